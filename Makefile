@@ -1,0 +1,63 @@
+# c2scope: thin wrapper over CMake presets. `make demo` and `make test` install what is missing first.
+SHELL := /bin/bash
+JOBS ?= $(shell nproc)
+APT_PACKAGES := g++ cmake ninja-build pkg-config libpcap-dev zlib1g-dev libzstd-dev libssl-dev libfmt-dev \
+  libcli11-dev libsimdjson-dev libmaxminddb-dev libgtest-dev libgmock-dev libbenchmark-dev clang \
+  libclang-rt-14-dev python3 tshark libndpi-bin nfdump iproute2 tcpdump time
+BIN := build/release/c2scope
+
+.PHONY: all deps build release debug asan fuzz bench test unit demo clean format tidy
+
+all: build
+
+# Installs only the Debian packages that are missing; a no-op when everything is there.
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make deps: installing$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	else echo "make deps: all packages present"; fi
+
+build release: deps
+	cmake --preset release >/dev/null
+	cmake --build --preset release -j $(JOBS)
+
+debug: deps
+	cmake --preset debug >/dev/null
+	cmake --build --preset debug -j $(JOBS)
+
+# Unit and golden tests of the release build.
+test: build
+	cd build/release && ctest --output-on-failure -j $(JOBS)
+
+# The whole suite again under AddressSanitizer + UndefinedBehaviorSanitizer.
+asan: deps
+	cmake --preset asan >/dev/null
+	cmake --build --preset asan -j $(JOBS)
+	cd build/asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --output-on-failure -j $(JOBS)
+
+# libFuzzer targets (clang); `make fuzz FUZZ_SECONDS=60` runs each target that long over its corpus.
+FUZZ_SECONDS ?= 30
+fuzz: deps
+	cmake --preset fuzz >/dev/null
+	cmake --build --preset fuzz -j $(JOBS)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) ./fuzz/run_all.sh build/fuzz
+
+bench: build
+	./bench/run_bench.sh
+
+demo: build
+	./scripts/demo.sh
+
+format:
+	find src tests fuzz bench -name '*.cpp' -o -name '*.hpp' | xargs clang-format -i
+
+tidy: build
+	find src -name '*.cpp' | xargs clang-tidy -p build/release --quiet
+
+clean:
+	rm -rf build

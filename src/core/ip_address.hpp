@@ -1,0 +1,55 @@
+// IPv4/IPv6 address value type: 16 bytes, IPv4 stored as its IPv4-mapped IPv6 form (::ffff:a.b.c.d).
+#pragma once
+
+#include <array>
+#include <compare>
+#include <cstdint>
+#include <cstring>
+#include <string>
+
+namespace c2scope {
+
+class IpAddress {
+ public:
+  IpAddress() = default;
+
+  static IpAddress v4(const std::uint8_t* p) {
+    IpAddress a;
+    a.bytes_[10] = 0xff;
+    a.bytes_[11] = 0xff;
+    std::memcpy(a.bytes_.data() + 12, p, 4);
+    return a;
+  }
+  static IpAddress v4(std::uint32_t host_order) {
+    const std::uint8_t b[4] = {static_cast<std::uint8_t>(host_order >> 24),
+                               static_cast<std::uint8_t>(host_order >> 16),
+                               static_cast<std::uint8_t>(host_order >> 8), static_cast<std::uint8_t>(host_order)};
+    return v4(b);
+  }
+  static IpAddress v6(const std::uint8_t* p) {
+    IpAddress a;
+    std::memcpy(a.bytes_.data(), p, 16);
+    return a;
+  }
+  // Parses dotted IPv4 or RFC 4291 IPv6 text; returns false on malformed text.
+  static bool parse(const std::string& text, IpAddress& out);
+
+  [[nodiscard]] bool is_v4() const {
+    static constexpr std::uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    return std::memcmp(bytes_.data(), kMapped, 12) == 0;
+  }
+  [[nodiscard]] const std::array<std::uint8_t, 16>& bytes() const { return bytes_; }
+  // The 4 address bytes of an IPv4 address, or the 16 of an IPv6 one.
+  [[nodiscard]] const std::uint8_t* data() const { return is_v4() ? bytes_.data() + 12 : bytes_.data(); }
+  [[nodiscard]] std::size_t size() const { return is_v4() ? 4 : 16; }
+
+  // Zeek's notation: dotted quad, or RFC 5952 compressed IPv6.
+  [[nodiscard]] std::string to_string() const;
+
+  auto operator<=>(const IpAddress& o) const = default;
+
+ private:
+  std::array<std::uint8_t, 16> bytes_{};
+};
+
+}  // namespace c2scope
