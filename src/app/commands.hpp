@@ -1,0 +1,40 @@
+// Subcommands of the c2scope binary; main.cpp wires them to CLI11.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+#include <vector>
+
+#include "app/pipeline.hpp"
+
+namespace c2scope::app {
+
+// Options every traffic-reading subcommand shares.
+struct InputArgs {
+  std::vector<std::string> paths;
+  std::string interface;
+  std::string bpf;
+  std::uint64_t live_count = 0;
+  int live_idle_ms = 0;
+  std::size_t max_flows = 1u << 20;
+  double tcp_timeout_s = 300;
+  double udp_timeout_s = 60;
+  double icmp_timeout_s = 60;
+  double other_timeout_s = 60;
+  bool no_progress = false;
+};
+void add_input_options(CLI::App& cmd, InputArgs& args);
+PipelineConfig make_pipeline_config(const InputArgs& args);
+ingest::InputOptions make_input_options(const InputArgs& args);
+
+struct FlowsArgs {
+  InputArgs input;
+  std::string format = "json";
+  std::string out = "-";
+  std::string stats;
+};
+void add_flows_command(CLI::App& app, FlowsArgs& args);
+int run_flows(const FlowsArgs& args);
+
+}  // namespace c2scope::app

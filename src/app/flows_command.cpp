@@ -1,0 +1,109 @@
+// `c2scope flows`: one conn.log record per bidirectional flow, plus the run accounting.
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cmath>
+
+#include "app/commands.hpp"
+#include "app/progress.hpp"
+#include "report/conn_writer.hpp"
+#include "report/run_stats.hpp"
+
+namespace c2scope::app {
+
+namespace {
+std::int64_t seconds_to_ns(double s) { return static_cast<std::int64_t>(std::llround(s * 1e9)); }
+}  // namespace
+
+void add_input_options(CLI::App& cmd, InputArgs& a) {
+  cmd.add_option("inputs", a.paths, "pcap/pcapng files (optionally gzip/zstd), directories, or - for stdin");
+  auto* iface = cmd.add_option("-i,--interface", a.interface, "capture live from this interface (libpcap)");
+  cmd.add_option("--bpf", a.bpf, "BPF filter for live capture")->needs(iface);
+  cmd.add_option("--count", a.live_count, "stop a live capture after N packets")->needs(iface);
+  cmd.add_option("--idle-stop-ms", a.live_idle_ms, "stop a live capture after this many ms without packets")
+      ->needs(iface);
+  cmd.add_option("--max-flows", a.max_flows, "hard bound on concurrent flows; the longest idle are evicted")
+      ->check(CLI::Range(std::size_t{16}, std::size_t{1} << 28))
+      ->capture_default_str();
+  cmd.add_option("--tcp-timeout", a.tcp_timeout_s, "TCP idle timeout, seconds")->capture_default_str();
+  cmd.add_option("--udp-timeout", a.udp_timeout_s, "UDP idle timeout, seconds")->capture_default_str();
+  cmd.add_option("--icmp-timeout", a.icmp_timeout_s, "ICMP idle timeout, seconds")->capture_default_str();
+  cmd.add_option("--other-timeout", a.other_timeout_s, "idle timeout of other IP protocols, seconds")
+      ->capture_default_str();
+  cmd.add_flag("--no-progress", a.no_progress, "never draw the progress bar");
+}
+
+PipelineConfig make_pipeline_config(const InputArgs& a) {
+  PipelineConfig c;
+  c.flow.max_flows = a.max_flows;
+  c.flow.tcp_timeout_ns = seconds_to_ns(a.tcp_timeout_s);
+  c.flow.udp_timeout_ns = seconds_to_ns(a.udp_timeout_s);
+  c.flow.icmp_timeout_ns = seconds_to_ns(a.icmp_timeout_s);
+  c.flow.other_timeout_ns = seconds_to_ns(a.other_timeout_s);
+  return c;
+}
+
+ingest::InputOptions make_input_options(const InputArgs& a) {
+  ingest::InputOptions o;
+  o.interface = a.interface;
+  o.bpf = a.bpf;
+  o.live_packet_limit = a.live_count;
+  o.live_idle_timeout_ms = a.live_idle_ms;
+  return o;
+}
+
+void add_flows_command(CLI::App& app, FlowsArgs& a) {
+  auto* cmd = app.add_subcommand("flows", "write one Zeek conn.log record per bidirectional flow");
+  add_input_options(*cmd, a.input);
+  cmd->add_option("-f,--format", a.format, "json (JSON lines) or tsv (Zeek TSV)")
+      ->check(CLI::IsMember({"json", "tsv"}))
+      ->capture_default_str();
+  cmd->add_option("-o,--out", a.out, "output file, - for stdout")->capture_default_str();
+  cmd->add_option("--stats", a.stats, "write the run accounting (JSON) to this file");
+}
+
+int run_flows(const FlowsArgs& a) {
+  if (a.input.paths.empty() && a.input.interface.empty()) {
+    throw CLI::ValidationError("flows", "give at least one input (a capture file, a directory, -) or --interface");
+  }
+  if (!a.input.paths.empty() && !a.input.interface.empty()) {
+    throw CLI::ValidationError("flows", "give either input files or --interface, not both");
+  }
+  const auto started = std::chrono::steady_clock::now();
+  const PipelineConfig config = make_pipeline_config(a.input);
+  ingest::InputSet inputs(a.input.paths, make_input_options(a.input));
+  report::OutputFile out(a.out);
+  report::ConnWriter writer(out, a.format == "tsv" ? report::LogFormat::kTsv : report::LogFormat::kJson);
+  decode::Decoder decoder(config.decode);
+  flow::FlowTable flows(config.flow, writer);
+  Progress progress(inputs, !a.input.no_progress);
+  run_flow_pipeline(inputs, decoder, flows, [&](std::uint64_t n) { progress.update(n); });
+  progress.done();
+  writer.finish();
+  out.close();
+
+  const report::RunAccounting accounting = report::collect_accounting(inputs, decoder, flows);
+  if (!a.stats.empty()) {
+    report::OutputFile stats(a.stats);
+    report::JsonWriter json(stats.buffer());
+    report::write_accounting(json, accounting);
+    stats.buffer() += '\n';
+    stats.close();
+  }
+  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  fmt::print(stderr, "{}\n", report::summary_line(accounting, elapsed));
+  for (const auto& in : accounting.inputs) {
+    for (const auto& issue : in.issues) fmt::print(stderr, "c2scope: {}: offset {}: {}\n", in.path, issue.offset, issue.message);
+    if (in.issues_total > in.issues.size()) {
+      fmt::print(stderr, "c2scope: {}: {} more problems not listed\n", in.path, in.issues_total - in.issues.size());
+    }
+  }
+  if (!accounting.balanced()) {
+    fmt::print(stderr, "c2scope: internal error: accounting does not balance ({} packets, {} decoded, {} skipped)\n",
+               accounting.packets, accounting.decoded, accounting.skipped.total());
+    return 3;
+  }
+  return 0;
+}
+
+}  // namespace c2scope::app

@@ -1,0 +1,33 @@
+// c2scope entry point: the only code that knows every module; parses the command line and runs a subcommand.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <exception>
+
+#include "app/commands.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"c2scope: finds the command-and-control servers of Trojans and botnets in network traffic,\n"
+               "locates them, counts the hosts they control, and keeps the evidence behind every number."};
+  app.name("c2scope");
+  app.set_version_flag("-V,--version", std::string("c2scope ") + C2SCOPE_VERSION);
+  app.require_subcommand(1);
+
+  c2scope::app::FlowsArgs flows_args;
+  c2scope::app::add_flows_command(app, flows_args);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  try {
+    if (app.got_subcommand("flows")) return c2scope::app::run_flows(flows_args);
+  } catch (const CLI::Error& e) {
+    return app.exit(e);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "c2scope: error: {}\n", e.what());
+    return 2;
+  }
+  return 0;
+}

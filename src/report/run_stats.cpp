@@ -1,0 +1,95 @@
+// Building and printing the run accounting.
+#include "report/run_stats.hpp"
+
+#include <fmt/format.h>
+
+namespace c2scope::report {
+
+namespace {
+void write_reasons(JsonWriter& j, const ReasonCounts& counts) {
+  j.begin_object();
+  for (std::size_t i = 0; i < kReasonCount; ++i) {
+    if (counts.n[i] != 0) j.field(kReasonNames[i], counts.n[i]);
+  }
+  j.end_object();
+}
+}  // namespace
+
+RunAccounting collect_accounting(const ingest::InputSet& inputs, const decode::Decoder& decoder,
+                                 const flow::FlowTable& flows) {
+  RunAccounting a;
+  a.inputs = inputs.inputs();
+  for (const auto& in : a.inputs) {
+    a.packets += in.packets;
+    a.bytes += in.bytes;
+    a.skipped.merge(in.skipped);
+  }
+  const auto& dc = decoder.counters();
+  a.decoded = dc.decoded;
+  a.skipped.merge(dc.skipped);
+  a.anomalies = dc.anomalies;
+  const auto& fc = flows.counters();
+  a.flows = fc.emitted;
+  a.evicted = fc.evicted;
+  a.expired = fc.expired;
+  a.flows_peak_active = fc.peak_active;
+  return a;
+}
+
+void write_accounting(JsonWriter& j, const RunAccounting& a) {
+  j.begin_object();
+  j.field("packets", a.packets);
+  j.field("bytes", a.bytes);
+  j.field("decoded", a.decoded);
+  j.key("skipped");
+  write_reasons(j, a.skipped);
+  j.key("anomalies");
+  write_reasons(j, a.anomalies);
+  j.field("flows", a.flows);
+  j.field("evicted", a.evicted);
+  j.field("expired", a.expired);
+  j.field("flows_peak_active", a.flows_peak_active);
+  j.key("inputs").begin_array();
+  for (const auto& in : a.inputs) {
+    j.begin_object();
+    j.field("path", in.path);
+    j.field("format", in.format);
+    j.field("sha256", in.sha256);
+    j.field("file_bytes", in.file_bytes);
+    j.field("packets", in.packets);
+    j.field("bytes", in.bytes);
+    j.key("link_types").begin_array();
+    for (auto lt : in.link_types) j.value(std::uint64_t{lt});
+    j.end_array();
+    j.key("skipped");
+    write_reasons(j, in.skipped);
+    j.key("issues").begin_array();
+    for (const auto& issue : in.issues) {
+      j.begin_object();
+      j.field("offset", issue.offset);
+      j.field("message", issue.message);
+      j.end_object();
+    }
+    j.end_array();
+    j.field("issues_total", in.issues_total);
+    j.end_object();
+  }
+  j.end_array();
+  j.end_object();
+}
+
+std::string summary_line(const RunAccounting& a, double elapsed) {
+  std::string reasons;
+  for (std::size_t i = 0; i < kReasonCount; ++i) {
+    if (a.skipped.n[i] == 0) continue;
+    reasons += fmt::format("{}{} {}", reasons.empty() ? "" : ", ", kReasonNames[i], a.skipped.n[i]);
+  }
+  const double pps = elapsed > 0 ? static_cast<double>(a.packets) / elapsed : 0.0;
+  return fmt::format(
+      "c2scope: {} packets ({:.1f} MB) from {} input{}: {} decoded, {} skipped{}; {} flows ({} evicted); "
+      "{:.2f} s, {:.2f} M packets/s",
+      a.packets, static_cast<double>(a.bytes) / 1e6, a.inputs.size(), a.inputs.size() == 1 ? "" : "s", a.decoded,
+      a.skipped.total(), reasons.empty() ? "" : " (" + reasons + ")", a.flows, a.evicted, elapsed, pps / 1e6);
+}
+
+}  // namespace c2scope::report

@@ -1,0 +1,42 @@
+// The accounting of one run: every packet read is either decoded or skipped for a named reason.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/reason.hpp"
+#include "decode/decoder.hpp"
+#include "flow/flow_table.hpp"
+#include "ingest/packet_source.hpp"
+#include "report/json_writer.hpp"
+
+namespace c2scope::report {
+
+struct RunAccounting {
+  std::uint64_t packets = 0;   // records read from all inputs
+  std::uint64_t bytes = 0;     // captured bytes of the packets delivered by the readers
+  std::uint64_t decoded = 0;   // packets accounted to at least one flow
+  ReasonCounts skipped;        // packets accounted to no flow, by reason (reader and decoder reasons together)
+  ReasonCounts anomalies;      // recoverable oddities inside decoded packets
+  std::uint64_t flows = 0;     // flow records emitted
+  std::uint64_t evicted = 0;   // of which emitted early because --max-flows was reached
+  std::uint64_t expired = 0;   // of which emitted after their idle timeout
+  std::uint64_t flows_peak_active = 0;
+  std::vector<ingest::InputSummary> inputs;
+
+  // decoded + skipped == packets: the promise that nothing is lost silently.
+  [[nodiscard]] bool balanced() const { return decoded + skipped.total() == packets; }
+};
+
+// Collects the counters at the end of a run (after Decoder::finish() and FlowTable::flush()).
+RunAccounting collect_accounting(const ingest::InputSet& inputs, const decode::Decoder& decoder,
+                                 const flow::FlowTable& flows);
+
+// Writes the accounting object ({"packets", "bytes", "decoded", "skipped", ...}); docs/schema.md.
+void write_accounting(JsonWriter& json, const RunAccounting& accounting);
+
+// One line for stderr: "c2scope: 1234 packets, 1200 decoded, 34 skipped (non_ip_arp 30, ...); 56 flows ...".
+std::string summary_line(const RunAccounting& accounting, double elapsed_seconds);
+
+}  // namespace c2scope::report
