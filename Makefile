@@ -5,6 +5,8 @@ APT_PACKAGES := g++ cmake ninja-build pkg-config libpcap-dev zlib1g-dev libzstd-
   libcli11-dev libsimdjson-dev libmaxminddb-dev libgtest-dev libgmock-dev libbenchmark-dev clang \
   libclang-rt-14-dev python3 tshark libndpi-bin nfdump iproute2 tcpdump time
 BIN := build/release/c2scope
+# Extra CMake cache settings, e.g. CMAKE_EXTRA=-DC2SCOPE_WERROR=ON (CI).
+CMAKE_EXTRA ?=
 
 .PHONY: all deps build release debug asan fuzz bench test unit demo clean format tidy
 
@@ -22,11 +24,11 @@ deps:
 	else echo "make deps: all packages present"; fi
 
 build release: deps
-	cmake --preset release >/dev/null
+	cmake --preset release $(CMAKE_EXTRA) >/dev/null
 	cmake --build --preset release -j $(JOBS)
 
 debug: deps
-	cmake --preset debug >/dev/null
+	cmake --preset debug $(CMAKE_EXTRA) >/dev/null
 	cmake --build --preset debug -j $(JOBS)
 
 # Unit and golden tests of the release build.
@@ -35,7 +37,7 @@ test: build
 
 # The whole suite again under AddressSanitizer + UndefinedBehaviorSanitizer.
 asan: deps
-	cmake --preset asan >/dev/null
+	cmake --preset asan $(CMAKE_EXTRA) >/dev/null
 	cmake --build --preset asan -j $(JOBS)
 	cd build/asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --output-on-failure -j $(JOBS)
@@ -43,7 +45,7 @@ asan: deps
 # libFuzzer targets (clang); `make fuzz FUZZ_SECONDS=60` runs each target that long over its corpus.
 FUZZ_SECONDS ?= 30
 fuzz: deps
-	cmake --preset fuzz >/dev/null
+	cmake --preset fuzz $(CMAKE_EXTRA) >/dev/null
 	cmake --build --preset fuzz -j $(JOBS)
 	FUZZ_SECONDS=$(FUZZ_SECONDS) ./fuzz/run_all.sh build/fuzz
 
