@@ -1,0 +1,135 @@
+// Unit tests of the writers: JSON escaping, conn.log JSON and TSV records, accounting.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "report/conn_writer.hpp"
+#include "report/json_writer.hpp"
+#include "report/run_stats.hpp"
+
+namespace c2scope::report {
+namespace {
+
+TEST(JsonWriter, EscapesControlQuotesAndInvalidUtf8) {
+  std::string out;
+  append_json_escaped(out, std::string_view("a\"b\\c\n\x01\xc3\xa9\xff", 10));
+  EXPECT_EQ(out, "a\\\"b\\\\c\\n\\u0001\xc3\xa9\\u00ff");
+}
+
+TEST(JsonWriter, WritesNestedStructuresWithCommas) {
+  std::string out;
+  JsonWriter j(out);
+  j.begin_object().field("a", 1).key("b").begin_array().value("x").value(std::uint64_t{2}).end_array();
+  j.key("c").begin_object().end_object().field("d", true).end_object();
+  EXPECT_EQ(out, R"({"a":1,"b":["x",2],"c":{},"d":true})");
+}
+
+std::string read_file(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+flow::FlowRecord sample_record() {
+  flow::FlowRecord r;
+  r.uid = "CtPZjS20MLrsMUOJi2";
+  r.first_ts = Timestamp::from_parts(1700000000, 20'000'000);
+  r.last_ts = Timestamp::from_parts(1700000000, 182'000'000);
+  IpAddress::parse("10.1.0.5", r.orig_h);
+  IpAddress::parse("93.184.216.34", r.resp_h);
+  r.orig_p = 40001;
+  r.resp_p = 80;
+  r.ip_proto = 6;
+  r.orig_bytes = 68;
+  r.resp_bytes = 80;
+  r.orig_pkts = 6;
+  r.resp_pkts = 3;
+  r.orig_ip_bytes = 308;
+  r.resp_ip_bytes = 200;
+  r.conn_state = "SF";
+  r.history = "ShADadFf";
+  r.vlan = 10;
+  r.community_id = "1:abc=";
+  return r;
+}
+
+TEST(ConnWriter, JsonRecordUsesZeekNames) {
+  const auto path = std::filesystem::temp_directory_path() / "c2scope_conn_test.json";
+  {
+    OutputFile out(path.string());
+    ConnWriter w(out, LogFormat::kJson);
+    w.on_flow(sample_record());
+    w.finish();
+  }
+  EXPECT_EQ(read_file(path),
+            R"({"ts":1700000000.020000,"uid":"CtPZjS20MLrsMUOJi2","id.orig_h":"10.1.0.5","id.orig_p":40001,)"
+            R"("id.resp_h":"93.184.216.34","id.resp_p":80,"proto":"tcp","duration":0.162000,"orig_bytes":68,)"
+            R"("resp_bytes":80,"conn_state":"SF","history":"ShADadFf","orig_pkts":6,"orig_ip_bytes":308,)"
+            R"("resp_pkts":3,"resp_ip_bytes":200,"vlan":10,"community_id":"1:abc=","ip_proto":6})"
+            "\n");
+  std::filesystem::remove(path);
+}
+
+TEST(ConnWriter, TsvHasZeekHeaderAndUnsetMarkers) {
+  const auto path = std::filesystem::temp_directory_path() / "c2scope_conn_test.log";
+  {
+    OutputFile out(path.string());
+    ConnWriter w(out, LogFormat::kTsv);
+    auto r = sample_record();
+    r.last_ts = r.first_ts;  // zero duration: duration and bytes unset, as Zeek
+    r.vlan = 0;
+    r.tunnel_parents[0] = "CParent1";
+    r.tunnel_type = decode::TunnelType::kNone;
+    w.on_flow(r);
+    w.finish();
+  }
+  const std::string text = read_file(path);
+  EXPECT_EQ(text.rfind("#separator \\x09\n#set_separator\t,\n", 0), 0u);
+  EXPECT_NE(text.find("#path\tconn\n#open\t2023-11-14-22-13-20\n#fields\tts\tuid\tid.orig_h"), std::string::npos);
+  EXPECT_NE(text.find("\n1700000000.020000\tCtPZjS20MLrsMUOJi2\t10.1.0.5\t40001\t93.184.216.34\t80\ttcp\t-\t-\t-\tSF\t"
+                      "ShADadFf\t6\t308\t3\t200\tCParent1\t-\t-\t1:abc=\t6\t-\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("#close\t2023-11-14-22-13-20\n"), std::string::npos);
+  std::filesystem::remove(path);
+}
+
+TEST(ConnWriter, ProtoNamesFollowZeek) {
+  EXPECT_STREQ(zeek_proto_name(6), "tcp");
+  EXPECT_STREQ(zeek_proto_name(17), "udp");
+  EXPECT_STREQ(zeek_proto_name(1), "icmp");
+  EXPECT_STREQ(zeek_proto_name(58), "icmp");
+  EXPECT_STREQ(zeek_proto_name(47), "unknown_transport");
+}
+
+TEST(RunAccounting, JsonListsOnlyNonZeroReasonsAndBalances) {
+  RunAccounting a;
+  a.packets = 10;
+  a.decoded = 7;
+  a.skipped.add(Reason::kNonIpArp, 2);
+  a.skipped.add(Reason::kTruncatedIpv4, 1);
+  EXPECT_TRUE(a.balanced());
+  std::string out;
+  JsonWriter j(out);
+  write_accounting(j, a);
+  EXPECT_NE(out.find(R"("skipped":{"non_ip_arp":2,"truncated_ipv4":1})"), std::string::npos) << out;
+  a.decoded = 6;
+  EXPECT_FALSE(a.balanced());
+  EXPECT_NE(summary_line(a, 1.0).find("3 skipped (non_ip_arp 2, truncated_ipv4 1)"), std::string::npos);
+}
+
+TEST(OutputFile, NamesThePathWhenItCannotOpen) {
+  try {
+    OutputFile out("/nonexistent-dir/x.log");
+    FAIL() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("/nonexistent-dir/x.log"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace c2scope::report
