@@ -1,0 +1,247 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark: c2scope against ndpiReader, tshark and nfpcapd on one synthetic capture.
+# `make bench` runs this from the repository root. See bench/README.md.
+#
+# Environment:
+#   BENCH_SIZE_MB  capture size in MB (default 1024; 200 for a quick run)
+#   BENCH_ROUNDS   rounds; tools alternate round-robin inside each round (default 3)
+#   BENCH_SEED     generator seed (default 42)
+#   BENCH_TOOLS    comma-separated subset of tool names to run (default: all), e.g. "c2scope flows,ndpiReader"
+#   BENCH_C2SCOPE  c2scope binary (default build/release/c2scope)
+#   BENCH_RESULTS  results file (default bench/RESULTS.md)
+#   BENCH_GEN      generator (default ../shared/tools/gen_bench_pcap.py)
+set -Eeuo pipefail
+trap 'echo "bench: harness error: line $LINENO: $BASH_COMMAND" >&2' ERR
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+SIZE_MB="${BENCH_SIZE_MB:-1024}"
+ROUNDS="${BENCH_ROUNDS:-3}"
+SEED="${BENCH_SEED:-42}"
+C2SCOPE="${BENCH_C2SCOPE:-build/release/c2scope}"
+RESULTS="${BENCH_RESULTS:-bench/RESULTS.md}"
+GEN="${BENCH_GEN:-../shared/tools/gen_bench_pcap.py}"
+DATA=bench/data
+CAP="$DATA/bench-${SIZE_MB}.pcap"
+[[ "$SIZE_MB" =~ ^[0-9]+$ && "$SIZE_MB" -gt 0 ]] || { echo "bench: BENCH_SIZE_MB must be a positive integer" >&2; exit 2; }
+[[ "$ROUNDS" =~ ^[0-9]+$ && "$ROUNDS" -gt 0 ]] || { echo "bench: BENCH_ROUNDS must be a positive integer" >&2; exit 2; }
+
+# c2scope subcommands to time. Each entry: the subcommand, then its arguments; "{FILE}" is the capture.
+# `flows` always runs; every other entry runs only when `c2scope --help` lists its subcommand.
+# Adjust the arguments of logs/analyze when those subcommands land.
+BENCH_C2SCOPE_CMDS=(
+  "flows --out /dev/null {FILE}"
+  "logs --out /dev/null {FILE}"
+  "analyze --out /dev/null {FILE}"
+)
+
+log() { printf 'bench: %s\n' "$*" >&2; }
+
+# ---------------------------------------------------------------- capture
+mkdir -p "$DATA"
+if [[ ! -s "$CAP" ]]; then
+  if [[ ! -f "$GEN" ]]; then
+    log "the benchmark capture $CAP is missing and its generator $GEN is absent"
+    log "(../shared/tools sits beside the project's own checkout; a plain clone does not have it)."
+    log "Skipping the benchmark. Put a capture at $CAP, or set BENCH_GEN, to run it."
+    exit 0
+  fi
+  log "generating $CAP (${SIZE_MB} MB, seed $SEED); cached for later runs"
+  part="$DATA/.bench-${SIZE_MB}.pcap.part"
+  rm -f "$part" "$part.truth.json"
+  python3 "$GEN" --size-mb "$SIZE_MB" --seed "$SEED" --out "$part" &
+  genpid=$!
+  trap 'kill "$genpid" 2>/dev/null || true; rm -f "$part" "$part.truth.json"' INT TERM
+  t0=$EPOCHSECONDS
+  while kill -0 "$genpid" 2>/dev/null; do
+    sleep 5
+    if [[ -f "$part" ]]; then
+      mb=$(( $(stat -c %s "$part") / 1048576 ))
+      log "  generating: ${mb} / ${SIZE_MB} MB ($(( mb * 100 / SIZE_MB ))%), $(( EPOCHSECONDS - t0 )) s"
+    fi
+  done
+  if ! wait "$genpid"; then
+    rm -f "$part" "$part.truth.json"
+    log "the generator failed"; exit 1
+  fi
+  trap - INT TERM
+  if [[ -f "$part.truth.json" ]]; then mv -f "$part.truth.json" "$CAP.truth.json"; fi
+  mv -f "$part" "$CAP"
+  log "generated $CAP in $(( EPOCHSECONDS - t0 )) s"
+fi
+CAP_BYTES=$(stat -c %s "$CAP")
+
+# ---------------------------------------------------------------- packet count (cached)
+if [[ ! -s "$CAP.packets" ]]; then
+  n=""
+  if [[ -f "$CAP.truth.json" ]]; then
+    n=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("packets", ""))' "$CAP.truth.json")
+  fi
+  if [[ -z "$n" ]] && command -v capinfos >/dev/null; then
+    log "counting packets with capinfos"
+    n=$(capinfos -c -M "$CAP" | awk -F': *' '/Number of packets/ {print $2}')
+  fi
+  [[ "$n" =~ ^[0-9]+$ ]] || { log "cannot count the packets of $CAP (no truth json, no capinfos)"; exit 1; }
+  echo "$n" >"$CAP.packets"
+fi
+PACKETS=$(<"$CAP.packets")
+log "capture $CAP: $CAP_BYTES bytes, $PACKETS packets"
+
+# ---------------------------------------------------------------- tools
+WORK="$(mktemp -d "$DATA/run.XXXXXX")"
+cleanup() { rm -rf "$WORK"; }
+trap cleanup EXIT
+RAW="$WORK/raw.tsv"
+: >"$RAW"
+
+NAMES=()     # display name
+CMDS=()      # command line (word-split at run time; "{FILE}" and {TMP} substituted)
+STATUS=()    # "ok" or why the tool does not run
+VERSIONS=()
+
+want() {  # is tool $1 selected by BENCH_TOOLS?
+  [[ -z "${BENCH_TOOLS:-}" ]] && return 0
+  local t; IFS=, read -ra sel <<<"$BENCH_TOOLS"
+  for t in "${sel[@]}"; do [[ "$t" == "$1" ]] && return 0; done
+  return 1
+}
+add_tool() {  # name status version command...
+  local name=$1 status=$2 version=$3; shift 3
+  want "$name" || return 0
+  NAMES+=("$name"); STATUS+=("$status"); VERSIONS+=("$version"); CMDS+=("$*")
+}
+
+if [[ -x "$C2SCOPE" ]]; then
+  c2help=$("$C2SCOPE" --help 2>&1 || true)
+  c2ver=$("$C2SCOPE" --version 2>&1 | head -n1 || true)
+  for entry in "${BENCH_C2SCOPE_CMDS[@]}"; do
+    sub=${entry%% *}
+    if [[ "$sub" == flows ]] || grep -qE "^[[:space:]]+${sub}([[:space:]]|$)" <<<"$c2help"; then
+      add_tool "c2scope $sub" ok "${c2ver:-?}" "$C2SCOPE" "$entry"
+    fi
+  done
+else
+  add_tool "c2scope flows" "missing ($C2SCOPE not built)" "" true
+fi
+
+if command -v ndpiReader >/dev/null; then
+  # -i FILE reads the pcap in one thread (-n is ignored for pcap files); -q prints nothing.
+  add_tool ndpiReader ok "$(ndpiReader -h 2>&1 | sed -n 's/.*\(nDPI [0-9][^ ]*\).*/\1/p' | head -n1)" \
+    ndpiReader -i "{FILE}" -q
+else add_tool ndpiReader "missing (apt-get install libndpi-bin)" "" true; fi
+
+if command -v tshark >/dev/null; then
+  add_tool "tshark conv" ok "$(tshark --version 2>/dev/null | head -n1 | awk '{print $1, $3}')" \
+    tshark -q -z conv,tcp -z conv,udp -r "{FILE}"
+else add_tool "tshark conv" "missing (apt-get install tshark)" "" true; fi
+
+if command -v nfpcapd >/dev/null; then
+  add_tool nfpcapd ok "$(nfpcapd -V 2>&1 | sed -n 's/.*Version: *\([0-9.]*\).*/nfpcapd \1/p' | head -n1)" \
+    nfpcapd -r "{FILE}" -w "{TMP}"
+else add_tool nfpcapd "missing (apt-get install nfdump)" "" true; fi
+
+n=${#NAMES[@]}
+if (( n == 0 )); then log "no tool selected (BENCH_TOOLS=${BENCH_TOOLS:-})"; exit 2; fi
+
+HAVE_TIME=1
+if [[ ! -x /usr/bin/time ]]; then
+  HAVE_TIME=0
+  log "/usr/bin/time is missing (apt-get install time, or make deps): peak RSS will read n/a"
+fi
+
+# ---------------------------------------------------------------- page cache
+avail_kb=$(awk '/MemAvailable/ {print $2}' /proc/meminfo)
+if (( avail_kb * 1024 < CAP_BYTES * 3 / 2 )); then
+  log "warning: only $(( avail_kb / 1024 )) MiB available; the capture may not stay in the page cache"
+fi
+log "loading the capture into the page cache"
+cat "$CAP" >/dev/null
+
+# ---------------------------------------------------------------- runs
+# One run of tool $1 in round $2: appends "name<TAB>round<TAB>rc<TAB>wall_s<TAB>rss_kb<TAB>user_s<TAB>sys_s".
+run_one() {
+  local i=$1 round=$2 name=${NAMES[$1]} tmp="$WORK/out.$1" tf="$WORK/time.$1"
+  local -a cmd
+  read -ra cmd <<<"${CMDS[$i]}"
+  mkdir -p "$tmp"
+  cmd=("${cmd[@]//\{FILE\}/$CAP}")
+  cmd=("${cmd[@]//\{TMP\}/$tmp}")
+  local rc=0 t0 t1
+  : >"$tf"
+  t0=$EPOCHREALTIME
+  if (( HAVE_TIME )); then
+    /usr/bin/time -o "$tf" -f '%e %M %U %S' "${cmd[@]}" >/dev/null 2>"$WORK/stderr.$i" || rc=$?
+  else
+    "${cmd[@]}" >/dev/null 2>"$WORK/stderr.$i" || rc=$?
+  fi
+  t1=$EPOCHREALTIME
+  # GNU time prints "Command exited with non-zero status N" first when the command fails.
+  local rss=NA user=NA sys=NA
+  if (( HAVE_TIME )) && [[ -s "$tf" ]]; then
+    read -r _ rss user sys < <(tail -n1 "$tf") || true
+  fi
+  local wall
+  wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.4f", b - a}')
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$round" "$rc" "$wall" "${rss:-NA}" "${user:-NA}" "${sys:-NA}" >>"$RAW"
+  if (( rc != 0 )); then
+    tail -n 3 "$WORK/stderr.$i" | sed "s/^/bench:   $name: /" >&2
+    cp "$WORK/stderr.$i" "$WORK/failed-stderr.$i"
+  fi
+  rm -rf "$tmp"
+  printf 'bench:   round %d  %-16s %8.3f s  %s KiB%s\n' "$round" "$name" "$wall" "${rss:-NA}" \
+    "$( (( rc != 0 )) && echo "  (exit $rc)")" >&2
+}
+
+n=${#NAMES[@]}
+log "running ${ROUNDS} round(s), tools alternating: $(IFS=,; echo "${NAMES[*]}")"
+for (( r = 1; r <= ROUNDS; r++ )); do
+  for (( k = 0; k < n; k++ )); do
+    i=$(( (k + r - 1) % n ))   # rotate the starting tool each round
+    if [[ "${STATUS[$i]}" == ok ]]; then run_one "$i" "$r"; fi
+  done
+done
+
+# ---------------------------------------------------------------- checks (untimed)
+# c2scope's accounting: packets read and flows_peak_active (for the memory budget).
+STATS_JSON="$WORK/c2scope-stats.json"
+if [[ -x "$C2SCOPE" ]] && want "c2scope flows"; then
+  log "untimed c2scope flows --stats run (packets read, flows_peak_active)"
+  "$C2SCOPE" flows --out /dev/null --stats "$STATS_JSON" "$CAP" >/dev/null 2>"$WORK/stats.stderr" || \
+    log "c2scope flows --stats exited non-zero: $(tail -n1 "$WORK/stats.stderr")"
+fi
+# ndpiReader -q prints nothing; one untimed verbose run shows how many packets it read.
+NDPI_PACKETS=""
+for (( i = 0; i < n; i++ )); do
+  if [[ "${NAMES[$i]}" == ndpiReader && "${STATUS[$i]}" == ok ]]; then
+    NDPI_PACKETS=$(ndpiReader -i "$CAP" 2>&1 | sed -n 's/.*of \([0-9]*\) packets total.*/\1/p' | head -n1 || true)
+  fi
+done
+NFPCAPD_PACKETS=""
+for (( i = 0; i < n; i++ )); do
+  if [[ "${NAMES[$i]}" == nfpcapd && -f "$WORK/stderr.$i" ]]; then
+    NFPCAPD_PACKETS=$(sed -n 's/.*Processed: *\([0-9]*\).*/\1/p' "$WORK/stderr.$i" | tail -n1)
+  fi
+done
+
+# ---------------------------------------------------------------- report
+TOOLS_TSV="$WORK/tools.tsv"
+: >"$TOOLS_TSV"
+for (( i = 0; i < n; i++ )); do
+  printf '%s\t%s\t%s\t%s\n' "${NAMES[$i]}" "${STATUS[$i]}" "${VERSIONS[$i]}" "${CMDS[$i]}" >>"$TOOLS_TSV"
+done
+for (( i = 0; i < n; i++ )); do  # last lines of stderr of failed tools, for the report
+  if [[ -f "$WORK/failed-stderr.$i" ]]; then
+    tail -n 1 "$WORK/failed-stderr.$i" | tr '\t' ' ' | sed "s|^|${NAMES[$i]}\t|" >>"$WORK/failures.tsv"
+  fi
+done
+
+cpu_model=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n1)
+python3 bench/report.py \
+  --raw "$RAW" --tools "$TOOLS_TSV" --failures "$WORK/failures.tsv" --results "$RESULTS" \
+  --capture "$CAP" --capture-bytes "$CAP_BYTES" --packets "$PACKETS" --rounds "$ROUNDS" \
+  --stats-json "$STATS_JSON" --ndpi-packets "$NDPI_PACKETS" --nfpcapd-packets "$NFPCAPD_PACKETS" \
+  --nproc "$(nproc)" --cpu "${cpu_model:-unknown}" \
+  --ram-kb "$(awk '/MemTotal/ {print $2}' /proc/meminfo)"
+cp "$RAW" "$DATA/last-run.raw.tsv"
+log "raw timings: $DATA/last-run.raw.tsv; results: $RESULTS"
