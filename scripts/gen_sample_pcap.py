@@ -178,15 +178,15 @@ def main():
             {"proto": "tcp", "orig_h": "10.1.0.6", "resp_h": "198.51.100.7", "resp_p": 8443, "conn_state": "REJ"},
             {"proto": "tcp", "orig_h": "10.1.0.7", "resp_h": "203.0.113.9", "resp_p": 4444, "conn_state": "S0"},
             {"proto": "udp", "orig_h": enb, "resp_h": sgw, "resp_p": 2152, "conn_state": "SF"},
-            {"proto": "tcp", "orig_h": phone, "resp_h": srv, "resp_p": 443, "conn_state": "SF", "tunnel": "gtpu"},
+            {"proto": "tcp", "orig_h": phone, "resp_h": srv, "resp_p": 443, "conn_state": "SF", "tunnel": "gtp-u"},
             {"proto": "udp", "orig_h": vtep1, "resp_h": vtep2, "resp_p": 4789, "conn_state": "S0"},
             {"proto": "udp", "orig_h": vtep1, "resp_h": vtep2, "resp_p": 4789, "conn_state": "S0"},
             {"proto": "udp", "orig_h": vtep2, "resp_h": vtep1, "resp_p": 4789, "conn_state": "S0"},
             {"proto": "udp", "orig_h": vtep2, "resp_h": vtep1, "resp_p": 4789, "conn_state": "S0"},
             {"proto": "icmp", "orig_h": vm1, "resp_h": vm2, "resp_p": 0, "conn_state": "OTH", "tunnel": "vxlan"},
             {"proto": "udp", "orig_h": c6, "resp_h": r6, "resp_p": 53, "conn_state": "SF"},
-            {"proto": "udp", "orig_h": "10.1.0.8", "resp_h": "10.1.0.9", "resp_p": 6000, "conn_state": "S0",
-             "orig_bytes": 1200},
+            # one reassembled datagram: a single packet, so no duration and no byte counts (as Zeek)
+            {"proto": "udp", "orig_h": "10.1.0.8", "resp_h": "10.1.0.9", "resp_p": 6000, "conn_state": "S0"},
         ],
     }
     with open(a.out + ".truth.json", "w") as f:

@@ -20,6 +20,7 @@ struct InputArgs {
   std::size_t max_flows = 1u << 20;
   double tcp_timeout_s = 300;
   double udp_timeout_s = 60;
+  double dns_timeout_s = 10;
   double icmp_timeout_s = 60;
   double other_timeout_s = 60;
   bool no_progress = false;

@@ -27,6 +27,8 @@ void add_input_options(CLI::App& cmd, InputArgs& a) {
       ->capture_default_str();
   cmd.add_option("--tcp-timeout", a.tcp_timeout_s, "TCP idle timeout, seconds")->capture_default_str();
   cmd.add_option("--udp-timeout", a.udp_timeout_s, "UDP idle timeout, seconds")->capture_default_str();
+  cmd.add_option("--dns-timeout", a.dns_timeout_s, "idle timeout of UDP flows on port 53, seconds")
+      ->capture_default_str();
   cmd.add_option("--icmp-timeout", a.icmp_timeout_s, "ICMP idle timeout, seconds")->capture_default_str();
   cmd.add_option("--other-timeout", a.other_timeout_s, "idle timeout of other IP protocols, seconds")
       ->capture_default_str();
@@ -38,6 +40,7 @@ PipelineConfig make_pipeline_config(const InputArgs& a) {
   c.flow.max_flows = a.max_flows;
   c.flow.tcp_timeout_ns = seconds_to_ns(a.tcp_timeout_s);
   c.flow.udp_timeout_ns = seconds_to_ns(a.udp_timeout_s);
+  c.flow.dns_timeout_ns = seconds_to_ns(a.dns_timeout_s);
   c.flow.icmp_timeout_ns = seconds_to_ns(a.icmp_timeout_s);
   c.flow.other_timeout_ns = seconds_to_ns(a.other_timeout_s);
   return c;

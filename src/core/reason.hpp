@@ -43,6 +43,9 @@ enum class Reason : std::uint8_t {
   kTruncatedTunnel,        // GRE/VXLAN/Geneve/GTP/Teredo/AYIYA header cut short
   kUnsupportedTunnelPayload,
   kLayerDepthExceeded,     // more nested layers than kMaxLayers
+  // appended after the first release of the list
+  kIpv4TotalLengthZero,    // anomaly: IPv4 total length 0 (TCP segmentation offload); the captured length is used
+  kTruncatedChdlc,         // Cisco HDLC header cut short
   kCount
 };
 
@@ -78,6 +81,8 @@ inline constexpr std::array<std::string_view, kReasonCount> kReasonNames = {
     "truncated_tunnel",
     "unsupported_tunnel_payload",
     "layer_depth_exceeded",
+    "ipv4_total_length_zero",
+    "truncated_chdlc",
 };
 
 constexpr std::string_view reason_name(Reason r) { return kReasonNames[static_cast<std::size_t>(r)]; }

@@ -58,12 +58,14 @@ Step link_step(std::uint32_t link_type, std::size_t size) {
 DecodeResult Decoder::Impl::walk(std::uint32_t link_type, Bytes d, Timestamp ts, DecodedPacket& out) {
   detail::Ctx c;
   c.config = &config;
+  c.anomalies = &counters.anomalies;
   Step s;
   switch (link_type) {
     case 0: s = detail::decode_null(d, c, false); break;
     case 108: s = detail::decode_null(d, c, true); break;
     case 113: s = detail::decode_sll(d, c); break;
     case 276: s = detail::decode_sll2(d, c); break;
+    case 104: s = detail::decode_chdlc(d, c); break;
     default: s = link_step(link_type, d.size()); break;
   }
   int level = -1;              // index of the level being filled

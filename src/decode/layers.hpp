@@ -80,6 +80,7 @@ struct Ctx {
   std::uint8_t next_header = 0;        // IPv6 extension walk: the header to read next
   std::uint8_t ipv6_extensions = 0;    // extension headers walked in this level
   FragmentInfo frag;
+  ReasonCounts* anomalies = nullptr;   // recoverable oddities of decoded packets (the decoder's counters)
 
   void add_vlan(std::uint16_t id) {
     if (vlan_count == 0) vlan = id;
@@ -109,6 +110,8 @@ Step decode_ppp(Bytes d, Ctx& c);
 Step decode_sll(Bytes d, Ctx& c);
 Step decode_sll2(Bytes d, Ctx& c);
 Step decode_null(Bytes d, Ctx& c, bool network_order_only);
+// Cisco HDLC (link type 104): address, control, then an Ethertype.
+Step decode_chdlc(Bytes d, Ctx& c);
 Step decode_ip_by_version(Bytes d, Reason truncated);
 
 // Network layer (net/).
@@ -131,6 +134,9 @@ Step decode_vxlan(Bytes d, Ctx& c);
 Step decode_geneve(Bytes d, Ctx& c);
 Step decode_gtpu(Bytes d, Ctx& c);
 Step decode_teredo(Bytes d, Ctx& c);
+// Teredo on a port other than 3544: a bare IPv6 header whose payload length fills the datagram exactly and
+// one of whose addresses is a Teredo address (2001:0::/32). Strict, so ordinary UDP is not mistaken for it.
+bool looks_like_teredo(Bytes udp_payload);
 Step decode_ayiya(Bytes d, Ctx& c);
 
 }  // namespace c2scope::decode::detail

@@ -12,6 +12,7 @@
 
 #include "flow/flow_key.hpp"
 #include "flow/history.hpp"
+#include "flow/server_ports.hpp"
 #include "flow/tcp_state.hpp"
 #include "flow/uid.hpp"
 
@@ -22,6 +23,7 @@ using detail::FlowKey;
 using detail::TcpEndpoint;
 
 constexpr std::uint32_t kNil = UINT32_MAX;
+constexpr std::uint16_t kDnsPort = 53;
 // Index entries are 32 bits: slot+1 in the low bits, a hash tag above. Keeping >= 4 tag bits caps the table at
 // 2^28 - 1 flows (about 55 GB of flow state), far above any budget c2scope runs with.
 constexpr std::size_t kMaxSlots = (std::size_t{1} << 28) - 1;
@@ -33,7 +35,9 @@ constexpr std::int64_t kSweepIntervalNs = 1'000'000'000;
 constexpr int kRefPacketBits = 40;
 
 // Timeout classes, each an LRU list ordered by last activity (kTcpAttempt: by creation).
-enum ListClass : std::uint8_t { kTcpOpen, kTcpAttempt, kTcpClosed, kUdp, kIcmp, kOther, kClassCount, kUnlinked };
+enum ListClass : std::uint8_t {
+  kTcpOpen, kTcpAttempt, kTcpClosed, kUdp, kUdpDns, kIcmp, kOther, kClassCount, kUnlinked
+};
 
 enum FlowFlags : std::uint8_t {
   kLive = 1,
@@ -111,6 +115,7 @@ struct FlowTable::Impl {
     timeouts[kTcpAttempt] = c.tcp_closed_timeout_ns;  // Zeek's tcp_attempt_delay (5 s) from the first SYN
     timeouts[kTcpClosed] = c.tcp_closed_timeout_ns;
     timeouts[kUdp] = c.udp_timeout_ns;
+    timeouts[kUdpDns] = c.dns_timeout_ns;
     timeouts[kIcmp] = c.icmp_timeout_ns;
     timeouts[kOther] = c.other_timeout_ns;
   }
@@ -362,9 +367,16 @@ struct FlowTable::Impl {
     const bool syn_ack = l.ip_proto == detail::kProtoTcp &&
                          (l.tcp_flags & (detail::kTcpSyn | detail::kTcpAck | detail::kTcpRst | detail::kTcpFin)) ==
                              (detail::kTcpSyn | detail::kTcpAck);
-    const bool orig_side1 = syn_ack ? !swapped : swapped;
+    // Like Zeek, a TCP flow not opened by a SYN, or a UDP flow, that goes from a likely server port to a port
+    // that is not one, is turned around.
+    const bool pure_syn = l.ip_proto == detail::kProtoTcp && (l.tcp_flags & (detail::kTcpSyn | detail::kTcpAck)) ==
+                                                                  detail::kTcpSyn;
+    const bool port_flip = !syn_ack && !pure_syn && detail::likely_server_port(l.ip_proto, l.src_port) &&
+                           !detail::likely_server_port(l.ip_proto, l.dst_port);
+    const bool flip = syn_ack || port_flip;
+    const bool orig_side1 = flip ? !swapped : swapped;
     f.flags = static_cast<std::uint8_t>(kLive | (orig_side1 ? kOrigIsSide1 : 0));
-    if (syn_ack) f.history.append('^');
+    if (flip) f.history.append('^');
     if (carrier != nullptr) {
       const std::uint32_t ti = alloc_tunnel();
       TunnelInfo& info = tunnels[ti];
@@ -389,7 +401,8 @@ struct FlowTable::Impl {
         if (detail::tcp_attempt(f.u.tcp[0], f.u.tcp[1])) return kTcpAttempt;
         return kTcpOpen;
       case detail::kProtoUdp:
-        return kUdp;
+        // Zeek's DNS analyzer ends a UDP flow on port 53 after dns_session_timeout of quiet.
+        return (f.key.p0 == kDnsPort || f.key.p1 == kDnsPort) ? kUdpDns : kUdp;
       case detail::kProtoIcmp:
       case detail::kProtoIcmp6:
         return kIcmp;

@@ -23,6 +23,8 @@ struct FlowConfig {
   // Idle timeouts, Zeek's defaults: tcp_inactivity_timeout, udp_inactivity_timeout, icmp_inactivity_timeout.
   std::int64_t tcp_timeout_ns = 300'000'000'000;
   std::int64_t udp_timeout_ns = 60'000'000'000;
+  // UDP flows on port 53: Zeek's dns_session_timeout (its DNS analyzer removes the flow after 10 s of quiet).
+  std::int64_t dns_timeout_ns = 10'000'000'000;
   std::int64_t icmp_timeout_ns = 60'000'000'000;
   std::int64_t other_timeout_ns = 60'000'000'000;
   // A TCP flow closed by FIN on both sides or by RST is emitted after this much quiet (Zeek: tcp_close_delay 5 s,

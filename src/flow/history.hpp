@@ -9,7 +9,7 @@
 namespace c2scope::flow::detail {
 
 // Code 0 ends the string; code i > 0 is kHistoryAlphabet[i].
-inline constexpr char kHistoryAlphabet[] = "\0SHADFRIQTWC^shadfriqtwcg";
+inline constexpr char kHistoryAlphabet[] = "\0SHADFRIQTWC^shadfriqtwcgG";
 
 class PackedHistory {
  public:

@@ -210,6 +210,13 @@ void tcp_process(TcpEndpoint& ep, TcpEndpoint& peer, bool from_orig, const TcpSe
         if (seg.ack < peer.ack_seq && peer.ack_wraps != UINT16_MAX) ++peer.ack_wraps;
         peer.ack_seq = seg.ack;
       }
+      // A content gap (Zeek's 'G'/'g'): this side acknowledges bytes of the peer that the capture never held.
+      const std::int32_t beyond = seq_delta(seg.ack, peer.last_seq);
+      if (!peer.gap_seen && !underflow && beyond > 0 && beyond < kTooLargeSeqDelta &&
+          (peer.state == TcpEpState::kEstablished || peer.state == TcpEpState::kClosed)) {
+        peer.gap_seen = 1;
+        hist.letters.append(from_orig ? 'g' : 'G');
+      }
     }
   }
 
@@ -272,9 +279,9 @@ const char* tcp_conn_state(const TcpEndpoint& orig, const TcpEndpoint& resp, con
 
 bool tcp_closed(const TcpEndpoint& orig, const TcpEndpoint& resp) {
   if (orig.state == TcpEpState::kReset || resp.state == TcpEpState::kReset) return true;
-  if (orig.did_close && resp.did_close) return true;
-  return (orig.did_close && resp.state == TcpEpState::kInactive) ||
-         (resp.did_close && orig.state == TcpEpState::kInactive);
+  // Zeek re-checks a flow tcp_session_timer (6 s) after either side closes and deletes it when it has been quiet
+  // for tcp_connection_linger (5 s); expiring any flow with a close after 5 s of quiet is that rule in one step.
+  return orig.did_close || resp.did_close;
 }
 
 bool tcp_attempt(const TcpEndpoint& orig, const TcpEndpoint& resp) {

@@ -30,6 +30,7 @@ struct TcpEndpoint {
   TcpEpState prev_state;
   std::uint8_t fin_seen : 1;
   std::uint8_t did_close : 1;
+  std::uint8_t gap_seen : 1;  // the peer acknowledged bytes of this endpoint never seen: 'G'/'g' logged once
   std::uint8_t pad;
 
   [[nodiscard]] std::uint64_t size(const TcpEndpoint& peer) const;

@@ -162,10 +162,26 @@ TEST(FlowTunnel, GreOuterLevelIsAPortlessFlow) {
   EXPECT_EQ(h.sink.flows[1].tunnel_parents[0], h.sink.flows[0].uid);
 }
 
+TEST(FlowExpiry, DnsFlowsEndAfterTenQuietSecondsAsZeek) {
+  Harness h;
+  h.add(udp("10.0.0.1", 1000, "10.0.0.2", 53, 30), 0.0);
+  h.add(udp("10.0.0.2", 53, "10.0.0.1", 1000, 90), 0.1);
+  h.add(udp("10.0.0.9", 1, "10.0.0.8", 1, 1), 9.0);
+  EXPECT_EQ(h.sink.flows.size(), 0u);
+  h.add(udp("10.0.0.1", 1000, "10.0.0.2", 53, 30), 16.0);  // same 5-tuple after 15.9 s of quiet: a new flow
+  ASSERT_EQ(h.sink.flows.size(), 1u);
+  EXPECT_EQ(h.sink.flows[0].orig_pkts, 1u);
+  EXPECT_EQ(h.sink.flows[0].resp_pkts, 1u);
+  h.table.flush();  // the time-keeping flow and the second DNS flow, in creation order
+  ASSERT_EQ(h.sink.flows.size(), 3u);
+  EXPECT_EQ(h.sink.flows[2].resp_p, 53);
+  EXPECT_EQ(h.sink.flows[2].conn_state, "S0");
+}
+
 TEST(FlowExpiry, IdleTimeoutsPerProtocol) {
   FlowConfig c;
   Harness h(c);
-  h.add(udp("10.0.0.1", 1000, "10.0.0.2", 53, 10), 0.0);
+  h.add(udp("10.0.0.1", 1000, "10.0.0.2", 5353, 10), 0.0);
   h.add(icmp("10.0.0.1", "10.0.0.2", 8, 0, 56), 0.0);
   h.add(tcp("10.0.0.1", 2000, "10.0.0.2", 80, A, 1, 1, 10), 0.0);
   h.add(udp("10.0.0.9", 1, "10.0.0.8", 1, 1), 59.0);  // keeps time moving

@@ -26,6 +26,16 @@ Step decode_null(Bytes d, Ctx& c, bool network_order_only) {
   return next_step(p, 4, d.size());
 }
 
+Step decode_chdlc(Bytes d, Ctx& c) {
+  // address (1: 0x0f unicast, 0x8f broadcast), control (1), protocol (2: an Ethertype)
+  if (d.size() < 4) return fail(Reason::kTruncatedChdlc);
+  c.reset_link();
+  Reason reason = Reason::kNonIpOther;
+  const Proto p = ethertype_proto(load_be16(d.data() + 2), reason);
+  if (p == Proto::kError) return fail(reason);
+  return next_step(p, 4, d.size());
+}
+
 Step decode_ip_by_version(Bytes d, Reason truncated) {
   if (d.empty()) return fail(truncated);
   switch (d[0] >> 4) {

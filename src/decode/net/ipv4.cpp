@@ -25,7 +25,13 @@ Step decode_ipv4(Bytes d, Ctx& c) {
   const std::size_t ihl = std::size_t{p[0] & 0x0fu} * 4;
   if (ihl < 20) return fail(Reason::kBadIpv4Header);
   if (d.size() < ihl) return fail(Reason::kTruncatedIpv4);
-  const std::size_t total = load_be16(p + 2);
+  std::size_t total = load_be16(p + 2);
+  // TCP segmentation offload leaves the total length 0 in captures taken on the sending host; like Zeek and
+  // Wireshark, trust the captured length then (counted as an anomaly).
+  if (total == 0) {
+    total = d.size() > 0xffff ? 0xffff : d.size();
+    if (c.anomalies != nullptr) c.anomalies->add(Reason::kIpv4TotalLengthZero);
+  }
   if (total < ihl) return fail(Reason::kBadIpv4Header);
 
   NetLevel& lv = *c.level;

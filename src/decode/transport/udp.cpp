@@ -34,6 +34,8 @@ Step decode_udp(Bytes d, Ctx& c) {
   else if (either(lv, cfg.geneve_port)) next = Proto::kGeneve;
   else if (either(lv, cfg.teredo_port)) next = Proto::kTeredo;
   else if (either(lv, cfg.ayiya_port)) next = Proto::kAyiya;
+  // Teredo relays use any port: like Zeek's protocol detection, recognise it by content elsewhere.
+  else if (looks_like_teredo(lv.payload)) next = Proto::kTeredo;
   if (next == Proto::kDone) return done();
   return next_step(next, 8, end);
 }

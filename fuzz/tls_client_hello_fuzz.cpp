@@ -1,0 +1,34 @@
+// Fuzzes the TLS record layer and ClientHello parsing with JA3/JA4 on whatever parses.
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "proto/tls/fingerprint.hpp"
+#include "proto/tls/hello.hpp"
+#include "proto/tls/record.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace c2scope::tls;
+  c2scope::Bytes in(data, size);
+  // As a bare ClientHello body.
+  ClientHello ch;
+  if (parse_client_hello(in, ch).ok()) {
+    (void)ja3(ch);
+    (void)ja4(ch, 't');
+    (void)hello_flag_names(ch.flags);
+  }
+  // As a stream, in two chunks split at the first byte's value (exercises reassembly).
+  TlsStreamParser p(16 * 1024);
+  std::vector<TlsMessage> out;
+  std::size_t cut = size > 0 ? data[0] % (size + 1) : 0;
+  (void)p.feed(in.first(cut), out);
+  (void)p.feed(in.subspan(cut), out);
+  for (const TlsMessage& m : out) {
+    ClientHello c;
+    if (m.kind == TlsMessage::Kind::kSslv2ClientHello && parse_sslv2_client_hello(m.body, c).ok()) (void)ja3_string(c);
+    if (m.kind == TlsMessage::Kind::kHandshake && m.handshake_type == 1 && parse_client_hello(m.body, c).ok()) {
+      (void)ja4_raw(c, 't');
+    }
+  }
+  return 0;
+}

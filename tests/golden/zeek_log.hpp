@@ -1,0 +1,60 @@
+// Reads Zeek TSV logs (Zeek's own baselines and c2scope's --format tsv output) into rows keyed by field name.
+#pragma once
+
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace c2scope::testing {
+
+using ZeekRow = std::map<std::string, std::string>;
+
+inline std::vector<std::string> split_tabs(const std::string& line) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (char c : line) {
+    if (c == '\t') {
+      out.push_back(cur);
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  out.push_back(cur);
+  return out;
+}
+
+// Rows of a Zeek TSV log; an empty vector when the file is missing. `fields` receives the #fields list.
+inline std::vector<ZeekRow> read_zeek_tsv(const std::string& path, std::vector<std::string>* fields = nullptr) {
+  std::ifstream in(path);
+  std::vector<std::string> names;
+  std::vector<ZeekRow> rows;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("#fields\t", 0) == 0) {
+      names = split_tabs(line.substr(8));
+      continue;
+    }
+    if (line.empty() || line[0] == '#') continue;
+    const auto cols = split_tabs(line);
+    ZeekRow row;
+    for (std::size_t i = 0; i < names.size() && i < cols.size(); ++i) row[names[i]] = cols[i];
+    rows.push_back(std::move(row));
+  }
+  if (fields != nullptr) *fields = names;
+  return rows;
+}
+
+// Runs a shell command; returns its exit status (-1 when it could not run).
+inline int run_command(const std::string& command) {
+  const int rc = std::system(command.c_str());
+  if (rc == -1) return -1;
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+}  // namespace c2scope::testing
