@@ -74,7 +74,9 @@ int run_flows(const FlowsArgs& a) {
   }
   const auto started = std::chrono::steady_clock::now();
   const PipelineConfig config = make_pipeline_config(a.input);
-  ingest::InputSet inputs(a.input.paths, make_input_options(a.input));
+  ingest::InputOptions input_options = make_input_options(a.input);
+  input_options.hash_inputs = !a.stats.empty();  // only --stats shows the input hashes
+  ingest::InputSet inputs(a.input.paths, input_options);
   report::OutputFile out(a.out);
   report::ConnWriter writer(out, a.format == "tsv" ? report::LogFormat::kTsv : report::LogFormat::kJson);
   decode::Decoder decoder(config.decode);

@@ -18,6 +18,75 @@ bool IpAddress::parse(const std::string& text, IpAddress& out) {
   return false;
 }
 
+namespace {
+char* put_decimal(char* p, unsigned v) {
+  if (v >= 100) *p++ = static_cast<char>('0' + v / 100);
+  if (v >= 10) *p++ = static_cast<char>('0' + (v / 10) % 10);
+  *p++ = static_cast<char>('0' + v % 10);
+  return p;
+}
+char* put_hex16(char* p, unsigned v) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  bool started = false;
+  for (int shift = 12; shift >= 0; shift -= 4) {
+    const unsigned nibble = (v >> shift) & 15u;
+    if (nibble != 0 || started || shift == 0) {
+      *p++ = kHex[nibble];
+      started = true;
+    }
+  }
+  return p;
+}
+}  // namespace
+
+void IpAddress::append_to(std::string& out) const {
+  char buf[48];
+  char* p = buf;
+  const std::uint8_t* b = bytes_.data();
+  if (is_v4()) {
+    for (int i = 12; i < 16; ++i) {
+      p = put_decimal(p, b[i]);
+      if (i != 15) *p++ = '.';
+    }
+    out.append(buf, static_cast<std::size_t>(p - buf));
+    return;
+  }
+  unsigned words[8];
+  for (int i = 0; i < 8; ++i) words[i] = (unsigned{b[2 * i]} << 8) | b[2 * i + 1];
+  // RFC 5952: the longest run (first if tied) of two or more zero words becomes "::".
+  int best = -1, best_len = 0;
+  for (int i = 0; i < 8;) {
+    if (words[i] != 0) {
+      ++i;
+      continue;
+    }
+    int j = i;
+    while (j < 8 && words[j] == 0) ++j;
+    if (j - i > best_len && j - i >= 2) {
+      best = i;
+      best_len = j - i;
+    }
+    i = j;
+  }
+  // IPv4-compatible/-translated forms inet_ntop prints in dotted notation (::a.b.c.d is not produced for
+  // mapped addresses: those are IPv4 here). Keep inet_ntop's output for them so text stays identical.
+  if (best == 0 && (best_len == 6 || (best_len == 5 && words[5] == 0xffff)) && words[6] != 0) {
+    out += to_string();
+    return;
+  }
+  for (int i = 0; i < 8; ++i) {
+    if (i == best) {
+      *p++ = ':';
+      if (i == 0) *p++ = ':';
+      i += best_len - 1;
+      continue;
+    }
+    p = put_hex16(p, words[i]);
+    if (i != 7) *p++ = ':';
+  }
+  out.append(buf, static_cast<std::size_t>(p - buf));
+}
+
 std::string IpAddress::to_string() const {
   char buf[INET6_ADDRSTRLEN];
   if (is_v4()) {

@@ -45,6 +45,8 @@ class IpAddress {
 
   // Zeek's notation: dotted quad, or RFC 5952 compressed IPv6.
   [[nodiscard]] std::string to_string() const;
+  // Appends the same text to `out` without temporaries (the writers' hot path).
+  void append_to(std::string& out) const;
 
   auto operator<=>(const IpAddress& o) const = default;
 

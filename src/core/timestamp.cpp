@@ -16,6 +16,27 @@ std::string format_micros(std::int64_t ns) {
 }
 }  // namespace
 
+void append_zeek_seconds(std::string& out, std::int64_t ns) {
+  if (ns < 0) {
+    out += format_micros(ns);
+    return;
+  }
+  std::uint64_t micros = static_cast<std::uint64_t>(ns) / 1000;
+  char buf[32];
+  char* end = buf + sizeof buf;
+  char* p = end;
+  for (int i = 0; i < 6; ++i) {
+    *--p = static_cast<char>('0' + micros % 10);
+    micros /= 10;
+  }
+  *--p = '.';
+  do {
+    *--p = static_cast<char>('0' + micros % 10);
+    micros /= 10;
+  } while (micros != 0);
+  out.append(p, static_cast<std::size_t>(end - p));
+}
+
 std::string format_zeek_time(Timestamp t) { return format_micros(t.ns); }
 std::string format_zeek_interval(std::int64_t ns) { return format_micros(ns); }
 

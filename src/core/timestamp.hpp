@@ -20,6 +20,8 @@ struct Timestamp {
 std::string format_zeek_time(Timestamp t);
 // Durations (interval) in Zeek's format: seconds with 6 decimals.
 std::string format_zeek_interval(std::int64_t ns);
+// Appends the Zeek notation of `ns` (a time or an interval) to `out` without temporaries.
+void append_zeek_seconds(std::string& out, std::int64_t ns);
 // ISO 8601 UTC with microseconds: 2026-11-22T04:37:08.123456Z.
 std::string format_iso8601(Timestamp t);
 

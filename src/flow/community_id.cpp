@@ -3,14 +3,26 @@
 #include <openssl/sha.h>
 
 #include <cstring>
+#include <stdexcept>
 
 #include "flow/flow_key.hpp"
 #include "flow/flow_table.hpp"
 
 namespace c2scope::flow {
 
-std::string community_id_v1(const IpAddress& src, const IpAddress& dst, std::uint8_t proto, std::uint16_t src_port,
-                            std::uint16_t dst_port, bool icmp_ports_are_type_code, std::uint16_t seed) {
+CommunityIdHasher::CommunityIdHasher()
+    : md_(EVP_MD_fetch(nullptr, "SHA1", nullptr)), ctx_(EVP_MD_CTX_new()) {
+  if (md_ == nullptr || ctx_ == nullptr) throw std::runtime_error("OpenSSL: SHA-1 unavailable for Community ID");
+}
+
+CommunityIdHasher::~CommunityIdHasher() {
+  EVP_MD_CTX_free(ctx_);
+  EVP_MD_free(md_);
+}
+
+void CommunityIdHasher::compute(const IpAddress& src, const IpAddress& dst, std::uint8_t proto,
+                                std::uint16_t src_port, std::uint16_t dst_port, bool icmp_ports_are_type_code,
+                                std::uint16_t seed, std::string& out) {
   const bool icmp = proto == detail::kProtoIcmp || proto == detail::kProtoIcmp6;
   const bool has_ports = proto == detail::kProtoTcp || proto == detail::kProtoUdp || proto == detail::kProtoSctp || icmp;
   std::uint16_t sp = src_port;
@@ -49,12 +61,25 @@ std::string community_id_v1(const IpAddress& src, const IpAddress& dst, std::uin
     buf[n++] = static_cast<std::uint8_t>(dp >> 8);
     buf[n++] = static_cast<std::uint8_t>(dp);
   }
-  unsigned char digest[SHA_DIGEST_LENGTH];
-  SHA1(buf, n, digest);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int digest_len = 0;
+  // The fetched SHA-1 and the context are reused: no provider lookup (a lock) and no allocation per flow.
+  if (EVP_DigestInit_ex2(ctx_, md_, nullptr) != 1 || EVP_DigestUpdate(ctx_, buf, n) != 1 ||
+      EVP_DigestFinal_ex(ctx_, digest, &digest_len) != 1 || digest_len != SHA_DIGEST_LENGTH) {
+    out.clear();
+    return;
+  }
   unsigned char b64[4 * ((SHA_DIGEST_LENGTH + 2) / 3) + 1];
   const int len = EVP_EncodeBlock(b64, digest, SHA_DIGEST_LENGTH);
-  std::string out = "1:";
+  out.assign("1:");
   out.append(reinterpret_cast<const char*>(b64), static_cast<std::size_t>(len));
+}
+
+std::string community_id_v1(const IpAddress& src, const IpAddress& dst, std::uint8_t proto, std::uint16_t src_port,
+                            std::uint16_t dst_port, bool icmp_ports_are_type_code, std::uint16_t seed) {
+  CommunityIdHasher hasher;
+  std::string out;
+  hasher.compute(src, dst, proto, src_port, dst_port, icmp_ports_are_type_code, seed, out);
   return out;
 }
 

@@ -151,6 +151,7 @@ struct FlowTable::Impl {
   std::uint32_t pinned[decode::kMaxLevels] = {};
   std::size_t pinned_count = 0;
   FlowRecord rec;
+  CommunityIdHasher community_ids;
 
   // ---- index ----
   [[nodiscard]] std::uint32_t tag_of(std::uint64_t h) const { return static_cast<std::uint32_t>(h >> 32) >> slot_bits; }
@@ -252,7 +253,7 @@ struct FlowTable::Impl {
     }
     rec.vlan = f.key.vlan;
     rec.inner_vlan = f.key.inner_vlan;
-    rec.community_id = community_id_v1(rec.orig_h, rec.resp_h, rec.ip_proto, rec.orig_p, rec.resp_p, true);
+    community_ids.compute(rec.orig_h, rec.resp_h, rec.ip_proto, rec.orig_p, rec.resp_p, true, 0, rec.community_id);
     for (auto& p : rec.tunnel_parents) p.clear();
     if (f.tunnel != kNil) {
       const TunnelInfo& t = tunnels[f.tunnel];

@@ -130,4 +130,20 @@ class FlowTable {
 std::string community_id_v1(const IpAddress& src, const IpAddress& dst, std::uint8_t proto, std::uint16_t src_port,
                             std::uint16_t dst_port, bool icmp_ports_are_type_code, std::uint16_t seed = 0);
 
+// Reusable Community ID computation: holds the fetched SHA-1 and a digest context, so computing one ID costs
+// neither a provider lookup nor an allocation. One per flow table (not shared between threads).
+class CommunityIdHasher {
+ public:
+  CommunityIdHasher();
+  ~CommunityIdHasher();
+  CommunityIdHasher(const CommunityIdHasher&) = delete;
+  CommunityIdHasher& operator=(const CommunityIdHasher&) = delete;
+  void compute(const IpAddress& src, const IpAddress& dst, std::uint8_t proto, std::uint16_t src_port,
+               std::uint16_t dst_port, bool icmp_ports_are_type_code, std::uint16_t seed, std::string& out);
+
+ private:
+  struct evp_md_st* md_;
+  struct evp_md_ctx_st* ctx_;
+};
+
 }  // namespace c2scope::flow

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
 #include <ctime>
 
 #include "report/json_writer.hpp"
@@ -31,12 +32,6 @@ std::string zeek_log_time(Timestamp t) {
 // Zeek leaves duration and byte counts unset for a flow whose packets all share one timestamp.
 bool has_duration(const flow::FlowRecord& r) { return r.last_ts.ns > r.first_ts.ns; }
 
-std::string tunnel_description(const flow::FlowRecord& r) {
-  if (r.tunnel_type == decode::TunnelType::kNone) return {};
-  return fmt::format("{}:{}:{}:{}", decode::tunnel_type_name(r.tunnel_type), r.tunnel_src.to_string(),
-                     r.tunnel_dst.to_string(), r.tunnel_id);
-}
-
 }  // namespace
 
 const char* zeek_proto_name(std::uint8_t ip_proto) {
@@ -60,66 +55,147 @@ void ConnWriter::write_tsv_header(const flow::FlowRecord& first) {
   header_written_ = true;
 }
 
+namespace {
+void append_uint(std::string& b, std::uint64_t v) {
+  char buf[24];
+  const auto res = std::to_chars(buf, buf + sizeof buf, v);
+  b.append(buf, static_cast<std::size_t>(res.ptr - buf));
+}
+// `"name":` with the comma when needed; names are literals of this file, so they need no escaping.
+void json_key(std::string& b, std::string_view name, bool first = false) {
+  if (!first) b += ',';
+  b += '"';
+  b += name;
+  b += "\":";
+}
+void json_string(std::string& b, std::string_view v) {
+  b += '"';
+  append_json_escaped(b, v);
+  b += '"';
+}
+void json_ip(std::string& b, const IpAddress& a) {
+  b += '"';
+  a.append_to(b);
+  b += '"';
+}
+}  // namespace
+
 void ConnWriter::on_flow(const flow::FlowRecord& r) {
   ++records_;
   if (r.last_ts > latest_) latest_ = r.last_ts;
   std::string& b = out_.buffer();
-  auto it = std::back_inserter(b);
   const bool timed = has_duration(r);
   const std::int64_t duration_ns = r.last_ts.ns - r.first_ts.ns;
   if (format_ == LogFormat::kJson) {
-    JsonWriter j(b);
-    j.begin_object();
-    j.key("ts").raw_number(format_zeek_time(r.first_ts));
-    j.field("uid", r.uid);
-    j.field("id.orig_h", r.orig_h.to_string());
-    j.field("id.orig_p", unsigned{r.orig_p});
-    j.field("id.resp_h", r.resp_h.to_string());
-    j.field("id.resp_p", unsigned{r.resp_p});
-    j.field("proto", zeek_proto_name(r.ip_proto));
+    b += '{';
+    json_key(b, "ts", true);
+    append_zeek_seconds(b, r.first_ts.ns);
+    json_key(b, "uid");
+    json_string(b, r.uid);
+    json_key(b, "id.orig_h");
+    json_ip(b, r.orig_h);
+    json_key(b, "id.orig_p");
+    append_uint(b, r.orig_p);
+    json_key(b, "id.resp_h");
+    json_ip(b, r.resp_h);
+    json_key(b, "id.resp_p");
+    append_uint(b, r.resp_p);
+    json_key(b, "proto");
+    json_string(b, zeek_proto_name(r.ip_proto));
     if (timed) {
-      j.key("duration").raw_number(format_zeek_interval(duration_ns));
-      j.field("orig_bytes", r.orig_bytes);
-      j.field("resp_bytes", r.resp_bytes);
+      json_key(b, "duration");
+      append_zeek_seconds(b, duration_ns);
+      json_key(b, "orig_bytes");
+      append_uint(b, r.orig_bytes);
+      json_key(b, "resp_bytes");
+      append_uint(b, r.resp_bytes);
     }
-    j.field("conn_state", r.conn_state);
-    j.field("history", r.history);
-    j.field("orig_pkts", r.orig_pkts);
-    j.field("orig_ip_bytes", r.orig_ip_bytes);
-    j.field("resp_pkts", r.resp_pkts);
-    j.field("resp_ip_bytes", r.resp_ip_bytes);
+    json_key(b, "conn_state");
+    json_string(b, r.conn_state);
+    json_key(b, "history");
+    json_string(b, r.history);
+    json_key(b, "orig_pkts");
+    append_uint(b, r.orig_pkts);
+    json_key(b, "orig_ip_bytes");
+    append_uint(b, r.orig_ip_bytes);
+    json_key(b, "resp_pkts");
+    append_uint(b, r.resp_pkts);
+    json_key(b, "resp_ip_bytes");
+    append_uint(b, r.resp_ip_bytes);
     if (!r.tunnel_parents[0].empty()) {
-      j.key("tunnel_parents").begin_array();
+      json_key(b, "tunnel_parents");
+      b += '[';
+      bool first = true;
       for (const auto& p : r.tunnel_parents) {
-        if (!p.empty()) j.value(p);
+        if (p.empty()) continue;
+        if (!first) b += ',';
+        json_string(b, p);
+        first = false;
       }
-      j.end_array();
+      b += ']';
     }
-    if (r.vlan != 0) j.field("vlan", unsigned{r.vlan});
-    if (r.inner_vlan != 0) j.field("inner_vlan", unsigned{r.inner_vlan});
-    if (!r.community_id.empty()) j.field("community_id", r.community_id);
-    j.field("ip_proto", unsigned{r.ip_proto});
+    if (r.vlan != 0) {
+      json_key(b, "vlan");
+      append_uint(b, r.vlan);
+    }
+    if (r.inner_vlan != 0) {
+      json_key(b, "inner_vlan");
+      append_uint(b, r.inner_vlan);
+    }
+    if (!r.community_id.empty()) {
+      json_key(b, "community_id");
+      json_string(b, r.community_id);
+    }
+    json_key(b, "ip_proto");
+    append_uint(b, r.ip_proto);
     if (r.tunnel_type != decode::TunnelType::kNone) {
-      j.key("tunnel").begin_object();
-      j.field("type", decode::tunnel_type_name(r.tunnel_type));
-      j.field("outer_src", r.tunnel_src.to_string());
-      j.field("outer_dst", r.tunnel_dst.to_string());
-      j.field("id", std::uint64_t{r.tunnel_id});
-      j.end_object();
+      json_key(b, "tunnel");
+      b += '{';
+      json_key(b, "type", true);
+      json_string(b, decode::tunnel_type_name(r.tunnel_type));
+      json_key(b, "outer_src");
+      json_ip(b, r.tunnel_src);
+      json_key(b, "outer_dst");
+      json_ip(b, r.tunnel_dst);
+      json_key(b, "id");
+      append_uint(b, r.tunnel_id);
+      b += '}';
     }
-    j.end_object();
-    b += '\n';
+    b += "}\n";
   } else {
     if (!header_written_) write_tsv_header(r);
-    fmt::format_to(it, "{}\t{}\t{}\t{}\t{}\t{}\t{}\t", format_zeek_time(r.first_ts), r.uid, r.orig_h.to_string(),
-                   r.orig_p, r.resp_h.to_string(), r.resp_p, zeek_proto_name(r.ip_proto));
+    append_zeek_seconds(b, r.first_ts.ns);
+    b += '\t';
+    b += r.uid;
+    b += '\t';
+    r.orig_h.append_to(b);
+    b += '\t';
+    append_uint(b, r.orig_p);
+    b += '\t';
+    r.resp_h.append_to(b);
+    b += '\t';
+    append_uint(b, r.resp_p);
+    b += '\t';
+    b += zeek_proto_name(r.ip_proto);
+    b += '\t';
     if (timed) {
-      fmt::format_to(it, "{}\t{}\t{}\t", format_zeek_interval(duration_ns), r.orig_bytes, r.resp_bytes);
+      append_zeek_seconds(b, duration_ns);
+      b += '\t';
+      append_uint(b, r.orig_bytes);
+      b += '\t';
+      append_uint(b, r.resp_bytes);
+      b += '\t';
     } else {
       b += "-\t-\t-\t";
     }
-    fmt::format_to(it, "{}\t{}\t{}\t{}\t{}\t{}\t", r.conn_state, r.history.empty() ? "-" : r.history, r.orig_pkts,
-                   r.orig_ip_bytes, r.resp_pkts, r.resp_ip_bytes);
+    b += r.conn_state;
+    b += '\t';
+    b += r.history.empty() ? std::string_view("-") : std::string_view(r.history);
+    for (const std::uint64_t v : {r.orig_pkts, r.orig_ip_bytes, r.resp_pkts, r.resp_ip_bytes}) {
+      b += '\t';
+      append_uint(b, v);
+    }
+    b += '\t';
     if (r.tunnel_parents[0].empty()) {
       b += '-';
     } else {
@@ -132,12 +208,25 @@ void ConnWriter::on_flow(const flow::FlowRecord& r) {
       }
     }
     b += '\t';
-    if (r.vlan != 0) fmt::format_to(it, "{}\t", r.vlan); else b += "-\t";
-    if (r.inner_vlan != 0) fmt::format_to(it, "{}\t", r.inner_vlan); else b += "-\t";
-    b += r.community_id.empty() ? std::string("-") : r.community_id;
-    fmt::format_to(it, "\t{}\t", r.ip_proto);
-    const std::string tunnel = tunnel_description(r);
-    b += tunnel.empty() ? std::string("-") : tunnel;
+    if (r.vlan != 0) append_uint(b, r.vlan); else b += '-';
+    b += '\t';
+    if (r.inner_vlan != 0) append_uint(b, r.inner_vlan); else b += '-';
+    b += '\t';
+    b += r.community_id.empty() ? std::string_view("-") : std::string_view(r.community_id);
+    b += '\t';
+    append_uint(b, r.ip_proto);
+    b += '\t';
+    if (r.tunnel_type == decode::TunnelType::kNone) {
+      b += '-';
+    } else {
+      b += decode::tunnel_type_name(r.tunnel_type);
+      b += ':';
+      r.tunnel_src.append_to(b);
+      b += ':';
+      r.tunnel_dst.append_to(b);
+      b += ':';
+      append_uint(b, r.tunnel_id);
+    }
     b += '\n';
   }
   out_.maybe_flush();

@@ -22,8 +22,17 @@ std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
 }
 }  // namespace
 
+namespace {
+bool needs_escape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\' || c >= 0x7f; }
+}  // namespace
+
 void append_json_escaped(std::string& out, std::string_view s) {
-  for (std::size_t i = 0; i < s.size(); ++i) {
+  // Fast path: copy runs of plain ASCII in one append.
+  std::size_t run = 0;
+  while (run < s.size() && !needs_escape(static_cast<unsigned char>(s[run]))) ++run;
+  out.append(s.data(), run);
+  if (run == s.size()) return;
+  for (std::size_t i = run; i < s.size(); ++i) {
     const auto c = static_cast<unsigned char>(s[i]);
     switch (c) {
       case '"': out += "\\\""; break;

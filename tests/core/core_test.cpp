@@ -77,3 +77,40 @@ TEST(Reason, NamesAreUniqueSnakeCase) {
 
 }  // namespace
 }  // namespace c2scope
+
+namespace c2scope {
+namespace {
+
+// append_to() must print exactly what inet_ntop prints (Zeek's notation), for every shape of address.
+TEST(IpAddress, AppendToMatchesInetNtop) {
+  const char* samples[] = {"0.0.0.0", "255.255.255.255", "10.0.0.1", "192.168.56.12", "::", "::1", "1::",
+                           "2001:db8::1", "2001:db8:0:1:1:1:1:1", "2001:0:4137:9e50:8000:f12a:b9c8:2815",
+                           "fe80::c801:eff:fe88:8", "1:0:0:1:0:0:0:1", "1:0:0:2:0:0:1:1", "ff02::2",
+                           "::ffff:0:1.2.3.4", "::1.2.3.4", "2001:db8:0:0:1:0:0:1", "0:1:0:0:0:0:0:0"};
+  for (const char* text : samples) {
+    IpAddress a;
+    ASSERT_TRUE(IpAddress::parse(text, a)) << text;
+    std::string out = "x";
+    a.append_to(out);
+    EXPECT_EQ(out, "x" + a.to_string()) << text;
+  }
+  // A deterministic sweep of random IPv6 words with zero runs of every length and position.
+  std::uint64_t state = 42;
+  for (int n = 0; n < 20000; ++n) {
+    std::uint8_t raw[16];
+    for (int i = 0; i < 8; ++i) {
+      state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+      const bool zero = (state >> 60) < 8;
+      const auto w = zero ? 0u : static_cast<unsigned>(state >> 40) & 0xffffu;
+      raw[2 * i] = static_cast<std::uint8_t>(w >> 8);
+      raw[2 * i + 1] = static_cast<std::uint8_t>(w);
+    }
+    const IpAddress a = IpAddress::v6(raw);
+    std::string out;
+    a.append_to(out);
+    ASSERT_EQ(out, a.to_string());
+  }
+}
+
+}  // namespace
+}  // namespace c2scope
