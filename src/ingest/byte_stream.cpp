@@ -31,12 +31,14 @@ EVP_MD_CTX* new_sha256() {
 }  // namespace
 
 // Reads and hashes the file ahead of the parser on its own thread, in a ring of slots. SHA-256 (~1.2 GB/s
-// here) plus read() would otherwise cost the parsing thread far more than parsing itself; the one memcpy out
-// of a slot is cheap by comparison. The thread only ever blocks on a free slot or on read() of a regular file.
+// here) plus read() would otherwise cost the parsing thread far more than parsing itself. The parser reads the
+// slots in place (borrow()/release(), see RecordBuffer); only read() (peek, drain, decompressors) copies. Each
+// slot has kChunkRoom bytes of headroom in front of its data, where the parser puts the tail of a record that
+// straddles the previous slot. The thread only ever blocks on a free slot or on read() of a regular file.
 class StoredStream::Background {
  public:
-  explicit Background(StoredStream& owner) : owner_(owner) {
-    for (auto& slot : slots_) slot.data.reset(new std::uint8_t[kSlotSize]);
+  Background(StoredStream& owner, std::size_t slot_size) : owner_(owner), slot_size_(slot_size) {
+    for (auto& slot : slots_) slot.mem.reset(new std::uint8_t[kChunkRoom + slot_size_]);
     thread_ = std::thread([this] { produce(); });
   }
   ~Background() {
@@ -50,42 +52,69 @@ class StoredStream::Background {
   Background(const Background&) = delete;
   Background& operator=(const Background&) = delete;
 
-  // Consumer side: copies up to n bytes; 0 at the end (then error() says whether it ended early).
+  // Consumer side: copies up to n bytes; 0 at the end (then error() says whether it ended early). Gives back
+  // every slot held so far, lent ones included (only drain() reads after lending started).
   std::size_t read(std::uint8_t* dst, std::size_t n) {
-    if (holding_ && pos_ == slots_[head_].len) {
-      {
-        std::lock_guard lock(mutex_);
-        head_ = (head_ + 1) % kSlots;
-        --filled_;
-      }
-      free_.notify_one();
-      holding_ = false;
+    if (held_ == 0 || read_pos_ == newest().len) {
+      release(held_);
+      if (!acquire_slot()) return 0;
+      read_pos_ = 0;
     }
-    if (!holding_) {
-      std::unique_lock lock(mutex_);
-      filled_cv_.wait(lock, [this] { return filled_ > 0 || eof_; });
-      if (filled_ == 0) {
-        if (!error_.empty()) owner_.error_ = error_;
-        return 0;
-      }
-      holding_ = true;
-      pos_ = 0;
-    }
-    const Slot& slot = slots_[head_];
-    const std::size_t k = std::min(n, slot.len - pos_);
-    std::memcpy(dst, slot.data.get() + pos_, k);
-    pos_ += k;
+    const Slot& slot = newest();
+    const std::size_t k = std::min(n, slot.len - read_pos_);
+    std::memcpy(dst, slot.data() + read_pos_, k);
+    read_pos_ += k;
     return k;
   }
 
+  // Consumer side: lends the rest of the slot read() is in, else the next slot; false at the end.
+  bool lend(Chunk& chunk) {
+    if (held_ == 0 || read_pos_ == newest().len) {
+      if (!acquire_slot()) return false;
+      read_pos_ = 0;
+    }
+    Slot& slot = newest();
+    chunk = Chunk{slot.data() + read_pos_, slot.len - read_pos_, kChunkRoom + read_pos_, true};
+    read_pos_ = slot.len;
+    return true;
+  }
+
+  // Consumer side: gives the `count` oldest held slots back to the reader.
+  void release(std::size_t count) {
+    if (count == 0) return;
+    {
+      std::lock_guard lock(mutex_);
+      head_ = (head_ + count) % kSlots;
+      filled_ -= count;
+    }
+    held_ -= count;
+    free_.notify_one();
+  }
+
+  static constexpr std::size_t kDefaultSlotSize = 1u << 20;
+
  private:
-  // 4 x 1 MiB: the reader stays a few chunks ahead without holding much memory.
+  // 4 slots: the reader stays a few slots ahead without holding much memory; the parser holds at most three
+  // (the one it parses in, the next one while a straddling record moves over, one left by read()).
   static constexpr std::size_t kSlots = 4;
-  static constexpr std::size_t kSlotSize = 1u << 20;
   struct Slot {
-    std::unique_ptr<std::uint8_t[]> data;
+    std::unique_ptr<std::uint8_t[]> mem;  // kChunkRoom headroom, then the data
     std::size_t len = 0;
+    [[nodiscard]] std::uint8_t* data() const { return mem.get() + kChunkRoom; }
   };
+
+  Slot& newest() { return slots_[(head_ + held_ - 1) % kSlots]; }
+
+  bool acquire_slot() {
+    std::unique_lock lock(mutex_);
+    filled_cv_.wait(lock, [this] { return filled_ > held_ || eof_; });
+    if (filled_ == held_) {
+      if (!error_.empty()) owner_.error_ = error_;
+      return false;
+    }
+    ++held_;
+    return true;
+  }
 
   void produce() {
     for (;;) {
@@ -97,17 +126,16 @@ class StoredStream::Background {
       Slot& slot = slots_[tail_];  // not visible to the consumer until published below
       std::size_t len = 0;
       std::string error;
-      while (len < kSlotSize) {
-        const std::size_t got = owner_.read_fd(slot.data.get() + len, kSlotSize - len, error);
+      while (len < slot_size_) {
+        const std::size_t got = owner_.read_fd(slot.data() + len, slot_size_ - len, error);
         if (got == 0) break;
         len += got;
       }
-      if (len > 0) EVP_DigestUpdate(owner_.sha_, slot.data.get(), len);
-      const bool end = len < kSlotSize;  // read_fd returned 0: end of file or error
+      if (len > 0 && owner_.hash_) EVP_DigestUpdate(owner_.sha_, slot.data(), len);
+      const bool end = len < slot_size_;  // read_fd returned 0: end of file or error
       {
         std::lock_guard lock(mutex_);
         slot.len = len;
-        produced_ += len;
         if (len > 0) {
           tail_ = (tail_ + 1) % kSlots;
           ++filled_;
@@ -123,26 +151,46 @@ class StoredStream::Background {
   }
 
   StoredStream& owner_;
+  const std::size_t slot_size_;
   Slot slots_[kSlots];
   std::mutex mutex_;
   std::condition_variable filled_cv_;
   std::condition_variable free_;
   std::size_t filled_ = 0;  // slots published and not yet released by the consumer
-  std::size_t head_ = 0;    // consumer's slot
+  std::size_t head_ = 0;    // oldest slot the consumer holds (or will get next)
   std::size_t tail_ = 0;    // producer's next slot
   bool eof_ = false;
   bool stop_ = false;
   std::string error_;
-  std::uint64_t produced_ = 0;
   // Consumer-only state.
-  bool holding_ = false;
-  std::size_t pos_ = 0;
+  std::size_t held_ = 0;      // slots acquired and not released, from head_
+  std::size_t read_pos_ = 0;  // consumed bytes of the newest held slot
   std::thread thread_;  // last: started after every other member exists
 };
 
 StoredStream::StoredStream(int fd, bool owns_fd, std::string path, bool background)
     : fd_(fd), owns_fd_(owns_fd), path_(std::move(path)), sha_(new_sha256()) {
-  if (background) background_ = std::make_unique<Background>(*this);
+  if (background) start_background();
+}
+
+void StoredStream::start_background(std::size_t slot_size) {
+  if (slot_size == 0) slot_size = Background::kDefaultSlotSize;
+  if (!background_ && !from_memory_) background_ = std::make_unique<Background>(*this, slot_size);
+}
+
+bool StoredStream::borrow(Chunk& chunk) {
+  if (peeked_pos_ < peeked_.size()) {
+    chunk = Chunk{peeked_.data() + peeked_pos_, peeked_.size() - peeked_pos_, 0, false};
+    peeked_pos_ = peeked_.size();  // peeked_ is never touched again: peek() only happens before reading
+    return true;
+  }
+  if (!background_ || !background_->lend(chunk)) return false;
+  bytes_read_ += chunk.len;  // already hashed by the reader thread
+  return true;
+}
+
+void StoredStream::release(const Chunk& chunk) {
+  if (chunk.slot) background_->release(1);
 }
 
 StoredStream::StoredStream(Bytes memory) : memory_(memory), from_memory_(true), sha_(new_sha256()) {}
@@ -180,7 +228,7 @@ std::size_t StoredStream::read_source(std::uint8_t* dst, std::size_t n) {
     got = read_fd(dst, n, error_);
   }
   if (got > 0) {
-    EVP_DigestUpdate(sha_, dst, got);
+    if (hash_) EVP_DigestUpdate(sha_, dst, got);
     bytes_read_ += got;
   }
   return got;
@@ -210,7 +258,7 @@ std::size_t StoredStream::read(std::uint8_t* dst, std::size_t n) {
 void StoredStream::drain() {
   if (from_memory_) {
     const std::size_t rest = memory_.size() - memory_pos_;
-    if (rest > 0) EVP_DigestUpdate(sha_, memory_.data() + memory_pos_, rest);
+    if (rest > 0 && hash_) EVP_DigestUpdate(sha_, memory_.data() + memory_pos_, rest);
     bytes_read_ += rest;
     memory_pos_ = memory_.size();
     return;
@@ -225,6 +273,7 @@ std::string StoredStream::sha256_hex() {
     drain();
     background_.reset();  // the reader thread has hashed everything and returned
   }
+  if (!hash_) return {};
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   EVP_DigestFinal_ex(sha_, md, &len);

@@ -23,6 +23,16 @@ class ByteStream {
   [[nodiscard]] virtual std::string error() const { return {}; }
 };
 
+// A run of stored bytes lent by StoredStream::borrow() (zero-copy reads of regular files). The `room` bytes
+// just before `data` belong to the borrower too: it may put the tail of the previous chunk there, so that a
+// record straddling two chunks becomes contiguous by copying only that tail.
+struct Chunk {
+  std::uint8_t* data = nullptr;
+  std::size_t len = 0;
+  std::size_t room = 0;
+  bool slot = false;  // a reader-thread slot (must be given back with release()), else a peeked remainder
+};
+
 // The bytes as stored (a file descriptor or a memory buffer). Counts and SHA-256-hashes every byte it reads,
 // and can peek at the first bytes (for format detection) without losing them.
 class StoredStream final : public ByteStream {
@@ -45,8 +55,23 @@ class StoredStream final : public ByteStream {
   // Reads (and hashes) whatever is left, so the digest covers the whole input even when parsing stopped early.
   void drain();
   [[nodiscard]] std::uint64_t bytes_read() const { return bytes_read_; }
-  // Hex SHA-256 of every byte read so far; call once, at the end.
+  // Hex SHA-256 of every byte read so far; call once, at the end. Empty when hashing was turned off.
   std::string sha256_hex();
+  // Turns the digest off (call before the first read): for runs whose outputs never show the input hash.
+  void disable_hash() { hash_ = false; }
+  // Starts the background reader thread (see the constructor); call before the first read. `slot_size` is
+  // the size of the reader's slots (0: the default); tests make it small to exercise chunk boundaries.
+  void start_background(std::size_t slot_size = 0);
+
+  // Zero-copy reading, only with the background reader: lends the next chunk of bytes (first whatever peek()
+  // read, then the reader's slots in order) instead of copying it; false at the end. At most a few chunks may
+  // be held at once (the reader has a small ring); give slots back oldest first with release(). Every held
+  // chunk stays valid and unchanged until released. bytes_read() counts a chunk when it is lent.
+  [[nodiscard]] bool can_borrow() const { return background_ != nullptr; }
+  bool borrow(Chunk& chunk);
+  void release(const Chunk& chunk);
+  // Largest `room` a slot chunk offers (the tail of one record fits when it is at most this long).
+  static constexpr std::size_t kChunkRoom = (256u + 8u) << 10;
 
  private:
   std::size_t read_source(std::uint8_t* dst, std::size_t n);
@@ -63,6 +88,7 @@ class StoredStream final : public ByteStream {
   std::size_t peeked_pos_ = 0;
   std::uint64_t bytes_read_ = 0;
   evp_md_ctx_st* sha_ = nullptr;
+  bool hash_ = true;
   std::string error_;
   std::unique_ptr<Background> background_;
 };

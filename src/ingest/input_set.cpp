@@ -47,11 +47,21 @@ struct InputSet::Impl {
   std::uint64_t total_bytes = 0;
   std::uint64_t finished_bytes = 0;
 
+  // A stored stream configured by the options (hashing, background reader for regular files).
+  std::unique_ptr<StoredStream> stored_stream(int fd, bool owns, const std::string& path, bool background) const;
   void add_path(const std::string& path, bool& have_stdin);
   void add_file(const std::string& path, const struct stat& st, bool from_directory);
   bool open_next();
   void close_current();
 };
+
+std::unique_ptr<StoredStream> InputSet::Impl::stored_stream(int fd, bool owns, const std::string& path,
+                                                            bool background) const {
+  auto stream = std::make_unique<StoredStream>(fd, owns, path, false);
+  if (!options.hash_inputs) stream->disable_hash();
+  if (background) stream->start_background();
+  return stream;
+}
 
 void InputSet::Impl::add_path(const std::string& path, bool& have_stdin) {
   if (path == "-") {
@@ -62,7 +72,7 @@ void InputSet::Impl::add_path(const std::string& path, bool& have_stdin) {
     p.regular = false;
     p.opened_summary = std::make_unique<InputSummary>();
     // Not seekable: open now (reads the first bytes to detect the format) and keep it.
-    p.opened = open_capture(std::make_unique<StoredStream>(STDIN_FILENO, false, "-"), "-", p.opened_summary.get());
+    p.opened = open_capture(stored_stream(STDIN_FILENO, false, "-", false), "-", p.opened_summary.get());
     pending.push_back(std::move(p));
     return;
   }
@@ -95,7 +105,7 @@ void InputSet::Impl::add_file(const std::string& path, const struct stat& st, bo
   p.path = path;
   p.regular = S_ISREG(st.st_mode);
   const int fd = open_file(path);
-  auto stored = std::make_unique<StoredStream>(fd, true, path);
+  auto stored = stored_stream(fd, true, path, false);
   if (!p.regular) {
     // A pipe or device (e.g. /dev/fd/63 from process substitution): cannot be read twice, so keep it open.
     p.opened_summary = std::make_unique<InputSummary>();
@@ -128,8 +138,7 @@ bool InputSet::Impl::open_next() {
     s.path = p.path;
     if (p.not_a_capture.empty()) {
       try {
-        current = open_capture(std::make_unique<StoredStream>(open_file(p.path), true, p.path, /*background=*/true),
-                               p.path, &s);
+        current = open_capture(stored_stream(open_file(p.path), true, p.path, /*background=*/true), p.path, &s);
         current_is_file = true;
         return true;
       } catch (const std::runtime_error& e) {
