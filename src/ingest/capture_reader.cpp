@@ -48,7 +48,13 @@ CaptureSource::CaptureSource(std::unique_ptr<StoredStream> stored_stream, std::s
     decoded = make_zstd_stream(*stored);
     compression = "zstd";
   }
-  if (decoded) top = decoded.get();
+  if (decoded) {
+    top = decoded.get();
+  } else if (stored->can_borrow()) {
+    // A regular file with its reader thread: records are parsed in the reader's slots, nothing is copied.
+    buffer = std::make_unique<RecordBuffer>(*stored);
+    return;
+  }
   buffer = std::make_unique<RecordBuffer>(*top, buffer_capacity);
 }
 

@@ -71,6 +71,11 @@ class PcapReader final : public StreamCaptureReader {
       out.packet_number = ++record_number_;
       out.offset = offset;
       buf_.advance(kRecordHeaderLength + caplen);
+      // The next record header (and the packet headers after it) are the first touch of lines the reader
+      // thread just wrote: fetch them now, while the caller decodes this packet. Past the end of the
+      // buffer these are only hints (prefetch never faults).
+      __builtin_prefetch(h + kRecordHeaderLength + caplen);
+      __builtin_prefetch(h + kRecordHeaderLength + caplen + 64);
       delivered(link_type_, caplen);
       return true;
     }

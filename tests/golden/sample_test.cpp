@@ -9,6 +9,8 @@
 #include <sstream>
 #include <string>
 
+#include <unistd.h>
+
 #include "golden/zeek_log.hpp"
 #include "test_support.hpp"
 
@@ -25,7 +27,7 @@ std::string slurp(const std::filesystem::path& p) {
 class SampleCapture : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = std::filesystem::temp_directory_path() / "c2scope_sample_golden";
+    dir_ = std::filesystem::temp_directory_path() / ("c2scope_sample_golden_" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir_);
     const std::string gen = "python3 " + (source_dir() / "scripts/gen_sample_pcap.py").string() + " --out " +
                             (dir_ / "sample.pcap").string();
@@ -35,6 +37,7 @@ class SampleCapture : public ::testing::Test {
                             (dir_ / "sample.pcap").string() + " 2>" + (dir_ / "stderr.txt").string();
     ASSERT_EQ(run_command(cmd), 0) << cmd << "\n" << slurp(dir_ / "stderr.txt");
   }
+  static void TearDownTestSuite() { std::filesystem::remove_all(dir_); }
   static std::filesystem::path dir_;
 };
 std::filesystem::path SampleCapture::dir_;

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include "golden/zeek_log.hpp"
 #include "test_support.hpp"
 
@@ -59,7 +61,7 @@ TEST(TsharkConversations, AgreeOnEverySharedCapture) {
     }
   }
   ASSERT_FALSE(expected.empty());
-  const auto tmp = std::filesystem::temp_directory_path() / "c2scope_tshark_golden";
+  const auto tmp = std::filesystem::temp_directory_path() / ("c2scope_tshark_golden_" + std::to_string(::getpid()));
   std::filesystem::create_directories(tmp);
   std::size_t total = 0, agree = 0, unexplained = 0;
   for (const auto& [capture, convs] : expected) {
@@ -88,6 +90,7 @@ TEST(TsharkConversations, AgreeOnEverySharedCapture) {
   }
   std::printf("[golden] tshark conversations: %zu/%zu agree on frames (%zu unexplained differences)\n", agree,
               total, unexplained);
+  std::filesystem::remove_all(tmp);
 }
 
 }  // namespace

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include "golden/zeek_log.hpp"
 #include "test_support.hpp"
 
@@ -100,7 +102,7 @@ TEST_P(ZeekConnGolden, MatchesZeekBaseline) {
   C2SCOPE_REQUIRE_SHARED(trace_rel);
   C2SCOPE_REQUIRE_SHARED(base_rel);
 
-  const auto out_dir = std::filesystem::temp_directory_path() / ("c2scope_golden_" + std::string(c.baseline));
+  const auto out_dir = std::filesystem::temp_directory_path() / ("c2scope_golden_" + std::string(c.baseline) + "_" + std::to_string(::getpid()));
   std::filesystem::create_directories(out_dir);
   const std::string conn = (out_dir / "conn.log").string();
   const std::string stats = (out_dir / "stats.json").string();
@@ -130,6 +132,7 @@ TEST_P(ZeekConnGolden, MatchesZeekBaseline) {
   for (const auto& e : extra) {
     EXPECT_TRUE(is_known(c.baseline, "extra", e)) << "c2scope has, Zeek lacks: " << e;
   }
+  std::filesystem::remove_all(out_dir);
 }
 
 INSTANTIATE_TEST_SUITE_P(ZeekTraces, ZeekConnGolden, ::testing::ValuesIn(kCases),
