@@ -32,8 +32,9 @@ CAP="$DATA/bench-${SIZE_MB}.pcap"
 # Adjust the arguments of logs/analyze when those subcommands land.
 BENCH_C2SCOPE_CMDS=(
   "flows --out /dev/null {FILE}"
-  "logs --out /dev/null {FILE}"
-  "analyze --out /dev/null {FILE}"
+  "flows --out /dev/null --stats /dev/null {FILE}"
+  "logs --out {TMP} {FILE}"
+  "analyze --out {TMP} {FILE}"
 )
 
 log() { printf 'bench: %s\n' "$*" >&2; }
@@ -118,7 +119,10 @@ if [[ -x "$C2SCOPE" ]]; then
   for entry in "${BENCH_C2SCOPE_CMDS[@]}"; do
     sub=${entry%% *}
     if [[ "$sub" == flows ]] || grep -qE "^[[:space:]]+${sub}([[:space:]]|$)" <<<"$c2help"; then
-      add_tool "c2scope $sub" ok "${c2ver:-?}" "$C2SCOPE" "$entry"
+      label="c2scope $sub"
+      # --stats reports the input's SHA-256, so that run includes hashing the whole file (ADR 0003).
+      [[ "$entry" == *"--stats"* ]] && label="c2scope $sub +sha256"
+      add_tool "$label" ok "${c2ver:-?}" "$C2SCOPE" "$entry"
     fi
   done
 else
