@@ -77,7 +77,7 @@ TEST(PcapReader, TruncatedLastRecord) {
   PcapBuilder b;
   b.record(100, 1, payload(50, 1));
   const std::size_t r2 = b.record(101, 2, payload(50, 2));
-  b.bytes().resize(b.bytes().size() - 20);  // the second record loses its last 20 bytes
+  b.bytes().erase(b.bytes().end() - 20, b.bytes().end());  // the second record loses its last 20 bytes
   InputSummary s;
   const auto pkts = read_memory(b.bytes(), s);
   ASSERT_EQ(pkts.size(), 1u);

@@ -135,7 +135,7 @@ TEST(PcapngReader, TruncatedLastBlockAndGarbageTail) {
   b.epb(0, 1, payload(30, 1));
   const std::size_t cut = b.epb(0, 2, payload(30, 2));
   Buf truncated = b.bytes();
-  truncated.resize(truncated.size() - 8);
+  truncated.erase(truncated.end() - 8, truncated.end());
   InputSummary s;
   EXPECT_EQ(read_memory(truncated, s).size(), 1u);
   EXPECT_EQ(s.skipped.get(Reason::kTruncatedRecord), 1u);
