@@ -38,4 +38,12 @@ struct FlowsArgs {
 void add_flows_command(CLI::App& app, FlowsArgs& args);
 int run_flows(const FlowsArgs& args);
 
+struct LogsArgs {
+  InputArgs input;
+  std::string format = "json";
+  std::string out;
+};
+void add_logs_command(CLI::App& app, LogsArgs& args);
+int run_logs(const LogsArgs& args);
+
 }  // namespace c2scope::app

@@ -15,6 +15,8 @@ int main(int argc, char** argv) {
 
   c2scope::app::FlowsArgs flows_args;
   c2scope::app::add_flows_command(app, flows_args);
+  c2scope::app::LogsArgs logs_args;
+  c2scope::app::add_logs_command(app, logs_args);
 
   try {
     app.parse(argc, argv);
@@ -23,6 +25,7 @@ int main(int argc, char** argv) {
   }
   try {
     if (app.got_subcommand("flows")) return c2scope::app::run_flows(flows_args);
+    if (app.got_subcommand("logs")) return c2scope::app::run_logs(logs_args);
   } catch (const CLI::Error& e) {
     return app.exit(e);
   } catch (const std::exception& e) {

@@ -151,7 +151,7 @@ struct FlowTable::Impl {
   std::uint32_t pinned[decode::kMaxLevels] = {};
   std::size_t pinned_count = 0;
   FlowRecord rec;
-  CommunityIdHasher community_ids;
+  mutable CommunityIdHasher community_ids;  // scratch state only: describe() is logically const
 
   // ---- index ----
   [[nodiscard]] std::uint32_t tag_of(std::uint64_t h) const { return static_cast<std::uint32_t>(h >> 32) >> slot_bits; }
@@ -222,18 +222,28 @@ struct FlowTable::Impl {
   }
 
   // ---- emission ----
-  void fill_record(const FlowState& f, bool evicted) {
+  // The fields that identify a flow (shared by emission and describe()).
+  void fill_identity(const FlowState& f, std::uint32_t s, FlowRecord& r) const {
     const bool orig1 = f.flags & kOrigIsSide1;
-    rec.id = f.id;
-    detail::format_uid(detail::uid_hash(f.key.hash(), f.first_ns, f.id), rec.uid);
-    rec.first_ts = Timestamp{f.first_ns};
+    r.id = f.id;
+    r.slot = s;
+    detail::format_uid(detail::uid_hash(f.key.hash(), f.first_ns, f.id), r.uid);
+    r.first_ts = Timestamp{f.first_ns};
+    r.orig_h = IpAddress::v6((orig1 ? f.key.a1 : f.key.a0).data());
+    r.resp_h = IpAddress::v6((orig1 ? f.key.a0 : f.key.a1).data());
+    r.orig_p = orig1 ? f.key.p1 : f.key.p0;
+    r.resp_p = orig1 ? f.key.p0 : f.key.p1;
+    r.ip_proto = f.key.proto;
+    r.ip_version = r.orig_h.is_v4() ? 4 : 6;
+    community_ids.compute(r.orig_h, r.resp_h, r.ip_proto, r.orig_p, r.resp_p, true, 0, r.community_id);
+  }
+
+  void fill_record(std::uint32_t s, bool evicted) {
+    const FlowState& f = slots[s];
+    fill_identity(f, s, rec);
     rec.last_ts = Timestamp{f.last_ns};
-    rec.orig_h = IpAddress::v6((orig1 ? f.key.a1 : f.key.a0).data());
-    rec.resp_h = IpAddress::v6((orig1 ? f.key.a0 : f.key.a1).data());
-    rec.orig_p = orig1 ? f.key.p1 : f.key.p0;
-    rec.resp_p = orig1 ? f.key.p0 : f.key.p1;
-    rec.ip_proto = f.key.proto;
-    rec.ip_version = rec.orig_h.is_v4() ? 4 : 6;
+    rec.service.clear();
+    rec.server_name.clear();
     rec.orig_pkts = f.pkts[0];
     rec.resp_pkts = f.pkts[1];
     rec.orig_ip_bytes = f.ip_bytes[0];
@@ -253,7 +263,6 @@ struct FlowTable::Impl {
     }
     rec.vlan = f.key.vlan;
     rec.inner_vlan = f.key.inner_vlan;
-    community_ids.compute(rec.orig_h, rec.resp_h, rec.ip_proto, rec.orig_p, rec.resp_p, true, 0, rec.community_id);
     for (auto& p : rec.tunnel_parents) p.clear();
     if (f.tunnel != kNil) {
       const TunnelInfo& t = tunnels[f.tunnel];
@@ -289,7 +298,7 @@ struct FlowTable::Impl {
 
   enum class Why { kExpired, kEvicted, kEnded };
   void emit(std::uint32_t s, Why why) {
-    fill_record(slots[s], why == Why::kEvicted);
+    fill_record(s, why == Why::kEvicted);
     sink.on_flow(rec);
     ++counters.emitted;
     if (why == Why::kExpired) ++counters.expired;
@@ -505,7 +514,7 @@ struct FlowTable::Impl {
       if (slots[s].flags & kLive) order.push_back(s);
     std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return slots[a].id < slots[b].id; });
     for (const std::uint32_t s : order) {
-      fill_record(slots[s], false);
+      fill_record(s, false);
       sink.on_flow(rec);
       ++counters.emitted;
       slots[s].flags = 0;
@@ -529,6 +538,10 @@ void FlowTable::update(const decode::DecodedPacket& packet, Timestamp ts, Packet
 }
 
 void FlowTable::flush() { impl_->flush(); }
+
+void FlowTable::describe(FlowHandle handle, FlowRecord& out) const {
+  impl_->fill_identity(impl_->slots[handle.slot], handle.slot, out);
+}
 
 const FlowCounters& FlowTable::counters() const { return impl_->counters; }
 std::size_t FlowTable::active() const { return impl_->live; }

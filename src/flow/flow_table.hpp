@@ -73,6 +73,11 @@ struct FlowRecord {
   PacketRef first_packet;
   PacketRef last_packet;
   bool evicted = false;              // emitted early because the table was full
+  std::uint32_t slot = 0;            // table slot the flow lived in (FlowHandle::slot), for side tables
+  // Filled by the application layer (`c2scope logs`), empty otherwise: what was detected ("dns", "ssl",
+  // "http", "quic") and the name the client reached the server by (DNS answer, else SNI, else Host).
+  std::string service;
+  std::string server_name;
 };
 
 // Receives finished flows, in the deterministic order the table emits them.
@@ -112,6 +117,11 @@ class FlowTable {
   // `handles` (optional, kMaxLevels entries) receives the flow of each level for the protocol layer.
   // Time going backwards is tolerated (packets are accounted, expiry uses the latest time seen).
   void update(const decode::DecodedPacket& packet, Timestamp ts, PacketRef ref, FlowHandle* handles = nullptr);
+
+  // Identity of a live flow (uid, id, first_ts, orig/resp addresses and ports, ip_proto, ip_version,
+  // community_id, slot) for records written before the flow ends. Other fields of `out` are left as they are.
+  // `handle` must be valid (from update() of the current packet).
+  void describe(FlowHandle handle, FlowRecord& out) const;
 
   // Emits every flow still live, in creation order. Call once at end of input.
   void flush();

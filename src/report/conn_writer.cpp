@@ -19,8 +19,20 @@ constexpr const char* kTsvFields =
 constexpr const char* kTsvTypes =
     "#types\ttime\tstring\taddr\tport\taddr\tport\tenum\tinterval\tcount\tcount\tstring\tstring\tcount\tcount\t"
     "count\tcount\tset[string]\tint\tint\tstring\tcount\tstring\n";
+// With the application-layer columns (`c2scope logs`): Zeek's `service` after proto, `server_name` last.
+constexpr const char* kTsvFieldsApp =
+    "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tservice\tduration\torig_bytes\t"
+    "resp_bytes\tconn_state\thistory\torig_pkts\torig_ip_bytes\tresp_pkts\tresp_ip_bytes\ttunnel_parents\tvlan\t"
+    "inner_vlan\tcommunity_id\tip_proto\ttunnel\tserver_name\n";
+constexpr const char* kTsvTypesApp =
+    "#types\ttime\tstring\taddr\tport\taddr\tport\tenum\tstring\tinterval\tcount\tcount\tstring\tstring\tcount\t"
+    "count\tcount\tcount\tset[string]\tint\tint\tstring\tcount\tstring\tstring\n";
 
-// Zeek's #open/#close notation; from network time so the bytes are reproducible.
+// Zeek leaves duration and byte counts unset for a flow whose packets all share one timestamp.
+bool has_duration(const flow::FlowRecord& r) { return r.last_ts.ns > r.first_ts.ns; }
+
+}  // namespace
+
 std::string zeek_log_time(Timestamp t) {
   const std::time_t secs = static_cast<std::time_t>(t.ns / 1'000'000'000);
   std::tm tm{};
@@ -29,10 +41,38 @@ std::string zeek_log_time(Timestamp t) {
                      tm.tm_min, tm.tm_sec);
 }
 
-// Zeek leaves duration and byte counts unset for a flow whose packets all share one timestamp.
-bool has_duration(const flow::FlowRecord& r) { return r.last_ts.ns > r.first_ts.ns; }
+void append_zeek_tsv_header(std::string& b, std::string_view path, Timestamp open, std::string_view fields,
+                            std::string_view types) {
+  b += "#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\t";
+  b += path;
+  b += "\n#open\t" + zeek_log_time(open) + "\n";
+  b += fields;
+  b += types;
+}
 
-}  // namespace
+void append_tsv_text(std::string& b, std::string_view v) {
+  if (v.empty()) {
+    b += '-';
+    return;
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (const char ch : v) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c >= 0x7f || c == '\\') {
+      b += "\\x";
+      b += kHex[c >> 4];
+      b += kHex[c & 15];
+    } else {
+      b += ch;
+    }
+  }
+}
+
+void append_uint(std::string& b, std::uint64_t v) {
+  char buf[24];
+  const auto res = std::to_chars(buf, buf + sizeof buf, v);
+  b.append(buf, static_cast<std::size_t>(res.ptr - buf));
+}
 
 const char* zeek_proto_name(std::uint8_t ip_proto) {
   switch (ip_proto) {
@@ -44,23 +84,16 @@ const char* zeek_proto_name(std::uint8_t ip_proto) {
   }
 }
 
-ConnWriter::ConnWriter(OutputFile& out, LogFormat format) : out_(out), format_(format) {}
+ConnWriter::ConnWriter(OutputFile& out, LogFormat format, bool app_fields)
+    : out_(out), format_(format), app_fields_(app_fields) {}
 
 void ConnWriter::write_tsv_header(const flow::FlowRecord& first) {
-  std::string& b = out_.buffer();
-  b += "#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\tconn\n";
-  b += "#open\t" + zeek_log_time(first.first_ts) + "\n";
-  b += kTsvFields;
-  b += kTsvTypes;
+  append_zeek_tsv_header(out_.buffer(), "conn", first.first_ts, app_fields_ ? kTsvFieldsApp : kTsvFields,
+                         app_fields_ ? kTsvTypesApp : kTsvTypes);
   header_written_ = true;
 }
 
 namespace {
-void append_uint(std::string& b, std::uint64_t v) {
-  char buf[24];
-  const auto res = std::to_chars(buf, buf + sizeof buf, v);
-  b.append(buf, static_cast<std::size_t>(res.ptr - buf));
-}
 // `"name":` with the comma when needed; names are literals of this file, so they need no escaping.
 void json_key(std::string& b, std::string_view name, bool first = false) {
   if (!first) b += ',';
@@ -102,6 +135,10 @@ void ConnWriter::on_flow(const flow::FlowRecord& r) {
     append_uint(b, r.resp_p);
     json_key(b, "proto");
     json_string(b, zeek_proto_name(r.ip_proto));
+    if (!r.service.empty()) {
+      json_key(b, "service");
+      json_string(b, r.service);
+    }
     if (timed) {
       json_key(b, "duration");
       append_zeek_seconds(b, duration_ns);
@@ -161,6 +198,10 @@ void ConnWriter::on_flow(const flow::FlowRecord& r) {
       append_uint(b, r.tunnel_id);
       b += '}';
     }
+    if (!r.server_name.empty()) {
+      json_key(b, "server_name");
+      json_string(b, r.server_name);
+    }
     b += "}\n";
   } else {
     if (!header_written_) write_tsv_header(r);
@@ -178,6 +219,10 @@ void ConnWriter::on_flow(const flow::FlowRecord& r) {
     b += '\t';
     b += zeek_proto_name(r.ip_proto);
     b += '\t';
+    if (app_fields_) {
+      append_tsv_text(b, r.service);
+      b += '\t';
+    }
     if (timed) {
       append_zeek_seconds(b, duration_ns);
       b += '\t';
@@ -226,6 +271,10 @@ void ConnWriter::on_flow(const flow::FlowRecord& r) {
       r.tunnel_dst.append_to(b);
       b += ':';
       append_uint(b, r.tunnel_id);
+    }
+    if (app_fields_) {
+      b += '\t';
+      append_tsv_text(b, r.server_name);
     }
     b += '\n';
   }

@@ -5,6 +5,9 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string>
+
+#include <unistd.h>
 
 #include "report/conn_writer.hpp"
 #include "report/json_writer.hpp"
@@ -129,6 +132,45 @@ TEST(OutputFile, NamesThePathWhenItCannotOpen) {
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("/nonexistent-dir/x.log"), std::string::npos);
   }
+}
+
+}  // namespace
+}  // namespace c2scope::report
+
+namespace c2scope::report {
+namespace {
+
+TEST(ConnWriter, AppFieldsAddServiceAndServerName) {
+  const auto dir = std::filesystem::temp_directory_path() / ("c2scope_conn_app_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  auto r = sample_record();
+  r.service = "ssl";
+  r.server_name = "c2.example";
+  {
+    OutputFile out((dir / "a.json").string());
+    ConnWriter w(out, LogFormat::kJson);
+    w.on_flow(r);
+    w.finish();
+  }
+  const std::string json = read_file(dir / "a.json");
+  EXPECT_NE(json.find(R"("proto":"tcp","service":"ssl","duration")"), std::string::npos) << json;
+  EXPECT_NE(json.find(R"("ip_proto":6,"server_name":"c2.example"})"), std::string::npos) << json;
+  {
+    OutputFile out((dir / "a.log").string());
+    ConnWriter w(out, LogFormat::kTsv, true);
+    w.on_flow(r);
+    r.service.clear();
+    r.server_name.clear();
+    w.on_flow(r);
+    w.finish();
+  }
+  const std::string tsv = read_file(dir / "a.log");
+  EXPECT_NE(tsv.find("\tproto\tservice\tduration\t"), std::string::npos);
+  EXPECT_NE(tsv.find("\ttunnel\tserver_name\n#types"), std::string::npos);
+  EXPECT_NE(tsv.find("\ttcp\tssl\t0.162000\t"), std::string::npos) << tsv;
+  EXPECT_NE(tsv.find("\tc2.example\n"), std::string::npos) << tsv;
+  EXPECT_NE(tsv.find("\ttcp\t-\t0.162000\t"), std::string::npos) << tsv;
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

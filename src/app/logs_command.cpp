@@ -1,0 +1,111 @@
+// `c2scope logs`: conn.log plus the protocol logs (dns, http, ssl, x509, quic) and stats.json, in one pass.
+#include <fmt/format.h>
+
+#include <chrono>
+#include <filesystem>
+
+#include "app/commands.hpp"
+#include "app/progress.hpp"
+#include "report/conn_writer.hpp"
+#include "report/proto_logs.hpp"
+#include "report/run_stats.hpp"
+#include "session/app_layer.hpp"
+
+namespace c2scope::app {
+
+namespace {
+
+// The app layer's counters as a JSON object (docs/schema.md, stats.json "app").
+void write_app_counters(report::JsonWriter& json, const session::AppCounters& c) {
+  json.begin_object();
+  json.field("flows_dns", c.flows_dns);
+  json.field("flows_ssl", c.flows_tls);
+  json.field("flows_http", c.flows_http);
+  json.field("flows_quic", c.flows_quic);
+  json.field("dns_messages", c.dns_messages);
+  json.field("dns_malformed", c.dns_malformed);
+  json.field("dns_unanswered", c.dns_unanswered);
+  json.field("dns_pending_overflow", c.dns_pending_overflow);
+  json.field("tls_stopped", c.tls_stopped);
+  json.field("http_failed", c.http_failed);
+  json.field("quic_initials_failed", c.quic_initials_failed);
+  json.field("tcp_reassembly_gave_up", c.tcp_gave_up);
+  json.field("resolved_names_cleared", c.resolved_names_cleared);
+  json.end_object();
+}
+
+}  // namespace
+
+void add_logs_command(CLI::App& app, LogsArgs& a) {
+  auto* cmd = app.add_subcommand(
+      "logs", "write Zeek-style conn, dns, http, ssl, x509 and quic logs (and stats.json) into a directory");
+  add_input_options(*cmd, a.input);
+  cmd->add_option("-f,--format", a.format, "json (JSON lines) or tsv (Zeek TSV)")
+      ->check(CLI::IsMember({"json", "tsv"}))
+      ->capture_default_str();
+  cmd->add_option("-o,--out", a.out, "output directory (created when missing)")->required();
+}
+
+int run_logs(const LogsArgs& a) {
+  if (a.input.paths.empty() && a.input.interface.empty()) {
+    throw CLI::ValidationError("logs", "give at least one input (a capture file, a directory, -) or --interface");
+  }
+  if (!a.input.paths.empty() && !a.input.interface.empty()) {
+    throw CLI::ValidationError("logs", "give either input files or --interface, not both");
+  }
+  const auto started = std::chrono::steady_clock::now();
+  std::filesystem::create_directories(a.out);
+  const std::filesystem::path dir(a.out);
+  const PipelineConfig config = make_pipeline_config(a.input);
+  ingest::InputOptions input_options = make_input_options(a.input);
+  input_options.hash_inputs = true;  // stats.json shows the input hashes
+  ingest::InputSet inputs(a.input.paths, input_options);
+  const report::LogFormat format = a.format == "tsv" ? report::LogFormat::kTsv : report::LogFormat::kJson;
+  report::OutputFile conn_out((dir / "conn.log").string());
+  report::ConnWriter conn(conn_out, format, /*app_fields=*/true);
+  report::ProtoLogWriter proto_logs(a.out, format);
+  session::AppLayer app_layer(session::AppConfig{}, proto_logs, conn);
+  decode::Decoder decoder(config.decode);
+  flow::FlowTable flows(config.flow, app_layer);
+  Progress progress(inputs, !a.input.no_progress);
+  run_app_pipeline(inputs, decoder, flows, app_layer, [&](std::uint64_t n) { progress.update(n); });
+  progress.done();
+  conn.finish();
+  conn_out.close();
+  proto_logs.finish();
+
+  const report::RunAccounting accounting = report::collect_accounting(inputs, decoder, flows);
+  {
+    // The run accounting of `flows --stats`, with the app layer's counters added as "app".
+    std::string body;
+    report::JsonWriter json(body);
+    report::write_accounting(json, accounting);
+    if (!body.empty() && body.back() == '}') {
+      body.pop_back();
+      body += ",\"app\":";
+      report::JsonWriter app_json(body);
+      write_app_counters(app_json, app_layer.counters());
+      body += '}';
+    }
+    report::OutputFile stats((dir / "stats.json").string());
+    stats.write(body);
+    stats.write("\n");
+    stats.close();
+  }
+  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  fmt::print(stderr, "{}\n", report::summary_line(accounting, elapsed));
+  for (const auto& in : accounting.inputs) {
+    for (const auto& issue : in.issues) fmt::print(stderr, "c2scope: {}: offset {}: {}\n", in.path, issue.offset, issue.message);
+    if (in.issues_total > in.issues.size()) {
+      fmt::print(stderr, "c2scope: {}: {} more problems not listed\n", in.path, in.issues_total - in.issues.size());
+    }
+  }
+  if (!accounting.balanced()) {
+    fmt::print(stderr, "c2scope: internal error: accounting does not balance ({} packets, {} decoded, {} skipped)\n",
+               accounting.packets, accounting.decoded, accounting.skipped.total());
+    return 3;
+  }
+  return 0;
+}
+
+}  // namespace c2scope::app

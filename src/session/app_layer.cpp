@@ -1,0 +1,730 @@
+// Detection, reassembly and parser wiring per flow; records go to the AppLogSink in packet/flow order.
+#include "session/app_layer.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <deque>
+#include <optional>
+
+#include "proto/http/http.hpp"
+#include "proto/quic/initial.hpp"
+#include "proto/tls/fingerprint.hpp"
+#include "proto/tls/hello.hpp"
+#include "proto/tls/x509.hpp"
+#include "session/tcp_reassembly.hpp"
+#include "session/tls_names.hpp"
+
+namespace c2scope::session {
+
+namespace {
+
+constexpr std::uint8_t kTcp = 6;
+constexpr std::uint8_t kUdp = 17;
+constexpr std::uint8_t kSyn = 0x02;
+// A DNS-over-TCP message is at most 65535 bytes plus its 2-byte length: beyond, the stream is not DNS.
+constexpr std::size_t kMaxDnsTcpBuffer = 65537;
+// Server datagrams tried for the server Initial: it comes first; later ones are Handshake/1-RTT.
+constexpr std::uint32_t kMaxServerInitialTries = 4;
+// Client datagrams tried for the ClientHello (Chrome splits a post-quantum hello over 2 Initials).
+constexpr std::uint32_t kMaxClientInitialTries = 8;
+// Requests waiting for their response per HTTP flow: the parser's own bound.
+constexpr std::size_t kMaxHttpPending = proto::http::kMaxPendingRequests;
+
+enum class Service : std::uint8_t { kUndecided, kDns, kTls, kHttp, kQuic };
+
+const char* service_name(Service s) {
+  switch (s) {
+    case Service::kDns: return "dns";
+    case Service::kTls: return "ssl";
+    case Service::kHttp: return "http";
+    case Service::kQuic: return "quic";
+    default: return "";
+  }
+}
+
+bool dns_port(std::uint16_t p) { return p == 53 || p == 5353 || p == 5355; }
+
+bool quic_version(std::uint32_t v) { return v == quic::kVersion1 || v == quic::kVersion2 || v == 0xff00001d; }
+
+bool looks_like_tls(Bytes b) {
+  if (b.size() >= 3 && b[0] == 0x16 && b[1] == 0x03 && b[2] <= 0x04) return true;
+  return b.size() >= 3 && (b[0] & 0x80) != 0 && b[2] == 0x01;  // SSLv2-compatible ClientHello
+}
+
+std::string hex(const std::vector<std::uint8_t>& v) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(v.size() * 2);
+  for (const std::uint8_t b : v) {
+    out += kHex[b >> 4];
+    out += kHex[b & 15];
+  }
+  return out;
+}
+
+std::string mime_type(std::string_view content_type) {
+  const std::size_t semi = content_type.find(';');
+  std::string_view t = content_type.substr(0, semi);
+  while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.remove_suffix(1);
+  std::string out(t);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+void copy_id(const flow::FlowRecord& r, ConnId& id) {
+  id.uid = r.uid;
+  id.community_id = r.community_id;
+  id.orig_h = r.orig_h;
+  id.resp_h = r.resp_h;
+  id.orig_p = r.orig_p;
+  id.resp_p = r.resp_p;
+  id.ip_proto = r.ip_proto;
+}
+
+// Zeek's dns.log `query`: lower case; NetBIOS name service names (UDP 137) decoded from their
+// half-byte encoding ("FHEPFCELEHFCEPFFFACACACACACACABN" -> "WORKGROUP"), as Zeek's decode_netbios_name.
+std::string query_text(const std::string& name, const decode::NetLevel& l) {
+  std::string out;
+  if ((l.src_port == 137 || l.dst_port == 137) && name.size() == 32 &&
+      std::all_of(name.begin(), name.end(), [](char c) { return c >= 'A' && c <= 'P'; })) {
+    for (std::size_t i = 0; i + 1 < 30; i += 2) {  // 15 name bytes; the 16th is the NetBIOS suffix
+      out += static_cast<char>(((name[i] - 'A') << 4) | (name[i + 1] - 'A'));
+    }
+    while (!out.empty() && (out.back() == ' ' || out.back() == '\0')) out.pop_back();
+    return out;
+  }
+  out = name;
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+}  // namespace
+
+struct DnsState {
+  std::vector<DnsLogRecord> pending;  // queries in arrival order, at most AppConfig::max_pending_dns
+  std::vector<std::uint8_t> tcp_buf[2];
+  bool parsed_any = false;
+};
+
+struct TlsState {
+  tls::TlsStreamParser parser[2];
+  std::optional<tls::ClientHello> ch;
+  std::optional<tls::ServerHello> sh;
+  Timestamp ts;
+  bool have_ts = false;
+  std::vector<std::string> fps;
+  std::optional<std::uint16_t> ske_curve;
+  bool cert_seen = false;
+  bool ccs_or_app[2] = {false, false};
+  bool server_ccs_before_cert = false;
+};
+
+struct HttpPending {
+  HttpLogRecord rec;
+};
+
+struct QuicState {
+  quic::QuicInitialState client;
+  quic::QuicInitialState server;
+  std::optional<quic::QuicClientInfo> info;
+  std::string cipher;
+  Timestamp ts;
+  std::uint32_t client_tries = 0;
+  std::uint32_t server_tries = 0;
+};
+
+struct AppLayer::FlowApp {
+  Service service = Service::kUndecided;
+  bool confirmed = false;  // a record of the service was parsed (conn.log service)
+  bool ignore = false;     // set inside callbacks; the flow is dropped after the packet
+  bool have_id = false;
+  ConnId id;
+  TcpReassembler tcp[2];
+  bool tcp_done[2] = {false, false};
+  std::string sni_or_host;  // server_name fallback for conn.log
+  std::unique_ptr<DnsState> dns;
+  std::unique_ptr<TlsState> tls;
+  std::unique_ptr<QuicState> quic;
+  struct Http;
+  std::unique_ptr<Http> http;
+};
+
+// HTTP: both directions' parsers and the requests waiting for their response.
+struct AppLayer::FlowApp::Http final : proto::http::HttpSink {
+  explicit Http(AppLayer& layer, FlowApp& app) : layer_(layer), app_(app) {}
+  proto::http::HttpStreamParser req{proto::http::HttpStreamParser::Direction::kRequest};
+  proto::http::HttpStreamParser resp{proto::http::HttpStreamParser::Direction::kResponse};
+  std::deque<HttpLogRecord> pending;
+  std::uint32_t depth = 0;
+  bool req_idle = true;  // the request parser is between messages: the next bytes start a request
+  Timestamp req_start;
+
+  void on_request(const proto::http::HttpRequest& r) override {
+    resp.expect_response_to(r.method);
+    ++depth;
+    if (app_.sni_or_host.empty() && !r.host.empty()) app_.sni_or_host = proto::http::host_without_port(r.host);
+    app_.confirmed = true;
+    if (pending.size() >= kMaxHttpPending) return;
+    HttpLogRecord& rec = pending.emplace_back();
+    rec.ts = req_start;
+    rec.trans_depth = depth;
+    rec.has_request = true;
+    rec.method = r.method;
+    rec.host = proto::http::host_without_port(r.host);
+    rec.uri = r.uri;
+    rec.referrer = r.referrer;
+    rec.version = r.version;
+    rec.user_agent = r.user_agent;
+    rec.origin = r.origin;
+    rec.request_body_len = r.body_length;
+  }
+
+  void on_response(const proto::http::HttpResponse& r) override {
+    if (r.status_code >= 100 && r.status_code < 200 && r.status_code != 101) return;  // interim: Zeek's info_code
+    app_.confirmed = true;
+    HttpLogRecord rec;
+    if (!pending.empty()) {
+      rec = std::move(pending.front());
+      pending.pop_front();
+    } else {
+      rec.ts = now;
+      rec.trans_depth = ++depth;
+    }
+    rec.has_response = true;
+    if (!r.version.empty()) rec.version = r.version;  // Zeek logs the response's version when there is one
+    rec.status_code = r.status_code;
+    rec.status_msg = r.status_msg;
+    rec.response_body_len = r.body_length;
+    rec.resp_mime_type = mime_type(r.content_type);
+    rec.id = app_.id;
+    layer_.logs_.on_http(rec);
+  }
+
+  AppLayer& layer_;
+  FlowApp& app_;
+  Timestamp now;
+};
+
+std::size_t AppLayer::ResolvedKeyHash::operator()(const ResolvedKey& k) const {
+  std::uint64_t h = 1469598103934665603ull;
+  for (const std::uint8_t b : k.client) h = (h ^ b) * 1099511628211ull;
+  for (const std::uint8_t b : k.server) h = (h ^ b) * 1099511628211ull;
+  return static_cast<std::size_t>(h);
+}
+
+AppLayer::AppLayer(const AppConfig& config, AppLogSink& logs, flow::FlowSink& next)
+    : config_(config), logs_(logs), next_(next) {}
+AppLayer::~AppLayer() = default;
+
+const ConnId& AppLayer::conn_id(FlowApp& a, const flow::FlowTable& table, flow::FlowHandle h) {
+  if (!a.have_id) {
+    table.describe(h, scratch_);
+    copy_id(scratch_, a.id);
+    a.have_id = true;
+  }
+  return a.id;
+}
+
+AppLayer::FlowApp* AppLayer::create(std::uint32_t slot, const decode::NetLevel& l, bool from_orig) {
+  Service s = Service::kUndecided;
+  if (l.ip_proto == kUdp) {
+    const Bytes p = l.payload;
+    if (dns_port(l.src_port) || dns_port(l.dst_port)) {
+      s = Service::kDns;
+    } else if (from_orig && p.size() >= 5 && (p[0] & 0x80) != 0 && quic_version(load_be32(p.data() + 1))) {
+      s = Service::kQuic;
+    } else {
+      // Content detection on other ports: a well-formed DNS query with one question and nothing left over.
+      const ParseResult r = proto::dns::parse_message(p, dns_msg_);
+      if (r.ok() && !dns_msg_.flags.qr && dns_msg_.qdcount == 1 && dns_msg_.questions.size() == 1 &&
+          dns_msg_.oddities == 0 && dns_msg_.flags.opcode == 0) {
+        s = Service::kDns;
+      }
+    }
+    if (s == Service::kUndecided) return nullptr;
+  } else if (l.dst_port == 53 || l.src_port == 53) {
+    s = Service::kDns;
+  }
+  auto app = std::make_unique<FlowApp>();
+  app->service = s;
+  if (s == Service::kDns) app->dns = std::make_unique<DnsState>();
+  if (s == Service::kQuic) app->quic = std::make_unique<QuicState>();
+  FlowApp* raw = app.get();
+  apps_[slot] = std::move(app);
+  return raw;
+}
+
+void AppLayer::on_packet(const flow::FlowTable& table, const decode::DecodedPacket& p,
+                         const flow::FlowHandle* handles, Timestamp ts) {
+  if (p.level_count == 0 || handles == nullptr) return;
+  const std::size_t li = p.level_count - 1;
+  const flow::FlowHandle h = handles[li];
+  if (!h.valid()) return;
+  const decode::NetLevel& l = p.levels[li];
+  if (l.ip_proto != kTcp && l.ip_proto != kUdp) return;
+  if (h.slot >= slots_.size()) {
+    const std::size_t n = std::max<std::size_t>(h.slot + 1, slots_.size() * 2);
+    slots_.resize(n);
+    apps_.resize(n);
+  }
+  SlotInfo& si = slots_[h.slot];
+  if (si.mode == Mode::kIgnore) return;  // the cheap exit for flows without an application parser
+  const int dir = h.from_originator ? 0 : 1;
+  if (l.ip_proto == kTcp && (l.tcp_flags & kSyn) != 0) {
+    si.isn[dir] = l.tcp_seq;
+    si.syn_seen = static_cast<std::uint8_t>(si.syn_seen | (1u << dir));
+  }
+  if (l.payload.empty()) return;
+  FlowApp* a = apps_[h.slot].get();
+  if (a == nullptr) {
+    a = create(h.slot, l, h.from_originator);
+    if (a == nullptr) {
+      si.mode = Mode::kIgnore;
+      return;
+    }
+    si.mode = Mode::kActive;
+    for (int d = 0; d < 2; ++d) {
+      if ((si.syn_seen & (1u << d)) != 0) a->tcp[d].set_syn(si.isn[d]);
+    }
+  }
+  table_ = &table;
+  handle_ = h;
+  conn_id(*a, table, h);
+  if (l.ip_proto == kTcp) {
+    on_tcp(*a, table, h, l, ts);
+  } else {
+    on_udp(*a, l, dir, ts);
+  }
+  if (a->ignore) {
+    // Not a protocol we parse after all: drop the state, keep only the slot's mark.
+    apps_[h.slot].reset();
+    si.mode = Mode::kIgnore;
+  }
+}
+
+void AppLayer::on_tcp(FlowApp& a, const flow::FlowTable& /*table*/, flow::FlowHandle h, const decode::NetLevel& l,
+                      Timestamp ts) {
+  const int dir = h.from_originator ? 0 : 1;
+  if (a.tcp_done[dir]) return;
+  const TcpReassembler::Status st =
+      a.tcp[dir].add(l.tcp_seq, l.payload, [&](Bytes chunk) { on_tcp_bytes(a, dir, chunk, ts); });
+  if (st == TcpReassembler::Status::kGaveUp) {
+    ++counters_.tcp_gave_up;
+    a.tcp_done[dir] = true;
+  }
+}
+
+void AppLayer::on_tcp_bytes(FlowApp& a, int dir, Bytes data, Timestamp ts) {
+  if (a.ignore || a.tcp_done[dir] || data.empty()) return;
+  if (a.service == Service::kUndecided) {
+    if (dir != 0) {  // the server spoke first: none of our protocols
+      a.ignore = true;
+      return;
+    }
+    if (looks_like_tls(data)) {
+      a.service = Service::kTls;
+      a.tls = std::make_unique<TlsState>();
+    } else if (proto::http::looks_like_http_request(data)) {
+      a.service = Service::kHttp;
+      a.http = std::make_unique<FlowApp::Http>(*this, a);
+    } else {
+      a.ignore = true;
+      return;
+    }
+  }
+  switch (a.service) {
+    case Service::kTls:
+      on_tls_bytes(a, dir, data, ts);
+      break;
+    case Service::kHttp: {
+      FlowApp::Http& h = *a.http;
+      h.now = ts;
+      if (dir == 0) {
+        if (h.req_idle) h.req_start = ts;
+        const ParseResult r = h.req.feed(data, h);
+        h.req_idle = r.status == ParseStatus::kDone;
+        if (r.status == ParseStatus::kMalformed) {
+          ++counters_.http_failed;
+          a.tcp_done[0] = true;
+          a.tcp[0].stop();
+        }
+      } else {
+        const ParseResult r = h.resp.feed(data, h);
+        if (r.status == ParseStatus::kMalformed || h.resp.tunneled()) {
+          if (r.status == ParseStatus::kMalformed) ++counters_.http_failed;
+          a.tcp_done[1] = true;
+          a.tcp[1].stop();
+        }
+      }
+      break;
+    }
+    case Service::kDns: {
+      DnsState& d = *a.dns;
+      std::vector<std::uint8_t>& buf = d.tcp_buf[dir];
+      if (buf.size() + data.size() > kMaxDnsTcpBuffer) {
+        a.tcp_done[dir] = true;
+        a.tcp[dir].stop();
+        buf.clear();
+        return;
+      }
+      buf.insert(buf.end(), data.begin(), data.end());
+      std::size_t used = 0;
+      // Bounded: every message consumes at least 3 bytes of the buffer.
+      while (used < buf.size()) {
+        Bytes message;
+        const ParseResult r = proto::dns::next_tcp_message(Bytes(buf.data() + used, buf.size() - used), message);
+        if (r.status == ParseStatus::kNeedMore) break;
+        if (r.status == ParseStatus::kMalformed) {
+          a.tcp_done[dir] = true;
+          a.tcp[dir].stop();
+          used = buf.size();
+          break;
+        }
+        decode::NetLevel none;
+        none.src = dir == 0 ? a.id.orig_h : a.id.resp_h;
+        none.dst = dir == 0 ? a.id.resp_h : a.id.orig_h;
+        on_dns_message(a, message, none, dir, ts);
+        used += r.consumed;
+      }
+      buf.erase(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(used));
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+void AppLayer::on_udp(FlowApp& a, const decode::NetLevel& l, int dir, Timestamp ts) {
+  if (a.service == Service::kDns) {
+    on_dns_message(a, l.payload, l, dir, ts);
+    return;
+  }
+  if (a.service != Service::kQuic) return;
+  QuicState& q = *a.quic;
+  if (dir == 0) {
+    if (q.client.finished || q.client_tries >= kMaxClientInitialTries) return;
+    ++q.client_tries;
+    std::optional<quic::QuicClientInfo> info;
+    const ParseResult r = quic::parse_initial(l.payload, q.client, info);
+    if (r.ok() && info) {
+      if (!q.info) q.ts = ts;
+      q.info = std::move(info);
+      a.confirmed = true;
+      if (a.sni_or_host.empty() && q.info->server_name) a.sni_or_host = *q.info->server_name;
+    } else if (r.status == ParseStatus::kMalformed) {
+      ++counters_.quic_initials_failed;
+    }
+  } else if (q.info && q.cipher.empty() && q.server_tries < kMaxServerInitialTries) {
+    ++q.server_tries;
+    if (q.server.dcid.empty()) q.server.dcid = q.info->dcid;
+    std::optional<tls::ServerHello> sh;
+    const ParseResult r = quic::parse_server_initial(l.payload, q.server, sh);
+    if (r.ok() && sh) q.cipher = cipher_name(sh->cipher_suite);
+  }
+}
+
+void AppLayer::on_dns_message(FlowApp& a, Bytes message, const decode::NetLevel& l, int /*dir*/, Timestamp ts) {
+  DnsState& d = *a.dns;
+  proto::dns::DnsMessage& m = dns_msg_;
+  const ParseResult r = proto::dns::parse_message(message, m);
+  if (!r.ok()) {
+    ++counters_.dns_malformed;
+    return;
+  }
+  ++counters_.dns_messages;
+  d.parsed_any = true;
+  a.confirmed = true;
+  if (!m.flags.qr) {
+    if (d.pending.size() >= config_.max_pending_dns) {
+      ++counters_.dns_pending_overflow;
+      emit_dns(a, 0);
+    }
+    DnsLogRecord& q = d.pending.emplace_back();
+    q.ts = ts;
+    q.id = a.id;
+    q.trans_id = m.id;
+    if (!m.questions.empty()) {
+      q.has_query = q.has_qtype = true;
+      q.query = query_text(m.questions[0].name, l);
+      q.qclass = m.questions[0].qclass;
+      q.qtype = m.questions[0].qtype;
+    }
+    q.rd = m.flags.rd;
+    q.tc = m.flags.tc;
+    q.z = m.flags.z;
+    q.opcode = m.flags.opcode;
+    return;
+  }
+  // A response: pair it with the oldest pending query of the same id (Zeek keeps a queue per id).
+  std::size_t idx = d.pending.size();
+  for (std::size_t i = 0; i < d.pending.size(); ++i) {
+    if (d.pending[i].trans_id == m.id) {
+      idx = i;
+      break;
+    }
+  }
+  if (idx == d.pending.size()) {
+    DnsLogRecord& q = d.pending.emplace_back();
+    q.ts = ts;
+    q.id = a.id;
+    q.trans_id = m.id;
+    q.rd = m.flags.rd;
+    q.tc = m.flags.tc;
+    q.z = m.flags.z;
+    q.opcode = m.flags.opcode;
+    if (!m.questions.empty()) {  // Zeek: a response alone sets the query name, not its class and type
+      q.has_query = true;
+      q.query = query_text(m.questions[0].name, l);
+    }
+  }
+  DnsLogRecord& q = d.pending[idx];
+  q.has_rcode = true;
+  q.rcode = m.rcode;
+  std::vector<std::string> answers;
+  std::vector<std::uint32_t> ttls;
+  proto::dns::zeek_answers(m, answers, ttls);
+  if (!answers.empty()) {
+    // Zeek sets AA, RA and rtt while logging answer records; a response without any leaves them unset.
+    if (!q.has_query) {  // Zeek takes the query from the first answer's owner name (mDNS answers carry no question)
+      q.has_query = true;
+      q.query = query_text(m.answers[0].name, l);
+    }
+    q.aa = m.flags.aa;
+    q.ra = m.flags.ra;
+    if (!q.has_rtt && ts.ns > q.ts.ns) {
+      q.has_rtt = true;
+      q.rtt_ns = ts.ns - q.ts.ns;
+    }
+    q.answers.insert(q.answers.end(), answers.begin(), answers.end());
+    q.ttls.insert(q.ttls.end(), ttls.begin(), ttls.end());
+  }
+  if (!m.answers.empty()) remember_resolution(l.dst, ts);
+  // Zeek's dns_rejected: a response with no records at all.
+  if (m.ancount == 0 && m.nscount == 0 && m.arcount == 0) q.rejected = true;
+  emit_dns(a, idx);
+}
+
+// The response in dns_msg_ just reached `client`: remember each A/AAAA address under the question's name.
+void AppLayer::remember_resolution(const IpAddress& client, Timestamp ts) {
+  const proto::dns::DnsMessage& m = dns_msg_;
+  if (m.questions.empty()) return;
+  const std::string& name = m.questions[0].name;
+  for (const proto::dns::DnsRecord& rr : m.answers) {
+    if (rr.type != proto::dns::kTypeA && rr.type != proto::dns::kTypeAaaa) continue;
+    if (!rr.rdata_ok) continue;
+    if (resolved_.size() >= config_.max_resolved_names) {
+      resolved_.clear();
+      ++counters_.resolved_names_cleared;
+    }
+    Resolved& e = resolved_[ResolvedKey{client.bytes(), rr.address.bytes()}];
+    e.name = name;
+    e.expires_ns = ts.ns + static_cast<std::int64_t>(rr.ttl) * 1'000'000'000;
+  }
+}
+
+void AppLayer::emit_dns(FlowApp& a, std::size_t i) {
+  DnsState& d = *a.dns;
+  if (!d.pending[i].has_rcode) ++counters_.dns_unanswered;
+  logs_.on_dns(d.pending[i]);
+  d.pending.erase(d.pending.begin() + static_cast<std::ptrdiff_t>(i));
+}
+
+void AppLayer::on_tls_bytes(FlowApp& a, int dir, Bytes data, Timestamp ts) {
+  TlsState& t = *a.tls;
+  tls_msgs_.clear();
+  const ParseResult r = t.parser[dir].feed(data, tls_msgs_);
+  for (const tls::TlsMessage& msg : tls_msgs_) {
+    const Bytes body(msg.body.data(), msg.body.size());
+    switch (msg.kind) {
+      case tls::TlsMessage::Kind::kSslv2ClientHello:
+      case tls::TlsMessage::Kind::kHandshake: {
+        const bool v2 = msg.kind == tls::TlsMessage::Kind::kSslv2ClientHello;
+        const auto type = static_cast<tls::HandshakeType>(msg.handshake_type);
+        if (dir == 0 && (v2 || type == tls::HandshakeType::kClientHello) && !t.ch) {
+          tls::ClientHello ch;
+          const ParseResult pr = v2 ? tls::parse_sslv2_client_hello(body, ch) : tls::parse_client_hello(body, ch);
+          if (pr.ok()) {
+            t.ch = std::move(ch);
+            if (!t.have_ts) {
+              t.ts = ts;
+              t.have_ts = true;
+            }
+            a.confirmed = true;
+            if (t.ch->server_name && a.sni_or_host.empty()) a.sni_or_host = *t.ch->server_name;
+          }
+        } else if (dir == 1 && type == tls::HandshakeType::kServerHello) {
+          tls::ServerHello sh;
+          if (tls::parse_server_hello(body, sh).ok()) {
+            t.sh = std::move(sh);
+            if (!t.have_ts) {
+              t.ts = ts;
+              t.have_ts = true;
+            }
+            a.confirmed = true;
+          }
+        } else if (dir == 1 && type == tls::HandshakeType::kCertificate && !t.cert_seen) {
+          t.cert_seen = true;
+          tls::CertificateList list;
+          if (tls::parse_certificate_message(body, list).ok()) {
+            for (std::size_t i = 0; i < list.certs.size(); ++i) {
+              std::optional<tls::X509Summary> s = tls::summarize_x509(list.certs[i]);
+              if (!s) continue;
+              t.fps.push_back(s->sha256);
+              X509LogRecord x;
+              x.ts = ts;
+              x.id = a.id;
+              x.host_cert = i == 0;
+              x.cert = std::move(*s);
+              logs_.on_x509(x);
+            }
+          }
+        } else if (dir == 1 && type == tls::HandshakeType::kServerKeyExchange && body.size() >= 3 && body[0] == 3) {
+          t.ske_curve = load_be16(body.data() + 1);  // ECParameters: named_curve (3), then the group
+        }
+        break;
+      }
+      case tls::TlsMessage::Kind::kChangeCipherSpec:
+        if (dir == 1 && !t.cert_seen && !t.ccs_or_app[1]) t.server_ccs_before_cert = true;
+        t.ccs_or_app[dir] = true;
+        break;
+      case tls::TlsMessage::Kind::kApplicationData:
+        t.ccs_or_app[dir] = true;
+        break;
+      default:
+        break;
+    }
+  }
+  if (r.status == ParseStatus::kMalformed) {
+    ++counters_.tls_stopped;
+    a.tcp_done[dir] = true;
+    a.tcp[dir].stop();
+    return;
+  }
+  // A direction has told us all we use once its hello is parsed and it switched to encrypted records.
+  const bool client_done = t.ch.has_value() && t.ccs_or_app[0];
+  const bool server_done = t.sh.has_value() && t.ccs_or_app[1];
+  if (dir == 0 && client_done) {
+    a.tcp_done[0] = true;
+    a.tcp[0].stop();
+  }
+  if (dir == 1 && server_done) {
+    a.tcp_done[1] = true;
+    a.tcp[1].stop();
+  }
+}
+
+void AppLayer::finish_flow(FlowApp& a, const flow::FlowRecord& r) {
+  if (!a.have_id) {
+    copy_id(r, a.id);
+    a.have_id = true;
+  }
+  switch (a.service) {
+    case Service::kDns:
+      // Unanswered queries, in arrival order. Bounded by max_pending_dns.
+      while (!a.dns->pending.empty()) emit_dns(a, 0);
+      break;
+    case Service::kHttp: {
+      FlowApp::Http& h = *a.http;
+      h.now = r.last_ts;
+      h.req.finish(h);
+      h.resp.finish(h);
+      while (!h.pending.empty()) {
+        HttpLogRecord rec = std::move(h.pending.front());
+        h.pending.pop_front();
+        rec.id = a.id;
+        logs_.on_http(rec);
+      }
+      break;
+    }
+    case Service::kTls: {
+      TlsState& t = *a.tls;
+      if (!t.ch && !t.sh) break;
+      SslLogRecord s;
+      s.ts = t.ts;
+      s.id = a.id;
+      if (t.sh) {
+        s.version = tls::version_name(t.sh->version());
+        s.cipher = cipher_name(t.sh->cipher_suite);
+        if (t.sh->key_share_group) s.curve = group_name(*t.sh->key_share_group);
+        if (!t.sh->alpn.empty()) s.next_protocol = t.sh->alpn[0];
+        s.ja3s = tls::ja3s(*t.sh);
+        // TLS 1.3 resumption: the server accepted a pre-shared key; earlier versions: the server went to
+        // ChangeCipherSpec without a certificate (an abbreviated handshake).
+        if (t.sh->version() == 0x0304) {
+          s.resumed = std::find(t.sh->extensions.begin(), t.sh->extensions.end(), 41) != t.sh->extensions.end();
+        } else {
+          s.resumed = t.server_ccs_before_cert;
+        }
+      }
+      if (s.curve.empty() && t.ske_curve) s.curve = group_name(*t.ske_curve);
+      s.established = t.sh.has_value() && t.ccs_or_app[0] && t.ccs_or_app[1];
+      s.cert_chain_fps = t.fps;
+      if (t.ch) {
+        const tls::ClientHello& ch = *t.ch;
+        if (ch.server_name) s.server_name = *ch.server_name;
+        s.ja3 = tls::ja3(ch);
+        s.ja4 = tls::ja4(ch, 't');
+        for (const std::uint16_t v : ch.cipher_suites)
+          if (!tls::is_grease(v)) s.client_ciphers.push_back(v);
+        for (const std::uint16_t v : ch.extensions)
+          if (!tls::is_grease(v)) s.client_extensions.push_back(v);
+        for (const std::uint16_t v : ch.supported_groups)
+          if (!tls::is_grease(v)) s.client_groups.push_back(v);
+        for (const std::uint16_t v : ch.supported_versions)
+          if (!tls::is_grease(v)) s.client_versions.push_back(v);
+        s.client_alpn = ch.alpn;
+      }
+      logs_.on_ssl(s);
+      break;
+    }
+    case Service::kQuic: {
+      QuicState& q = *a.quic;
+      if (!q.info) break;
+      QuicLogRecord rec;
+      rec.ts = q.ts;
+      rec.id = a.id;
+      rec.version = quic::version_name(q.info->version);
+      rec.client_initial_dcid = hex(q.info->dcid);
+      rec.client_scid = hex(q.info->scid);
+      if (q.info->server_name) rec.server_name = *q.info->server_name;
+      if (!q.info->alpn.empty()) rec.client_protocol = q.info->alpn[0];
+      rec.ja4 = q.info->ja4;
+      rec.cipher = q.cipher;
+      logs_.on_quic(rec);
+      break;
+    }
+    default:
+      break;
+  }
+  if (a.confirmed) {
+    switch (a.service) {
+      case Service::kDns: ++counters_.flows_dns; break;
+      case Service::kTls: ++counters_.flows_tls; break;
+      case Service::kHttp: ++counters_.flows_http; break;
+      case Service::kQuic: ++counters_.flows_quic; break;
+      default: break;
+    }
+  }
+}
+
+void AppLayer::on_flow(const flow::FlowRecord& r) {
+  out_ = r;
+  if (r.slot < apps_.size()) {
+    if (FlowApp* a = apps_[r.slot].get()) {
+      finish_flow(*a, r);
+      if (a->confirmed) out_.service = service_name(a->service);
+      out_.server_name = a->sni_or_host;
+      apps_[r.slot].reset();
+    }
+    slots_[r.slot] = SlotInfo{};
+  }
+  // The name the client resolved this server's address from, while that answer's TTL held.
+  if (!resolved_.empty()) {
+    const auto it = resolved_.find(ResolvedKey{r.orig_h.bytes(), r.resp_h.bytes()});
+    if (it != resolved_.end() && r.first_ts.ns <= it->second.expires_ns) out_.server_name = it->second.name;
+  }
+  next_.on_flow(out_);
+}
+
+}  // namespace c2scope::session

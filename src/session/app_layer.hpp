@@ -1,0 +1,109 @@
+// Application layer of `c2scope logs`: detects DNS, TLS, HTTP and QUIC in flows, feeds the proto parsers and
+// writes dns/ssl/x509/http/quic records; as a FlowSink between the flow table and conn.log it fills `service`
+// and `server_name` and flushes each flow's pending records when the flow ends.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "decode/decoder.hpp"
+#include "flow/flow_table.hpp"
+#include "proto/dns/dns.hpp"
+#include "proto/tls/record.hpp"
+#include "session/records.hpp"
+
+namespace c2scope::session {
+
+struct AppConfig {
+  // Queries awaiting their response per flow; a resolver flow rarely has more than a few in flight. When full,
+  // the oldest is logged unanswered.
+  std::size_t max_pending_dns = 32;
+  // (client, address) -> name entries kept for conn.log server_name; when full the table is cleared (bounded
+  // memory beats completeness here; counted as resolved_names_cleared).
+  std::size_t max_resolved_names = 1u << 18;
+};
+
+struct AppCounters {
+  std::uint64_t flows_dns = 0, flows_tls = 0, flows_http = 0, flows_quic = 0;  // flows with a parsed record
+  std::uint64_t dns_messages = 0;
+  std::uint64_t dns_malformed = 0;
+  std::uint64_t dns_unanswered = 0;      // queries logged without a response
+  std::uint64_t dns_pending_overflow = 0;
+  std::uint64_t tls_stopped = 0;         // TLS streams that stopped parsing (not TLS any more, buffer bound)
+  std::uint64_t http_failed = 0;         // HTTP streams the parser gave up on
+  std::uint64_t quic_initials_failed = 0;
+  std::uint64_t tcp_gave_up = 0;         // directions whose out-of-order backlog broke the bounds
+  std::uint64_t resolved_names_cleared = 0;
+};
+
+class AppLayer final : public flow::FlowSink {
+ public:
+  // `logs` receives the protocol records; `next` (the conn.log writer) receives every flow after it is filled.
+  AppLayer(const AppConfig& config, AppLogSink& logs, flow::FlowSink& next);
+  ~AppLayer() override;
+  AppLayer(const AppLayer&) = delete;
+  AppLayer& operator=(const AppLayer&) = delete;
+
+  // Call after FlowTable::update() of the same packet with the handles it filled. Only the innermost level is
+  // looked at (outer tunnel levels are carriers).
+  void on_packet(const flow::FlowTable& table, const decode::DecodedPacket& packet, const flow::FlowHandle* handles,
+                 Timestamp ts);
+
+  void on_flow(const flow::FlowRecord& record) override;
+
+  [[nodiscard]] const AppCounters& counters() const { return counters_; }
+
+  struct FlowApp;  // per-flow state (app_layer.cpp)
+
+ private:
+  enum class Mode : std::uint8_t { kUndecided, kIgnore, kActive };
+  // Per-slot state kept for every flow the app layer has seen: small and allocation-free.
+  struct SlotInfo {
+    Mode mode = Mode::kUndecided;
+    std::uint8_t syn_seen = 0;  // bit per direction
+    std::uint32_t isn[2] = {0, 0};
+  };
+  struct ResolvedKey {
+    std::array<std::uint8_t, 16> client;
+    std::array<std::uint8_t, 16> server;
+    bool operator==(const ResolvedKey&) const = default;
+  };
+  struct ResolvedKeyHash {
+    std::size_t operator()(const ResolvedKey& k) const;
+  };
+  struct Resolved {
+    std::string name;
+    std::int64_t expires_ns = 0;
+  };
+
+  FlowApp* create(std::uint32_t slot, const decode::NetLevel& l, bool from_orig);
+  const ConnId& conn_id(FlowApp& a, const flow::FlowTable& table, flow::FlowHandle h);
+  void on_tcp(FlowApp& a, const flow::FlowTable& table, flow::FlowHandle h, const decode::NetLevel& l, Timestamp ts);
+  void on_tcp_bytes(FlowApp& a, int dir, Bytes data, Timestamp ts);
+  void on_udp(FlowApp& a, const decode::NetLevel& l, int dir, Timestamp ts);
+  void on_dns_message(FlowApp& a, Bytes message, const decode::NetLevel& l, int dir, Timestamp ts);
+  void on_tls_bytes(FlowApp& a, int dir, Bytes data, Timestamp ts);
+  void remember_resolution(const IpAddress& client, Timestamp ts);
+  void finish_flow(FlowApp& a, const flow::FlowRecord& r);
+  void emit_dns(FlowApp& a, std::size_t pending_index);
+
+  AppConfig config_;
+  AppLogSink& logs_;
+  flow::FlowSink& next_;
+  AppCounters counters_;
+  std::vector<SlotInfo> slots_;
+  std::vector<std::unique_ptr<FlowApp>> apps_;
+  std::unordered_map<ResolvedKey, Resolved, ResolvedKeyHash> resolved_;
+  // Scratch reused across packets.
+  proto::dns::DnsMessage dns_msg_;
+  std::vector<tls::TlsMessage> tls_msgs_;
+  flow::FlowRecord scratch_;
+  flow::FlowRecord out_;
+  // Context of the packet being handled (set by on_packet for the parsers' callbacks).
+  const flow::FlowTable* table_ = nullptr;
+  flow::FlowHandle handle_;
+};
+
+}  // namespace c2scope::session

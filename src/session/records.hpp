@@ -1,0 +1,114 @@
+// Neutral application-layer log records (dns, http, ssl, x509, quic) and the sink that writes them.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/ip_address.hpp"
+#include "core/timestamp.hpp"
+#include "proto/tls/x509.hpp"
+
+namespace c2scope::session {
+
+// The flow a record belongs to, as conn.log names it.
+struct ConnId {
+  std::string uid;
+  std::string community_id;
+  IpAddress orig_h;
+  IpAddress resp_h;
+  std::uint16_t orig_p = 0;
+  std::uint16_t resp_p = 0;
+  std::uint8_t ip_proto = 0;
+};
+
+// One DNS query/response transaction (Zeek dns.log semantics; docs/schema.md).
+struct DnsLogRecord {
+  Timestamp ts;  // the query's time, or the response's when no query was seen
+  ConnId id;
+  std::uint16_t trans_id = 0;
+  bool has_rtt = false;
+  std::int64_t rtt_ns = 0;
+  bool has_query = false;  // `query` set (from the query, or the response's question)
+  std::string query;
+  bool has_qtype = false;  // qclass/qtype set: only from a query, as Zeek
+  std::uint16_t qclass = 0;
+  std::uint16_t qtype = 0;
+  bool has_rcode = false;  // a response was seen
+  std::uint16_t rcode = 0;
+  bool aa = false, tc = false, rd = false, ra = false;
+  std::uint8_t z = 0;
+  std::uint8_t opcode = 0;
+  std::vector<std::string> answers;
+  std::vector<std::uint32_t> ttls;  // seconds
+  bool rejected = false;
+};
+
+// One HTTP request/response pair (Zeek http.log semantics).
+struct HttpLogRecord {
+  Timestamp ts;
+  ConnId id;
+  std::uint32_t trans_depth = 0;
+  bool has_request = false;
+  std::string method, host, uri, referrer, version, user_agent, origin;
+  std::uint64_t request_body_len = 0;
+  std::uint64_t response_body_len = 0;
+  bool has_response = false;
+  std::uint16_t status_code = 0;
+  std::string status_msg;
+  std::string resp_mime_type;  // Content-Type without parameters, lower case
+};
+
+// One TLS connection (Zeek ssl.log semantics plus fingerprints).
+struct SslLogRecord {
+  Timestamp ts;  // the ClientHello's time (the ServerHello's when no ClientHello was seen)
+  ConnId id;
+  std::string version;  // "TLSv12"; empty without a ServerHello
+  std::string cipher;
+  std::string curve;
+  std::string server_name;
+  bool resumed = false;
+  std::string next_protocol;
+  bool established = false;
+  std::vector<std::string> cert_chain_fps;
+  std::string ja3, ja3s, ja4;
+  std::vector<std::uint16_t> client_ciphers;     // GREASE removed, wire order
+  std::vector<std::uint16_t> client_extensions;  // GREASE removed, wire order
+  std::vector<std::uint16_t> client_groups;
+  std::vector<std::uint16_t> client_versions;
+  std::vector<std::string> client_alpn;
+};
+
+// One certificate, first seen in a flow.
+struct X509LogRecord {
+  Timestamp ts;
+  ConnId id;
+  tls::X509Summary cert;
+  bool host_cert = false;  // first certificate of the chain
+};
+
+// One QUIC connection whose client Initial was decrypted (Zeek quic.log semantics plus JA4).
+struct QuicLogRecord {
+  Timestamp ts;
+  ConnId id;
+  std::string version;
+  std::string client_initial_dcid;  // hex
+  std::string client_scid;          // hex
+  std::string server_name;
+  std::string client_protocol;      // first ALPN offered
+  std::string ja4;
+  std::string cipher;               // from the server Initial's ServerHello, when decrypted
+};
+
+// Receives the records in a deterministic order (packet order, then flow emission order).
+class AppLogSink {
+ public:
+  virtual ~AppLogSink() = default;
+  virtual void on_dns(const DnsLogRecord& r) = 0;
+  virtual void on_http(const HttpLogRecord& r) = 0;
+  virtual void on_ssl(const SslLogRecord& r) = 0;
+  virtual void on_x509(const X509LogRecord& r) = 0;
+  virtual void on_quic(const QuicLogRecord& r) = 0;
+};
+
+}  // namespace c2scope::session

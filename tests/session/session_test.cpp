@@ -1,0 +1,294 @@
+// Unit tests of the application layer: TCP in-order delivery, DNS pairing, TLS over split segments, and the
+// conn.log service/server_name fill.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "flow/flow_table.hpp"
+#include "session/app_layer.hpp"
+#include "session/tcp_reassembly.hpp"
+
+namespace c2scope::session {
+namespace {
+
+using Buf = std::vector<std::uint8_t>;
+
+Buf bytes(std::string_view s) { return Buf(s.begin(), s.end()); }
+
+struct Collect {
+  std::string out;
+  void operator()(Bytes b) { out.append(reinterpret_cast<const char*>(b.data()), b.size()); }
+};
+
+Bytes view(const Buf& b, std::size_t from = 0, std::size_t n = std::string::npos) {
+  return Bytes(b.data(), b.size()).subspan(from, std::min(n, b.size() - from));
+}
+
+// ---- TcpReassembler ----
+
+TEST(TcpReassembler, DeliversInOrderSegments) {
+  TcpReassembler r;
+  r.set_syn(999);
+  Collect c;
+  const Buf a = bytes("hello "), b = bytes("world");
+  EXPECT_EQ(r.add(1000, view(a), [&](Bytes x) { c(x); }), TcpReassembler::Status::kOk);
+  EXPECT_EQ(r.add(1006, view(b), [&](Bytes x) { c(x); }), TcpReassembler::Status::kOk);
+  EXPECT_EQ(c.out, "hello world");
+  EXPECT_EQ(r.next_seq(), 1011u);
+}
+
+TEST(TcpReassembler, HoldsOutOfOrderSegmentsUntilTheGapFills) {
+  TcpReassembler r;
+  r.set_syn(0xfffffff0u);  // the stream wraps the 32-bit sequence space
+  Collect c;
+  const Buf s = bytes("abcdefghij");
+  r.add(0xfffffff1u + 6, view(s, 6), [&](Bytes x) { c(x); });
+  r.add(0xfffffff1u + 3, view(s, 3, 3), [&](Bytes x) { c(x); });
+  EXPECT_EQ(c.out, "");
+  EXPECT_EQ(r.held_segments(), 2u);
+  r.add(0xfffffff1u, view(s, 0, 3), [&](Bytes x) { c(x); });
+  EXPECT_EQ(c.out, "abcdefghij");
+  EXPECT_EQ(r.held_segments(), 0u);
+}
+
+TEST(TcpReassembler, TrimsRetransmittedOverlap) {
+  TcpReassembler r;
+  Collect c;
+  const Buf s = bytes("0123456789");
+  r.add(100, view(s, 0, 6), [&](Bytes x) { c(x); });      // starts midstream: the first segment sets the start
+  r.add(100, view(s, 0, 6), [&](Bytes x) { c(x); });      // full retransmission
+  r.add(104, view(s, 4, 6), [&](Bytes x) { c(x); });      // overlaps 2 bytes, adds 4
+  EXPECT_EQ(c.out, "0123456789");
+  EXPECT_EQ(r.overlap_bytes(), 8u);
+}
+
+TEST(TcpReassembler, GivesUpWhenTheBacklogBreaksItsBounds) {
+  TcpReassembler r;
+  r.set_syn(0);
+  Collect c;
+  const Buf s(100, 'x');
+  for (std::size_t i = 0; i < kMaxHeldSegments; ++i) {
+    EXPECT_EQ(r.add(static_cast<std::uint32_t>(1000 + i * 200), view(s), [&](Bytes x) { c(x); }),
+              TcpReassembler::Status::kOk);
+  }
+  EXPECT_EQ(r.add(5000, view(s), [&](Bytes x) { c(x); }), TcpReassembler::Status::kGaveUp);
+  EXPECT_EQ(r.add(1, view(s), [&](Bytes x) { c(x); }), TcpReassembler::Status::kStopped);
+  EXPECT_TRUE(r.gave_up());
+  EXPECT_EQ(c.out, "");
+  const Buf big(kMaxHeldBytes + 1, 'y');
+  TcpReassembler r2;
+  r2.set_syn(0);
+  EXPECT_EQ(r2.add(10, view(big), [&](Bytes x) { c(x); }), TcpReassembler::Status::kGaveUp);
+}
+
+// ---- AppLayer through a flow table ----
+
+struct Logs final : AppLogSink {
+  std::vector<DnsLogRecord> dns;
+  std::vector<HttpLogRecord> http;
+  std::vector<SslLogRecord> ssl;
+  std::vector<X509LogRecord> x509;
+  std::vector<QuicLogRecord> quic;
+  void on_dns(const DnsLogRecord& r) override { dns.push_back(r); }
+  void on_http(const HttpLogRecord& r) override { http.push_back(r); }
+  void on_ssl(const SslLogRecord& r) override { ssl.push_back(r); }
+  void on_x509(const X509LogRecord& r) override { x509.push_back(r); }
+  void on_quic(const QuicLogRecord& r) override { quic.push_back(r); }
+};
+
+struct Conns final : flow::FlowSink {
+  std::vector<flow::FlowRecord> flows;
+  void on_flow(const flow::FlowRecord& r) override { flows.push_back(r); }
+};
+
+IpAddress ip(const char* text) {
+  IpAddress a;
+  EXPECT_TRUE(IpAddress::parse(text, a));
+  return a;
+}
+
+struct Harness {
+  Logs logs;
+  Conns conns;
+  AppLayer app{AppConfig{}, logs, conns};
+  flow::FlowTable table{flow::FlowConfig{}, app};
+  std::int64_t t = 1'700'000'000'000'000'000;
+
+  void packet(const char* src, std::uint16_t sport, const char* dst, std::uint16_t dport, std::uint8_t proto,
+              const Buf& payload, std::uint8_t flags = 0x18, std::uint32_t seq = 0) {
+    decode::DecodedPacket p;
+    p.level_count = 1;
+    decode::NetLevel& l = p.levels[0];
+    l.src = ip(src);
+    l.dst = ip(dst);
+    l.ip_version = 4;
+    l.ip_proto = proto;
+    l.src_port = sport;
+    l.dst_port = dport;
+    l.payload = Bytes(payload.data(), payload.size());
+    l.payload_length = static_cast<std::uint32_t>(payload.size());
+    l.ip_bytes = 40 + l.payload_length;
+    l.tcp_flags = flags;
+    l.tcp_seq = seq;
+    t += 1'000'000;
+    flow::FlowHandle handles[decode::kMaxLevels];
+    table.update(p, Timestamp{t}, flow::PacketRef{0, 0}, handles);
+    app.on_packet(table, p, handles, Timestamp{t});
+  }
+};
+
+void put16(Buf& b, std::size_t v) {
+  b.push_back(static_cast<std::uint8_t>(v >> 8));
+  b.push_back(static_cast<std::uint8_t>(v));
+}
+
+Buf dns_name(std::string_view name) {
+  Buf b;
+  std::size_t start = 0;
+  while (start < name.size()) {
+    std::size_t dot = name.find('.', start);
+    if (dot == std::string_view::npos) dot = name.size();
+    b.push_back(static_cast<std::uint8_t>(dot - start));
+    b.insert(b.end(), name.begin() + static_cast<std::ptrdiff_t>(start), name.begin() + static_cast<std::ptrdiff_t>(dot));
+    start = dot + 1;
+  }
+  b.push_back(0);
+  return b;
+}
+
+// A query for `name` (type A), or its response with one A record (TTL 300).
+Buf dns_message(std::uint16_t id, std::string_view name, bool response, const std::uint8_t* address = nullptr) {
+  Buf b;
+  put16(b, id);
+  put16(b, response ? 0x8180 : 0x0100);
+  put16(b, 1);
+  put16(b, response ? 1 : 0);
+  put16(b, 0);
+  put16(b, 0);
+  const Buf n = dns_name(name);
+  b.insert(b.end(), n.begin(), n.end());
+  put16(b, 1);
+  put16(b, 1);
+  if (response) {
+    put16(b, 0xc00c);
+    put16(b, 1);
+    put16(b, 1);
+    put16(b, 0);
+    put16(b, 300);
+    put16(b, 4);
+    b.insert(b.end(), address, address + 4);
+  }
+  return b;
+}
+
+TEST(AppLayer, PairsDnsQueriesWithResponsesAndLogsUnansweredOnesAtFlowEnd) {
+  Harness h;
+  const std::uint8_t addr[4] = {192, 0, 2, 7};
+  h.packet("10.0.0.5", 40000, "10.0.0.53", 53, 17, dns_message(7, "Evil.Example", false));
+  h.packet("10.0.0.5", 40000, "10.0.0.53", 53, 17, dns_message(8, "unanswered.example", false));
+  h.packet("10.0.0.53", 53, "10.0.0.5", 40000, 17, dns_message(7, "Evil.Example", true, addr));
+  ASSERT_EQ(h.logs.dns.size(), 1u);  // the answered one, at its response
+  const DnsLogRecord& r = h.logs.dns[0];
+  EXPECT_EQ(r.trans_id, 7);
+  EXPECT_EQ(r.query, "evil.example");
+  EXPECT_TRUE(r.has_rtt);
+  EXPECT_EQ(r.rtt_ns, 2'000'000);
+  ASSERT_EQ(r.answers.size(), 1u);
+  EXPECT_EQ(r.answers[0], "192.0.2.7");
+  EXPECT_EQ(r.ttls[0], 300u);
+  EXPECT_TRUE(r.rd && r.ra);
+  h.table.flush();
+  ASSERT_EQ(h.logs.dns.size(), 2u);
+  EXPECT_EQ(h.logs.dns[1].trans_id, 8);
+  EXPECT_FALSE(h.logs.dns[1].has_rcode);
+  ASSERT_EQ(h.conns.flows.size(), 1u);
+  EXPECT_EQ(h.conns.flows[0].service, "dns");
+  EXPECT_EQ(h.logs.dns[0].id.uid, h.conns.flows[0].uid);
+  EXPECT_EQ(h.app.counters().dns_unanswered, 1u);
+}
+
+// TLS record with a ClientHello carrying SNI `name` and a cipher list long enough to matter.
+Buf client_hello(std::string_view name) {
+  Buf ext;
+  put16(ext, 0);  // server_name
+  put16(ext, name.size() + 5);
+  put16(ext, name.size() + 3);
+  ext.push_back(0);
+  put16(ext, name.size());
+  ext.insert(ext.end(), name.begin(), name.end());
+  put16(ext, 0xff01);  // padding-like opaque extension that makes the hello span segments
+  put16(ext, 600);
+  ext.insert(ext.end(), 600, 0);
+  Buf body;
+  put16(body, 0x0303);
+  body.insert(body.end(), 32, 0x11);
+  body.push_back(0);
+  put16(body, 4);
+  put16(body, 0x1301);
+  put16(body, 0xc02f);
+  body.push_back(1);
+  body.push_back(0);
+  put16(body, ext.size());
+  body.insert(body.end(), ext.begin(), ext.end());
+  Buf rec = {0x16, 0x03, 0x01};
+  put16(rec, body.size() + 4);
+  rec.push_back(1);
+  rec.push_back(0);
+  put16(rec, body.size());
+  rec.insert(rec.end(), body.begin(), body.end());
+  return rec;
+}
+
+TEST(AppLayer, ReassemblesAClientHelloSplitOverThreeSegmentsOutOfOrder) {
+  Harness h;
+  const Buf hello = client_hello("c2.example");
+  ASSERT_GT(hello.size(), 600u);
+  const std::uint32_t third = static_cast<std::uint32_t>(hello.size() / 3);
+  const Buf empty;
+  h.packet("10.0.0.5", 50000, "203.0.113.9", 443, 6, empty, 0x02, 1000);  // SYN
+  h.packet("10.0.0.5", 50000, "203.0.113.9", 443, 6, Buf(hello.begin() + 2 * third, hello.end()), 0x18,
+           1001 + 2 * third);
+  h.packet("10.0.0.5", 50000, "203.0.113.9", 443, 6, Buf(hello.begin(), hello.begin() + third), 0x18, 1001);
+  h.packet("10.0.0.5", 50000, "203.0.113.9", 443, 6, Buf(hello.begin() + third, hello.begin() + 2 * third), 0x18,
+           1001 + third);
+  h.table.flush();
+  ASSERT_EQ(h.logs.ssl.size(), 1u);
+  EXPECT_EQ(h.logs.ssl[0].server_name, "c2.example");
+  EXPECT_FALSE(h.logs.ssl[0].ja4.empty());
+  EXPECT_EQ(h.logs.ssl[0].client_ciphers, (std::vector<std::uint16_t>{0x1301, 0xc02f}));
+  ASSERT_EQ(h.conns.flows.size(), 1u);
+  EXPECT_EQ(h.conns.flows[0].service, "ssl");
+  EXPECT_EQ(h.conns.flows[0].server_name, "c2.example");
+}
+
+TEST(AppLayer, ServerNameComesFromTheClientsDnsAnswerFirst) {
+  Harness h;
+  const std::uint8_t addr[4] = {203, 0, 113, 9};
+  h.packet("10.0.0.5", 40000, "10.0.0.53", 53, 17, dns_message(1, "panel.example", false));
+  h.packet("10.0.0.53", 53, "10.0.0.5", 40000, 17, dns_message(1, "panel.example", true, addr));
+  h.packet("10.0.0.5", 50001, "203.0.113.9", 8080, 6,
+           bytes("GET /gate.php HTTP/1.1\r\nHost: other.example:8080\r\n\r\n"), 0x18, 1);
+  h.packet("203.0.113.9", 8080, "10.0.0.5", 50001, 6, bytes("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"),
+           0x18, 77);
+  // Another client that did not resolve the name: server_name falls back to the HTTP Host.
+  h.packet("10.0.0.6", 50002, "203.0.113.9", 8080, 6, bytes("GET / HTTP/1.1\r\nHost: other.example\r\n\r\n"),
+           0x18, 1);
+  // A flow without any parser: ignored, no service.
+  h.packet("10.0.0.6", 50003, "203.0.113.9", 9999, 6, bytes("\x01\x02binary"), 0x18, 1);
+  h.table.flush();
+  ASSERT_EQ(h.logs.http.size(), 2u);
+  EXPECT_EQ(h.logs.http[0].uri, "/gate.php");
+  EXPECT_EQ(h.logs.http[0].host, "other.example");
+  EXPECT_EQ(h.logs.http[0].status_code, 200);
+  EXPECT_EQ(h.logs.http[0].response_body_len, 2u);
+  ASSERT_EQ(h.conns.flows.size(), 4u);
+  EXPECT_EQ(h.conns.flows[1].service, "http");
+  EXPECT_EQ(h.conns.flows[1].server_name, "panel.example");
+  EXPECT_EQ(h.conns.flows[2].server_name, "other.example");
+  EXPECT_EQ(h.conns.flows[3].service, "");
+  EXPECT_EQ(h.conns.flows[3].server_name, "");
+}
+
+}  // namespace
+}  // namespace c2scope::session
