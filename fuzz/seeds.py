@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+"""Seeds a fuzz target's corpus from the third-party captures in ../shared/data (stdlib only).
+
+Usage: seeds.py TARGET CORPUS_DIR  (fuzz/run_all.sh calls it; does nothing when ../shared is absent or the
+corpus already holds seeds). Captures go whole to pcap_fuzz/pcapng_fuzz; decode_fuzz gets a few frames per
+capture in its [link][len_hi len_lo step frame]... format; the parser targets get transport payloads picked by
+port (DNS 53, HTTP 80, TLS 443/TCP, QUIC 443/UDP; x509 gets the TLS payloads too, whose DER it must reject or
+parse).
+"""
+import hashlib, os, struct, sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SHARED = os.path.normpath(os.path.join(HERE, "..", "..", "shared", "data"))
+LINKS = [1, 101, 228, 229, 113, 276, 0, 108, 147]  # decode_fuzz's table: the first byte picks one
+MAX_SEEDS = 400
+
+
+def classic_pcap_frames(path):
+    with open(path, "rb") as f:
+        d = f.read()
+    if len(d) < 24:
+        return None, []
+    magic = d[:4]
+    if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1"):
+        e = "<"
+    elif magic in (b"\xa1\xb2\xc3\xd4", b"\xa1\xb2\x3c\x4d"):
+        e = ">"
+    else:
+        return None, []
+    link = struct.unpack(e + "I", d[20:24])[0] & 0xFFFF
+    frames, pos = [], 24
+    while pos + 16 <= len(d) and len(frames) < 2000:
+        caplen = struct.unpack(e + "I", d[pos + 8:pos + 12])[0]
+        if caplen > 262144 or pos + 16 + caplen > len(d):
+            break
+        frames.append(d[pos + 16:pos + 16 + caplen])
+        pos += 16 + caplen
+    return link, frames
+
+
+def transport_payload(frame):
+    """(proto, sport, dport, payload) of an Ethernet/VLAN/IPv4/IPv6 frame carrying TCP or UDP, else None."""
+    if len(frame) < 14:
+        return None
+    et, off = struct.unpack(">H", frame[12:14])[0], 14
+    while et in (0x8100, 0x88A8) and len(frame) >= off + 4:
+        et, off = struct.unpack(">H", frame[off + 2:off + 4])[0], off + 4
+    if et == 0x0800 and len(frame) >= off + 20:
+        ihl = (frame[off] & 15) * 4
+        proto, off = frame[off + 9], off + ihl
+    elif et == 0x86DD and len(frame) >= off + 40:
+        proto, off = frame[off + 6], off + 40
+    else:
+        return None
+    if proto == 17 and len(frame) >= off + 8:
+        sp, dp = struct.unpack(">HH", frame[off:off + 4])
+        return 17, sp, dp, frame[off + 8:]
+    if proto == 6 and len(frame) >= off + 20:
+        sp, dp = struct.unpack(">HH", frame[off:off + 4])
+        return 6, sp, dp, frame[off + (frame[off + 12] >> 4) * 4:]
+    return None
+
+
+def wanted(target, proto, sp, dp):
+    ports = (sp, dp)
+    if target == "dns_fuzz":
+        return 53 in ports
+    if target == "http_fuzz":
+        return proto == 6 and 80 in ports
+    if target in ("tls_client_hello_fuzz", "tls_server_hello_fuzz", "x509_fuzz"):
+        return proto == 6 and 443 in ports
+    if target == "quic_initial_fuzz":
+        return proto == 17 and 443 in ports
+    return False
+
+
+def main():
+    target, corpus = sys.argv[1], sys.argv[2]
+    if not os.path.isdir(SHARED) or (os.path.isdir(corpus) and len(os.listdir(corpus)) > 0):
+        return
+    os.makedirs(corpus, exist_ok=True)
+    seeds = []
+    for d, _, files in sorted(os.walk(SHARED)):
+        for name in sorted(files):
+            path = os.path.join(d, name)
+            small = os.path.getsize(path) <= 65536  # whole-file seeds stay within -max_len
+            if target in ("pcap_fuzz", "pcapng_fuzz"):
+                ext = (".pcap", ".cap") if target == "pcap_fuzz" else (".pcapng",)
+                if name.endswith(ext) and small:
+                    seeds.append(open(path, "rb").read())
+                continue
+            if not name.endswith((".pcap", ".cap")):
+                continue
+            link, frames = classic_pcap_frames(path)
+            if link is None:
+                continue
+            if target == "decode_fuzz":
+                if link in LINKS:
+                    seed = bytes([LINKS.index(link)])
+                    for fr in frames[:8]:
+                        seed += struct.pack(">HB", len(fr), 1) + fr
+                    seeds.append(seed)
+                continue
+            if link != 1:
+                continue
+            for fr in frames:
+                t = transport_payload(fr)
+                if t and t[3] and wanted(target, *t[:3]):
+                    seeds.append(t[3])
+    for s in seeds[:MAX_SEEDS]:
+        with open(os.path.join(corpus, hashlib.sha1(s).hexdigest()), "wb") as f:
+            f.write(s)
+    print(f"seeds: {target}: {min(len(seeds), MAX_SEEDS)} inputs from ../shared/data")
+
+
+if __name__ == "__main__":
+    main()
