@@ -8,7 +8,7 @@ BIN := build/release/c2scope
 # Extra CMake cache settings, e.g. CMAKE_EXTRA=-DC2SCOPE_WERROR=ON (CI).
 CMAKE_EXTRA ?=
 
-.PHONY: all deps build release debug asan fuzz bench test unit demo clean format tidy
+.PHONY: all deps build release debug asan fuzz bench test unit demo clean format format-check tidy
 
 all: build
 
@@ -57,6 +57,10 @@ demo: build
 
 format:
 	find src tests fuzz bench -name '*.cpp' -o -name '*.hpp' | xargs clang-format -i
+
+# Fails when a source file is not formatted as .clang-format says (CI runs it).
+format-check:
+	find src tests fuzz bench -name '*.cpp' -o -name '*.hpp' | xargs clang-format --dry-run --Werror
 
 tidy: build
 	find src -name '*.cpp' | xargs clang-tidy -p build/release --quiet

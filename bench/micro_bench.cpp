@@ -1,5 +1,5 @@
-// Microbenchmarks of the per-packet path: decode of a plain Ethernet/IPv4/TCP frame, flow table updates on a hot
-// and on a large table, and conn.log record formatting.
+// Microbenchmarks of the per-packet path: decode of a plain Ethernet/IPv4/TCP frame, flow table updates on a
+// hot and on a large table, and conn.log record formatting.
 #include <benchmark/benchmark.h>
 
 #include <array>
@@ -17,15 +17,70 @@ using c2scope::Bytes;
 
 // Ethernet (14) + IPv4 (20) + TCP (20) + 10 bytes of payload.
 std::vector<std::uint8_t> tcp_frame(std::uint32_t src, std::uint16_t sport) {
-  std::vector<std::uint8_t> f = {
-      0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1, 0x08, 0x00,                  // Ethernet, IPv4
-      0x45, 0, 0, 60, 0, 1, 0x40, 0, 64, 6, 0, 0,                            // IPv4: len 60, TCP
-      static_cast<std::uint8_t>(src >> 24), static_cast<std::uint8_t>(src >> 16),
-      static_cast<std::uint8_t>(src >> 8), static_cast<std::uint8_t>(src),  // source
-      93, 184, 216, 34,                                                      // destination
-      static_cast<std::uint8_t>(sport >> 8), static_cast<std::uint8_t>(sport), 0x01, 0xbb,  // ports
-      0, 0, 0x10, 0, 0, 0, 0x20, 0, 0x50, 0x18, 0xff, 0xff, 0, 0, 0, 0,      // seq, ack, PSH|ACK
-      'h', 'e', 'l', 'l', 'o', ' ', 'b', 'e', 'n', 'c'};
+  std::vector<std::uint8_t> f = {0x02,
+                                 0,
+                                 0,
+                                 0,
+                                 0,
+                                 2,
+                                 0x02,
+                                 0,
+                                 0,
+                                 0,
+                                 0,
+                                 1,
+                                 0x08,
+                                 0x00,  // Ethernet, IPv4
+                                 0x45,
+                                 0,
+                                 0,
+                                 60,
+                                 0,
+                                 1,
+                                 0x40,
+                                 0,
+                                 64,
+                                 6,
+                                 0,
+                                 0,  // IPv4: len 60, TCP
+                                 static_cast<std::uint8_t>(src >> 24),
+                                 static_cast<std::uint8_t>(src >> 16),
+                                 static_cast<std::uint8_t>(src >> 8),
+                                 static_cast<std::uint8_t>(src),  // source
+                                 93,
+                                 184,
+                                 216,
+                                 34,  // destination
+                                 static_cast<std::uint8_t>(sport >> 8),
+                                 static_cast<std::uint8_t>(sport),
+                                 0x01,
+                                 0xbb,  // ports
+                                 0,
+                                 0,
+                                 0x10,
+                                 0,
+                                 0,
+                                 0,
+                                 0x20,
+                                 0,
+                                 0x50,
+                                 0x18,
+                                 0xff,
+                                 0xff,
+                                 0,
+                                 0,
+                                 0,
+                                 0,  // seq, ack, PSH|ACK
+                                 'h',
+                                 'e',
+                                 'l',
+                                 'l',
+                                 'o',
+                                 ' ',
+                                 'b',
+                                 'e',
+                                 'n',
+                                 'c'};
   return f;
 }
 

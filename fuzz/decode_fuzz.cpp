@@ -20,7 +20,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size < 1) return 0;
   const std::uint32_t link = kLinkTypes[data[0] % (sizeof kLinkTypes / sizeof kLinkTypes[0])];
   decode::DecodeConfig cfg;
-  cfg.max_fragment_datagrams = 8;     // small bounds so eviction paths run
+  cfg.max_fragment_datagrams = 8;  // small bounds so eviction paths run
   cfg.max_fragment_bytes = 16 << 10;
   cfg.fragment_timeout_ns = 100;
   decode::Decoder dec(cfg);
@@ -48,7 +48,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       for (std::size_t i = 0; i < out.level_count; ++i) {
         const auto& p = out.levels[i].payload;
         volatile std::uint8_t sink = 0;
-        if (!p.empty()) sink = static_cast<std::uint8_t>(p.front() ^ p.back());  // payload views must be readable
+        if (!p.empty())
+          sink = static_cast<std::uint8_t>(p.front() ^ p.back());  // payload views must be readable
         (void)sink;
       }
     }

@@ -10,16 +10,17 @@ namespace {
 
 // Inputs that do not start like a capture get a valid little-endian µs pcap header (Ethernet, snaplen 65535)
 // in front, so most executions exercise the record parser instead of stopping at format detection.
-constexpr std::uint8_t kHeader[24] = {0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0,
+constexpr std::uint8_t kHeader[24] = {0xd4, 0xc3, 0xb2, 0xa1, 2,    0,    4, 0, 0, 0, 0, 0,
                                       0,    0,    0,    0,    0xff, 0xff, 0, 0, 1, 0, 0, 0};
 // Stops a run after this many records: a tiny zstd input can expand to gigabytes of valid empty records.
 constexpr std::size_t kMaxRecords = 1u << 20;
 
 bool looks_like_capture(const std::uint8_t* d, std::size_t n) {
   if (n < 4) return false;
-  const std::uint32_t be = (std::uint32_t{d[0]} << 24) | (std::uint32_t{d[1]} << 16) | (std::uint32_t{d[2]} << 8) | d[3];
-  return be == 0xd4c3b2a1 || be == 0xa1b2c3d4 || be == 0xa1b23c4d || be == 0x4d3cb2a1 || (d[0] == 0x1f && d[1] == 0x8b) ||
-         be == 0x28b52ffd;
+  const std::uint32_t be =
+      (std::uint32_t{d[0]} << 24) | (std::uint32_t{d[1]} << 16) | (std::uint32_t{d[2]} << 8) | d[3];
+  return be == 0xd4c3b2a1 || be == 0xa1b2c3d4 || be == 0xa1b23c4d || be == 0x4d3cb2a1 ||
+         (d[0] == 0x1f && d[1] == 0x8b) || be == 0x28b52ffd;
 }
 
 }  // namespace

@@ -11,9 +11,10 @@ namespace {
 // Inputs that do not start with a section header block get a little-endian SHB (28 bytes) and an Ethernet
 // IDB (20 bytes) in front, so most executions reach the packet blocks.
 constexpr std::uint8_t kPrefix[48] = {
-    0x0a, 0x0d, 0x0d, 0x0a, 28, 0, 0, 0, 0x4d, 0x3c, 0x2b, 0x1a, 1, 0, 0, 0,  // SHB, BOM, version 1.0
-    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 28, 0, 0, 0,             // section length -1, trailer
-    1, 0, 0, 0, 20, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 20, 0, 0, 0,            // IDB: Ethernet, snaplen 0
+    0x0a, 0x0d, 0x0d, 0x0a, 28, 0, 0, 0, 0x4d, 0x3c, 0x2b, 0x1a, 1, 0, 0, 0,  // SHB, BOM,
+                                                                              // version 1.0
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 28, 0, 0, 0,              // section length -1, trailer
+    1, 0, 0, 0, 20, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 20, 0, 0, 0,             // IDB: Ethernet, snaplen 0
 };
 // Stops a run after this many packets: a tiny zstd input can expand to gigabytes of valid blocks.
 constexpr std::size_t kMaxRecords = 1u << 20;
@@ -24,8 +25,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   using namespace c2scope::ingest;
   std::vector<std::uint8_t> bytes;
   const bool shb = size >= 4 && data[0] == 0x0a && data[1] == 0x0d && data[2] == 0x0d && data[3] == 0x0a;
-  const bool compressed = size >= 4 && ((data[0] == 0x1f && data[1] == 0x8b) ||
-                                        (data[0] == 0x28 && data[1] == 0xb5 && data[2] == 0x2f && data[3] == 0xfd));
+  const bool compressed =
+      size >= 4 && ((data[0] == 0x1f && data[1] == 0x8b) ||
+                    (data[0] == 0x28 && data[1] == 0xb5 && data[2] == 0x2f && data[3] == 0xfd));
   if (shb || compressed) {
     bytes.assign(data, data + size);
   } else {

@@ -1,5 +1,5 @@
-// Fuzzes QUIC Initial parsing. Random bytes rarely pass AEAD, so inputs are also treated as the plaintext of a
-// client Initial: the fuzzer's bytes are sealed under the RFC 9001 DCID's keys before parsing (see below).
+// Fuzzes QUIC Initial parsing. Random bytes rarely pass AEAD, so inputs are also treated as the plaintext of
+// a client Initial: the fuzzer's bytes are sealed under the RFC 9001 DCID's keys before parsing (see below).
 #include <openssl/evp.h>
 
 #include <algorithm>

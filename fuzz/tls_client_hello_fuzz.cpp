@@ -25,8 +25,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)p.feed(in.subspan(cut), out);
   for (const TlsMessage& m : out) {
     ClientHello c;
-    if (m.kind == TlsMessage::Kind::kSslv2ClientHello && parse_sslv2_client_hello(m.body, c).ok()) (void)ja3_string(c);
-    if (m.kind == TlsMessage::Kind::kHandshake && m.handshake_type == 1 && parse_client_hello(m.body, c).ok()) {
+    if (m.kind == TlsMessage::Kind::kSslv2ClientHello && parse_sslv2_client_hello(m.body, c).ok())
+      (void)ja3_string(c);
+    if (m.kind == TlsMessage::Kind::kHandshake && m.handshake_type == 1 &&
+        parse_client_hello(m.body, c).ok()) {
       (void)ja4_raw(c, 't');
     }
   }

@@ -12,7 +12,9 @@
 namespace c2scope::app {
 
 namespace {
-std::int64_t seconds_to_ns(double s) { return static_cast<std::int64_t>(std::llround(s * 1e9)); }
+std::int64_t seconds_to_ns(double s) {
+  return static_cast<std::int64_t>(std::llround(s * 1e9));
+}
 }  // namespace
 
 void add_input_options(CLI::App& cmd, InputArgs& a) {
@@ -67,7 +69,8 @@ void add_flows_command(CLI::App& app, FlowsArgs& a) {
 
 int run_flows(const FlowsArgs& a) {
   if (a.input.paths.empty() && a.input.interface.empty()) {
-    throw CLI::ValidationError("flows", "give at least one input (a capture file, a directory, -) or --interface");
+    throw CLI::ValidationError("flows",
+                               "give at least one input (a capture file, a directory, -) or --interface");
   }
   if (!a.input.paths.empty() && !a.input.interface.empty()) {
     throw CLI::ValidationError("flows", "give either input files or --interface, not both");
@@ -98,13 +101,16 @@ int run_flows(const FlowsArgs& a) {
   const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   fmt::print(stderr, "{}\n", report::summary_line(accounting, elapsed));
   for (const auto& in : accounting.inputs) {
-    for (const auto& issue : in.issues) fmt::print(stderr, "c2scope: {}: offset {}: {}\n", in.path, issue.offset, issue.message);
+    for (const auto& issue : in.issues)
+      fmt::print(stderr, "c2scope: {}: offset {}: {}\n", in.path, issue.offset, issue.message);
     if (in.issues_total > in.issues.size()) {
-      fmt::print(stderr, "c2scope: {}: {} more problems not listed\n", in.path, in.issues_total - in.issues.size());
+      fmt::print(stderr, "c2scope: {}: {} more problems not listed\n", in.path,
+                 in.issues_total - in.issues.size());
     }
   }
   if (!accounting.balanced()) {
-    fmt::print(stderr, "c2scope: internal error: accounting does not balance ({} packets, {} decoded, {} skipped)\n",
+    fmt::print(stderr,
+               "c2scope: internal error: accounting does not balance ({} packets, {} decoded, {} skipped)\n",
                accounting.packets, accounting.decoded, accounting.skipped.total());
     return 3;
   }

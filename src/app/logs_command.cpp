@@ -48,7 +48,8 @@ void add_logs_command(CLI::App& app, LogsArgs& a) {
 
 int run_logs(const LogsArgs& a) {
   if (a.input.paths.empty() && a.input.interface.empty()) {
-    throw CLI::ValidationError("logs", "give at least one input (a capture file, a directory, -) or --interface");
+    throw CLI::ValidationError("logs",
+                               "give at least one input (a capture file, a directory, -) or --interface");
   }
   if (!a.input.paths.empty() && !a.input.interface.empty()) {
     throw CLI::ValidationError("logs", "give either input files or --interface, not both");
@@ -95,13 +96,16 @@ int run_logs(const LogsArgs& a) {
   const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   fmt::print(stderr, "{}\n", report::summary_line(accounting, elapsed));
   for (const auto& in : accounting.inputs) {
-    for (const auto& issue : in.issues) fmt::print(stderr, "c2scope: {}: offset {}: {}\n", in.path, issue.offset, issue.message);
+    for (const auto& issue : in.issues)
+      fmt::print(stderr, "c2scope: {}: offset {}: {}\n", in.path, issue.offset, issue.message);
     if (in.issues_total > in.issues.size()) {
-      fmt::print(stderr, "c2scope: {}: {} more problems not listed\n", in.path, in.issues_total - in.issues.size());
+      fmt::print(stderr, "c2scope: {}: {} more problems not listed\n", in.path,
+                 in.issues_total - in.issues.size());
     }
   }
   if (!accounting.balanced()) {
-    fmt::print(stderr, "c2scope: internal error: accounting does not balance ({} packets, {} decoded, {} skipped)\n",
+    fmt::print(stderr,
+               "c2scope: internal error: accounting does not balance ({} packets, {} decoded, {} skipped)\n",
                accounting.packets, accounting.decoded, accounting.skipped.total());
     return 3;
   }

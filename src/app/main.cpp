@@ -1,14 +1,15 @@
 // c2scope entry point: the only code that knows every module; parses the command line and runs a subcommand.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
 #include <exception>
 
 #include "app/commands.hpp"
 
 int main(int argc, char** argv) {
-  CLI::App app{"c2scope: finds the command-and-control servers of Trojans and botnets in network traffic,\n"
-               "locates them, counts the hosts they control, and keeps the evidence behind every number."};
+  CLI::App app{
+      "c2scope: finds the command-and-control servers of Trojans and botnets in network traffic,\n"
+      "locates them, counts the hosts they control, and keeps the evidence behind every number."};
   app.name("c2scope");
   app.set_version_flag("-V,--version", std::string("c2scope ") + C2SCOPE_VERSION);
   app.require_subcommand(1);

@@ -15,14 +15,15 @@ struct PipelineConfig {
   flow::FlowConfig flow;
 };
 
-// Runs every packet of `inputs` through a decoder and a flow table that emits into `sink`, then finishes both.
-// `progress` (optional) is called about every 2^16 packets with the count so far.
+// Runs every packet of `inputs` through a decoder and a flow table that emits into `sink`, then finishes
+// both. `progress` (optional) is called about every 2^16 packets with the count so far.
 void run_flow_pipeline(ingest::InputSet& inputs, decode::Decoder& decoder, flow::FlowTable& flows,
                        const std::function<void(std::uint64_t packets)>& progress = {});
 
 // The same loop with the application layer fed after the flow table (`flows` must emit into `app`, which
 // forwards to the conn.log writer). A sibling rather than an option so the `flows` loop stays as it was.
 void run_app_pipeline(ingest::InputSet& inputs, decode::Decoder& decoder, flow::FlowTable& flows,
-                      session::AppLayer& app, const std::function<void(std::uint64_t packets)>& progress = {});
+                      session::AppLayer& app,
+                      const std::function<void(std::uint64_t packets)>& progress = {});
 
 }  // namespace c2scope::app

@@ -29,8 +29,9 @@ void Progress::update(std::uint64_t packets) {
     const double eta = frac > 0 ? elapsed * (1 - frac) / frac : 0;
     constexpr int kWidth = 30;
     const int filled = static_cast<int>(frac * kWidth);
-    line = fmt::format("\r[{}{}] {:5.1f}% {:.0f}/{:.0f} MB  {:.2f} M pkt/s  ETA {:.0f} s ", std::string(filled, '#'),
-                       std::string(kWidth - filled, '.'), frac * 100, done_bytes / 1e6, total / 1e6, pps / 1e6, eta);
+    line = fmt::format("\r[{}{}] {:5.1f}% {:.0f}/{:.0f} MB  {:.2f} M pkt/s  ETA {:.0f} s ",
+                       std::string(filled, '#'), std::string(kWidth - filled, '.'), frac * 100,
+                       done_bytes / 1e6, total / 1e6, pps / 1e6, eta);
   } else {
     line = fmt::format("\r{} packets  {:.2f} M pkt/s ", packets, pps / 1e6);
   }

@@ -21,9 +21,9 @@ class IpAddress {
     return a;
   }
   static IpAddress v4(std::uint32_t host_order) {
-    const std::uint8_t b[4] = {static_cast<std::uint8_t>(host_order >> 24),
-                               static_cast<std::uint8_t>(host_order >> 16),
-                               static_cast<std::uint8_t>(host_order >> 8), static_cast<std::uint8_t>(host_order)};
+    const std::uint8_t b[4] = {
+        static_cast<std::uint8_t>(host_order >> 24), static_cast<std::uint8_t>(host_order >> 16),
+        static_cast<std::uint8_t>(host_order >> 8), static_cast<std::uint8_t>(host_order)};
     return v4(b);
   }
   static IpAddress v6(const std::uint8_t* p) {

@@ -1,5 +1,6 @@
 // Named reasons for skipped packets/records and for recoverable anomalies ("weirds").
-// The names are part of c2scope's output contract (docs/counting.md): never rename one; add new ones at the end.
+// The names are part of c2scope's output contract (docs/counting.md): never rename one; add new ones at the
+// end.
 #pragma once
 
 #include <array>
@@ -10,10 +11,10 @@ namespace c2scope {
 
 enum class Reason : std::uint8_t {
   // ingest: records the reader could not turn into a packet
-  kTruncatedRecord,        // record header promises more bytes than the file holds
-  kCorruptRecordHeader,    // absurd lengths or bad block framing; the reader resynchronised past it
-  kUnsupportedLinktype,    // link type c2scope does not decode
-  kUnknownInterface,       // pcapng packet block names an interface never described
+  kTruncatedRecord,      // record header promises more bytes than the file holds
+  kCorruptRecordHeader,  // absurd lengths or bad block framing; the reader resynchronised past it
+  kUnsupportedLinktype,  // link type c2scope does not decode
+  kUnknownInterface,     // pcapng packet block names an interface never described
   // link layer
   kTruncatedEthernet,
   kTruncatedVlan,
@@ -21,31 +22,32 @@ enum class Reason : std::uint8_t {
   kTruncatedPppoe,
   kTruncatedSll,
   kTruncatedNull,
-  kNonIpArp,               // ARP/RARP: no flow to account it to
-  kNonIpOther,             // other non-IP ethertypes (LLDP, STP, LACP, ...)
-  kUnsupportedPppProtocol, // PPPoE/PPP payload that is not IPv4/IPv6 (LCP, IPCP, ...)
-  kPppoeDiscovery,         // PPPoE discovery stage frames
+  kNonIpArp,                // ARP/RARP: no flow to account it to
+  kNonIpOther,              // other non-IP ethertypes (LLDP, STP, LACP, ...)
+  kUnsupportedPppProtocol,  // PPPoE/PPP payload that is not IPv4/IPv6 (LCP, IPCP, ...)
+  kPppoeDiscovery,          // PPPoE discovery stage frames
   // network layer
   kTruncatedIpv4,
-  kBadIpv4Header,          // version/IHL/total length inconsistent
+  kBadIpv4Header,  // version/IHL/total length inconsistent
   kTruncatedIpv6,
   kBadIpv6Header,
-  kIpv6ExtensionLimit,     // more extension headers than kMaxIpv6Extensions
-  kFragmentHeld,           // a fragment still waiting for its datagram when the run ended or the entry expired
-  kFragmentOverflow,       // reassembly memory bound reached; the fragment was dropped
-  kFragmentInvalid,        // overlapping, oversized or inconsistent fragment
+  kIpv6ExtensionLimit,  // more extension headers than kMaxIpv6Extensions
+  kFragmentHeld,        // a fragment still waiting for its datagram when the run ended or the entry expired
+  kFragmentOverflow,    // reassembly memory bound reached; the fragment was dropped
+  kFragmentInvalid,     // overlapping, oversized or inconsistent fragment
   // transport
   kTruncatedTcp,
   kBadTcpHeader,
   kTruncatedUdp,
   kTruncatedIcmp,
   // tunnels
-  kTruncatedTunnel,        // GRE/VXLAN/Geneve/GTP/Teredo/AYIYA header cut short
+  kTruncatedTunnel,  // GRE/VXLAN/Geneve/GTP/Teredo/AYIYA header cut short
   kUnsupportedTunnelPayload,
-  kLayerDepthExceeded,     // more nested layers than kMaxLayers
+  kLayerDepthExceeded,  // more nested layers than kMaxLayers
   // appended after the first release of the list
-  kIpv4TotalLengthZero,    // anomaly: IPv4 total length 0 (TCP segmentation offload); the captured length is used
-  kTruncatedChdlc,         // Cisco HDLC header cut short
+  kIpv4TotalLengthZero,  // anomaly: IPv4 total length 0 (TCP segmentation offload); the captured length is
+                         // used
+  kTruncatedChdlc,       // Cisco HDLC header cut short
   kCount
 };
 
@@ -85,7 +87,9 @@ inline constexpr std::array<std::string_view, kReasonCount> kReasonNames = {
     "truncated_chdlc",
 };
 
-constexpr std::string_view reason_name(Reason r) { return kReasonNames[static_cast<std::size_t>(r)]; }
+constexpr std::string_view reason_name(Reason r) {
+  return kReasonNames[static_cast<std::size_t>(r)];
+}
 
 // Per-reason counters; plain array so the hot path increments without hashing.
 struct ReasonCounts {

@@ -13,16 +13,26 @@ using detail::Step;
 
 const char* tunnel_type_name(TunnelType t) {
   switch (t) {
-    case TunnelType::kNone: return "none";
-    case TunnelType::kIpInIp: return "ip-in-ip";
-    case TunnelType::kGre: return "gre";
-    case TunnelType::kErspan: return "erspan";
-    case TunnelType::kPptp: return "pptp";
-    case TunnelType::kVxlan: return "vxlan";
-    case TunnelType::kGeneve: return "geneve";
-    case TunnelType::kGtpU: return "gtp-u";
-    case TunnelType::kTeredo: return "teredo";
-    case TunnelType::kAyiya: return "ayiya";
+    case TunnelType::kNone:
+      return "none";
+    case TunnelType::kIpInIp:
+      return "ip-in-ip";
+    case TunnelType::kGre:
+      return "gre";
+    case TunnelType::kErspan:
+      return "erspan";
+    case TunnelType::kPptp:
+      return "pptp";
+    case TunnelType::kVxlan:
+      return "vxlan";
+    case TunnelType::kGeneve:
+      return "geneve";
+    case TunnelType::kGtpU:
+      return "gtp-u";
+    case TunnelType::kTeredo:
+      return "teredo";
+    case TunnelType::kAyiya:
+      return "ayiya";
   }
   return "unknown";
 }
@@ -35,8 +45,8 @@ struct Decoder::Impl {
   DecodeConfig config;
   DecodeCounters counters;
   detail::Reassembler defrag;
-  // One reassembly output per level: an outer datagram and an inner one can complete in the same call, and the
-  // outer levels keep pointing into theirs. Allocated on first use, 64 KiB each.
+  // One reassembly output per level: an outer datagram and an inner one can complete in the same call, and
+  // the outer levels keep pointing into theirs. Allocated on first use, 64 KiB each.
   std::array<std::unique_ptr<std::uint8_t[]>, kMaxLevels> datagram_buffers;
 };
 
@@ -45,11 +55,16 @@ namespace {
 // The first step for a link type; kError with unsupported_linktype for the ones c2scope does not decode.
 Step link_step(std::uint32_t link_type, std::size_t size) {
   switch (link_type) {
-    case 1: return detail::next_step(Proto::kEthernet, 0, size);
-    case 101: return detail::next_step(Proto::kIpByVersion, 0, size);
-    case 228: return detail::next_step(Proto::kIpv4, 0, size);
-    case 229: return detail::next_step(Proto::kIpv6, 0, size);
-    default: return detail::fail(Reason::kUnsupportedLinktype);
+    case 1:
+      return detail::next_step(Proto::kEthernet, 0, size);
+    case 101:
+      return detail::next_step(Proto::kIpByVersion, 0, size);
+    case 228:
+      return detail::next_step(Proto::kIpv4, 0, size);
+    case 229:
+      return detail::next_step(Proto::kIpv6, 0, size);
+    default:
+      return detail::fail(Reason::kUnsupportedLinktype);
   }
 }
 
@@ -61,16 +76,28 @@ DecodeResult Decoder::Impl::walk(std::uint32_t link_type, Bytes d, Timestamp ts,
   c.anomalies = &counters.anomalies;
   Step s;
   switch (link_type) {
-    case 0: s = detail::decode_null(d, c, false); break;
-    case 108: s = detail::decode_null(d, c, true); break;
-    case 113: s = detail::decode_sll(d, c); break;
-    case 276: s = detail::decode_sll2(d, c); break;
-    case 104: s = detail::decode_chdlc(d, c); break;
-    default: s = link_step(link_type, d.size()); break;
+    case 0:
+      s = detail::decode_null(d, c, false);
+      break;
+    case 108:
+      s = detail::decode_null(d, c, true);
+      break;
+    case 113:
+      s = detail::decode_sll(d, c);
+      break;
+    case 276:
+      s = detail::decode_sll2(d, c);
+      break;
+    case 104:
+      s = detail::decode_chdlc(d, c);
+      break;
+    default:
+      s = link_step(link_type, d.size());
+      break;
   }
-  int level = -1;              // index of the level being filled
-  std::uint8_t complete = 0;   // levels whose transport header decoded: what the packet is accounted to
-  std::uint32_t packets = 1;   // raw packets this result accounts for (grows when a datagram completes)
+  int level = -1;             // index of the level being filled
+  std::uint8_t complete = 0;  // levels whose transport header decoded: what the packet is accounted to
+  std::uint32_t packets = 1;  // raw packets this result accounts for (grows when a datagram completes)
   DecodeResult result;
 
   // Each iteration consumes one layer; kMaxLayers bounds the walk (VLAN/MPLS stacks, nested tunnels).
@@ -95,12 +122,24 @@ DecodeResult Decoder::Impl::walk(std::uint32_t link_type, Bytes d, Timestamp ts,
       continue;
     }
     switch (s.next) {
-      case Proto::kEthernet: s = detail::decode_ethernet(d, c); break;
-      case Proto::kVlan: s = detail::decode_vlan(d, c); break;
-      case Proto::kMpls: s = detail::decode_mpls(d, c); break;
-      case Proto::kPppoeSession: s = detail::decode_pppoe_session(d, c); break;
-      case Proto::kPpp: s = detail::decode_ppp(d, c); break;
-      case Proto::kIpByVersion: s = detail::decode_ip_by_version(d, Reason::kTruncatedIpv4); break;
+      case Proto::kEthernet:
+        s = detail::decode_ethernet(d, c);
+        break;
+      case Proto::kVlan:
+        s = detail::decode_vlan(d, c);
+        break;
+      case Proto::kMpls:
+        s = detail::decode_mpls(d, c);
+        break;
+      case Proto::kPppoeSession:
+        s = detail::decode_pppoe_session(d, c);
+        break;
+      case Proto::kPpp:
+        s = detail::decode_ppp(d, c);
+        break;
+      case Proto::kIpByVersion:
+        s = detail::decode_ip_by_version(d, Reason::kTruncatedIpv4);
+        break;
       case Proto::kIpv4:
       case Proto::kIpv6: {
         if (level + 1 >= static_cast<int>(kMaxLevels)) {
@@ -117,7 +156,9 @@ DecodeResult Decoder::Impl::walk(std::uint32_t link_type, Bytes d, Timestamp ts,
         s = s.next == Proto::kIpv4 ? detail::decode_ipv4(d, c) : detail::decode_ipv6(d, c);
         break;
       }
-      case Proto::kIpv6Ext: s = detail::decode_ipv6_ext(d, c); break;
+      case Proto::kIpv6Ext:
+        s = detail::decode_ipv6_ext(d, c);
+        break;
       case Proto::kFragment: {
         NetLevel& lv = *c.level;
         const auto li = static_cast<std::size_t>(level);
@@ -131,7 +172,8 @@ DecodeResult Decoder::Impl::walk(std::uint32_t link_type, Bytes d, Timestamp ts,
         key.level = static_cast<std::uint8_t>(li);
         key.encap = static_cast<std::uint8_t>(lv.encap);
         auto& buffer = datagram_buffers[li];
-        if (!buffer) buffer = std::make_unique_for_overwrite<std::uint8_t[]>(detail::Reassembler::kMaxDatagram + 1);
+        if (!buffer)
+          buffer = std::make_unique_for_overwrite<std::uint8_t[]>(detail::Reassembler::kMaxDatagram + 1);
         const bool outer = level == 0;
         const detail::DefragResult r = defrag.add(key, c.frag, d, outer, ts.ns, buffer.get(), counters);
         if (r.outcome == detail::DefragOutcome::kDropped) {
@@ -187,15 +229,30 @@ DecodeResult Decoder::Impl::walk(std::uint32_t link_type, Bytes d, Timestamp ts,
         s = detail::decode_other_transport(d, c);
         if (config.decode_tunnels) s = detail::decode_gre(d, c);
         break;
-      case Proto::kErspan2: s = detail::decode_erspan2(d, c); break;
-      case Proto::kErspan3: s = detail::decode_erspan3(d, c); break;
-      case Proto::kVxlan: s = detail::decode_vxlan(d, c); break;
-      case Proto::kGeneve: s = detail::decode_geneve(d, c); break;
-      case Proto::kGtpU: s = detail::decode_gtpu(d, c); break;
-      case Proto::kTeredo: s = detail::decode_teredo(d, c); break;
-      case Proto::kAyiya: s = detail::decode_ayiya(d, c); break;
+      case Proto::kErspan2:
+        s = detail::decode_erspan2(d, c);
+        break;
+      case Proto::kErspan3:
+        s = detail::decode_erspan3(d, c);
+        break;
+      case Proto::kVxlan:
+        s = detail::decode_vxlan(d, c);
+        break;
+      case Proto::kGeneve:
+        s = detail::decode_geneve(d, c);
+        break;
+      case Proto::kGtpU:
+        s = detail::decode_gtpu(d, c);
+        break;
+      case Proto::kTeredo:
+        s = detail::decode_teredo(d, c);
+        break;
+      case Proto::kAyiya:
+        s = detail::decode_ayiya(d, c);
+        break;
       case Proto::kDone:
-      case Proto::kError: break;  // handled at the top of the loop
+      case Proto::kError:
+        break;  // handled at the top of the loop
     }
   }
   out.level_count = complete;
@@ -213,8 +270,12 @@ DecodeResult Decoder::decode(std::uint32_t link_type, Bytes frame, Timestamp ts,
   return impl_->walk(link_type, frame, ts, out);
 }
 
-void Decoder::finish() { impl_->defrag.drop_all(Reason::kFragmentHeld, impl_->counters); }
+void Decoder::finish() {
+  impl_->defrag.drop_all(Reason::kFragmentHeld, impl_->counters);
+}
 
-const DecodeCounters& Decoder::counters() const { return impl_->counters; }
+const DecodeCounters& Decoder::counters() const {
+  return impl_->counters;
+}
 
 }  // namespace c2scope::decode

@@ -22,10 +22,10 @@ inline constexpr std::size_t kMaxLayers = 24;
 // How a level's IP packet was carried inside the level before it (kNone for the outermost level).
 enum class TunnelType : std::uint8_t {
   kNone,
-  kIpInIp,   // 4in4, 6in4, 4in6, 6in6 (IP protocol 4 or 41)
-  kGre,      // GRE v0 carrying IPv4/IPv6/Ethernet (transparent bridging)
-  kErspan,   // GRE carrying ERSPAN type I/II/III
-  kPptp,     // enhanced GRE (v1) of PPTP carrying PPP
+  kIpInIp,  // 4in4, 6in4, 4in6, 6in6 (IP protocol 4 or 41)
+  kGre,     // GRE v0 carrying IPv4/IPv6/Ethernet (transparent bridging)
+  kErspan,  // GRE carrying ERSPAN type I/II/III
+  kPptp,    // enhanced GRE (v1) of PPTP carrying PPP
   kVxlan,
   kGeneve,
   kGtpU,
@@ -59,11 +59,11 @@ struct NetLevel {
 
   // How this level was carried in the previous one.
   TunnelType encap = TunnelType::kNone;
-  std::uint32_t tunnel_id = 0;   // VXLAN/Geneve VNI, GTP-U TEID, GRE key, ERSPAN session id; 0 when none
+  std::uint32_t tunnel_id = 0;  // VXLAN/Geneve VNI, GTP-U TEID, GRE key, ERSPAN session id; 0 when none
 };
 
 struct DecodedPacket {
-  std::uint8_t level_count = 0;          // 1..kMaxLevels on success
+  std::uint8_t level_count = 0;  // 1..kMaxLevels on success
   std::array<NetLevel, kMaxLevels> levels;
   [[nodiscard]] const NetLevel& inner() const { return levels[level_count - 1]; }
 };
@@ -97,9 +97,9 @@ struct DecodeConfig {
 };
 
 struct DecodeCounters {
-  std::uint64_t decoded = 0;   // raw packets that reached a flow (fragments of completed datagrams included)
-  ReasonCounts skipped;        // raw packets that reached no flow, by reason
-  ReasonCounts anomalies;      // recoverable oddities inside decoded packets (an inner layer cut short ...)
+  std::uint64_t decoded = 0;  // raw packets that reached a flow (fragments of completed datagrams included)
+  ReasonCounts skipped;       // raw packets that reached no flow, by reason
+  ReasonCounts anomalies;     // recoverable oddities inside decoded packets (an inner layer cut short ...)
   std::uint64_t fragments_pending = 0;  // fragments held right now; moved to skipped by finish()
 };
 

@@ -18,15 +18,15 @@ enum class Proto : std::uint8_t {
   kIpByVersion,  // raw IP: version nibble decides
   kIpv4,
   kIpv6,
-  kIpv6Ext,      // IPv6 extension header chain, next header in Ctx::next_header
-  kFragment,     // IPv4/IPv6 fragment: Ctx::frag describes it; the loop hands it to reassembly
+  kIpv6Ext,   // IPv6 extension header chain, next header in Ctx::next_header
+  kFragment,  // IPv4/IPv6 fragment: Ctx::frag describes it; the loop hands it to reassembly
   kTcp,
   kUdp,
   kIcmp,
   kIcmpv6,
   kOtherTransport,
-  kIpInIp4,      // IP protocol 4 payload
-  kIpInIp6,      // IP protocol 41 payload
+  kIpInIp4,  // IP protocol 4 payload
+  kIpInIp6,  // IP protocol 41 payload
   kGre,
   kErspan2,
   kErspan3,
@@ -51,22 +51,26 @@ struct Step {
 inline Step next_step(Proto p, std::size_t begin, std::size_t end) {
   return Step{p, Reason::kCount, static_cast<std::uint32_t>(begin), static_cast<std::uint32_t>(end)};
 }
-inline Step fail(Reason r) { return Step{Proto::kError, r, 0, 0}; }
-inline Step done() { return Step{Proto::kDone, Reason::kCount, 0, 0}; }
+inline Step fail(Reason r) {
+  return Step{Proto::kError, r, 0, 0};
+}
+inline Step done() {
+  return Step{Proto::kDone, Reason::kCount, 0, 0};
+}
 
 // One fragment as the IP decoders see it; the loop passes it to the reassembler.
 struct FragmentInfo {
-  std::uint32_t id = 0;            // IPv4 identification / IPv6 fragment identification
-  std::uint32_t offset = 0;        // bytes
-  std::uint32_t header_len = 0;    // IP header bytes before the fragmentable part (for ip_bytes)
-  std::uint8_t proto = 0;          // IPv4 protocol / next header after the IPv6 fragment header
+  std::uint32_t id = 0;          // IPv4 identification / IPv6 fragment identification
+  std::uint32_t offset = 0;      // bytes
+  std::uint32_t header_len = 0;  // IP header bytes before the fragmentable part (for ip_bytes)
+  std::uint8_t proto = 0;        // IPv4 protocol / next header after the IPv6 fragment header
   bool more = false;
 };
 
 // Per-walk scratch the decoders read and write: the level being filled and the pending tunnel context.
 struct Ctx {
   const DecodeConfig* config = nullptr;
-  NetLevel* level = nullptr;        // the IP level being filled (set by the loop before IP decoders)
+  NetLevel* level = nullptr;  // the IP level being filled (set by the loop before IP decoders)
   // Link context for the next level (VLAN tags seen since the last Ethernet header).
   std::uint16_t vlan = 0;
   std::uint16_t inner_vlan = 0;
@@ -80,14 +84,19 @@ struct Ctx {
   std::uint8_t next_header = 0;        // IPv6 extension walk: the header to read next
   std::uint8_t ipv6_extensions = 0;    // extension headers walked in this level
   FragmentInfo frag;
-  ReasonCounts* anomalies = nullptr;   // recoverable oddities of decoded packets (the decoder's counters)
+  ReasonCounts* anomalies = nullptr;  // recoverable oddities of decoded packets (the decoder's counters)
 
   void add_vlan(std::uint16_t id) {
-    if (vlan_count == 0) vlan = id;
-    else if (vlan_count == 1) inner_vlan = id;
+    if (vlan_count == 0)
+      vlan = id;
+    else if (vlan_count == 1)
+      inner_vlan = id;
     ++vlan_count;
   }
-  void reset_link() { vlan = inner_vlan = 0; vlan_count = 0; }
+  void reset_link() {
+    vlan = inner_vlan = 0;
+    vlan_count = 0;
+  }
 };
 
 // RFC 8200 4.1 lists 6 extension header types, each at most once (destination options twice); 8 leaves slack

@@ -10,9 +10,9 @@
 
 namespace c2scope::flow {
 
-CommunityIdHasher::CommunityIdHasher()
-    : md_(EVP_MD_fetch(nullptr, "SHA1", nullptr)), ctx_(EVP_MD_CTX_new()) {
-  if (md_ == nullptr || ctx_ == nullptr) throw std::runtime_error("OpenSSL: SHA-1 unavailable for Community ID");
+CommunityIdHasher::CommunityIdHasher() : md_(EVP_MD_fetch(nullptr, "SHA1", nullptr)), ctx_(EVP_MD_CTX_new()) {
+  if (md_ == nullptr || ctx_ == nullptr)
+    throw std::runtime_error("OpenSSL: SHA-1 unavailable for Community ID");
 }
 
 CommunityIdHasher::~CommunityIdHasher() {
@@ -24,7 +24,8 @@ void CommunityIdHasher::compute(const IpAddress& src, const IpAddress& dst, std:
                                 std::uint16_t src_port, std::uint16_t dst_port, bool icmp_ports_are_type_code,
                                 std::uint16_t seed, std::string& out) {
   const bool icmp = proto == detail::kProtoIcmp || proto == detail::kProtoIcmp6;
-  const bool has_ports = proto == detail::kProtoTcp || proto == detail::kProtoUdp || proto == detail::kProtoSctp || icmp;
+  const bool has_ports =
+      proto == detail::kProtoTcp || proto == detail::kProtoUdp || proto == detail::kProtoSctp || icmp;
   std::uint16_t sp = src_port;
   std::uint16_t dp = dst_port;
   bool one_way = false;
@@ -75,8 +76,9 @@ void CommunityIdHasher::compute(const IpAddress& src, const IpAddress& dst, std:
   out.append(reinterpret_cast<const char*>(b64), static_cast<std::size_t>(len));
 }
 
-std::string community_id_v1(const IpAddress& src, const IpAddress& dst, std::uint8_t proto, std::uint16_t src_port,
-                            std::uint16_t dst_port, bool icmp_ports_are_type_code, std::uint16_t seed) {
+std::string community_id_v1(const IpAddress& src, const IpAddress& dst, std::uint8_t proto,
+                            std::uint16_t src_port, std::uint16_t dst_port, bool icmp_ports_are_type_code,
+                            std::uint16_t seed) {
   CommunityIdHasher hasher;
   std::string out;
   hasher.compute(src, dst, proto, src_port, dst_port, icmp_ports_are_type_code, seed, out);

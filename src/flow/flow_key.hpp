@@ -1,4 +1,5 @@
-// Normalized flow key of one network level: endpoints (lower (addr, port) first), protocol, VLANs, tunnel context.
+// Normalized flow key of one network level: endpoints (lower (addr, port) first), protocol, VLANs, tunnel
+// context.
 #pragma once
 
 #include <array>
@@ -22,33 +23,57 @@ inline constexpr std::uint8_t kProtoSctp = 132;
 constexpr int icmp_counterpart(bool v6, std::uint16_t type) {
   if (!v6) {
     switch (type) {
-      case 8: return 0;
-      case 0: return 8;
-      case 13: return 14;
-      case 14: return 13;
-      case 15: return 16;
-      case 16: return 15;
-      case 17: return 18;
-      case 18: return 17;
-      case 10: return 9;
-      case 9: return 10;
-      default: return -1;
+      case 8:
+        return 0;
+      case 0:
+        return 8;
+      case 13:
+        return 14;
+      case 14:
+        return 13;
+      case 15:
+        return 16;
+      case 16:
+        return 15;
+      case 17:
+        return 18;
+      case 18:
+        return 17;
+      case 10:
+        return 9;
+      case 9:
+        return 10;
+      default:
+        return -1;
     }
   }
   switch (type) {
-    case 128: return 129;
-    case 129: return 128;
-    case 133: return 134;
-    case 134: return 133;
-    case 135: return 136;
-    case 136: return 135;
-    case 130: return 131;
-    case 131: return 130;
-    case 139: return 140;
-    case 140: return 139;
-    case 144: return 145;
-    case 145: return 144;
-    default: return -1;
+    case 128:
+      return 129;
+    case 129:
+      return 128;
+    case 133:
+      return 134;
+    case 134:
+      return 133;
+    case 135:
+      return 136;
+    case 136:
+      return 135;
+    case 130:
+      return 131;
+    case 131:
+      return 130;
+    case 139:
+      return 140;
+    case 140:
+      return 139;
+    case 144:
+      return 145;
+    case 145:
+      return 144;
+    default:
+      return -1;
   }
 }
 
@@ -65,10 +90,10 @@ inline int compare_addr(const std::uint8_t* a, const std::uint8_t* b) {
 
 // 56 bytes, no implicit padding (compared and hashed as seven 64-bit words).
 struct FlowKey {
-  std::uint64_t ctx = 0;                 // tunnel context of the carrying levels, 0 for the outermost level
-  std::array<std::uint8_t, 16> a0{};     // side 0 address (IPv4-mapped for IPv4)
+  std::uint64_t ctx = 0;              // tunnel context of the carrying levels, 0 for the outermost level
+  std::array<std::uint8_t, 16> a0{};  // side 0 address (IPv4-mapped for IPv4)
   std::array<std::uint8_t, 16> a1{};
-  std::uint16_t p0 = 0;                  // ports; ICMP: (type, counterpart type or code)
+  std::uint16_t p0 = 0;  // ports; ICMP: (type, counterpart type or code)
   std::uint16_t p1 = 0;
   std::uint16_t vlan = 0;
   std::uint16_t inner_vlan = 0;
@@ -147,10 +172,11 @@ inline FlowKey make_key(const decode::NetLevel& l, std::uint64_t ctx, bool& swap
   return k;
 }
 
-// Context a level contributes to the levels it carries: the carrier's context, the inner level's encapsulation
-// and, where they are the same in both directions, the tunnel id and the carrier's normalized addresses.
-// Excluded on purpose: outer UDP ports (VXLAN/GTP/Geneve source ports differ by direction); GTP-U TEIDs and PPTP
-// call ids (one per direction); Teredo outer addresses (requests go via the server, replies via a relay).
+// Context a level contributes to the levels it carries: the carrier's context, the inner level's
+// encapsulation and, where they are the same in both directions, the tunnel id and the carrier's normalized
+// addresses. Excluded on purpose: outer UDP ports (VXLAN/GTP/Geneve source ports differ by direction); GTP-U
+// TEIDs and PPTP call ids (one per direction); Teredo outer addresses (requests go via the server, replies
+// via a relay).
 inline std::uint64_t child_context(std::uint64_t carrier_ctx, const decode::NetLevel& carrier,
                                    const decode::NetLevel& inner) {
   struct {

@@ -1,4 +1,5 @@
-// Flat flow table: open-addressing index over a preallocated slot array, per-timeout-class LRU lists, emission.
+// Flat flow table: open-addressing index over a preallocated slot array, per-timeout-class LRU lists,
+// emission.
 #include "flow/flow_table.hpp"
 
 #include <sys/mman.h>
@@ -24,19 +25,27 @@ using detail::TcpEndpoint;
 
 constexpr std::uint32_t kNil = UINT32_MAX;
 constexpr std::uint16_t kDnsPort = 53;
-// Index entries are 32 bits: slot+1 in the low bits, a hash tag above. Keeping >= 4 tag bits caps the table at
-// 2^28 - 1 flows (about 55 GB of flow state), far above any budget c2scope runs with.
+// Index entries are 32 bits: slot+1 in the low bits, a hash tag above. Keeping >= 4 tag bits caps the table
+// at 2^28 - 1 flows (about 55 GB of flow state), far above any budget c2scope runs with.
 constexpr std::size_t kMaxSlots = (std::size_t{1} << 28) - 1;
 constexpr std::size_t kInitialIndex = 1024;
-// Expiry sweeps run when packet time has advanced this much; a flow found expired on lookup is retired at once,
-// so the sweep interval only delays when idle flows leave memory, never which packets they own.
+// Expiry sweeps run when packet time has advanced this much; a flow found expired on lookup is retired at
+// once, so the sweep interval only delays when idle flows leave memory, never which packets they own.
 constexpr std::int64_t kSweepIntervalNs = 1'000'000'000;
 // Packed PacketRef: 40 bits of packet number, 24 bits of input index.
 constexpr int kRefPacketBits = 40;
 
 // Timeout classes, each an LRU list ordered by last activity (kTcpAttempt: by creation).
 enum ListClass : std::uint8_t {
-  kTcpOpen, kTcpAttempt, kTcpClosed, kUdp, kUdpDns, kIcmp, kOther, kClassCount, kUnlinked
+  kTcpOpen,
+  kTcpAttempt,
+  kTcpClosed,
+  kUdp,
+  kUdpDns,
+  kIcmp,
+  kOther,
+  kClassCount,
+  kUnlinked
 };
 
 enum FlowFlags : std::uint8_t {
@@ -57,24 +66,24 @@ struct TunnelInfo {
 
 // Live state of one flow: a POD of 200 bytes; strings are made only at emission.
 struct FlowState {
-  FlowKey key;                   // 56
+  FlowKey key;  // 56
   std::int64_t first_ns;
   std::int64_t last_ns;
   std::uint64_t id;
-  std::uint64_t first_ref;       // packed PacketRef
+  std::uint64_t first_ref;  // packed PacketRef
   std::uint64_t last_ref;
-  std::uint64_t ip_bytes[2];     // [0] originator, [1] responder
+  std::uint64_t ip_bytes[2];  // [0] originator, [1] responder
   detail::PackedHistory history;
   std::uint32_t pkts[2];
-  std::uint32_t lru_prev;        // also the free-list link
+  std::uint32_t lru_prev;  // also the free-list link
   std::uint32_t lru_next;
-  std::uint32_t tunnel;          // index into the tunnel pool, kNil when not tunnelled
+  std::uint32_t tunnel;  // index into the tunnel pool, kNil when not tunnelled
   std::uint16_t hist_seen;
   std::uint8_t cls;
   std::uint8_t flags;
   union {
-    TcpEndpoint tcp[2];          // TCP: [0] originator, [1] responder
-    std::uint64_t payload[2];    // others: payload bytes
+    TcpEndpoint tcp[2];        // TCP: [0] originator, [1] responder
+    std::uint64_t payload[2];  // others: payload bytes
   } u;
 };
 static_assert(sizeof(FlowState) == 200, "keep the live flow state compact (memory budget)");
@@ -85,7 +94,8 @@ std::uint64_t pack_ref(PacketRef r) {
          (r.packet_number & ((std::uint64_t{1} << kRefPacketBits) - 1));
 }
 PacketRef unpack_ref(std::uint64_t v) {
-  return PacketRef{static_cast<std::uint32_t>(v >> kRefPacketBits), v & ((std::uint64_t{1} << kRefPacketBits) - 1)};
+  return PacketRef{static_cast<std::uint32_t>(v >> kRefPacketBits),
+                   v & ((std::uint64_t{1} << kRefPacketBits) - 1)};
 }
 
 std::int64_t sat_add(std::int64_t a, std::int64_t b) {
@@ -102,8 +112,8 @@ struct FlowTable::Impl {
     reserved_bytes = max_flows * sizeof(FlowState);
     // Reserved, not committed: pages are touched only as slots are handed out (lowest first), so the resident
     // size follows the peak number of concurrent flows rather than max_flows.
-    void* p = mmap(nullptr, reserved_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1,
-                   0);
+    void* p = mmap(nullptr, reserved_bytes, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED) throw std::bad_alloc();
     slots = static_cast<FlowState*>(p);
     slot_bits = static_cast<unsigned>(std::bit_width(max_flows));
@@ -129,7 +139,7 @@ struct FlowTable::Impl {
   std::size_t max_flows = 0;
   std::size_t reserved_bytes = 0;
   FlowState* slots = nullptr;
-  std::uint32_t bump = 0;            // slots [0, bump) have been handed out at least once
+  std::uint32_t bump = 0;  // slots [0, bump) have been handed out at least once
   std::uint32_t free_head = kNil;
   std::size_t live = 0;
   std::vector<std::uint32_t> index;  // 0 empty; else (tag << slot_bits) | (slot + 1)
@@ -154,7 +164,9 @@ struct FlowTable::Impl {
   mutable CommunityIdHasher community_ids;  // scratch state only: describe() is logically const
 
   // ---- index ----
-  [[nodiscard]] std::uint32_t tag_of(std::uint64_t h) const { return static_cast<std::uint32_t>(h >> 32) >> slot_bits; }
+  [[nodiscard]] std::uint32_t tag_of(std::uint64_t h) const {
+    return static_cast<std::uint32_t>(h >> 32) >> slot_bits;
+  }
 
   [[nodiscard]] std::uint32_t find(const FlowKey& k, std::uint64_t h) const {
     const std::uint32_t tag = tag_of(h);
@@ -203,8 +215,14 @@ struct FlowTable::Impl {
     FlowState& f = slots[s];
     if (f.cls >= kClassCount) return;
     List& l = lists[f.cls];
-    if (f.lru_prev != kNil) slots[f.lru_prev].lru_next = f.lru_next; else l.head = f.lru_next;
-    if (f.lru_next != kNil) slots[f.lru_next].lru_prev = f.lru_prev; else l.tail = f.lru_prev;
+    if (f.lru_prev != kNil)
+      slots[f.lru_prev].lru_next = f.lru_next;
+    else
+      l.head = f.lru_next;
+    if (f.lru_next != kNil)
+      slots[f.lru_next].lru_prev = f.lru_prev;
+    else
+      l.tail = f.lru_prev;
     f.cls = kUnlinked;
   }
   void link_tail(std::uint32_t s, std::uint8_t cls) {
@@ -213,7 +231,10 @@ struct FlowTable::Impl {
     f.cls = cls;
     f.lru_next = kNil;
     f.lru_prev = l.tail;
-    if (l.tail != kNil) slots[l.tail].lru_next = s; else l.head = s;
+    if (l.tail != kNil)
+      slots[l.tail].lru_next = s;
+    else
+      l.head = s;
     l.tail = s;
   }
 
@@ -359,8 +380,8 @@ struct FlowTable::Impl {
     return static_cast<std::uint32_t>(tunnels.size() - 1);
   }
 
-  std::uint32_t create(const FlowKey& k, std::uint64_t h, const decode::NetLevel& l, bool swapped, std::int64_t t,
-                       std::uint64_t ref, const decode::NetLevel* carrier) {
+  std::uint32_t create(const FlowKey& k, std::uint64_t h, const decode::NetLevel& l, bool swapped,
+                       std::int64_t t, std::uint64_t ref, const decode::NetLevel* carrier) {
     if (live >= max_flows) evict_one();
     grow_index_if_needed();
     const std::uint32_t s = alloc_slot();
@@ -373,14 +394,16 @@ struct FlowTable::Impl {
     f.first_ref = ref;
     f.cls = kUnlinked;
     f.tunnel = kNil;
-    // Originator: the sender, except that a TCP flow first seen at its SYN-ACK belongs to the SYN-ACK's receiver.
-    const bool syn_ack = l.ip_proto == detail::kProtoTcp &&
-                         (l.tcp_flags & (detail::kTcpSyn | detail::kTcpAck | detail::kTcpRst | detail::kTcpFin)) ==
-                             (detail::kTcpSyn | detail::kTcpAck);
+    // Originator: the sender, except that a TCP flow first seen at its SYN-ACK belongs to the SYN-ACK's
+    // receiver.
+    const bool syn_ack =
+        l.ip_proto == detail::kProtoTcp &&
+        (l.tcp_flags & (detail::kTcpSyn | detail::kTcpAck | detail::kTcpRst | detail::kTcpFin)) ==
+            (detail::kTcpSyn | detail::kTcpAck);
     // Like Zeek, a TCP flow not opened by a SYN, or a UDP flow, that goes from a likely server port to a port
     // that is not one, is turned around.
-    const bool pure_syn = l.ip_proto == detail::kProtoTcp && (l.tcp_flags & (detail::kTcpSyn | detail::kTcpAck)) ==
-                                                                  detail::kTcpSyn;
+    const bool pure_syn = l.ip_proto == detail::kProtoTcp &&
+                          (l.tcp_flags & (detail::kTcpSyn | detail::kTcpAck)) == detail::kTcpSyn;
     const bool port_flip = !syn_ack && !pure_syn && detail::likely_server_port(l.ip_proto, l.src_port) &&
                            !detail::likely_server_port(l.ip_proto, l.dst_port);
     const bool flip = syn_ack || port_flip;
@@ -432,7 +455,8 @@ struct FlowTable::Impl {
       // Zeek stops moving the last time once both sides have closed.
       if (!(f.u.tcp[0].did_close && f.u.tcp[1].did_close)) f.last_ns = std::max(f.last_ns, t);
       const detail::TcpSegment seg{l.tcp_flags, l.tcp_seq, l.tcp_ack, l.payload_length, l.tcp_window};
-      detail::tcp_process(f.u.tcp[d], f.u.tcp[1 - d], from_orig, seg, detail::HistoryState{f.hist_seen, f.history});
+      detail::tcp_process(f.u.tcp[d], f.u.tcp[1 - d], from_orig, seg,
+                          detail::HistoryState{f.hist_seen, f.history});
     } else {
       f.last_ns = std::max(f.last_ns, t);
       f.u.payload[d] += l.payload_length;
@@ -512,7 +536,8 @@ struct FlowTable::Impl {
     order.reserve(live);
     for (std::uint32_t s = 0; s < bump; ++s)
       if (slots[s].flags & kLive) order.push_back(s);
-    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return slots[a].id < slots[b].id; });
+    std::sort(order.begin(), order.end(),
+              [&](std::uint32_t a, std::uint32_t b) { return slots[a].id < slots[b].id; });
     for (const std::uint32_t s : order) {
       fill_record(s, false);
       sink.on_flow(rec);
@@ -530,20 +555,28 @@ struct FlowTable::Impl {
   }
 };
 
-FlowTable::FlowTable(const FlowConfig& config, FlowSink& sink) : impl_(std::make_unique<Impl>(config, sink)) {}
+FlowTable::FlowTable(const FlowConfig& config, FlowSink& sink)
+    : impl_(std::make_unique<Impl>(config, sink)) {}
 FlowTable::~FlowTable() = default;
 
-void FlowTable::update(const decode::DecodedPacket& packet, Timestamp ts, PacketRef ref, FlowHandle* handles) {
+void FlowTable::update(const decode::DecodedPacket& packet, Timestamp ts, PacketRef ref,
+                       FlowHandle* handles) {
   impl_->update(packet, ts, ref, handles);
 }
 
-void FlowTable::flush() { impl_->flush(); }
+void FlowTable::flush() {
+  impl_->flush();
+}
 
 void FlowTable::describe(FlowHandle handle, FlowRecord& out) const {
   impl_->fill_identity(impl_->slots[handle.slot], handle.slot, out);
 }
 
-const FlowCounters& FlowTable::counters() const { return impl_->counters; }
-std::size_t FlowTable::active() const { return impl_->live; }
+const FlowCounters& FlowTable::counters() const {
+  return impl_->counters;
+}
+std::size_t FlowTable::active() const {
+  return impl_->live;
+}
 
 }  // namespace c2scope::flow

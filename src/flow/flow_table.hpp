@@ -1,4 +1,5 @@
-// Public interface of the flow layer: bidirectional flows with Zeek conn.log semantics in a bounded flat table.
+// Public interface of the flow layer: bidirectional flows with Zeek conn.log semantics in a bounded flat
+// table.
 #pragma once
 
 #include <array>
@@ -12,7 +13,8 @@
 
 namespace c2scope::flow {
 
-// Parent tunnels remembered per flow (Zeek prints them as a set; two covers VXLAN/GTP with distinct return paths).
+// Parent tunnels remembered per flow (Zeek prints them as a set; two covers VXLAN/GTP with distinct return
+// paths).
 inline constexpr std::size_t kMaxTunnelParents = 2;
 // History letters kept per flow; Zeek's histories rarely pass 20 letters because each letter is logged once
 // per direction (repeats are thinned by powers of ten).
@@ -27,8 +29,8 @@ struct FlowConfig {
   std::int64_t dns_timeout_ns = 10'000'000'000;
   std::int64_t icmp_timeout_ns = 60'000'000'000;
   std::int64_t other_timeout_ns = 60'000'000'000;
-  // A TCP flow closed by FIN on both sides or by RST is emitted after this much quiet (Zeek: tcp_close_delay 5 s,
-  // tcp_reset_delay 5 s).
+  // A TCP flow closed by FIN on both sides or by RST is emitted after this much quiet (Zeek: tcp_close_delay
+  // 5 s, tcp_reset_delay 5 s).
   std::int64_t tcp_closed_timeout_ns = 5'000'000'000;
 };
 
@@ -38,18 +40,18 @@ struct PacketRef {
   std::uint64_t packet_number = 0;
 };
 
-// A finished flow, in the terms of Zeek's conn.log. Originator = sender of the first packet seen; for TCP, the
-// SYN sender when the SYN was seen (a first packet that is a SYN-ACK makes its receiver the originator, as Zeek
-// flips it). docs/schema.md describes each field.
+// A finished flow, in the terms of Zeek's conn.log. Originator = sender of the first packet seen; for TCP,
+// the SYN sender when the SYN was seen (a first packet that is a SYN-ACK makes its receiver the originator,
+// as Zeek flips it). docs/schema.md describes each field.
 struct FlowRecord {
-  std::uint64_t id = 0;              // creation order within the run, 0-based; stable for the same input
-  std::string uid;                   // "C" + base62 of a hash of (key, first packet time, id)
+  std::uint64_t id = 0;  // creation order within the run, 0-based; stable for the same input
+  std::string uid;       // "C" + base62 of a hash of (key, first packet time, id)
   Timestamp first_ts;
   Timestamp last_ts;
   IpAddress orig_h;
   IpAddress resp_h;
-  std::uint16_t orig_p = 0;          // ICMP: type of the originator's first message
-  std::uint16_t resp_p = 0;          // ICMP: code of the originator's first message
+  std::uint16_t orig_p = 0;  // ICMP: type of the originator's first message
+  std::uint16_t resp_p = 0;  // ICMP: code of the originator's first message
   std::uint8_t ip_proto = 0;
   std::uint8_t ip_version = 0;
   // Payload bytes (TCP: from sequence numbers, as Zeek; others: sum of payload lengths).
@@ -59,21 +61,22 @@ struct FlowRecord {
   std::uint64_t resp_pkts = 0;
   std::uint64_t orig_ip_bytes = 0;
   std::uint64_t resp_ip_bytes = 0;
-  std::string conn_state;            // S0, S1, SF, REJ, S2, S3, RSTO, RSTR, RSTOS0, RSTRH, SH, SHR, OTH
-  std::string history;               // Zeek history letters
+  std::string conn_state;  // S0, S1, SF, REJ, S2, S3, RSTO, RSTR, RSTOS0, RSTRH, SH, SHR, OTH
+  std::string history;     // Zeek history letters
   std::uint16_t vlan = 0;
   std::uint16_t inner_vlan = 0;
-  std::string community_id;          // "1:<base64>", empty for protocols without a Community ID definition
+  std::string community_id;  // "1:<base64>", empty for protocols without a Community ID definition
   // Tunnel this flow was carried in (innermost encapsulation), or kNone.
   decode::TunnelType tunnel_type = decode::TunnelType::kNone;
   std::uint32_t tunnel_id = 0;
-  IpAddress tunnel_src;              // outer endpoints of the carrying level
+  IpAddress tunnel_src;  // outer endpoints of the carrying level
   IpAddress tunnel_dst;
-  std::array<std::string, kMaxTunnelParents> tunnel_parents;  // uids of the carrying flows; empty strings unused
+  std::array<std::string, kMaxTunnelParents>
+      tunnel_parents;  // uids of the carrying flows; empty strings unused
   PacketRef first_packet;
   PacketRef last_packet;
-  bool evicted = false;              // emitted early because the table was full
-  std::uint32_t slot = 0;            // table slot the flow lived in (FlowHandle::slot), for side tables
+  bool evicted = false;    // emitted early because the table was full
+  std::uint32_t slot = 0;  // table slot the flow lived in (FlowHandle::slot), for side tables
   // Filled by the application layer (`c2scope logs`), empty otherwise: what was detected ("dns", "ssl",
   // "http", "quic") and the name the client reached the server by (DNS answer, else SNI, else Host).
   std::string service;
@@ -90,8 +93,8 @@ class FlowSink {
 struct FlowCounters {
   std::uint64_t created = 0;
   std::uint64_t emitted = 0;
-  std::uint64_t expired = 0;   // emitted after their idle timeout
-  std::uint64_t evicted = 0;   // emitted early because the table was full
+  std::uint64_t expired = 0;  // emitted after their idle timeout
+  std::uint64_t evicted = 0;  // emitted early because the table was full
   std::uint64_t peak_active = 0;
 };
 
@@ -104,8 +107,8 @@ struct FlowHandle {
 
 // Flat open-addressing table of live flows. Preallocated to `max_flows`; the per-packet path never allocates.
 // Keys are normalized (lower endpoint first) and include VLAN ids and the carrying tunnel's context (type,
-// normalized outer addresses, VNI/TEID/key), so the same 5-tuple in two VXLAN segments is two flows while both
-// directions of one tunnel meet in one flow.
+// normalized outer addresses, VNI/TEID/key), so the same 5-tuple in two VXLAN segments is two flows while
+// both directions of one tunnel meet in one flow.
 class FlowTable {
  public:
   FlowTable(const FlowConfig& config, FlowSink& sink);
@@ -116,7 +119,8 @@ class FlowTable {
   // Accounts one decoded packet to the flow of every level (outer tunnel flows and the inner flow).
   // `handles` (optional, kMaxLevels entries) receives the flow of each level for the protocol layer.
   // Time going backwards is tolerated (packets are accounted, expiry uses the latest time seen).
-  void update(const decode::DecodedPacket& packet, Timestamp ts, PacketRef ref, FlowHandle* handles = nullptr);
+  void update(const decode::DecodedPacket& packet, Timestamp ts, PacketRef ref,
+              FlowHandle* handles = nullptr);
 
   // Identity of a live flow (uid, id, first_ts, orig/resp addresses and ports, ip_proto, ip_version,
   // community_id, slot) for records written before the flow ends. Other fields of `out` are left as they are.
@@ -137,8 +141,9 @@ class FlowTable {
 // Community ID v1 (corelight/community-id-spec) of a flow, seed 0 by default: "1:" + base64(SHA-1(...)).
 // TCP/UDP/SCTP hash their ports; ICMP/ICMPv6 map (type, code) as the spec says when the flag is set;
 // other protocols hash without ports.
-std::string community_id_v1(const IpAddress& src, const IpAddress& dst, std::uint8_t proto, std::uint16_t src_port,
-                            std::uint16_t dst_port, bool icmp_ports_are_type_code, std::uint16_t seed = 0);
+std::string community_id_v1(const IpAddress& src, const IpAddress& dst, std::uint8_t proto,
+                            std::uint16_t src_port, std::uint16_t dst_port, bool icmp_ports_are_type_code,
+                            std::uint16_t seed = 0);
 
 // Reusable Community ID computation: holds the fetched SHA-1 and a digest context, so computing one ID costs
 // neither a provider lookup nor an allocation. One per flow table (not shared between threads).

@@ -43,7 +43,9 @@ class PackedHistory {
  private:
   static constexpr std::size_t kPerWord = 12;  // 12 x 5 bits per 64-bit word; 2 words hold 24 >= kMaxHistory
   static_assert(kMaxHistory <= 2 * kPerWord);
-  [[nodiscard]] std::uint64_t get(std::size_t i) const { return (w_[i / kPerWord] >> (5 * (i % kPerWord))) & 31u; }
+  [[nodiscard]] std::uint64_t get(std::size_t i) const {
+    return (w_[i / kPerWord] >> (5 * (i % kPerWord))) & 31u;
+  }
   void set(std::size_t i, std::uint64_t code) { w_[i / kPerWord] |= code << (5 * (i % kPerWord)); }
   std::uint64_t w_[2] = {0, 0};
 };

@@ -9,7 +9,9 @@ namespace {
 // Zeek's TOO_LARGE_SEQ_DELTA: SYN/RST sequence jumps beyond this are not trusted.
 constexpr std::int32_t kTooLargeSeqDelta = 1048576;
 
-std::int32_t seq_delta(std::uint32_t a, std::uint32_t b) { return static_cast<std::int32_t>(a - b); }
+std::int32_t seq_delta(std::uint32_t a, std::uint32_t b) {
+  return static_cast<std::int32_t>(a - b);
+}
 
 void set_state(TcpEndpoint& e, TcpEpState s) {
   e.prev_state = e.state;
@@ -166,7 +168,8 @@ void HistoryState::check(bool from_orig, int bit, char upper) const {
 
 std::uint64_t TcpEndpoint::size(const TcpEndpoint& peer) const {
   // Zeek: a SYN answered by nothing and then reset by its sender carries no data.
-  if (prev_state == TcpEpState::kSynSent && state == TcpEpState::kReset && peer.state == TcpEpState::kInactive) {
+  if (prev_state == TcpEpState::kSynSent && state == TcpEpState::kReset &&
+      peer.state == TcpEpState::kInactive) {
     const std::uint64_t ack = (std::uint64_t{ack_wraps} << 32) | ack_seq;
     if (ack != start_seq && ack != std::uint64_t{start_seq} + 1) return 0;
   }
@@ -175,12 +178,13 @@ std::uint64_t TcpEndpoint::size(const TcpEndpoint& peer) const {
   const std::uint64_t top = last > ack ? last : ack;
   if (top <= start_seq) return 0;
   std::uint64_t n = top - start_seq;
-  if (n != 0) --n;                  // the SYN octet (or the one assumed for a partial connection)
-  if (fin_seen && n != 0) --n;      // the FIN octet
+  if (n != 0) --n;              // the SYN octet (or the one assumed for a partial connection)
+  if (fin_seen && n != 0) --n;  // the FIN octet
   return n;
 }
 
-void tcp_process(TcpEndpoint& ep, TcpEndpoint& peer, bool from_orig, const TcpSegment& seg, const HistoryState& hist) {
+void tcp_process(TcpEndpoint& ep, TcpEndpoint& peer, bool from_orig, const TcpSegment& seg,
+                 const HistoryState& hist) {
   const bool syn = seg.flags & kTcpSyn;
   const bool fin = seg.flags & kTcpFin;
   const bool rst = seg.flags & kTcpRst;
@@ -194,7 +198,8 @@ void tcp_process(TcpEndpoint& ep, TcpEndpoint& peer, bool from_orig, const TcpSe
   init_endpoint(ep, syn, seg.seq, end);
   update_history(seg, from_orig, hist);
 
-  // Zeek's update_window: zero windows are interesting unless they come with/after a RST or after the peer's FIN.
+  // Zeek's update_window: zero windows are interesting unless they come with/after a RST or after the peer's
+  // FIN.
   if (seg.window == 0 && !rst && peer.state != TcpEpState::kClosed && ep.state != TcpEpState::kReset)
     scaled_letter(ep.zero_windows, hist, from_orig, 'W');
 
@@ -203,7 +208,7 @@ void tcp_process(TcpEndpoint& ep, TcpEndpoint& peer, bool from_orig, const TcpSe
   if (ack) {
     if (peer.state == TcpEpState::kInactive) {
       init_seqs(peer, seg.ack - 1, seg.ack - 1);  // start the peer's numbering as if its SYN had been seen
-    } else if (!rst) {  // acks on RSTs are not trusted
+    } else if (!rst) {                            // acks on RSTs are not trusted
       const bool underflow = peer.ack_wraps == 0 && seq_delta(seg.ack, peer.start_seq) < 0;
       const std::int32_t d = seq_delta(seg.ack, peer.ack_seq);
       if (!underflow && !(seg.ack == 0 && d > kTooLargeSeqDelta) && d > 0) {
@@ -238,7 +243,9 @@ void tcp_process(TcpEndpoint& ep, TcpEndpoint& peer, bool from_orig, const TcpSe
 }
 
 namespace {
-bool inactive(TcpEpState s) { return s == TcpEpState::kInactive || s == TcpEpState::kPartial; }
+bool inactive(TcpEpState s) {
+  return s == TcpEpState::kInactive || s == TcpEpState::kPartial;
+}
 
 // /^\^?S[^HAFGIQ]*R.*/
 bool matches_rstos0(const std::string& h) {
@@ -279,8 +286,9 @@ const char* tcp_conn_state(const TcpEndpoint& orig, const TcpEndpoint& resp, con
 
 bool tcp_closed(const TcpEndpoint& orig, const TcpEndpoint& resp) {
   if (orig.state == TcpEpState::kReset || resp.state == TcpEpState::kReset) return true;
-  // Zeek re-checks a flow tcp_session_timer (6 s) after either side closes and deletes it when it has been quiet
-  // for tcp_connection_linger (5 s); expiring any flow with a close after 5 s of quiet is that rule in one step.
+  // Zeek re-checks a flow tcp_session_timer (6 s) after either side closes and deletes it when it has been
+  // quiet for tcp_connection_linger (5 s); expiring any flow with a close after 5 s of quiet is that rule in
+  // one step.
   return orig.did_close || resp.did_close;
 }
 

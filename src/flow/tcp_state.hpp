@@ -1,5 +1,5 @@
-// Per-direction TCP endpoint state following Zeek's TCP analyzer: endpoint state machine, sequence-number byte
-// counting (wraparound-safe), history letters and conn_state.
+// Per-direction TCP endpoint state following Zeek's TCP analyzer: endpoint state machine, sequence-number
+// byte counting (wraparound-safe), history letters and conn_state.
 #pragma once
 
 #include <cstdint>
@@ -9,7 +9,15 @@
 
 namespace c2scope::flow::detail {
 
-enum class TcpEpState : std::uint8_t { kInactive, kSynSent, kSynAckSent, kPartial, kEstablished, kClosed, kReset };
+enum class TcpEpState : std::uint8_t {
+  kInactive,
+  kSynSent,
+  kSynAckSent,
+  kPartial,
+  kEstablished,
+  kClosed,
+  kReset
+};
 
 inline constexpr std::uint8_t kTcpFin = 0x01;
 inline constexpr std::uint8_t kTcpSyn = 0x02;
@@ -20,12 +28,12 @@ inline constexpr std::uint8_t kTcpAck = 0x10;
 // 64-bit relative offset Zeek's TCP_Endpoint::Size() works with.
 struct TcpEndpoint {
   std::uint32_t start_seq;
-  std::uint32_t last_seq;     // one past the highest sequence number sent (SYN/FIN count one)
-  std::uint32_t ack_seq;      // highest acknowledgement the peer sent for this endpoint's data
+  std::uint32_t last_seq;  // one past the highest sequence number sent (SYN/FIN count one)
+  std::uint32_t ack_seq;   // highest acknowledgement the peer sent for this endpoint's data
   std::uint16_t last_wraps;
   std::uint16_t ack_wraps;
-  std::uint16_t rxmt_count;   // retransmissions (saturating), for the 'T' letters at 1, 10, 100, ...
-  std::uint16_t zero_windows; // zero-window advertisements (saturating), for the 'W' letters
+  std::uint16_t rxmt_count;    // retransmissions (saturating), for the 'T' letters at 1, 10, 100, ...
+  std::uint16_t zero_windows;  // zero-window advertisements (saturating), for the 'W' letters
   TcpEpState state;
   TcpEpState prev_state;
   std::uint8_t fin_seen : 1;
@@ -47,18 +55,28 @@ struct HistoryState {
 };
 
 // Bits of HistoryState::seen (direction offset 8 for the responder).
-enum HistoryBit : int { kHistSyn, kHistSynAck, kHistAck, kHistData, kHistFin, kHistRst, kHistFinRst, kHistMulti };
+enum HistoryBit : int {
+  kHistSyn,
+  kHistSynAck,
+  kHistAck,
+  kHistData,
+  kHistFin,
+  kHistRst,
+  kHistFinRst,
+  kHistMulti
+};
 
 struct TcpSegment {
   std::uint8_t flags = 0;
   std::uint32_t seq = 0;
   std::uint32_t ack = 0;
-  std::uint32_t len = 0;      // payload length
+  std::uint32_t len = 0;  // payload length
   std::uint16_t window = 0;
 };
 
 // Accounts one segment from `from_orig`'s side: ep = sender, peer = receiver.
-void tcp_process(TcpEndpoint& ep, TcpEndpoint& peer, bool from_orig, const TcpSegment& seg, const HistoryState& hist);
+void tcp_process(TcpEndpoint& ep, TcpEndpoint& peer, bool from_orig, const TcpSegment& seg,
+                 const HistoryState& hist);
 
 // Zeek's conn_state() for TCP, given the final endpoint states and the history string.
 const char* tcp_conn_state(const TcpEndpoint& orig, const TcpEndpoint& resp, const std::string& history);

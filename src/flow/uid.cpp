@@ -24,7 +24,7 @@ std::uint64_t uid_hash(std::uint64_t key_hash, std::int64_t first_ns, std::uint6
 void format_uid(std::uint64_t h, std::string& out) {
   out.clear();
   out.push_back('C');
-  append_base62(h, 11, out);                                          // 62^11 > 2^64
+  append_base62(h, 11, out);                                              // 62^11 > 2^64
   append_base62(mix64(h ^ 0x9e3779b97f4a7c15ULL) & 0xffffffffu, 6, out);  // 62^6 > 2^32
 }
 

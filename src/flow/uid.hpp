@@ -1,4 +1,5 @@
-// Zeek-style connection uids: "C" + base62 of a 96-bit value derived from (key hash, first time, creation id).
+// Zeek-style connection uids: "C" + base62 of a 96-bit value derived from (key hash, first time, creation
+// id).
 #pragma once
 
 #include <cstdint>

@@ -31,10 +31,11 @@ EVP_MD_CTX* new_sha256() {
 }  // namespace
 
 // Reads and hashes the file ahead of the parser on its own thread, in a ring of slots. SHA-256 (~1.2 GB/s
-// here) plus read() would otherwise cost the parsing thread far more than parsing itself. The parser reads the
-// slots in place (borrow()/release(), see RecordBuffer); only read() (peek, drain, decompressors) copies. Each
-// slot has kChunkRoom bytes of headroom in front of its data, where the parser puts the tail of a record that
-// straddles the previous slot. The thread only ever blocks on a free slot or on read() of a regular file.
+// here) plus read() would otherwise cost the parsing thread far more than parsing itself. The parser reads
+// the slots in place (borrow()/release(), see RecordBuffer); only read() (peek, drain, decompressors) copies.
+// Each slot has kChunkRoom bytes of headroom in front of its data, where the parser puts the tail of a record
+// that straddles the previous slot. The thread only ever blocks on a free slot or on read() of a regular
+// file.
 class StoredStream::Background {
  public:
   Background(StoredStream& owner, std::size_t slot_size) : owner_(owner), slot_size_(slot_size) {
@@ -165,7 +166,7 @@ class StoredStream::Background {
   // Consumer-only state.
   std::size_t held_ = 0;      // slots acquired and not released, from head_
   std::size_t read_pos_ = 0;  // consumed bytes of the newest held slot
-  std::thread thread_;  // last: started after every other member exists
+  std::thread thread_;        // last: started after every other member exists
 };
 
 StoredStream::StoredStream(int fd, bool owns_fd, std::string path, bool background)

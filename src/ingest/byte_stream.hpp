@@ -37,9 +37,9 @@ struct Chunk {
 // and can peek at the first bytes (for format detection) without losing them.
 class StoredStream final : public ByteStream {
  public:
-  // Takes ownership of fd when owns_fd; `path` is only used in I/O error messages. With `background`, a reader
-  // thread does read() and SHA-256 ahead of the parser (double buffering); only for regular files, whose
-  // read() cannot block forever (a pipe could keep the destructor waiting on the thread).
+  // Takes ownership of fd when owns_fd; `path` is only used in I/O error messages. With `background`, a
+  // reader thread does read() and SHA-256 ahead of the parser (double buffering); only for regular files,
+  // whose read() cannot block forever (a pipe could keep the destructor waiting on the thread).
   StoredStream(int fd, bool owns_fd, std::string path, bool background = false);
   // Reads from memory (fuzz targets, tests); the memory must outlive the stream.
   explicit StoredStream(Bytes memory);
@@ -52,7 +52,8 @@ class StoredStream final : public ByteStream {
 
   // The first up to n bytes (fewer only at end of stream); later read()s still return them.
   Bytes peek(std::size_t n);
-  // Reads (and hashes) whatever is left, so the digest covers the whole input even when parsing stopped early.
+  // Reads (and hashes) whatever is left, so the digest covers the whole input even when parsing stopped
+  // early.
   void drain();
   [[nodiscard]] std::uint64_t bytes_read() const { return bytes_read_; }
   // Hex SHA-256 of every byte read so far; call once, at the end. Empty when hashing was turned off.

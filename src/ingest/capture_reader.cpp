@@ -62,7 +62,8 @@ CaptureFormat detect_format(CaptureSource& source, std::string& why_not) {
   RecordBuffer& buf = *source.buffer;
   if (buf.ensure(4)) {
     const std::uint32_t be = load_be32(buf.cursor());
-    if (be == 0xa1b2c3d4 || be == 0xd4c3b2a1 || be == 0xa1b23c4d || be == 0x4d3cb2a1) return CaptureFormat::kPcap;
+    if (be == 0xa1b2c3d4 || be == 0xd4c3b2a1 || be == 0xa1b23c4d || be == 0x4d3cb2a1)
+      return CaptureFormat::kPcap;
     if (be == 0x0a0d0d0a) return CaptureFormat::kPcapng;
   }
   buf.ensure(8);
@@ -72,16 +73,19 @@ CaptureFormat detect_format(CaptureSource& source, std::string& why_not) {
                             : "not a pcap or pcapng capture (first bytes: " + hex_bytes(first) + ")";
   } else {
     const std::string err = source.decoded->error();
-    why_not = "not a pcap or pcapng capture (" + source.compression + "-compressed; first decompressed bytes: " +
-              (first.empty() ? std::string("none") : hex_bytes(first)) + (err.empty() ? "" : "; " + err) + ")";
+    why_not =
+        "not a pcap or pcapng capture (" + source.compression +
+        "-compressed; first decompressed bytes: " + (first.empty() ? std::string("none") : hex_bytes(first)) +
+        (err.empty() ? "" : "; " + err) + ")";
   }
   return CaptureFormat::kNone;
 }
 
 namespace {
 
-std::unique_ptr<CaptureReader> open_with_capacity(std::unique_ptr<StoredStream> stored, const std::string& path,
-                                                  InputSummary* summary, std::size_t capacity) {
+std::unique_ptr<CaptureReader> open_with_capacity(std::unique_ptr<StoredStream> stored,
+                                                  const std::string& path, InputSummary* summary,
+                                                  std::size_t capacity) {
   auto source = std::make_unique<CaptureSource>(std::move(stored), capacity);
   std::string why_not;
   const CaptureFormat format = detect_format(*source, why_not);
@@ -102,7 +106,8 @@ std::unique_ptr<CaptureReader> open_capture(std::unique_ptr<StoredStream> stored
 
 std::unique_ptr<CaptureReader> open_capture_bytes(Bytes data, InputSummary* summary) {
   // Small inputs (fuzzing) get a small buffer; it grows if a record needs more.
-  const std::size_t capacity = std::clamp<std::size_t>(data.size(), kSniffCapacity, RecordBuffer::kDefaultCapacity);
+  const std::size_t capacity =
+      std::clamp<std::size_t>(data.size(), kSniffCapacity, RecordBuffer::kDefaultCapacity);
   return open_with_capacity(std::make_unique<StoredStream>(data), "<memory>", summary, capacity);
 }
 

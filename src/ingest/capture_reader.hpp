@@ -72,8 +72,8 @@ enum class CaptureFormat { kNone, kPcap, kPcapng };
 // Looks at the first (decompressed) bytes; `why_not` gets the "not a capture" message (without the path).
 CaptureFormat detect_format(CaptureSource& source, std::string& why_not);
 
-// Opens a capture on stored bytes. Throws std::runtime_error "<path>: not a pcap or pcapng capture (...)" when
-// the content is neither. The summary's path/format are filled in here.
+// Opens a capture on stored bytes. Throws std::runtime_error "<path>: not a pcap or pcapng capture (...)"
+// when the content is neither. The summary's path/format are filled in here.
 std::unique_ptr<CaptureReader> open_capture(std::unique_ptr<StoredStream> stored, const std::string& path,
                                             InputSummary* summary);
 // Start-up check of a stored input without keeping it: "" when it is a capture, else why not (no path).
@@ -85,7 +85,8 @@ std::unique_ptr<CaptureReader> open_live(const InputOptions& options, InputSumma
 
 // Reader constructors used by open_capture (the source is positioned at the first byte).
 std::unique_ptr<CaptureReader> make_pcap_reader(std::unique_ptr<CaptureSource> source, InputSummary* summary);
-std::unique_ptr<CaptureReader> make_pcapng_reader(std::unique_ptr<CaptureSource> source, InputSummary* summary);
+std::unique_ptr<CaptureReader> make_pcapng_reader(std::unique_ptr<CaptureSource> source,
+                                                  InputSummary* summary);
 
 // Shared by the file readers: the source, its end-of-input handling and finishing.
 class StreamCaptureReader : public CaptureReader {

@@ -17,9 +17,9 @@ namespace {
 
 struct PendingInput {
   std::string path;
-  bool regular = true;          // a regular file: sniffed at start-up, reopened when its turn comes
-  std::uint64_t size = 0;       // as stored, for progress (0 when unknown)
-  std::string not_a_capture;    // set for directory members that are not captures: skipped with an issue
+  bool regular = true;        // a regular file: sniffed at start-up, reopened when its turn comes
+  std::uint64_t size = 0;     // as stored, for progress (0 when unknown)
+  std::string not_a_capture;  // set for directory members that are not captures: skipped with an issue
   std::unique_ptr<CaptureReader> opened;  // non-regular inputs (stdin, pipes) are opened once, at start-up
   std::unique_ptr<InputSummary> opened_summary;
 };
@@ -48,7 +48,8 @@ struct InputSet::Impl {
   std::uint64_t finished_bytes = 0;
 
   // A stored stream configured by the options (hashing, background reader for regular files).
-  std::unique_ptr<StoredStream> stored_stream(int fd, bool owns, const std::string& path, bool background) const;
+  std::unique_ptr<StoredStream> stored_stream(int fd, bool owns, const std::string& path,
+                                              bool background) const;
   void add_path(const std::string& path, bool& have_stdin);
   void add_file(const std::string& path, const struct stat& st, bool from_directory);
   bool open_next();
@@ -138,7 +139,8 @@ bool InputSet::Impl::open_next() {
     s.path = p.path;
     if (p.not_a_capture.empty()) {
       try {
-        current = open_capture(stored_stream(open_file(p.path), true, p.path, /*background=*/true), p.path, &s);
+        current =
+            open_capture(stored_stream(open_file(p.path), true, p.path, /*background=*/true), p.path, &s);
         current_is_file = true;
         return true;
       } catch (const std::runtime_error& e) {
@@ -170,7 +172,8 @@ InputSet::InputSet(std::vector<std::string> paths, InputOptions options) : impl_
   Impl& I = *impl_;
   I.options = std::move(options);
   if (!I.options.interface.empty()) {
-    if (!paths.empty()) throw std::runtime_error("live capture (interface) and input files cannot be combined");
+    if (!paths.empty())
+      throw std::runtime_error("live capture (interface) and input files cannot be combined");
     PendingInput p;
     p.path = "live:" + I.options.interface;
     p.regular = false;
@@ -203,9 +206,13 @@ bool InputSet::next(RawPacket& out) {
   }
 }
 
-const std::vector<InputSummary>& InputSet::inputs() const { return impl_->inputs; }
+const std::vector<InputSummary>& InputSet::inputs() const {
+  return impl_->inputs;
+}
 
-std::uint64_t InputSet::total_file_bytes() const { return impl_->total_bytes; }
+std::uint64_t InputSet::total_file_bytes() const {
+  return impl_->total_bytes;
+}
 
 std::uint64_t InputSet::consumed_file_bytes() const {
   const Impl& I = *impl_;

@@ -1,6 +1,6 @@
 // Live capture from a network interface with libpcap: immediate mode, BPF filter, bounded waits.
-#include <poll.h>
 #include <pcap/pcap.h>
+#include <poll.h>
 
 #include <chrono>
 #include <stdexcept>
@@ -28,7 +28,8 @@ class LiveReader final : public CaptureReader {
     pcap_set_timeout(pcap_, kPollSliceMs);
     pcap_set_tstamp_precision(pcap_, PCAP_TSTAMP_PRECISION_NANO);  // falls back to µs where unsupported
     const int rc = pcap_activate(pcap_);
-    if (rc < 0) fail(itf, std::string("cannot start capture: ") + pcap_statustostr(rc) + " " + pcap_geterr(pcap_));
+    if (rc < 0)
+      fail(itf, std::string("cannot start capture: ") + pcap_statustostr(rc) + " " + pcap_geterr(pcap_));
     nanos_ = pcap_get_tstamp_precision(pcap_) == PCAP_TSTAMP_PRECISION_NANO;
     if (!options.bpf.empty()) {
       bpf_program prog{};
@@ -59,7 +60,8 @@ class LiveReader final : public CaptureReader {
       const u_char* data = nullptr;
       const int rc = pcap_next_ex(pcap_, &h, &data);
       if (rc == 1) {
-        out.ts.ns = std::int64_t{h->ts.tv_sec} * 1'000'000'000 + std::int64_t{h->ts.tv_usec} * (nanos_ ? 1 : 1000);
+        out.ts.ns =
+            std::int64_t{h->ts.tv_sec} * 1'000'000'000 + std::int64_t{h->ts.tv_usec} * (nanos_ ? 1 : 1000);
         out.link_type = link_type_;
         out.wire_length = h->len;
         out.data = Bytes(data, h->caplen);

@@ -14,10 +14,10 @@ namespace c2scope::ingest {
 
 // Link-layer types (LINKTYPE_* values from the tcpdump registry) that the decoder understands.
 enum LinkType : std::uint32_t {
-  kLinkNull = 0,        // BSD loopback, host-order 4-byte family
+  kLinkNull = 0,  // BSD loopback, host-order 4-byte family
   kLinkEthernet = 1,
-  kLinkRaw = 101,       // raw IPv4/IPv6, version nibble decides
-  kLinkLoop = 108,      // OpenBSD loopback, network-order family
+  kLinkRaw = 101,   // raw IPv4/IPv6, version nibble decides
+  kLinkLoop = 108,  // OpenBSD loopback, network-order family
   kLinkLinuxSll = 113,
   kLinkIpv4 = 228,
   kLinkIpv6 = 229,
@@ -28,11 +28,12 @@ enum LinkType : std::uint32_t {
 struct RawPacket {
   Timestamp ts;
   std::uint32_t link_type = 0;
-  std::uint32_t wire_length = 0;   // original length on the wire (>= data.size())
+  std::uint32_t wire_length = 0;  // original length on the wire (>= data.size())
   Bytes data;
-  std::uint32_t input_index = 0;   // index into InputSet::inputs()
-  std::uint64_t packet_number = 0; // 1-based position among the records of its input, as Wireshark numbers frames
-  std::uint64_t offset = 0;        // byte offset of the record in the (decompressed) input stream
+  std::uint32_t input_index = 0;  // index into InputSet::inputs()
+  std::uint64_t packet_number =
+      0;                     // 1-based position among the records of its input, as Wireshark numbers frames
+  std::uint64_t offset = 0;  // byte offset of the record in the (decompressed) input stream
 };
 
 // A problem found in an input: where it is and what it is. Reported to the user, never thrown at the caller.
@@ -45,16 +46,16 @@ struct InputIssue {
 // What was read from one input; appears in every report's accounting.
 struct InputSummary {
   std::string path;
-  std::string format;                 // "pcap", "pcapng", "live"; with "+gzip"/"+zstd" when compressed
-  std::string sha256;                 // hex SHA-256 of the bytes as stored (empty for live capture, or when
-                                      // InputOptions::hash_inputs is off)
-  std::uint64_t file_bytes = 0;       // bytes read from the file as stored
-  std::uint64_t packets = 0;          // records read: delivered + skipped
-  std::uint64_t bytes = 0;            // captured bytes of the delivered packets
+  std::string format;            // "pcap", "pcapng", "live"; with "+gzip"/"+zstd" when compressed
+  std::string sha256;            // hex SHA-256 of the bytes as stored (empty for live capture, or when
+                                 // InputOptions::hash_inputs is off)
+  std::uint64_t file_bytes = 0;  // bytes read from the file as stored
+  std::uint64_t packets = 0;     // records read: delivered + skipped
+  std::uint64_t bytes = 0;       // captured bytes of the delivered packets
   std::vector<std::uint32_t> link_types;  // distinct link types seen, ascending
-  ReasonCounts skipped;               // records that never became a RawPacket, by reason
-  std::vector<InputIssue> issues;     // first kMaxIssuesPerInput problems, in file order
-  std::uint64_t issues_total = 0;     // all problems, including those beyond the list
+  ReasonCounts skipped;                   // records that never became a RawPacket, by reason
+  std::vector<InputIssue> issues;         // first kMaxIssuesPerInput problems, in file order
+  std::uint64_t issues_total = 0;         // all problems, including those beyond the list
 };
 
 // Bound on the issue list kept per input, so a corrupt 10 GB file cannot fill memory with messages.
@@ -74,8 +75,9 @@ struct InputOptions {
   int live_idle_timeout_ms = 0;
 };
 
-// The ordered set of inputs of one run: files, directories (their regular files, sorted by name, recursively),
-// and "-" for standard input. Format and compression are detected from content, never from the name.
+// The ordered set of inputs of one run: files, directories (their regular files, sorted by name,
+// recursively), and "-" for standard input. Format and compression are detected from content, never from the
+// name.
 class InputSet {
  public:
   // Throws std::runtime_error for start-up problems (no such file, permission, not a capture at all).

@@ -83,7 +83,9 @@ class PcapReader final : public StreamCaptureReader {
   }
 
  private:
-  [[nodiscard]] std::uint32_t u32(const std::uint8_t* p) const { return swapped_ ? load_be32(p) : load_le32(p); }
+  [[nodiscard]] std::uint32_t u32(const std::uint8_t* p) const {
+    return swapped_ ? load_be32(p) : load_le32(p);
+  }
 
   // A record header that could start a real record: sane lengths, a valid fraction, a nearby timestamp.
   [[nodiscard]] bool plausible(const std::uint8_t* h, std::int64_t ref_sec, bool have_ref) const {
@@ -123,8 +125,8 @@ class PcapReader final : public StreamCaptureReader {
                                 : buf_.available() == len;
         if (accept) {
           skip_record(Reason::kCorruptRecordHeader, bad,
-                      what + "; resynchronised at offset " + std::to_string(buf_.offset()) + " after skipping " +
-                          std::to_string(buf_.offset() - bad) + " bytes" + where());
+                      what + "; resynchronised at offset " + std::to_string(buf_.offset()) +
+                          " after skipping " + std::to_string(buf_.offset() - bad) + " bytes" + where());
           return;
         }
       }
@@ -163,7 +165,8 @@ class PcapReader final : public StreamCaptureReader {
 
 }  // namespace
 
-std::unique_ptr<CaptureReader> make_pcap_reader(std::unique_ptr<CaptureSource> source, InputSummary* summary) {
+std::unique_ptr<CaptureReader> make_pcap_reader(std::unique_ptr<CaptureSource> source,
+                                                InputSummary* summary) {
   return std::make_unique<PcapReader>(std::move(source), summary);
 }
 

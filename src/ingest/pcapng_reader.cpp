@@ -27,13 +27,13 @@ constexpr std::uint16_t kOptTsoffset = 14;
 
 // Smallest block: type, length, trailing length.
 constexpr std::uint32_t kMinBlock = 12;
-// A resync candidate block may be at most this long: a maximal packet plus block overhead and options. Keeping
-// it well below the buffer size keeps the scan linear.
+// A resync candidate block may be at most this long: a maximal packet plus block overhead and options.
+// Keeping it well below the buffer size keeps the scan linear.
 constexpr std::uint32_t kMaxResyncBlock = kMaxCaptureLength + 4096;
 
 bool known_block_type(std::uint32_t t) {
-  return t == kIdb || t == kOpb || t == kSpb || t == kNrb || t == kIsb || t == kEpb || t == kSje || t == kDsb ||
-         t == kCustomCopy || t == kCustomNoCopy;
+  return t == kIdb || t == kOpb || t == kSpb || t == kNrb || t == kIsb || t == kEpb || t == kSje ||
+         t == kDsb || t == kCustomCopy || t == kCustomNoCopy;
 }
 
 __extension__ using Uint128 = unsigned __int128;
@@ -50,9 +50,15 @@ struct Interface {
   [[nodiscard]] std::int64_t to_ns(std::uint64_t units) const {
     std::uint64_t ns = 0;
     switch (scale) {
-      case Scale::kMul: ns = units * factor; break;
-      case Scale::kDiv: ns = units / factor; break;
-      case Scale::kBinary: ns = static_cast<std::uint64_t>((Uint128{units} * 1'000'000'000u) >> shift); break;
+      case Scale::kMul:
+        ns = units * factor;
+        break;
+      case Scale::kDiv:
+        ns = units / factor;
+        break;
+      case Scale::kBinary:
+        ns = static_cast<std::uint64_t>((Uint128{units} * 1'000'000'000u) >> shift);
+        break;
     }
     return static_cast<std::int64_t>(ns + static_cast<std::uint64_t>(offset_ns));
   }
@@ -126,15 +132,20 @@ class PcapngReader final : public StreamCaptureReader {
         continue;
       }
       switch (type) {
-        case kShb: new_section(); break;
-        case kIdb: idb(b, len, offset); break;
+        case kShb:
+          new_section();
+          break;
+        case kIdb:
+          idb(b, len, offset);
+          break;
         case kSpb:
           if (spb(b, len, offset, out)) return true;
           continue;
         case kOpb:
           if (opb(b, len, offset, out)) return true;
           continue;
-        default: break;  // NRB, ISB, DSB, custom and unknown blocks: skipped by their length
+        default:
+          break;  // NRB, ISB, DSB, custom and unknown blocks: skipped by their length
       }
       buf_.advance(len);
     }
@@ -157,7 +168,8 @@ class PcapngReader final : public StreamCaptureReader {
 
   void idb(const std::uint8_t* b, std::uint32_t len, std::uint64_t offset) {
     if (len < 20) {
-      add_issue(offset, "interface description block too short (" + std::to_string(len) + " bytes)" + where());
+      add_issue(offset,
+                "interface description block too short (" + std::to_string(len) + " bytes)" + where());
       return;
     }
     if (interfaces_.size() >= kMaxInterfacesPerSection) {
@@ -189,9 +201,9 @@ class PcapngReader final : public StreamCaptureReader {
   }
 
   // Common tail of the packet blocks: validates and delivers, or skips the block with a reason.
-  bool deliver(std::uint32_t iface, std::uint64_t ts_units, bool has_ts, std::uint32_t caplen, std::uint32_t wire,
-               const std::uint8_t* data, std::uint32_t room, std::uint32_t len, std::uint64_t offset,
-               RawPacket& out) {
+  bool deliver(std::uint32_t iface, std::uint64_t ts_units, bool has_ts, std::uint32_t caplen,
+               std::uint32_t wire, const std::uint8_t* data, std::uint32_t room, std::uint32_t len,
+               std::uint64_t offset, RawPacket& out) {
     ++record_number_;
     if (iface >= interfaces_.size()) [[unlikely]] {
       skip_record(Reason::kUnknownInterface, offset,
@@ -236,7 +248,8 @@ class PcapngReader final : public StreamCaptureReader {
     if (len < 16) return short_block("simple packet block", len, offset);
     const std::uint32_t wire = u32(b + 8);
     std::uint32_t caplen = std::min(wire, len - 16);
-    if (!interfaces_.empty() && interfaces_[0].snaplen != 0) caplen = std::min(caplen, interfaces_[0].snaplen);
+    if (!interfaces_.empty() && interfaces_[0].snaplen != 0)
+      caplen = std::min(caplen, interfaces_[0].snaplen);
     return deliver(0, 0, false, caplen, wire, b + 12, len - 16, len, offset, out);
   }
 
@@ -277,7 +290,8 @@ class PcapngReader final : public StreamCaptureReader {
     return true;
   }
 
-  // Called with the cursor on a badly framed block: counts it and scans forward (bounded) for a plausible block.
+  // Called with the cursor on a badly framed block: counts it and scans forward (bounded) for a plausible
+  // block.
   void resync(const std::string& what) {
     const std::uint64_t bad = buf_.offset();
     ++record_number_;
@@ -294,8 +308,8 @@ class PcapngReader final : public StreamCaptureReader {
       }
       if (plausible_block(0)) {
         skip_record(Reason::kCorruptRecordHeader, bad,
-                    what + "; resynchronised at offset " + std::to_string(buf_.offset()) + " after skipping " +
-                        std::to_string(buf_.offset() - bad) + " bytes" + where());
+                    what + "; resynchronised at offset " + std::to_string(buf_.offset()) +
+                        " after skipping " + std::to_string(buf_.offset() - bad) + " bytes" + where());
         return;
       }
       buf_.advance(1);
@@ -311,8 +325,9 @@ class PcapngReader final : public StreamCaptureReader {
   void end_of_blocks() {
     if (buf_.available() > 0) {
       ++record_number_;
-      skip_record(Reason::kTruncatedRecord, buf_.offset(),
-                  "truncated block: " + std::to_string(buf_.available()) + " bytes left at end of file" + where());
+      skip_record(
+          Reason::kTruncatedRecord, buf_.offset(),
+          "truncated block: " + std::to_string(buf_.available()) + " bytes left at end of file" + where());
       buf_.advance(buf_.available());
     }
     note_stream_end();
@@ -326,7 +341,8 @@ class PcapngReader final : public StreamCaptureReader {
 
 }  // namespace
 
-std::unique_ptr<CaptureReader> make_pcapng_reader(std::unique_ptr<CaptureSource> source, InputSummary* summary) {
+std::unique_ptr<CaptureReader> make_pcapng_reader(std::unique_ptr<CaptureSource> source,
+                                                  InputSummary* summary) {
   return std::make_unique<PcapngReader>(std::move(source), summary);
 }
 

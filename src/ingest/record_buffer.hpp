@@ -16,7 +16,8 @@ namespace c2scope::ingest {
 //   the chunks the stream lends (the reader thread's slots). When a record straddles the end of a chunk, only
 //   its head is copied, into the headroom in front of the next chunk; a record longer than that headroom or
 //   than the next chunk (rare: huge pcapng blocks, tiny test slots) is assembled in an own side buffer.
-// - Copying (everything else: decompressors, stdin, memory): read in large chunks (no mmap: measured 3x slower
+// - Copying (everything else: decompressors, stdin, memory): read in large chunks (no mmap: measured 3x
+// slower
 //   here) into an own buffer; a straddling record's head is moved to the front before the next read.
 // No allocation per record: the own buffer only grows for a record larger than it.
 class RecordBuffer {
@@ -33,7 +34,8 @@ class RecordBuffer {
   // At least n bytes at the cursor; false when the stream ended first (available() then says how many).
   // Moves the bytes: pointers from cursor() are invalid after a call that had to refill.
   bool ensure(std::size_t n) {
-    if (end_ - pos_ >= n) [[likely]] return true;
+    if (end_ - pos_ >= n) [[likely]]
+      return true;
     return chunks_ != nullptr ? refill_chunks(n) : refill_copy(n);
   }
   [[nodiscard]] const std::uint8_t* cursor() const { return base_ + pos_; }
@@ -153,7 +155,7 @@ class RecordBuffer {
   std::size_t end_ = 0;
   std::uint64_t offset_ = 0;
   bool eof_ = false;
-  Chunk held_;            // the lent chunk base_ points into (zero-copy mode)
+  Chunk held_;  // the lent chunk base_ points into (zero-copy mode)
   bool holding_ = false;
 };
 

@@ -14,22 +14,28 @@ namespace {
 
 constexpr const char* kTsvFields =
     "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tduration\torig_bytes\tresp_bytes\t"
-    "conn_state\thistory\torig_pkts\torig_ip_bytes\tresp_pkts\tresp_ip_bytes\ttunnel_parents\tvlan\tinner_vlan\t"
+    "conn_state\thistory\torig_pkts\torig_ip_bytes\tresp_pkts\tresp_ip_bytes\ttunnel_parents\tvlan\tinner_"
+    "vlan\t"
     "community_id\tip_proto\ttunnel\n";
 constexpr const char* kTsvTypes =
-    "#types\ttime\tstring\taddr\tport\taddr\tport\tenum\tinterval\tcount\tcount\tstring\tstring\tcount\tcount\t"
+    "#types\ttime\tstring\taddr\tport\taddr\tport\tenum\tinterval\tcount\tcount\tstring\tstring\tcount\tcount"
+    "\t"
     "count\tcount\tset[string]\tint\tint\tstring\tcount\tstring\n";
 // With the application-layer columns (`c2scope logs`): Zeek's `service` after proto, `server_name` last.
 constexpr const char* kTsvFieldsApp =
     "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tservice\tduration\torig_bytes\t"
-    "resp_bytes\tconn_state\thistory\torig_pkts\torig_ip_bytes\tresp_pkts\tresp_ip_bytes\ttunnel_parents\tvlan\t"
+    "resp_bytes\tconn_state\thistory\torig_pkts\torig_ip_bytes\tresp_pkts\tresp_ip_bytes\ttunnel_"
+    "parents\tvlan\t"
     "inner_vlan\tcommunity_id\tip_proto\ttunnel\tserver_name\n";
 constexpr const char* kTsvTypesApp =
-    "#types\ttime\tstring\taddr\tport\taddr\tport\tenum\tstring\tinterval\tcount\tcount\tstring\tstring\tcount\t"
+    "#types\ttime\tstring\taddr\tport\taddr\tport\tenum\tstring\tinterval\tcount\tcount\tstring\tstring\tcoun"
+    "t\t"
     "count\tcount\tcount\tset[string]\tint\tint\tstring\tcount\tstring\tstring\n";
 
 // Zeek leaves duration and byte counts unset for a flow whose packets all share one timestamp.
-bool has_duration(const flow::FlowRecord& r) { return r.last_ts.ns > r.first_ts.ns; }
+bool has_duration(const flow::FlowRecord& r) {
+  return r.last_ts.ns > r.first_ts.ns;
+}
 
 }  // namespace
 
@@ -37,8 +43,8 @@ std::string zeek_log_time(Timestamp t) {
   const std::time_t secs = static_cast<std::time_t>(t.ns / 1'000'000'000);
   std::tm tm{};
   gmtime_r(&secs, &tm);
-  return fmt::format("{:04}-{:02}-{:02}-{:02}-{:02}-{:02}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-                     tm.tm_min, tm.tm_sec);
+  return fmt::format("{:04}-{:02}-{:02}-{:02}-{:02}-{:02}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                     tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 void append_zeek_tsv_header(std::string& b, std::string_view path, Timestamp open, std::string_view fields,
@@ -76,11 +82,15 @@ void append_uint(std::string& b, std::uint64_t v) {
 
 const char* zeek_proto_name(std::uint8_t ip_proto) {
   switch (ip_proto) {
-    case 6: return "tcp";
-    case 17: return "udp";
+    case 6:
+      return "tcp";
+    case 17:
+      return "udp";
     case 1:
-    case 58: return "icmp";
-    default: return "unknown_transport";
+    case 58:
+      return "icmp";
+    default:
+      return "unknown_transport";
   }
 }
 
@@ -253,9 +263,15 @@ void ConnWriter::on_flow(const flow::FlowRecord& r) {
       }
     }
     b += '\t';
-    if (r.vlan != 0) append_uint(b, r.vlan); else b += '-';
+    if (r.vlan != 0)
+      append_uint(b, r.vlan);
+    else
+      b += '-';
     b += '\t';
-    if (r.inner_vlan != 0) append_uint(b, r.inner_vlan); else b += '-';
+    if (r.inner_vlan != 0)
+      append_uint(b, r.inner_vlan);
+    else
+      b += '-';
     b += '\t';
     b += r.community_id.empty() ? std::string_view("-") : std::string_view(r.community_id);
     b += '\t';

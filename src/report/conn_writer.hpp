@@ -15,7 +15,8 @@ enum class LogFormat : std::uint8_t { kJson, kTsv };
 // Shared by the Zeek-format writers (conn.log here, the protocol logs in proto_logs.cpp).
 // Zeek's #open/#close notation ("2011-03-18-19-06-08"), from network time so output is reproducible.
 std::string zeek_log_time(Timestamp t);
-// The TSV preamble: #separator .. #path <path>, #open, then `fields` and `types` (full lines, "\n"-terminated).
+// The TSV preamble: #separator .. #path <path>, #open, then `fields` and `types` (full lines,
+// "\n"-terminated).
 void append_zeek_tsv_header(std::string& out, std::string_view path, Timestamp open, std::string_view fields,
                             std::string_view types);
 void append_uint(std::string& out, std::uint64_t v);
@@ -27,8 +28,8 @@ const char* zeek_proto_name(std::uint8_t ip_proto);
 
 class ConnWriter final : public flow::FlowSink {
  public:
-  // `app_fields`: the TSV has the `service` (after proto, where Zeek has it) and `server_name` (last) columns,
-  // which `c2scope logs` fills. JSON writes them whenever they are non-empty.
+  // `app_fields`: the TSV has the `service` (after proto, where Zeek has it) and `server_name` (last)
+  // columns, which `c2scope logs` fills. JSON writes them whenever they are non-empty.
   ConnWriter(OutputFile& out, LogFormat format, bool app_fields = false);
   void on_flow(const flow::FlowRecord& record) override;
   // Writes the TSV #close line (using the latest flow time, so output stays deterministic) and flushes.

@@ -10,10 +10,14 @@ namespace {
 std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
   const auto b0 = static_cast<unsigned char>(s[i]);
   std::size_t n = 0;
-  if (b0 >= 0xc2 && b0 <= 0xdf) n = 2;
-  else if (b0 >= 0xe0 && b0 <= 0xef) n = 3;
-  else if (b0 >= 0xf0 && b0 <= 0xf4) n = 4;
-  else return 0;
+  if (b0 >= 0xc2 && b0 <= 0xdf)
+    n = 2;
+  else if (b0 >= 0xe0 && b0 <= 0xef)
+    n = 3;
+  else if (b0 >= 0xf0 && b0 <= 0xf4)
+    n = 4;
+  else
+    return 0;
   if (i + n > s.size()) return 0;
   for (std::size_t k = 1; k < n; ++k) {
     if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return 0;
@@ -23,7 +27,9 @@ std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
 }  // namespace
 
 namespace {
-bool needs_escape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\' || c >= 0x7f; }
+bool needs_escape(unsigned char c) {
+  return c < 0x20 || c == '"' || c == '\\' || c >= 0x7f;
+}
 }  // namespace
 
 void append_json_escaped(std::string& out, std::string_view s) {
@@ -35,11 +41,21 @@ void append_json_escaped(std::string& out, std::string_view s) {
   for (std::size_t i = run; i < s.size(); ++i) {
     const auto c = static_cast<unsigned char>(s[i]);
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20 || c == 0x7f) {
           fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);

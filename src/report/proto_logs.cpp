@@ -15,38 +15,108 @@ namespace {
 using FieldList = std::initializer_list<std::pair<const char*, const char*>>;  // name, Zeek type
 
 // Zeek's log field order, then c2scope additions (docs/schema.md).
-const FieldList kDnsFields = {
-    {"ts", "time"}, {"uid", "string"}, {"id.orig_h", "addr"}, {"id.orig_p", "port"}, {"id.resp_h", "addr"},
-    {"id.resp_p", "port"}, {"proto", "enum"}, {"trans_id", "count"}, {"rtt", "interval"}, {"query", "string"},
-    {"qclass", "count"}, {"qclass_name", "string"}, {"qtype", "count"}, {"qtype_name", "string"},
-    {"rcode", "count"}, {"rcode_name", "string"}, {"AA", "bool"}, {"TC", "bool"}, {"RD", "bool"}, {"RA", "bool"},
-    {"Z", "count"}, {"answers", "vector[string]"}, {"TTLs", "vector[interval]"}, {"rejected", "bool"},
-    {"opcode", "count"}, {"opcode_name", "string"}, {"community_id", "string"}};
-const FieldList kHttpFields = {
-    {"ts", "time"}, {"uid", "string"}, {"id.orig_h", "addr"}, {"id.orig_p", "port"}, {"id.resp_h", "addr"},
-    {"id.resp_p", "port"}, {"trans_depth", "count"}, {"method", "string"}, {"host", "string"}, {"uri", "string"},
-    {"referrer", "string"}, {"version", "string"}, {"user_agent", "string"}, {"origin", "string"},
-    {"request_body_len", "count"}, {"response_body_len", "count"}, {"status_code", "count"},
-    {"status_msg", "string"}, {"resp_mime_types", "vector[string]"}, {"community_id", "string"}};
-const FieldList kSslFields = {
-    {"ts", "time"}, {"uid", "string"}, {"id.orig_h", "addr"}, {"id.orig_p", "port"}, {"id.resp_h", "addr"},
-    {"id.resp_p", "port"}, {"version", "string"}, {"cipher", "string"}, {"curve", "string"},
-    {"server_name", "string"}, {"resumed", "bool"}, {"next_protocol", "string"}, {"established", "bool"},
-    {"cert_chain_fps", "vector[string]"}, {"ja3", "string"}, {"ja3s", "string"}, {"ja4", "string"},
-    {"client_ciphers", "vector[count]"}, {"client_extensions", "vector[count]"}, {"client_groups", "vector[count]"},
-    {"client_versions", "vector[count]"}, {"client_alpn", "vector[string]"}, {"community_id", "string"}};
-const FieldList kX509Fields = {
-    {"ts", "time"}, {"uid", "string"}, {"fingerprint", "string"}, {"certificate.version", "count"},
-    {"certificate.serial", "string"}, {"certificate.subject", "string"}, {"certificate.issuer", "string"},
-    {"certificate.not_valid_before", "time"}, {"certificate.not_valid_after", "time"},
-    {"certificate.key_alg", "string"}, {"certificate.sig_alg", "string"}, {"certificate.key_type", "string"},
-    {"certificate.key_length", "count"}, {"san.dns", "vector[string]"}, {"host_cert", "bool"},
-    {"self_signed", "bool"}, {"sha1", "string"}, {"community_id", "string"}};
-const FieldList kQuicFields = {
-    {"ts", "time"}, {"uid", "string"}, {"id.orig_h", "addr"}, {"id.orig_p", "port"}, {"id.resp_h", "addr"},
-    {"id.resp_p", "port"}, {"version", "string"}, {"client_initial_dcid", "string"}, {"client_scid", "string"},
-    {"server_name", "string"}, {"client_protocol", "string"}, {"ja4", "string"}, {"cipher", "string"},
-    {"community_id", "string"}};
+const FieldList kDnsFields = {{"ts", "time"},
+                              {"uid", "string"},
+                              {"id.orig_h", "addr"},
+                              {"id.orig_p", "port"},
+                              {"id.resp_h", "addr"},
+                              {"id.resp_p", "port"},
+                              {"proto", "enum"},
+                              {"trans_id", "count"},
+                              {"rtt", "interval"},
+                              {"query", "string"},
+                              {"qclass", "count"},
+                              {"qclass_name", "string"},
+                              {"qtype", "count"},
+                              {"qtype_name", "string"},
+                              {"rcode", "count"},
+                              {"rcode_name", "string"},
+                              {"AA", "bool"},
+                              {"TC", "bool"},
+                              {"RD", "bool"},
+                              {"RA", "bool"},
+                              {"Z", "count"},
+                              {"answers", "vector[string]"},
+                              {"TTLs", "vector[interval]"},
+                              {"rejected", "bool"},
+                              {"opcode", "count"},
+                              {"opcode_name", "string"},
+                              {"community_id", "string"}};
+const FieldList kHttpFields = {{"ts", "time"},
+                               {"uid", "string"},
+                               {"id.orig_h", "addr"},
+                               {"id.orig_p", "port"},
+                               {"id.resp_h", "addr"},
+                               {"id.resp_p", "port"},
+                               {"trans_depth", "count"},
+                               {"method", "string"},
+                               {"host", "string"},
+                               {"uri", "string"},
+                               {"referrer", "string"},
+                               {"version", "string"},
+                               {"user_agent", "string"},
+                               {"origin", "string"},
+                               {"request_body_len", "count"},
+                               {"response_body_len", "count"},
+                               {"status_code", "count"},
+                               {"status_msg", "string"},
+                               {"resp_mime_types", "vector[string]"},
+                               {"community_id", "string"}};
+const FieldList kSslFields = {{"ts", "time"},
+                              {"uid", "string"},
+                              {"id.orig_h", "addr"},
+                              {"id.orig_p", "port"},
+                              {"id.resp_h", "addr"},
+                              {"id.resp_p", "port"},
+                              {"version", "string"},
+                              {"cipher", "string"},
+                              {"curve", "string"},
+                              {"server_name", "string"},
+                              {"resumed", "bool"},
+                              {"next_protocol", "string"},
+                              {"established", "bool"},
+                              {"cert_chain_fps", "vector[string]"},
+                              {"ja3", "string"},
+                              {"ja3s", "string"},
+                              {"ja4", "string"},
+                              {"client_ciphers", "vector[count]"},
+                              {"client_extensions", "vector[count]"},
+                              {"client_groups", "vector[count]"},
+                              {"client_versions", "vector[count]"},
+                              {"client_alpn", "vector[string]"},
+                              {"community_id", "string"}};
+const FieldList kX509Fields = {{"ts", "time"},
+                               {"uid", "string"},
+                               {"fingerprint", "string"},
+                               {"certificate.version", "count"},
+                               {"certificate.serial", "string"},
+                               {"certificate.subject", "string"},
+                               {"certificate.issuer", "string"},
+                               {"certificate.not_valid_before", "time"},
+                               {"certificate.not_valid_after", "time"},
+                               {"certificate.key_alg", "string"},
+                               {"certificate.sig_alg", "string"},
+                               {"certificate.key_type", "string"},
+                               {"certificate.key_length", "count"},
+                               {"san.dns", "vector[string]"},
+                               {"host_cert", "bool"},
+                               {"self_signed", "bool"},
+                               {"sha1", "string"},
+                               {"community_id", "string"}};
+const FieldList kQuicFields = {{"ts", "time"},
+                               {"uid", "string"},
+                               {"id.orig_h", "addr"},
+                               {"id.orig_p", "port"},
+                               {"id.resp_h", "addr"},
+                               {"id.resp_p", "port"},
+                               {"version", "string"},
+                               {"client_initial_dcid", "string"},
+                               {"client_scid", "string"},
+                               {"server_name", "string"},
+                               {"client_protocol", "string"},
+                               {"ja4", "string"},
+                               {"cipher", "string"},
+                               {"community_id", "string"}};
 
 std::string header_line(const char* tag, const FieldList& fields, bool types) {
   std::string s = tag;
@@ -109,7 +179,10 @@ class Line {
     if (json_) b_ += '[';
     for (std::size_t i = 0; i < v.size(); ++i) {
       if (i > 0) b_ += ',';
-      if (json_) quoted(v[i]); else append_tsv_text(b_, v[i].empty() ? std::string_view("(empty)") : v[i]);
+      if (json_)
+        quoted(v[i]);
+      else
+        append_tsv_text(b_, v[i].empty() ? std::string_view("(empty)") : v[i]);
     }
     if (json_) b_ += ']';
   }
@@ -179,8 +252,10 @@ const char* key_alg_name(const std::string& key_type) {
 
 struct ProtoLogWriter::Log {
   Log(const std::string& dir, const char* name, const FieldList& fields)
-      : path_name(name), file((std::filesystem::path(dir) / (std::string(name) + ".log")).string()),
-        fields_line(header_line("#fields", fields, false)), types_line(header_line("#types", fields, true)) {}
+      : path_name(name),
+        file((std::filesystem::path(dir) / (std::string(name) + ".log")).string()),
+        fields_line(header_line("#fields", fields, false)),
+        types_line(header_line("#types", fields, true)) {}
   std::string path_name;
   OutputFile file;
   std::string fields_line;
@@ -222,8 +297,14 @@ void ProtoLogWriter::on_dns(const session::DnsLogRecord& r) {
   l.id(r.id);
   l.str("proto", zeek_proto_name(r.id.ip_proto));
   l.count("trans_id", r.trans_id);
-  if (r.has_rtt) l.time("rtt", r.rtt_ns); else l.unset("rtt");
-  if (r.has_query) l.str_set("query", r.query); else l.unset("query");
+  if (r.has_rtt)
+    l.time("rtt", r.rtt_ns);
+  else
+    l.unset("rtt");
+  if (r.has_query)
+    l.str_set("query", r.query);
+  else
+    l.unset("query");
   if (r.has_qtype) {
     l.count("qclass", r.qclass);
     const char* qc = dns::qclass_name(r.qclass);
@@ -274,9 +355,15 @@ void ProtoLogWriter::on_http(const session::HttpLogRecord& r) {
   l.str("origin", r.origin);
   l.count("request_body_len", r.request_body_len);
   l.count("response_body_len", r.response_body_len);
-  if (r.has_response) l.count("status_code", r.status_code); else l.unset("status_code");
+  if (r.has_response)
+    l.count("status_code", r.status_code);
+  else
+    l.unset("status_code");
   l.str("status_msg", r.status_msg);
-  if (r.resp_mime_type.empty()) l.unset("resp_mime_types"); else l.strs("resp_mime_types", {r.resp_mime_type});
+  if (r.resp_mime_type.empty())
+    l.unset("resp_mime_types");
+  else
+    l.strs("resp_mime_types", {r.resp_mime_type});
   l.str("community_id", r.id.community_id);
   l.end();
   http_->file.maybe_flush();
@@ -322,8 +409,10 @@ void ProtoLogWriter::on_x509(const session::X509LogRecord& r) {
   l.str("certificate.key_alg", key_alg_name(c.key_type));
   l.str("certificate.sig_alg", c.signature_algorithm);
   l.str("certificate.key_type", c.key_type);
-  if (c.key_bits > 0) l.count("certificate.key_length", static_cast<std::uint64_t>(c.key_bits));
-  else l.unset("certificate.key_length");
+  if (c.key_bits > 0)
+    l.count("certificate.key_length", static_cast<std::uint64_t>(c.key_bits));
+  else
+    l.unset("certificate.key_length");
   l.strs("san.dns", c.san_dns);
   l.boolean("host_cert", r.host_cert);
   l.boolean("self_signed", c.self_signed);

@@ -88,8 +88,9 @@ std::string summary_line(const RunAccounting& a, double elapsed) {
   return fmt::format(
       "c2scope: {} packets ({:.1f} MB) from {} input{}: {} decoded, {} skipped{}; {} flows ({} evicted); "
       "{:.2f} s, {:.2f} M packets/s",
-      a.packets, static_cast<double>(a.bytes) / 1e6, a.inputs.size(), a.inputs.size() == 1 ? "" : "s", a.decoded,
-      a.skipped.total(), reasons.empty() ? "" : " (" + reasons + ")", a.flows, a.evicted, elapsed, pps / 1e6);
+      a.packets, static_cast<double>(a.bytes) / 1e6, a.inputs.size(), a.inputs.size() == 1 ? "" : "s",
+      a.decoded, a.skipped.total(), reasons.empty() ? "" : " (" + reasons + ")", a.flows, a.evicted, elapsed,
+      pps / 1e6);
 }
 
 }  // namespace c2scope::report

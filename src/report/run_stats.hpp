@@ -14,14 +14,14 @@
 namespace c2scope::report {
 
 struct RunAccounting {
-  std::uint64_t packets = 0;   // records read from all inputs
-  std::uint64_t bytes = 0;     // captured bytes of the packets delivered by the readers
-  std::uint64_t decoded = 0;   // packets accounted to at least one flow
-  ReasonCounts skipped;        // packets accounted to no flow, by reason (reader and decoder reasons together)
-  ReasonCounts anomalies;      // recoverable oddities inside decoded packets
-  std::uint64_t flows = 0;     // flow records emitted
-  std::uint64_t evicted = 0;   // of which emitted early because --max-flows was reached
-  std::uint64_t expired = 0;   // of which emitted after their idle timeout
+  std::uint64_t packets = 0;  // records read from all inputs
+  std::uint64_t bytes = 0;    // captured bytes of the packets delivered by the readers
+  std::uint64_t decoded = 0;  // packets accounted to at least one flow
+  ReasonCounts skipped;       // packets accounted to no flow, by reason (reader and decoder reasons together)
+  ReasonCounts anomalies;     // recoverable oddities inside decoded packets
+  std::uint64_t flows = 0;    // flow records emitted
+  std::uint64_t evicted = 0;  // of which emitted early because --max-flows was reached
+  std::uint64_t expired = 0;  // of which emitted after their idle timeout
   std::uint64_t flows_peak_active = 0;
   std::vector<ingest::InputSummary> inputs;
 

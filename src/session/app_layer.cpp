@@ -35,17 +35,26 @@ enum class Service : std::uint8_t { kUndecided, kDns, kTls, kHttp, kQuic };
 
 const char* service_name(Service s) {
   switch (s) {
-    case Service::kDns: return "dns";
-    case Service::kTls: return "ssl";
-    case Service::kHttp: return "http";
-    case Service::kQuic: return "quic";
-    default: return "";
+    case Service::kDns:
+      return "dns";
+    case Service::kTls:
+      return "ssl";
+    case Service::kHttp:
+      return "http";
+    case Service::kQuic:
+      return "quic";
+    default:
+      return "";
   }
 }
 
-bool dns_port(std::uint16_t p) { return p == 53 || p == 5353 || p == 5355; }
+bool dns_port(std::uint16_t p) {
+  return p == 53 || p == 5353 || p == 5355;
+}
 
-bool quic_version(std::uint32_t v) { return v == quic::kVersion1 || v == quic::kVersion2 || v == 0xff00001d; }
+bool quic_version(std::uint32_t v) {
+  return v == quic::kVersion1 || v == quic::kVersion2 || v == 0xff00001d;
+}
 
 bool looks_like_tls(Bytes b) {
   if (b.size() >= 3 && b[0] == 0x16 && b[1] == 0x03 && b[2] <= 0x04) return true;
@@ -163,7 +172,8 @@ struct AppLayer::FlowApp::Http final : proto::http::HttpSink {
   void on_request(const proto::http::HttpRequest& r) override {
     resp.expect_response_to(r.method);
     ++depth;
-    if (app_.sni_or_host.empty() && !r.host.empty()) app_.sni_or_host = proto::http::host_without_port(r.host);
+    if (app_.sni_or_host.empty() && !r.host.empty())
+      app_.sni_or_host = proto::http::host_without_port(r.host);
     app_.confirmed = true;
     if (pending.size() >= kMaxHttpPending) return;
     HttpLogRecord& rec = pending.emplace_back();
@@ -181,7 +191,8 @@ struct AppLayer::FlowApp::Http final : proto::http::HttpSink {
   }
 
   void on_response(const proto::http::HttpResponse& r) override {
-    if (r.status_code >= 100 && r.status_code < 200 && r.status_code != 101) return;  // interim: Zeek's info_code
+    if (r.status_code >= 100 && r.status_code < 200 && r.status_code != 101)
+      return;  // interim: Zeek's info_code
     app_.confirmed = true;
     HttpLogRecord rec;
     if (!pending.empty()) {
@@ -303,8 +314,8 @@ void AppLayer::on_packet(const flow::FlowTable& table, const decode::DecodedPack
   }
 }
 
-void AppLayer::on_tcp(FlowApp& a, const flow::FlowTable& /*table*/, flow::FlowHandle h, const decode::NetLevel& l,
-                      Timestamp ts) {
+void AppLayer::on_tcp(FlowApp& a, const flow::FlowTable& /*table*/, flow::FlowHandle h,
+                      const decode::NetLevel& l, Timestamp ts) {
   const int dir = h.from_originator ? 0 : 1;
   if (a.tcp_done[dir]) return;
   const TcpReassembler::Status st =
@@ -373,7 +384,8 @@ void AppLayer::on_tcp_bytes(FlowApp& a, int dir, Bytes data, Timestamp ts) {
       // Bounded: every message consumes at least 3 bytes of the buffer.
       while (used < buf.size()) {
         Bytes message;
-        const ParseResult r = proto::dns::next_tcp_message(Bytes(buf.data() + used, buf.size() - used), message);
+        const ParseResult r =
+            proto::dns::next_tcp_message(Bytes(buf.data() + used, buf.size() - used), message);
         if (r.status == ParseStatus::kNeedMore) break;
         if (r.status == ParseStatus::kMalformed) {
           a.tcp_done[dir] = true;
@@ -424,7 +436,8 @@ void AppLayer::on_udp(FlowApp& a, const decode::NetLevel& l, int dir, Timestamp 
   }
 }
 
-void AppLayer::on_dns_message(FlowApp& a, Bytes message, const decode::NetLevel& l, int /*dir*/, Timestamp ts) {
+void AppLayer::on_dns_message(FlowApp& a, Bytes message, const decode::NetLevel& l, int /*dir*/,
+                              Timestamp ts) {
   DnsState& d = *a.dns;
   proto::dns::DnsMessage& m = dns_msg_;
   const ParseResult r = proto::dns::parse_message(message, m);
@@ -486,7 +499,8 @@ void AppLayer::on_dns_message(FlowApp& a, Bytes message, const decode::NetLevel&
   proto::dns::zeek_answers(m, answers, ttls);
   if (!answers.empty()) {
     // Zeek sets AA, RA and rtt while logging answer records; a response without any leaves them unset.
-    if (!q.has_query) {  // Zeek takes the query from the first answer's owner name (mDNS answers carry no question)
+    if (!q.has_query) {  // Zeek takes the query from the first answer's owner name (mDNS answers carry no
+                         // question)
       q.has_query = true;
       q.query = query_text(m.answers[0].name, l);
     }
@@ -543,7 +557,8 @@ void AppLayer::on_tls_bytes(FlowApp& a, int dir, Bytes data, Timestamp ts) {
         const auto type = static_cast<tls::HandshakeType>(msg.handshake_type);
         if (dir == 0 && (v2 || type == tls::HandshakeType::kClientHello) && !t.ch) {
           tls::ClientHello ch;
-          const ParseResult pr = v2 ? tls::parse_sslv2_client_hello(body, ch) : tls::parse_client_hello(body, ch);
+          const ParseResult pr =
+              v2 ? tls::parse_sslv2_client_hello(body, ch) : tls::parse_client_hello(body, ch);
           if (pr.ok()) {
             t.ch = std::move(ch);
             if (!t.have_ts) {
@@ -579,7 +594,8 @@ void AppLayer::on_tls_bytes(FlowApp& a, int dir, Bytes data, Timestamp ts) {
               logs_.on_x509(x);
             }
           }
-        } else if (dir == 1 && type == tls::HandshakeType::kServerKeyExchange && body.size() >= 3 && body[0] == 3) {
+        } else if (dir == 1 && type == tls::HandshakeType::kServerKeyExchange && body.size() >= 3 &&
+                   body[0] == 3) {
           t.ske_curve = load_be16(body.data() + 1);  // ECParameters: named_curve (3), then the group
         }
         break;
@@ -652,7 +668,8 @@ void AppLayer::finish_flow(FlowApp& a, const flow::FlowRecord& r) {
         // TLS 1.3 resumption: the server accepted a pre-shared key; earlier versions: the server went to
         // ChangeCipherSpec without a certificate (an abbreviated handshake).
         if (t.sh->version() == 0x0304) {
-          s.resumed = std::find(t.sh->extensions.begin(), t.sh->extensions.end(), 41) != t.sh->extensions.end();
+          s.resumed =
+              std::find(t.sh->extensions.begin(), t.sh->extensions.end(), 41) != t.sh->extensions.end();
         } else {
           s.resumed = t.server_ccs_before_cert;
         }
@@ -699,11 +716,20 @@ void AppLayer::finish_flow(FlowApp& a, const flow::FlowRecord& r) {
   }
   if (a.confirmed) {
     switch (a.service) {
-      case Service::kDns: ++counters_.flows_dns; break;
-      case Service::kTls: ++counters_.flows_tls; break;
-      case Service::kHttp: ++counters_.flows_http; break;
-      case Service::kQuic: ++counters_.flows_quic; break;
-      default: break;
+      case Service::kDns:
+        ++counters_.flows_dns;
+        break;
+      case Service::kTls:
+        ++counters_.flows_tls;
+        break;
+      case Service::kHttp:
+        ++counters_.flows_http;
+        break;
+      case Service::kQuic:
+        ++counters_.flows_quic;
+        break;
+      default:
+        break;
     }
   }
 }

@@ -17,8 +17,8 @@
 namespace c2scope::session {
 
 struct AppConfig {
-  // Queries awaiting their response per flow; a resolver flow rarely has more than a few in flight. When full,
-  // the oldest is logged unanswered.
+  // Queries awaiting their response per flow; a resolver flow rarely has more than a few in flight. When
+  // full, the oldest is logged unanswered.
   std::size_t max_pending_dns = 32;
   // (client, address) -> name entries kept for conn.log server_name; when full the table is cleared (bounded
   // memory beats completeness here; counted as resolved_names_cleared).
@@ -29,18 +29,19 @@ struct AppCounters {
   std::uint64_t flows_dns = 0, flows_tls = 0, flows_http = 0, flows_quic = 0;  // flows with a parsed record
   std::uint64_t dns_messages = 0;
   std::uint64_t dns_malformed = 0;
-  std::uint64_t dns_unanswered = 0;      // queries logged without a response
+  std::uint64_t dns_unanswered = 0;  // queries logged without a response
   std::uint64_t dns_pending_overflow = 0;
-  std::uint64_t tls_stopped = 0;         // TLS streams that stopped parsing (not TLS any more, buffer bound)
-  std::uint64_t http_failed = 0;         // HTTP streams the parser gave up on
+  std::uint64_t tls_stopped = 0;  // TLS streams that stopped parsing (not TLS any more, buffer bound)
+  std::uint64_t http_failed = 0;  // HTTP streams the parser gave up on
   std::uint64_t quic_initials_failed = 0;
-  std::uint64_t tcp_gave_up = 0;         // directions whose out-of-order backlog broke the bounds
+  std::uint64_t tcp_gave_up = 0;  // directions whose out-of-order backlog broke the bounds
   std::uint64_t resolved_names_cleared = 0;
 };
 
 class AppLayer final : public flow::FlowSink {
  public:
-  // `logs` receives the protocol records; `next` (the conn.log writer) receives every flow after it is filled.
+  // `logs` receives the protocol records; `next` (the conn.log writer) receives every flow after it is
+  // filled.
   AppLayer(const AppConfig& config, AppLogSink& logs, flow::FlowSink& next);
   ~AppLayer() override;
   AppLayer(const AppLayer&) = delete;
@@ -48,8 +49,8 @@ class AppLayer final : public flow::FlowSink {
 
   // Call after FlowTable::update() of the same packet with the handles it filled. Only the innermost level is
   // looked at (outer tunnel levels are carriers).
-  void on_packet(const flow::FlowTable& table, const decode::DecodedPacket& packet, const flow::FlowHandle* handles,
-                 Timestamp ts);
+  void on_packet(const flow::FlowTable& table, const decode::DecodedPacket& packet,
+                 const flow::FlowHandle* handles, Timestamp ts);
 
   void on_flow(const flow::FlowRecord& record) override;
 
@@ -80,7 +81,8 @@ class AppLayer final : public flow::FlowSink {
 
   FlowApp* create(std::uint32_t slot, const decode::NetLevel& l, bool from_orig);
   const ConnId& conn_id(FlowApp& a, const flow::FlowTable& table, flow::FlowHandle h);
-  void on_tcp(FlowApp& a, const flow::FlowTable& table, flow::FlowHandle h, const decode::NetLevel& l, Timestamp ts);
+  void on_tcp(FlowApp& a, const flow::FlowTable& table, flow::FlowHandle h, const decode::NetLevel& l,
+              Timestamp ts);
   void on_tcp_bytes(FlowApp& a, int dir, Bytes data, Timestamp ts);
   void on_udp(FlowApp& a, const decode::NetLevel& l, int dir, Timestamp ts);
   void on_dns_message(FlowApp& a, Bytes message, const decode::NetLevel& l, int dir, Timestamp ts);

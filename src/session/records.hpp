@@ -95,9 +95,9 @@ struct QuicLogRecord {
   std::string client_initial_dcid;  // hex
   std::string client_scid;          // hex
   std::string server_name;
-  std::string client_protocol;      // first ALPN offered
+  std::string client_protocol;  // first ALPN offered
   std::string ja4;
-  std::string cipher;               // from the server Initial's ServerHello, when decrypted
+  std::string cipher;  // from the server Initial's ServerHello, when decrypted
 };
 
 // Receives the records in a deterministic order (packet order, then flow emission order).

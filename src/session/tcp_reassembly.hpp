@@ -9,7 +9,8 @@
 namespace c2scope::session {
 
 // Out-of-order segments held per direction: a few lost or reordered segments are common, a long hole is not
-// worth holding for (the parsers only need handshakes and headers). Beyond either bound the direction gives up.
+// worth holding for (the parsers only need handshakes and headers). Beyond either bound the direction gives
+// up.
 inline constexpr std::size_t kMaxHeldSegments = 8;
 inline constexpr std::size_t kMaxHeldBytes = 16 * 1024;
 

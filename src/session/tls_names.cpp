@@ -1,4 +1,5 @@
-// Name tables for ssl.log: the suites and groups seen in practice (IANA TLS registries); the rest print as hex.
+// Name tables for ssl.log: the suites and groups seen in practice (IANA TLS registries); the rest print as
+// hex.
 #include "session/tls_names.hpp"
 
 #include <fmt/format.h>
@@ -66,10 +67,21 @@ constexpr Entry kCiphers[] = {
 };
 
 constexpr Entry kGroups[] = {
-    {1, "sect163k1"},      {23, "secp256r1"},          {24, "secp384r1"},       {25, "secp521r1"},
-    {29, "x25519"},        {30, "x448"},               {256, "ffdhe2048"},      {257, "ffdhe3072"},
-    {258, "ffdhe4096"},    {0x0200, "MLKEM512"},       {0x0201, "MLKEM768"},    {0x0202, "MLKEM1024"},
-    {0x11eb, "SecP256r1MLKEM768"}, {0x11ec, "X25519MLKEM768"}, {0x6399, "X25519Kyber768Draft00"},
+    {1, "sect163k1"},
+    {23, "secp256r1"},
+    {24, "secp384r1"},
+    {25, "secp521r1"},
+    {29, "x25519"},
+    {30, "x448"},
+    {256, "ffdhe2048"},
+    {257, "ffdhe3072"},
+    {258, "ffdhe4096"},
+    {0x0200, "MLKEM512"},
+    {0x0201, "MLKEM768"},
+    {0x0202, "MLKEM1024"},
+    {0x11eb, "SecP256r1MLKEM768"},
+    {0x11ec, "X25519MLKEM768"},
+    {0x6399, "X25519Kyber768Draft00"},
 };
 
 template <std::size_t N>
@@ -82,7 +94,11 @@ std::string lookup(const Entry (&table)[N], std::uint16_t v) {
 
 }  // namespace
 
-std::string cipher_name(std::uint16_t suite) { return lookup(kCiphers, suite); }
-std::string group_name(std::uint16_t group) { return lookup(kGroups, group); }
+std::string cipher_name(std::uint16_t suite) {
+  return lookup(kCiphers, suite);
+}
+std::string group_name(std::uint16_t group) {
+  return lookup(kGroups, group);
+}
 
 }  // namespace c2scope::session

@@ -83,10 +83,24 @@ namespace {
 
 // append_to() must print exactly what inet_ntop prints (Zeek's notation), for every shape of address.
 TEST(IpAddress, AppendToMatchesInetNtop) {
-  const char* samples[] = {"0.0.0.0", "255.255.255.255", "10.0.0.1", "192.168.56.12", "::", "::1", "1::",
-                           "2001:db8::1", "2001:db8:0:1:1:1:1:1", "2001:0:4137:9e50:8000:f12a:b9c8:2815",
-                           "fe80::c801:eff:fe88:8", "1:0:0:1:0:0:0:1", "1:0:0:2:0:0:1:1", "ff02::2",
-                           "::ffff:0:1.2.3.4", "::1.2.3.4", "2001:db8:0:0:1:0:0:1", "0:1:0:0:0:0:0:0"};
+  const char* samples[] = {"0.0.0.0",
+                           "255.255.255.255",
+                           "10.0.0.1",
+                           "192.168.56.12",
+                           "::",
+                           "::1",
+                           "1::",
+                           "2001:db8::1",
+                           "2001:db8:0:1:1:1:1:1",
+                           "2001:0:4137:9e50:8000:f12a:b9c8:2815",
+                           "fe80::c801:eff:fe88:8",
+                           "1:0:0:1:0:0:0:1",
+                           "1:0:0:2:0:0:1:1",
+                           "ff02::2",
+                           "::ffff:0:1.2.3.4",
+                           "::1.2.3.4",
+                           "2001:db8:0:0:1:0:0:1",
+                           "0:1:0:0:0:0:0:0"};
   for (const char* text : samples) {
     IpAddress a;
     ASSERT_TRUE(IpAddress::parse(text, a)) << text;

@@ -28,9 +28,12 @@ inline std::vector<std::uint8_t> hex(const std::string& text) {
       continue;
     }
     int v = -1;
-    if (ch >= '0' && ch <= '9') v = ch - '0';
-    else if (ch >= 'a' && ch <= 'f') v = ch - 'a' + 10;
-    else if (ch >= 'A' && ch <= 'F') v = ch - 'A' + 10;
+    if (ch >= '0' && ch <= '9')
+      v = ch - '0';
+    else if (ch >= 'a' && ch <= 'f')
+      v = ch - 'a' + 10;
+    else if (ch >= 'A' && ch <= 'F')
+      v = ch - 'A' + 10;
     if (v < 0) continue;
     if (hi < 0) {
       hi = v;
@@ -90,7 +93,8 @@ inline Pcap read_pcap(const std::filesystem::path& path) {
     if (caplen > b.size() - off) break;
     PcapRecord r;
     r.ts_ns = std::int64_t{sec} * 1'000'000'000 + (nanos ? std::int64_t{frac} : std::int64_t{frac} * 1000);
-    r.data.assign(b.begin() + static_cast<std::ptrdiff_t>(off), b.begin() + static_cast<std::ptrdiff_t>(off + caplen));
+    r.data.assign(b.begin() + static_cast<std::ptrdiff_t>(off),
+                  b.begin() + static_cast<std::ptrdiff_t>(off + caplen));
     p.records.push_back(std::move(r));
     off += caplen;
   }

@@ -13,28 +13,34 @@ using namespace testing;
 constexpr std::int64_t kSecond = 1'000'000'000;
 
 // UDP datagram 10.0.0.1:1111 -> 10.0.0.2:2222 with `n` payload bytes: the fragmentable part of the tests.
-Buf datagram(std::size_t n, std::uint8_t seed = 1) { return udp(1111, 2222, bytes_of(n, seed)); }
+Buf datagram(std::size_t n, std::uint8_t seed = 1) {
+  return udp(1111, 2222, bytes_of(n, seed));
+}
 
 // One IPv4 fragment of `body` (bytes [off, off+len)) as an Ethernet frame.
 Buf frag4(const Buf& body, std::size_t off, std::size_t len, bool more, std::uint16_t id = 7,
           const std::string& src = "0a 00 00 01") {
-  const Buf piece(body.begin() + static_cast<std::ptrdiff_t>(off), body.begin() + static_cast<std::ptrdiff_t>(off + len));
-  const auto field = static_cast<std::uint16_t>((more ? 0x2000 : 0) | (off / 8));  // MF | offset in 8-byte units
+  const Buf piece(body.begin() + static_cast<std::ptrdiff_t>(off),
+                  body.begin() + static_cast<std::ptrdiff_t>(off + len));
+  const auto field =
+      static_cast<std::uint16_t>((more ? 0x2000 : 0) | (off / 8));  // MF | offset in 8-byte units
   return eth("08 00") + ipv4(17, piece, src, "0a 00 00 02", id, field);
 }
 
 // One IPv6 fragment: fragment header (next header UDP, offset, M, id) + piece.
 Buf frag6(const Buf& body, std::size_t off, std::size_t len, bool more, std::uint32_t id = 0x01020304) {
-  Buf fh = hex("11           # fragment header: next header UDP\n"
-               "00           # reserved\n"
-               "00 00        # offset / M (patched)\n"
-               "00 00 00 00  # identification (patched)\n");
+  Buf fh =
+      hex("11           # fragment header: next header UDP\n"
+          "00           # reserved\n"
+          "00 00        # offset / M (patched)\n"
+          "00 00 00 00  # identification (patched)\n");
   put16(fh, 2, off | (more ? 1 : 0));
   fh[4] = static_cast<std::uint8_t>(id >> 24);
   fh[5] = static_cast<std::uint8_t>(id >> 16);
   fh[6] = static_cast<std::uint8_t>(id >> 8);
   fh[7] = static_cast<std::uint8_t>(id);
-  const Buf piece(body.begin() + static_cast<std::ptrdiff_t>(off), body.begin() + static_cast<std::ptrdiff_t>(off + len));
+  const Buf piece(body.begin() + static_cast<std::ptrdiff_t>(off),
+                  body.begin() + static_cast<std::ptrdiff_t>(off + len));
   return eth("86 dd") + ipv6(44, fh + piece);
 }
 
@@ -113,7 +119,8 @@ TEST_F(Defrag, InconsistentOrOversizedFragmentsAreInvalid) {
   EXPECT_EQ(feed(frag4(body, 1480, 40, false, 9)).status, DecodeStatus::kDecoded);  // ends at 1520
   feed(frag4(body, 0, 1480, true, 10));
   feed(frag4(body, 2960, 40, false, 10));
-  EXPECT_EQ(feed(frag4(body, 1480, 1488, false, 10)).reason, Reason::kFragmentInvalid);  // a second, different end
+  EXPECT_EQ(feed(frag4(body, 1480, 1488, false, 10)).reason,
+            Reason::kFragmentInvalid);  // a second, different end
   check_accounting();
 }
 
@@ -182,7 +189,8 @@ TEST_F(Defrag, Ipv6AtomicFragmentIsNotHeld) {
   EXPECT_EQ(out_.levels[0].dst_port, 2222);
 }
 
-// Fragments inside a tunnel: every packet counts for its outer flow; the completing one carries the inner level.
+// Fragments inside a tunnel: every packet counts for its outer flow; the completing one carries the inner
+// level.
 TEST_F(Defrag, InnerLevelFragmentsInsideGtp) {
   const Buf body = datagram(1600);
   auto wrap = [](const Buf& inner_ip) {

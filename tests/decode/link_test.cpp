@@ -10,22 +10,22 @@ namespace {
 using namespace testing;
 
 TEST(Link, EthernetIpv4TcpAllFields) {
-  const Buf frame = hex(
-      "00 11 22 33 44 55  # Ethernet: dst mac\n"
-      "66 77 88 99 aa bb  # src mac\n"
-      "08 00              # ethertype IPv4\n"
-      "45 00 00 2c        # IPv4: ver/ihl 45, tos 00, total len 002c (44)\n"
-      "ab cd 40 00        # id abcd, flags DF, offset 0\n"
-      "40 06 00 00        # ttl 64, proto 6 (TCP), checksum\n"
-      "c0 a8 01 0a        # src 192.168.1.10\n"
-      "5d b8 d8 22        # dst 93.184.216.34\n"
-      "d4 31 01 bb        # TCP: src port 54321, dst port 443\n"
-      "00 00 00 01        # seq 1\n"
-      "00 00 00 02        # ack 2\n"
-      "50 12 72 10        # data offset 5, flags SYN|ACK, window 0x7210\n"
-      "00 00 00 00        # checksum, urgent\n"
-      "de ad be ef        # payload (4 bytes)\n"
-      "00 00              # Ethernet padding: trimmed by the IPv4 total length\n");
+  const Buf frame =
+      hex("00 11 22 33 44 55  # Ethernet: dst mac\n"
+          "66 77 88 99 aa bb  # src mac\n"
+          "08 00              # ethertype IPv4\n"
+          "45 00 00 2c        # IPv4: ver/ihl 45, tos 00, total len 002c (44)\n"
+          "ab cd 40 00        # id abcd, flags DF, offset 0\n"
+          "40 06 00 00        # ttl 64, proto 6 (TCP), checksum\n"
+          "c0 a8 01 0a        # src 192.168.1.10\n"
+          "5d b8 d8 22        # dst 93.184.216.34\n"
+          "d4 31 01 bb        # TCP: src port 54321, dst port 443\n"
+          "00 00 00 01        # seq 1\n"
+          "00 00 00 02        # ack 2\n"
+          "50 12 72 10        # data offset 5, flags SYN|ACK, window 0x7210\n"
+          "00 00 00 00        # checksum, urgent\n"
+          "de ad be ef        # payload (4 bytes)\n"
+          "00 00              # Ethernet padding: trimmed by the IPv4 total length\n");
   const One run = decode_one(1, frame);
   ASSERT_EQ(run.r.status, DecodeStatus::kDecoded);
   ASSERT_EQ(run.out.level_count, 1);
@@ -50,7 +50,8 @@ TEST(Link, EthernetIpv4TcpAllFields) {
 
 TEST(Link, SnaplenTruncatedPayloadKeepsHeaderLength) {
   // IPv4 total length claims 20 + 20 + 1000 bytes; only 10 payload bytes were captured.
-  Buf frame = eth("08 00") + ipv4(6, tcp(1, 2, bytes_of(10)), "01 01 01 01", "02 02 02 02", 1, 0, 20 + 20 + 1000);
+  Buf frame =
+      eth("08 00") + ipv4(6, tcp(1, 2, bytes_of(10)), "01 01 01 01", "02 02 02 02", 1, 0, 20 + 20 + 1000);
   const One run = decode_one(1, frame);
   ASSERT_EQ(run.r.status, DecodeStatus::kDecoded);
   EXPECT_EQ(run.out.levels[0].ip_bytes, 1040u);
@@ -94,11 +95,12 @@ TEST(Link, MplsPseudowireControlWordThenEthernet) {
 
 TEST(Link, PppoeSession) {
   const Buf ip = ipv4(17, udp(1, 2, bytes_of(3)));
-  Buf pppoe = hex("11     # ver 1, type 1\n"
-                  "00     # code: session data\n"
-                  "00 2a  # session id\n"
-                  "00 00  # length (patched: PPP protocol + IP)\n"
-                  "00 21  # PPP protocol IPv4\n");
+  Buf pppoe =
+      hex("11     # ver 1, type 1\n"
+          "00     # code: session data\n"
+          "00 2a  # session id\n"
+          "00 00  # length (patched: PPP protocol + IP)\n"
+          "00 21  # PPP protocol IPv4\n");
   put16(pppoe, 4, 2 + ip.size());
   const One run = decode_one(1, eth("88 64") + pppoe + ip + hex("00 00 00 00  # padding"));
   ASSERT_EQ(run.r.status, DecodeStatus::kDecoded);
@@ -132,27 +134,32 @@ TEST(Link, LinkTypes) {
   EXPECT_EQ(decode_one(101, v6).out.levels[0].ip_version, 6);
   EXPECT_EQ(decode_one(228, v4).out.levels[0].ip_version, 4);
   EXPECT_EQ(decode_one(229, v6).out.levels[0].ip_version, 6);
-  EXPECT_EQ(decode_one(0, hex("02 00 00 00  # AF_INET, little-endian host") + v4).r.status, DecodeStatus::kDecoded);
-  EXPECT_EQ(decode_one(0, hex("00 00 00 1e  # AF_INET6 (30, macOS), big-endian host") + v6).out.levels[0].ip_version,
+  EXPECT_EQ(decode_one(0, hex("02 00 00 00  # AF_INET, little-endian host") + v4).r.status,
+            DecodeStatus::kDecoded);
+  EXPECT_EQ(decode_one(0, hex("00 00 00 1e  # AF_INET6 (30, macOS), big-endian host") + v6)
+                .out.levels[0]
+                .ip_version,
             6);
   EXPECT_EQ(decode_one(0, hex("1c 00 00 00  # AF_INET6 (28, FreeBSD), little-endian") + v6).r.status,
             DecodeStatus::kDecoded);
   EXPECT_EQ(decode_one(108, hex("00 00 00 18  # LOOP: AF_INET6 (24), network order") + v6).r.status,
             DecodeStatus::kDecoded);
   expect_skip(108, hex("18 00 00 00  # LOOP is network order only") + v6, Reason::kNonIpOther);
-  const Buf sll = hex("00 00  # packet type: to us\n"
-                      "00 01  # ARPHRD_ETHER\n"
-                      "00 06  # address length\n"
-                      "00 11 22 33 44 55 00 00  # address\n"
-                      "08 00  # protocol IPv4\n");
+  const Buf sll =
+      hex("00 00  # packet type: to us\n"
+          "00 01  # ARPHRD_ETHER\n"
+          "00 06  # address length\n"
+          "00 11 22 33 44 55 00 00  # address\n"
+          "08 00  # protocol IPv4\n");
   EXPECT_EQ(decode_one(113, sll + v4).r.status, DecodeStatus::kDecoded);
-  const Buf sll2 = hex("86 dd        # protocol IPv6\n"
-                       "00 00        # reserved\n"
-                       "00 00 00 02  # interface index\n"
-                       "00 01        # ARPHRD_ETHER\n"
-                       "04           # packet type: outgoing\n"
-                       "06           # address length\n"
-                       "00 11 22 33 44 55 00 00  # address\n");
+  const Buf sll2 =
+      hex("86 dd        # protocol IPv6\n"
+          "00 00        # reserved\n"
+          "00 00 00 02  # interface index\n"
+          "00 01        # ARPHRD_ETHER\n"
+          "04           # packet type: outgoing\n"
+          "06           # address length\n"
+          "00 11 22 33 44 55 00 00  # address\n");
   EXPECT_EQ(decode_one(276, sll2 + v6).out.levels[0].ip_version, 6);
   expect_skip(147, v4, Reason::kUnsupportedLinktype);
   expect_skip(101, hex("50 00 00 00"), Reason::kNonIpOther);
@@ -162,7 +169,8 @@ TEST(Link, TruncatedHeadersNameTheirLayer) {
   expect_skip(1, hex("00 11 22 33 44 55 66 77 88 99 aa bb 08"), Reason::kTruncatedEthernet);
   expect_skip(1, eth("81 00") + hex("00 64 08"), Reason::kTruncatedVlan);
   expect_skip(1, eth("88 47") + hex("00 01 00"), Reason::kTruncatedMpls);
-  expect_skip(1, eth("88 47") + hex("00 01 00 40  # not bottom of stack, then nothing"), Reason::kTruncatedMpls);
+  expect_skip(1, eth("88 47") + hex("00 01 00 40  # not bottom of stack, then nothing"),
+              Reason::kTruncatedMpls);
   expect_skip(113, hex("00 00 00 01 00 06"), Reason::kTruncatedSll);
   expect_skip(276, hex("08 00 00 00 00 00 00 02"), Reason::kTruncatedSll);
   expect_skip(0, hex("02 00"), Reason::kTruncatedNull);

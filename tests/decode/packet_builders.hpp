@@ -1,11 +1,11 @@
 // Annotated packet builders for the decode unit tests: each function writes one header, field by field.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <cstdint>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "decode_test_util.hpp"
 
@@ -25,7 +25,8 @@ inline Buf operator+(Buf a, const Buf& b) {
 
 inline Buf eth(const std::string& ethertype) {
   return hex("00 11 22 33 44 55  # dst mac\n"
-             "66 77 88 99 aa bb  # src mac\n") + hex(ethertype);
+             "66 77 88 99 aa bb  # src mac\n") +
+         hex(ethertype);
 }
 
 // IPv4 header without options; total length = 20 + payload.size() unless `total` is given.
@@ -70,14 +71,15 @@ inline Buf udp(std::uint16_t sport, std::uint16_t dport, const Buf& payload) {
 }
 
 inline Buf tcp(std::uint16_t sport, std::uint16_t dport, const Buf& payload) {
-  Buf h = hex("00 00        # src port\n"
-              "00 00        # dst port\n"
-              "00 00 00 64  # seq 100\n"
-              "00 00 00 c8  # ack 200\n"
-              "50           # data offset 5\n"
-              "18           # flags PSH|ACK\n"
-              "ff ff        # window\n"
-              "00 00 00 00  # checksum, urgent\n");
+  Buf h =
+      hex("00 00        # src port\n"
+          "00 00        # dst port\n"
+          "00 00 00 64  # seq 100\n"
+          "00 00 00 c8  # ack 200\n"
+          "50           # data offset 5\n"
+          "18           # flags PSH|ACK\n"
+          "ff ff        # window\n"
+          "00 00 00 00  # checksum, urgent\n");
   put16(h, 0, sport);
   put16(h, 2, dport);
   return h + payload;

@@ -10,7 +10,8 @@ namespace {
 
 using namespace testing;
 
-const Buf kInnerV4 = ipv4(6, tcp(40000, 8443, bytes_of(6)), "c0 a8 00 05", "08 08 04 04");  // 192.168.0.5 -> 8.8.4.4
+const Buf kInnerV4 =
+    ipv4(6, tcp(40000, 8443, bytes_of(6)), "c0 a8 00 05", "08 08 04 04");  // 192.168.0.5 -> 8.8.4.4
 const Buf kInnerV6 = ipv6(17, udp(5353, 53, bytes_of(2)));
 
 // Decodes and returns the packet; expects the given level count and inner encapsulation.
@@ -26,11 +27,12 @@ DecodedPacket expect_tunnel(const Buf& frame, std::uint8_t levels, TunnelType en
 }
 
 TEST(Tunnel, GreKeyChecksumSequence) {
-  const Buf gre = hex("b0 00        # GRE: C, K, S set, version 0\n"
-                      "08 00        # protocol IPv4\n"
-                      "00 00 00 00  # checksum, reserved\n"
-                      "00 00 04 d2  # key 1234\n"
-                      "00 00 00 07  # sequence 7\n");
+  const Buf gre =
+      hex("b0 00        # GRE: C, K, S set, version 0\n"
+          "08 00        # protocol IPv4\n"
+          "00 00 00 00  # checksum, reserved\n"
+          "00 00 04 d2  # key 1234\n"
+          "00 00 00 07  # sequence 7\n");
   const DecodedPacket p = expect_tunnel(eth("08 00") + ipv4(47, gre + kInnerV4), 2, TunnelType::kGre, 1234);
   EXPECT_EQ(p.levels[0].ip_proto, 47);
   EXPECT_EQ(p.levels[1].dst_port, 8443);
@@ -41,8 +43,8 @@ TEST(Tunnel, GreTransparentEthernetBridging) {
   const Buf gre = hex("00 00 65 58  # GRE: no options, protocol 0x6558 (TEB)\n");
   expect_tunnel(eth("08 00") + ipv4(47, gre + eth("81 00") + hex("00 07 08 00  # VLAN 7") + kInnerV4), 2,
                 TunnelType::kGre, 0);
-  const DecodedPacket p =
-      expect_tunnel(eth("08 00") + ipv4(47, gre + eth("81 00") + hex("00 07 08 00") + kInnerV4), 2, TunnelType::kGre, 0);
+  const DecodedPacket p = expect_tunnel(
+      eth("08 00") + ipv4(47, gre + eth("81 00") + hex("00 07 08 00") + kInnerV4), 2, TunnelType::kGre, 0);
   EXPECT_EQ(p.levels[1].vlan, 7);
 }
 
@@ -51,63 +53,69 @@ TEST(Tunnel, ErspanTypes) {
   expect_tunnel(eth("08 00") + ipv4(47, hex("00 00 88 be  # GRE, ERSPAN, no S") + eth("08 00") + kInnerV4), 2,
                 TunnelType::kErspan, 0);
   // Type II: sequence number, then the 8-byte ERSPAN II header.
-  const Buf e2 = hex("10 00 88 be  # GRE: S set, ERSPAN\n"
-                     "00 00 00 01  # sequence\n"
-                     "10 64        # ERSPAN ver 1 (type II), VLAN 100\n"
-                     "00 2a        # COS/En/T, session id 42\n"
-                     "00 00 00 05  # reserved, index\n");
+  const Buf e2 =
+      hex("10 00 88 be  # GRE: S set, ERSPAN\n"
+          "00 00 00 01  # sequence\n"
+          "10 64        # ERSPAN ver 1 (type II), VLAN 100\n"
+          "00 2a        # COS/En/T, session id 42\n"
+          "00 00 00 05  # reserved, index\n");
   expect_tunnel(eth("08 00") + ipv4(47, e2 + eth("08 00") + kInnerV4), 2, TunnelType::kErspan, 42);
   // Type III with the platform-specific subheader (O bit).
-  const Buf e3 = hex("10 00 22 eb  # GRE: S set, ERSPAN III\n"
-                     "00 00 00 01  # sequence\n"
-                     "20 00        # ERSPAN ver 2 (type III), VLAN 0\n"
-                     "00 07        # session id 7\n"
-                     "00 00 00 00  # timestamp\n"
-                     "00 00        # SGT\n"
-                     "00 01        # P/FT 0 (Ethernet)/HW id/D/Gra/O=1\n"
-                     "00 00 00 00 00 00 00 00  # platform specific subheader\n");
+  const Buf e3 =
+      hex("10 00 22 eb  # GRE: S set, ERSPAN III\n"
+          "00 00 00 01  # sequence\n"
+          "20 00        # ERSPAN ver 2 (type III), VLAN 0\n"
+          "00 07        # session id 7\n"
+          "00 00 00 00  # timestamp\n"
+          "00 00        # SGT\n"
+          "00 01        # P/FT 0 (Ethernet)/HW id/D/Gra/O=1\n"
+          "00 00 00 00 00 00 00 00  # platform specific subheader\n");
   expect_tunnel(eth("08 00") + ipv4(47, e3 + eth("86 dd") + kInnerV6), 2, TunnelType::kErspan, 7);
 }
 
 TEST(Tunnel, PptpEnhancedGre) {
-  Buf gre = hex("30 81        # GRE: K, S, A set, version 1\n"
-                "88 0b        # protocol PPP\n"
-                "00 00        # payload length (patched)\n"
-                "00 11        # call id 17\n"
-                "00 00 00 02  # sequence\n"
-                "00 00 00 01  # acknowledgment\n");
+  Buf gre =
+      hex("30 81        # GRE: K, S, A set, version 1\n"
+          "88 0b        # protocol PPP\n"
+          "00 00        # payload length (patched)\n"
+          "00 11        # call id 17\n"
+          "00 00 00 02  # sequence\n"
+          "00 00 00 01  # acknowledgment\n");
   const Buf ppp = hex("ff 03  # PPP address/control\n 00 21  # protocol IPv4\n") + kInnerV4;
   put16(gre, 4, ppp.size());
   expect_tunnel(eth("08 00") + ipv4(47, gre + ppp), 2, TunnelType::kPptp, 17);
 }
 
 TEST(Tunnel, Vxlan) {
-  const Buf vx = hex("08 00 00 00  # flags I, reserved\n"
-                     "00 30 39 00  # VNI 12345, reserved\n");
-  const DecodedPacket p =
-      expect_tunnel(eth("08 00") + ipv4(17, udp(40000, 4789, vx + eth("08 00") + kInnerV4)), 2, TunnelType::kVxlan, 12345);
+  const Buf vx =
+      hex("08 00 00 00  # flags I, reserved\n"
+          "00 30 39 00  # VNI 12345, reserved\n");
+  const DecodedPacket p = expect_tunnel(
+      eth("08 00") + ipv4(17, udp(40000, 4789, vx + eth("08 00") + kInnerV4)), 2, TunnelType::kVxlan, 12345);
   EXPECT_EQ(p.levels[0].dst_port, 4789);  // the outer flow stays recorded with its ports
 }
 
 TEST(Tunnel, GeneveWithOptionsAndIpPayload) {
-  const Buf gen = hex("01           # version 0, options length 1 (4 bytes)\n"
-                      "00           # flags\n"
-                      "86 dd        # protocol IPv6\n"
-                      "00 00 64 00  # VNI 100, reserved\n"
-                      "01 02 03 04  # option\n");
+  const Buf gen =
+      hex("01           # version 0, options length 1 (4 bytes)\n"
+          "00           # flags\n"
+          "86 dd        # protocol IPv6\n"
+          "00 00 64 00  # VNI 100, reserved\n"
+          "01 02 03 04  # option\n");
   expect_tunnel(eth("08 00") + ipv4(17, udp(1, 6081, gen + kInnerV6)), 2, TunnelType::kGeneve, 100);
 }
 
 TEST(Tunnel, GtpUWithExtensionChain) {
-  Buf gtp = hex("34           # version 1, PT 1, E set\n"
-                "ff           # message type G-PDU\n"
-                "00 00        # length (patched)\n"
-                "de ad be ef  # TEID\n"
-                "00 00        # sequence\n"
-                "00           # N-PDU\n"
-                "85           # next extension: PDU session container\n"
-                "01 00 09 c0  # ext: length 1 (4 bytes), content, next 0xc0\n"
-                "02 00 00 00 00 00 00 00  # ext: length 2 (8 bytes), next 0 (end)\n");
+  Buf gtp =
+      hex("34           # version 1, PT 1, E set\n"
+          "ff           # message type G-PDU\n"
+          "00 00        # length (patched)\n"
+          "de ad be ef  # TEID\n"
+          "00 00        # sequence\n"
+          "00           # N-PDU\n"
+          "85           # next extension: PDU session container\n"
+          "01 00 09 c0  # ext: length 1 (4 bytes), content, next 0xc0\n"
+          "02 00 00 00 00 00 00 00  # ext: length 2 (8 bytes), next 0 (end)\n");
   const Buf payload = gtp.size() > 0 ? kInnerV4 : Buf{};
   put16(gtp, 2, gtp.size() - 8 + payload.size());
   expect_tunnel(eth("08 00") + ipv4(17, udp(2152, 2152, gtp + payload)), 2, TunnelType::kGtpU, 0xdeadbeef);
@@ -124,16 +132,19 @@ TEST(Tunnel, GtpUWithExtensionChain) {
   for (int i = 0; i < 10; ++i) chain = chain + hex("01 00 00 85  # ext, next 0x85 again");
   put16(chain, 2, chain.size() - 8);
   expect_anomaly(eth("08 00") + ipv4(17, udp(2152, 2152, chain)), Reason::kUnsupportedTunnelPayload, 1);
-  expect_anomaly(eth("08 00") + ipv4(17, udp(2152, 2152, hex("34 ff 00 04 de ad"))), Reason::kTruncatedTunnel, 1);
+  expect_anomaly(eth("08 00") + ipv4(17, udp(2152, 2152, hex("34 ff 00 04 de ad"))), Reason::kTruncatedTunnel,
+                 1);
 }
 
 TEST(Tunnel, TeredoWithOriginIndication) {
-  const Buf origin = hex("00 00        # origin indication\n"
-                         "f2 27        # obfuscated port\n"
-                         "3f 57 fe fe  # obfuscated IPv4\n");
+  const Buf origin =
+      hex("00 00        # origin indication\n"
+          "f2 27        # obfuscated port\n"
+          "3f 57 fe fe  # obfuscated IPv4\n");
   expect_tunnel(eth("08 00") + ipv4(17, udp(3544, 50000, origin + kInnerV6)), 2, TunnelType::kTeredo, 0);
-  const Buf auth = hex("00 01  # authentication\n 00 00  # id len 0, auth len 0\n"
-                       "00 00 00 00 00 00 00 00  # nonce\n 00  # confirmation\n");
+  const Buf auth =
+      hex("00 01  # authentication\n 00 00  # id len 0, auth len 0\n"
+          "00 00 00 00 00 00 00 00  # nonce\n 00  # confirmation\n");
   expect_tunnel(eth("08 00") + ipv4(17, udp(50000, 3544, auth + kInnerV6)), 2, TunnelType::kTeredo, 0);
   // Not a valid IPv6 packet (payload length beyond the datagram): plain UDP, no anomaly, as Zeek.
   Buf bogus = kInnerV6;
@@ -165,11 +176,13 @@ TEST(Tunnel, IpInIpAllFourCombinations) {
 
 TEST(Tunnel, InnerFailureKeepsOuterLevels) {
   const Buf vx = hex("08 00 00 00 00 00 01 00  # VXLAN VNI 1");
-  expect_anomaly(eth("08 00") + ipv4(17, udp(1, 4789, vx + eth("08 06") + bytes_of(28))), Reason::kNonIpArp, 1);
-  expect_anomaly(eth("08 00") + ipv4(17, udp(1, 4789, hex("08 00 00"))), Reason::kTruncatedTunnel, 1);
-  expect_anomaly(eth("08 00") + ipv4(47, hex("00 00 12 34  # GRE unknown protocol")), Reason::kUnsupportedTunnelPayload,
+  expect_anomaly(eth("08 00") + ipv4(17, udp(1, 4789, vx + eth("08 06") + bytes_of(28))), Reason::kNonIpArp,
                  1);
-  expect_anomaly(eth("08 00") + ipv4(47, hex("20 00 08 00 00 00  # GRE key cut")), Reason::kTruncatedTunnel, 1);
+  expect_anomaly(eth("08 00") + ipv4(17, udp(1, 4789, hex("08 00 00"))), Reason::kTruncatedTunnel, 1);
+  expect_anomaly(eth("08 00") + ipv4(47, hex("00 00 12 34  # GRE unknown protocol")),
+                 Reason::kUnsupportedTunnelPayload, 1);
+  expect_anomaly(eth("08 00") + ipv4(47, hex("20 00 08 00 00 00  # GRE key cut")), Reason::kTruncatedTunnel,
+                 1);
   expect_anomaly(eth("08 00") + ipv4(4, hex("45 00 00")), Reason::kTruncatedIpv4, 1);
   expect_anomaly(eth("08 00") + ipv4(4, ipv4(6, hex("00 01"))), Reason::kTruncatedTcp, 1);
   expect_anomaly(eth("08 00") + ipv4(17, udp(1, 6081, hex("40 00 65 58 00 00 01 00  # Geneve version 1"))),
@@ -198,7 +211,9 @@ TEST(Tunnel, TunnelsCanBeDisabled) {
   DecodeConfig cfg;
   cfg.decode_tunnels = false;
   const Buf vx = hex("08 00 00 00 00 00 01 00");
-  EXPECT_EQ(decode_one(1, eth("08 00") + ipv4(17, udp(1, 4789, vx + eth("08 00") + kInnerV4)), cfg).out.level_count, 1);
+  EXPECT_EQ(
+      decode_one(1, eth("08 00") + ipv4(17, udp(1, 4789, vx + eth("08 00") + kInnerV4)), cfg).out.level_count,
+      1);
   EXPECT_EQ(decode_one(1, eth("08 00") + ipv4(4, kInnerV4), cfg).out.level_count, 1);
   EXPECT_EQ(decode_one(1, eth("08 00") + ipv4(47, hex("00 00 08 00") + kInnerV4), cfg).out.level_count, 1);
 }

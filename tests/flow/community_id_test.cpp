@@ -12,9 +12,9 @@ struct Case {
   const char* id;
 };
 
-// suricata-verify/community-id-ipv4/test.yaml and community-id-ipv6/test.yaml (TCP). Those runs use a Community
-// ID seed of 7 (the suite's suricata.yaml, not copied into shared/data): a search over all 65536 seeds with an
-// independent Python implementation matches both files at seed 7 and no other.
+// suricata-verify/community-id-ipv4/test.yaml and community-id-ipv6/test.yaml (TCP). Those runs use a
+// Community ID seed of 7 (the suite's suricata.yaml, not copied into shared/data): a search over all 65536
+// seeds with an independent Python implementation matches both files at seed 7 and no other.
 constexpr std::uint16_t kSuricataVerifySeed = 7;
 constexpr Case kCases[] = {
     {"172.26.0.39", 35958, "172.217.14.206", 443, "1:IwiTNfuO7aCaamMijl+7/X9uLx0="},
@@ -38,11 +38,11 @@ TEST(CommunityId, SuricataVerifyKnownAnswers) {
 TEST(CommunityId, TsharkSeedZeroAnswers) {
   EXPECT_EQ(community_id_v1(ip("172.26.0.39"), ip("172.217.14.206"), 6, 35958, 443, false),
             "1:0rRFlkfZsYZ0l7PqLoMEAxHMqrI=");
-  EXPECT_EQ(community_id_v1(ip("2600:1f13:f8:d400:3a6:303c:e011:18eb"), ip("2607:f8b0:400a:800::200e"), 6, 60202,
-                            443, false),
+  EXPECT_EQ(community_id_v1(ip("2600:1f13:f8:d400:3a6:303c:e011:18eb"), ip("2607:f8b0:400a:800::200e"), 6,
+                            60202, 443, false),
             "1:njFHyHv2ATzLP9rSy0H6wbG73QU=");
-  EXPECT_EQ(community_id_v1(ip("2001:4860:4860::8888"), ip("2600:1f13:f8:d400:3a6:303c:e011:18eb"), 6, 443, 33892,
-                            false),
+  EXPECT_EQ(community_id_v1(ip("2001:4860:4860::8888"), ip("2600:1f13:f8:d400:3a6:303c:e011:18eb"), 6, 443,
+                            33892, false),
             "1:x48XA3YiAaOKTB0FEpvi+0cbuGg=");
   // ICMP echo request and reply (arkime-tests/dot1ad.pcap), both directions.
   EXPECT_EQ(community_id_v1(ip("47.245.159.156"), ip("92.104.109.0"), 1, 8, 0, true),

@@ -87,7 +87,8 @@ TEST(FlowIcmp, OneWayTypesKeepTheCodeAndDirection) {
   EXPECT_EQ(r.resp_pkts, 0u);
 }
 
-// VXLAN: outer UDP source ports differ by direction; the inner flow is one conn with both outer flows as parents.
+// VXLAN: outer UDP source ports differ by direction; the inner flow is one conn with both outer flows as
+// parents.
 TEST(FlowTunnel, BothDirectionsThroughDifferentOuterPortsMeet) {
   Harness h;
   const auto out1 = udp("192.168.56.12", 38071, "192.168.56.11", 4789, 106);
@@ -143,7 +144,8 @@ TEST(FlowTunnel, GtpTeidsDifferingByDirectionStillMeet) {
   const auto up = udp("118.92.124.41", 2152, "118.92.124.72", 2152, 80);
   const auto down = udp("118.92.124.72", 2152, "118.92.124.41", 2152, 80);
   h.add(packet({up, encap(tcp("10.1.1.1", 1000, "8.8.8.8", 80, S, 1, 0), TunnelType::kGtpU, 0x1111)}), 1.0);
-  h.add(packet({down, encap(tcp("8.8.8.8", 80, "10.1.1.1", 1000, S | A, 9, 2), TunnelType::kGtpU, 0x2222)}), 1.1);
+  h.add(packet({down, encap(tcp("8.8.8.8", 80, "10.1.1.1", 1000, S | A, 9, 2), TunnelType::kGtpU, 0x2222)}),
+        1.1);
   h.table.flush();
   ASSERT_EQ(h.sink.flows.size(), 2u);
   EXPECT_EQ(h.sink.flows[1].history, "Sh");
@@ -248,7 +250,8 @@ TEST(FlowEviction, FullTableEvictsLeastRecentlyActive) {
   FlowConfig c;
   c.max_flows = 4;
   Harness h(c);
-  for (int i = 0; i < 4; ++i) h.add(udp("10.0.0.1", static_cast<std::uint16_t>(1000 + i), "10.0.0.2", 53, 1), i);
+  for (int i = 0; i < 4; ++i)
+    h.add(udp("10.0.0.1", static_cast<std::uint16_t>(1000 + i), "10.0.0.2", 53, 1), i);
   h.add(udp("10.0.0.1", 1000, "10.0.0.2", 53, 1), 4.0);  // refresh the oldest; 1001 is now the idlest
   h.add(udp("10.0.0.1", 2000, "10.0.0.2", 53, 1), 5.0);
   ASSERT_EQ(h.sink.flows.size(), 1u);
@@ -266,7 +269,8 @@ TEST(FlowEviction, TunnelLevelsOfOnePacketAreNotEvictedByEachOther) {
   FlowConfig c;
   c.max_flows = 4;
   Harness h(c);
-  for (int i = 0; i < 4; ++i) h.add(udp("10.0.0.1", static_cast<std::uint16_t>(1000 + i), "10.0.0.2", 53, 1), 1.0);
+  for (int i = 0; i < 4; ++i)
+    h.add(udp("10.0.0.1", static_cast<std::uint16_t>(1000 + i), "10.0.0.2", 53, 1), 1.0);
   const auto outer = udp("192.168.0.1", 5000, "192.168.0.2", 4789, 100);
   FlowHandle hs[decode::kMaxLevels];
   h.table.update(packet({outer, encap(udp("10.1.0.1", 1, "10.1.0.2", 2, 50), TunnelType::kVxlan, 7)}),
@@ -280,7 +284,8 @@ TEST(FlowEviction, TunnelLevelsOfOnePacketAreNotEvictedByEachOther) {
 
 TEST(FlowTable, FlushEmitsInCreationOrder) {
   Harness h;
-  for (int i = 0; i < 50; ++i) h.add(udp("10.0.0.1", static_cast<std::uint16_t>(3000 - i), "10.0.0.2", 53, 1), 1.0);
+  for (int i = 0; i < 50; ++i)
+    h.add(udp("10.0.0.1", static_cast<std::uint16_t>(3000 - i), "10.0.0.2", 53, 1), 1.0);
   h.table.flush();
   ASSERT_EQ(h.sink.flows.size(), 50u);
   for (std::size_t i = 0; i < 50; ++i) {
@@ -295,7 +300,8 @@ TEST(FlowTable, FlushEmitsInCreationOrder) {
 
 std::vector<std::string> run_uids() {
   Harness h;
-  for (int i = 0; i < 100; ++i) h.add(udp("10.0.0.1", static_cast<std::uint16_t>(1000 + i), "10.0.0.2", 53, 1), i);
+  for (int i = 0; i < 100; ++i)
+    h.add(udp("10.0.0.1", static_cast<std::uint16_t>(1000 + i), "10.0.0.2", 53, 1), i);
   h.table.flush();
   std::vector<std::string> out;
   for (const auto& r : h.sink.flows) out.push_back(r.uid);
@@ -328,7 +334,8 @@ TEST(FlowTable, HandlesReportSlotAndDirection) {
 
 TEST(FlowTable, PacketRefsArePreserved) {
   Harness h;
-  h.table.update(packet({udp("10.0.0.5", 9, "10.0.0.1", 53, 1)}), Timestamp{1}, PacketRef{3, 123456789012ULL});
+  h.table.update(packet({udp("10.0.0.5", 9, "10.0.0.1", 53, 1)}), Timestamp{1},
+                 PacketRef{3, 123456789012ULL});
   h.table.update(packet({udp("10.0.0.5", 9, "10.0.0.1", 53, 1)}), Timestamp{2}, PacketRef{4, 5});
   const FlowRecord& r = h.only();
   EXPECT_EQ(r.first_packet.input_index, 3u);
@@ -348,7 +355,8 @@ TEST(FlowTable, RandomChurnKeepsIndexConsistent) {
   for (int i = 0; i < 200000; ++i) {
     const auto port = static_cast<std::uint16_t>(rng() % 6000);
     const bool reply = rng() % 2;
-    const auto l = reply ? udp("10.0.0.2", 53, "10.0.0.1", port, 1) : udp("10.0.0.1", port, "10.0.0.2", 53, 1);
+    const auto l =
+        reply ? udp("10.0.0.2", 53, "10.0.0.1", port, 1) : udp("10.0.0.1", port, "10.0.0.2", 53, 1);
     h.add(l, i * 0.0001);
     ++sent;
     ASSERT_LE(h.table.active(), 3000u);

@@ -1,8 +1,9 @@
-// Golden tests of `c2scope logs --format tsv` against Zeek's own baselines (../shared/data/zeek, BSD-3-Clause):
-// dns.log, http.log, ssl.log, x509.log and quic.log. Records are compared as multisets of selected fields
-// (uids and timestamps are not compared: Zeek's are random / masked). Agreement is printed per source; every
-// accepted difference is listed in kKnownDifferences with its reason.
+// Golden tests of `c2scope logs --format tsv` against Zeek's own baselines (../shared/data/zeek,
+// BSD-3-Clause): dns.log, http.log, ssl.log, x509.log and quic.log. Records are compared as multisets of
+// selected fields (uids and timestamps are not compared: Zeek's are random / masked). Agreement is printed
+// per source; every accepted difference is listed in kKnownDifferences with its reason.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -10,8 +11,6 @@
 #include <set>
 #include <string>
 #include <vector>
-
-#include <unistd.h>
 
 #include "golden/zeek_log.hpp"
 #include "test_support.hpp"
@@ -27,21 +26,34 @@ struct LogCase {
   std::vector<const char*> fields;
 };
 
-const std::vector<const char*> kDnsFields = {"id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "proto", "trans_id",
-                                             "rtt", "query", "qclass", "qtype", "rcode", "AA", "TC", "RD", "RA", "Z",
-                                             "answers", "TTLs", "rejected"};
-const std::vector<const char*> kHttpFields = {"id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "trans_depth",
-                                              "method", "host", "uri", "referrer", "version", "user_agent",
-                                              "request_body_len", "response_body_len", "status_code", "status_msg"};
-const std::vector<const char*> kSslFields = {"id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "version", "cipher",
-                                             "curve", "server_name", "resumed", "next_protocol", "established",
-                                             "cert_chain_fps"};
-const std::vector<const char*> kX509Fields = {
-    "fingerprint", "certificate.version", "certificate.serial", "certificate.subject", "certificate.issuer",
-    "certificate.not_valid_before", "certificate.not_valid_after", "certificate.key_alg", "certificate.sig_alg",
-    "certificate.key_type", "certificate.key_length", "san.dns", "host_cert"};
-const std::vector<const char*> kQuicFields = {"id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "version",
-                                              "client_initial_dcid", "client_scid", "server_name", "client_protocol"};
+const std::vector<const char*> kDnsFields = {"id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "proto",
+                                             "trans_id",  "rtt",       "query",     "qclass",    "qtype",
+                                             "rcode",     "AA",        "TC",        "RD",        "RA",
+                                             "Z",         "answers",   "TTLs",      "rejected"};
+const std::vector<const char*> kHttpFields = {
+    "id.orig_h",         "id.orig_p",   "id.resp_h",  "id.resp_p",
+    "trans_depth",       "method",      "host",       "uri",
+    "referrer",          "version",     "user_agent", "request_body_len",
+    "response_body_len", "status_code", "status_msg"};
+const std::vector<const char*> kSslFields = {"id.orig_h", "id.orig_p",     "id.resp_h",   "id.resp_p",
+                                             "version",   "cipher",        "curve",       "server_name",
+                                             "resumed",   "next_protocol", "established", "cert_chain_fps"};
+const std::vector<const char*> kX509Fields = {"fingerprint",
+                                              "certificate.version",
+                                              "certificate.serial",
+                                              "certificate.subject",
+                                              "certificate.issuer",
+                                              "certificate.not_valid_before",
+                                              "certificate.not_valid_after",
+                                              "certificate.key_alg",
+                                              "certificate.sig_alg",
+                                              "certificate.key_type",
+                                              "certificate.key_length",
+                                              "san.dns",
+                                              "host_cert"};
+const std::vector<const char*> kQuicFields = {"id.orig_h",   "id.orig_p",   "id.resp_h",
+                                              "id.resp_p",   "version",     "client_initial_dcid",
+                                              "client_scid", "server_name", "client_protocol"};
 
 const LogCase kCases[] = {
     {"dns_opt_basic", "wikipedia.pcap", "opt.basic/dns.log", "dns.log", kDnsFields},
@@ -50,12 +62,12 @@ const LogCase kCases[] = {
      "dns.log", kDnsFields},
     {"dns_tkey", "dns/tkey.pcap", "scripts.base.protocols.dns.tkey/dns.log", "dns.log", kDnsFields},
     {"http_opt_basic", "wikipedia.pcap", "opt.basic/http.log", "http.log", kHttpFields},
-    {"http_ctu_agent_tesla", "http/ctu-62604-80.pcap", "scripts.base.protocols.http.ctu-agent-tesla/http.log.cut",
-     "http.log", kHttpFields},
+    {"http_ctu_agent_tesla", "http/ctu-62604-80.pcap",
+     "scripts.base.protocols.http.ctu-agent-tesla/http.log.cut", "http.log", kHttpFields},
     {"ssl_basic", "tls/tls-conn-with-extensions.pcap", "scripts.base.protocols.ssl.basic/ssl.log", "ssl.log",
      kSslFields},
-    {"x509_basic", "tls/tls-conn-with-extensions.pcap", "scripts.base.protocols.ssl.basic/x509.log", "x509.log",
-     kX509Fields},
+    {"x509_basic", "tls/tls-conn-with-extensions.pcap", "scripts.base.protocols.ssl.basic/x509.log",
+     "x509.log", kX509Fields},
     {"ssl_ecdhe", "tls/ecdhe.pcap", "scripts.base.protocols.ssl.ecdhe/ssl.log", "ssl.log", kSslFields},
     {"x509_ecdhe", "tls/ecdhe.pcap", "scripts.base.protocols.ssl.ecdhe/x509.log", "x509.log", kX509Fields},
     {"ssl_tls12", "tls/tls1.2.pcap", "scripts.base.protocols.ssl.tls-1.2/ssl.log", "ssl.log", kSslFields},
@@ -77,17 +89,22 @@ struct KnownDifference {
 const KnownDifference kKnownDifferences[] = {
     // Zeek's DNS analyzer also parses NetBIOS name service (UDP 137) and decodes its names; c2scope does not.
     // dns53.pcap holds only a response. Zeek's DNS analyzer turns such a flow around (the response's receiver
-    // becomes the originator); c2scope's flow table keeps the first sender as originator, so conn.log and dns.log
+    // becomes the originator); c2scope's flow table keeps the first sender as originator, so conn.log and
+    // dns.log
     // agree with each other. Every other field agrees.
     {"dns_flip", "missing", "id.orig_h=10.20.1.31 id.orig_p=53 id.resp_h=207.158.192.40", "flow orientation"},
     {"dns_flip", "extra", "id.orig_h=207.158.192.40 id.orig_p=53 id.resp_h=10.20.1.31", "flow orientation"},
-    // The query of this trace has a bad UDP checksum (captured on the sending host: checksum offload). Zeek drops
-    // it and logs the response alone (no rtt, qclass, qtype, RD=F); c2scope does not verify checksums and pairs
+    // The query of this trace has a bad UDP checksum (captured on the sending host: checksum offload). Zeek
+    // drops
+    // it and logs the response alone (no rtt, qclass, qtype, RD=F); c2scope does not verify checksums and
+    // pairs
     // the two. The answers, TTLs and flags of the response agree.
-    {"dns_multiple_txt", "missing", "trans_id=28079 rtt=- query=flkr._domainkey.flickr.com qclass=-", "checksum"},
+    {"dns_multiple_txt", "missing", "trans_id=28079 rtt=- query=flkr._domainkey.flickr.com qclass=-",
+     "checksum"},
     {"dns_multiple_txt", "extra", "trans_id=28079 rtt=0.004947 query=flkr._domainkey.flickr.com qclass=1",
      "checksum"},
-    // The first flow of wikipedia.pcap starts without its handshake (conn_state OTH): Zeek does not attach its
+    // The first flow of wikipedia.pcap starts without its handshake (conn_state OTH): Zeek does not attach
+    // its
     // HTTP analyzer to it; c2scope detects HTTP by content in any flow.
     {"http_opt_basic", "extra", "id.orig_p=35634 ", "partial connection"},
 };
@@ -143,8 +160,8 @@ TEST_P(LogsGolden, MatchesZeekBaseline) {
   const auto out_dir = std::filesystem::temp_directory_path() /
                        ("c2scope_logs_" + std::string(c.name) + "_" + std::to_string(::getpid()));
   std::filesystem::remove_all(out_dir);
-  const std::string cmd = c2scope_binary().string() + " logs --format tsv --no-progress --out " + out_dir.string() +
-                          " " + (shared_data() / trace_rel).string() + " 2>/dev/null";
+  const std::string cmd = c2scope_binary().string() + " logs --format tsv --no-progress --out " +
+                          out_dir.string() + " " + (shared_data() / trace_rel).string() + " 2>/dev/null";
   ASSERT_EQ(run_command(cmd), 0) << cmd;
 
   std::multiset<std::string> expected;
@@ -152,20 +169,26 @@ TEST_P(LogsGolden, MatchesZeekBaseline) {
     expected.insert(comparison_key(row, c.fields));
   }
   std::multiset<std::string> actual;
-  for (const auto& row : read_zeek_tsv((out_dir / c.log).string())) actual.insert(comparison_key(row, c.fields));
+  for (const auto& row : read_zeek_tsv((out_dir / c.log).string()))
+    actual.insert(comparison_key(row, c.fields));
 
   std::vector<std::string> missing, extra;
-  std::set_difference(expected.begin(), expected.end(), actual.begin(), actual.end(), std::back_inserter(missing));
-  std::set_difference(actual.begin(), actual.end(), expected.begin(), expected.end(), std::back_inserter(extra));
+  std::set_difference(expected.begin(), expected.end(), actual.begin(), actual.end(),
+                      std::back_inserter(missing));
+  std::set_difference(actual.begin(), actual.end(), expected.begin(), expected.end(),
+                      std::back_inserter(extra));
   std::printf("[golden] zeek %s %s: %zu/%zu records agree (%zu extra)\n", c.log, c.name,
               expected.size() - missing.size(), expected.size(), extra.size());
-  for (const auto& m : missing) EXPECT_TRUE(is_known(c.name, "missing", m)) << "Zeek has, c2scope lacks: " << m;
+  for (const auto& m : missing)
+    EXPECT_TRUE(is_known(c.name, "missing", m)) << "Zeek has, c2scope lacks: " << m;
   for (const auto& e : extra) EXPECT_TRUE(is_known(c.name, "extra", e)) << "c2scope has, Zeek lacks: " << e;
   std::filesystem::remove_all(out_dir);
 }
 
 INSTANTIATE_TEST_SUITE_P(ZeekLogs, LogsGolden, ::testing::ValuesIn(kCases),
-                         [](const ::testing::TestParamInfo<LogCase>& p) { return std::string(p.param.name); });
+                         [](const ::testing::TestParamInfo<LogCase>& p) {
+                           return std::string(p.param.name);
+                         });
 
 }  // namespace
 }  // namespace c2scope::testing

@@ -2,14 +2,13 @@
 // The generator writes the expected flows and accounting next to the capture (FILE.truth.json).
 #include <gtest/gtest.h>
 #include <simdjson.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
 #include <string>
-
-#include <unistd.h>
 
 #include "golden/zeek_log.hpp"
 #include "test_support.hpp"
@@ -33,8 +32,8 @@ class SampleCapture : public ::testing::Test {
                             (dir_ / "sample.pcap").string();
     ASSERT_EQ(run_command(gen), 0) << gen;
     const std::string cmd = c2scope_binary().string() + " flows --format tsv --no-progress --out " +
-                            (dir_ / "conn.log").string() + " --stats " + (dir_ / "stats.json").string() + " " +
-                            (dir_ / "sample.pcap").string() + " 2>" + (dir_ / "stderr.txt").string();
+                            (dir_ / "conn.log").string() + " --stats " + (dir_ / "stats.json").string() +
+                            " " + (dir_ / "sample.pcap").string() + " 2>" + (dir_ / "stderr.txt").string();
     ASSERT_EQ(run_command(cmd), 0) << cmd << "\n" << slurp(dir_ / "stderr.txt");
   }
   static void TearDownTestSuite() { std::filesystem::remove_all(dir_); }
@@ -74,7 +73,8 @@ TEST_F(SampleCapture, EveryExpectedFlowIsThere) {
                    r.at("id.resp_h") == std::string(want["resp_h"].get_string().value()) &&
                    r.at("id.resp_p") == std::to_string(want["resp_p"].get_uint64().value()) &&
                    r.at("conn_state") == std::string(want["conn_state"].get_string().value());
-      if (match && !want["vlan"].error()) match = r.at("vlan") == std::to_string(want["vlan"].get_uint64().value());
+      if (match && !want["vlan"].error())
+        match = r.at("vlan") == std::to_string(want["vlan"].get_uint64().value());
       if (match && !want["orig_bytes"].error()) {
         match = r.at("orig_bytes") == std::to_string(want["orig_bytes"].get_uint64().value());
       }
@@ -93,8 +93,8 @@ TEST_F(SampleCapture, EveryExpectedFlowIsThere) {
 
 TEST_F(SampleCapture, OutputIsDeterministic) {
   const std::string again = (dir_ / "conn2.log").string();
-  const std::string cmd = c2scope_binary().string() + " flows --format tsv --no-progress --out " + again + " " +
-                          (dir_ / "sample.pcap").string() + " 2>/dev/null";
+  const std::string cmd = c2scope_binary().string() + " flows --format tsv --no-progress --out " + again +
+                          " " + (dir_ / "sample.pcap").string() + " 2>/dev/null";
   ASSERT_EQ(run_command(cmd), 0);
   EXPECT_EQ(slurp(dir_ / "conn.log"), slurp(again));
 }

@@ -1,8 +1,9 @@
 // Golden tests: `c2scope flows --format tsv` on Zeek's own test traces against Zeek's conn.log baselines
-// (../shared/data/zeek, BSD-3-Clause). Compared per flow: endpoints, proto, conn_state, history, packets, IP bytes,
-// payload bytes, duration and the number of tunnel parents. uids and timestamps are not compared (Zeek's are
-// random / masked). Every accepted difference is listed in kKnownDifferences with its reason.
+// (../shared/data/zeek, BSD-3-Clause). Compared per flow: endpoints, proto, conn_state, history, packets, IP
+// bytes, payload bytes, duration and the number of tunnel parents. uids and timestamps are not compared
+// (Zeek's are random / masked). Every accepted difference is listed in kKnownDifferences with its reason.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -10,8 +11,6 @@
 #include <set>
 #include <string>
 #include <vector>
-
-#include <unistd.h>
 
 #include "golden/zeek_log.hpp"
 #include "test_support.hpp"
@@ -46,8 +45,8 @@ const GoldenCase kCases[] = {
     {"wikipedia.pcap", "opt.basic"},
 };
 
-// Differences from Zeek that are understood, per baseline: a substring of the flow's comparison key, "missing"
-// (Zeek has it, c2scope not) or "extra" (c2scope has it, Zeek not), and why.
+// Differences from Zeek that are understood, per baseline: a substring of the flow's comparison key,
+// "missing" (Zeek has it, c2scope not) or "extra" (c2scope has it, Zeek not), and why.
 struct KnownDifference {
   const char* baseline;
   const char* side;
@@ -55,20 +54,24 @@ struct KnownDifference {
   const char* reason;
 };
 const KnownDifference kKnownDifferences[] = {
-    // Zeek's vxlan baseline gives this inner ICMP flow history "X"; the ICMP flows of its GRE baseline have no
+    // Zeek's vxlan baseline gives this inner ICMP flow history "X"; the ICMP flows of its GRE baseline have
+    // no
     // history, and Zeek documents no ICMP history letters. Everything else of the record agrees.
-    {"core.tunnels.vxlan", "missing", "proto=icmp conn_state=OTH history=X", "ICMP history letter X, undocumented"},
-    {"core.tunnels.vxlan", "extra", "proto=icmp conn_state=OTH history=- orig_pkts=4", "same flow, no letter"},
+    {"core.tunnels.vxlan", "missing", "proto=icmp conn_state=OTH history=X",
+     "ICMP history letter X, undocumented"},
+    {"core.tunnels.vxlan", "extra", "proto=icmp conn_state=OTH history=- orig_pkts=4",
+     "same flow, no letter"},
     // Zeek's reassembler reports a content gap ('g') when the responder's data has a hole (here: outer IP
-    // fragments missing from the capture) that the originator's ACKs pass. c2scope does not reassemble TCP for
+    // fragments missing from the capture) that the originator's ACKs pass. c2scope does not reassemble TCP
+    // for
     // conn.log; it flags a gap only when an ACK passes the highest sequence number seen. Counts agree.
     {"core.tunnels.gtp.outer_ip_frag", "missing", "history=ShADadfgF orig_pkts=27", "hole inside the stream"},
     {"core.tunnels.gtp.outer_ip_frag", "extra", "history=ShADadfF orig_pkts=27", "same flow without 'g'"},
 };
 
-const char* kComparedFields[] = {"id.orig_h",   "id.orig_p",  "id.resp_h",     "id.resp_p", "proto",
-                                 "conn_state",  "history",    "orig_pkts",     "orig_ip_bytes",
-                                 "resp_pkts",   "resp_ip_bytes", "orig_bytes", "resp_bytes", "duration"};
+const char* kComparedFields[] = {"id.orig_h",     "id.orig_p",  "id.resp_h",  "id.resp_p",     "proto",
+                                 "conn_state",    "history",    "orig_pkts",  "orig_ip_bytes", "resp_pkts",
+                                 "resp_ip_bytes", "orig_bytes", "resp_bytes", "duration"};
 
 std::string parent_count(const std::string& parents) {
   if (parents.empty() || parents == "-" || parents == "(empty)") return "0";
@@ -102,7 +105,8 @@ TEST_P(ZeekConnGolden, MatchesZeekBaseline) {
   C2SCOPE_REQUIRE_SHARED(trace_rel);
   C2SCOPE_REQUIRE_SHARED(base_rel);
 
-  const auto out_dir = std::filesystem::temp_directory_path() / ("c2scope_golden_" + std::string(c.baseline) + "_" + std::to_string(::getpid()));
+  const auto out_dir = std::filesystem::temp_directory_path() /
+                       ("c2scope_golden_" + std::string(c.baseline) + "_" + std::to_string(::getpid()));
   std::filesystem::create_directories(out_dir);
   const std::string conn = (out_dir / "conn.log").string();
   const std::string stats = (out_dir / "stats.json").string();
@@ -112,7 +116,8 @@ TEST_P(ZeekConnGolden, MatchesZeekBaseline) {
   ASSERT_EQ(run_command(cmd), 0) << cmd;
 
   std::multiset<std::string> expected;
-  for (const auto& row : read_zeek_tsv((shared_data() / base_rel).string())) expected.insert(comparison_key(row));
+  for (const auto& row : read_zeek_tsv((shared_data() / base_rel).string()))
+    expected.insert(comparison_key(row));
   std::multiset<std::string> actual;
   for (const auto& row : read_zeek_tsv(conn)) {
     // Outer flows of IP-protocol tunnels (GRE, IP-in-IP) are c2scope records Zeek does not write (ADR 0001).
@@ -122,8 +127,10 @@ TEST_P(ZeekConnGolden, MatchesZeekBaseline) {
   }
 
   std::vector<std::string> missing, extra;
-  std::set_difference(expected.begin(), expected.end(), actual.begin(), actual.end(), std::back_inserter(missing));
-  std::set_difference(actual.begin(), actual.end(), expected.begin(), expected.end(), std::back_inserter(extra));
+  std::set_difference(expected.begin(), expected.end(), actual.begin(), actual.end(),
+                      std::back_inserter(missing));
+  std::set_difference(actual.begin(), actual.end(), expected.begin(), expected.end(),
+                      std::back_inserter(extra));
   const std::size_t agree = expected.size() - missing.size();
   std::printf("[golden] %s: %zu/%zu Zeek conn records agree\n", c.baseline, agree, expected.size());
   for (const auto& m : missing) {
@@ -138,7 +145,8 @@ TEST_P(ZeekConnGolden, MatchesZeekBaseline) {
 INSTANTIATE_TEST_SUITE_P(ZeekTraces, ZeekConnGolden, ::testing::ValuesIn(kCases),
                          [](const ::testing::TestParamInfo<GoldenCase>& param_info) {
                            std::string name = param_info.param.baseline;
-                           std::replace_if(name.begin(), name.end(), [](char ch) { return !std::isalnum(ch); }, '_');
+                           std::replace_if(
+                               name.begin(), name.end(), [](char ch) { return !std::isalnum(ch); }, '_');
                            return name;
                          });
 

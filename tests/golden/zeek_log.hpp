@@ -30,7 +30,8 @@ inline std::vector<std::string> split_tabs(const std::string& line) {
 }
 
 // Rows of a Zeek TSV log; an empty vector when the file is missing. `fields` receives the #fields list.
-inline std::vector<ZeekRow> read_zeek_tsv(const std::string& path, std::vector<std::string>* fields = nullptr) {
+inline std::vector<ZeekRow> read_zeek_tsv(const std::string& path,
+                                          std::vector<std::string>* fields = nullptr) {
   std::ifstream in(path);
   std::vector<std::string> names;
   std::vector<ZeekRow> rows;

@@ -117,7 +117,8 @@ struct PcapngBuilder {
     return shb();
   }
   // Interface description: link type, reserved, snaplen, options (if_tsresol = 9, if_tsoffset = 14).
-  std::size_t idb(std::uint16_t link_type, std::uint32_t snaplen = 0, int tsresol = -1, std::int64_t tsoffset = 0) {
+  std::size_t idb(std::uint16_t link_type, std::uint32_t snaplen = 0, int tsresol = -1,
+                  std::int64_t tsoffset = 0) {
     Writer b = body();
     b.u16(link_type);
     b.u16(0);
@@ -189,8 +190,8 @@ struct Pkt {
 };
 
 inline Pkt copy(const RawPacket& p) {
-  return Pkt{p.ts.ns, p.link_type, p.wire_length, Buf(p.data.begin(), p.data.end()), p.input_index,
-             p.packet_number, p.offset};
+  return Pkt{p.ts.ns,       p.link_type,     p.wire_length, Buf(p.data.begin(), p.data.end()),
+             p.input_index, p.packet_number, p.offset};
 }
 
 // Reads a capture held in memory through the same readers the files use.
@@ -230,8 +231,8 @@ struct TempDir {
   std::string write(const std::string& name, const Buf& bytes) const {
     const auto p = path / name;
     std::filesystem::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()),
-                                             static_cast<std::streamsize>(bytes.size()));
+    std::ofstream(p, std::ios::binary)
+        .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
     return p.string();
   }
 };

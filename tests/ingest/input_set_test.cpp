@@ -54,7 +54,8 @@ std::string sha256_hex(const Buf& b) {
 
 Buf sample_pcap(std::uint32_t n, std::uint32_t first_sec = 1000) {
   PcapBuilder b;
-  for (std::uint32_t i = 0; i < n; ++i) b.record(first_sec + i, i, payload(40 + i % 50, static_cast<std::uint8_t>(i)));
+  for (std::uint32_t i = 0; i < n; ++i)
+    b.record(first_sec + i, i, payload(40 + i % 50, static_cast<std::uint8_t>(i)));
   return b.bytes();
 }
 
@@ -93,7 +94,8 @@ TEST(InputSet, ZstdWithConcatenatedFrames) {
   TempDir dir;
   PcapngBuilder ng;
   ng.idb(1);
-  for (std::uint32_t i = 0; i < 300; ++i) ng.epb(0, 1'000000ULL * i, payload(100, static_cast<std::uint8_t>(i)));
+  for (std::uint32_t i = 0; i < 300; ++i)
+    ng.epb(0, 1'000000ULL * i, payload(100, static_cast<std::uint8_t>(i)));
   auto [a, b] = halves(ng.bytes());
   const Buf stored = concat(zstd(a), zstd(b));
   const std::string path = dir.write("x.pcapng.gz", stored);  // the name lies; content decides
@@ -161,7 +163,8 @@ TEST(InputSet, NotACaptureNamesTheFile) {
     InputSet set({path}, {});
     FAIL() << "expected an exception";
   } catch (const std::runtime_error& e) {
-    EXPECT_EQ(std::string(e.what()), path + ": not a pcap or pcapng capture (first bytes: 23 20 63 32 73 63 6f 70)");
+    EXPECT_EQ(std::string(e.what()),
+              path + ": not a pcap or pcapng capture (first bytes: 23 20 63 32 73 63 6f 70)");
   }
   const std::string empty = dir.write("empty.pcap", Buf{});
   EXPECT_THROW(InputSet({empty}, {}), std::runtime_error);
@@ -170,7 +173,8 @@ TEST(InputSet, NotACaptureNamesTheFile) {
     InputSet set({gz}, {});
     FAIL() << "expected an exception";
   } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find(gz + ": not a pcap or pcapng capture (gzip-compressed"), std::string::npos)
+    EXPECT_NE(std::string(e.what()).find(gz + ": not a pcap or pcapng capture (gzip-compressed"),
+              std::string::npos)
         << e.what();
   }
 }

@@ -1,10 +1,10 @@
 // Live capture test: two network namespaces joined by a veth pair, UDP sent from one, captured in the other.
 // Traffic stays on that veth pair (10.255.42.0/30, addresses only inside the namespaces this test creates).
 // Skips when namespaces cannot be created (not root, no CAP_NET_ADMIN, no `ip`).
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
-#include <arpa/inet.h>
 #include <sched.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -65,7 +65,8 @@ class VethPair {
     if_a = "c2sa" + id;
     if_b = "c2sb" + id;
     if (run_ip({"netns", "add", ns_a}) != 0) {
-      why_not = "cannot create a network namespace (`ip netns add` failed: need root/CAP_NET_ADMIN and iproute2)";
+      why_not =
+          "cannot create a network namespace (`ip netns add` failed: need root/CAP_NET_ADMIN and iproute2)";
       return;
     }
     created_a_ = true;

@@ -50,7 +50,8 @@ TEST(PcapReader, BigEndianNanoseconds) {
 }
 
 TEST(PcapReader, LinkTypeUpperBitsAreFcsInfoAndUnknownLinkTypesPass) {
-  // 0x04000000: FCS length present bit (pcap-savefile(5)); link type 147 (USER0) is not decoded but delivered.
+  // 0x04000000: FCS length present bit (pcap-savefile(5)); link type 147 (USER0) is not decoded but
+  // delivered.
   PcapBuilder b(false, false, 0x04000000u | 147u);
   b.record(1, 0, payload(10, 0));
   InputSummary s;

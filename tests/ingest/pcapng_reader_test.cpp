@@ -8,8 +8,8 @@ namespace {
 
 TEST(PcapngReader, MultiInterfaceLinkTypesAndResolutions) {
   PcapngBuilder b;
-  b.idb(/*link_type=*/1);                                        // iface 0: Ethernet, default 10^-6 s
-  b.idb(/*link_type=*/101, 0, /*tsresol=*/9);                    // iface 1: raw IP, 10^-9 s
+  b.idb(/*link_type=*/1);                                          // iface 0: Ethernet, default 10^-6 s
+  b.idb(/*link_type=*/101, 0, /*tsresol=*/9);                      // iface 1: raw IP, 10^-9 s
   b.idb(/*link_type=*/113, 0, /*tsresol=*/0x80 | 20, /*off=*/10);  // iface 2: SLL, 2^-20 s, +10 s offset
   const std::size_t e0 = b.epb(0, 1700000000'123456ULL, payload(60, 1));
   b.epb(1, 1700000000'123456789ULL, payload(40, 2));

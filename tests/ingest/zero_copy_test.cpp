@@ -1,6 +1,6 @@
-// Zero-copy reading of regular files: records parsed inside the reader thread's slots, straddling records moved
-// into the headroom of the next slot (or assembled in a side buffer). Small slot sizes put slot boundaries
-// everywhere; the results must equal the copying (memory) path byte for byte.
+// Zero-copy reading of regular files: records parsed inside the reader thread's slots, straddling records
+// moved into the headroom of the next slot (or assembled in a side buffer). Small slot sizes put slot
+// boundaries everywhere; the results must equal the copying (memory) path byte for byte.
 #include <fcntl.h>
 
 #include <chrono>
@@ -16,8 +16,8 @@ struct Result {
   InputSummary summary;
 };
 
-std::unique_ptr<CaptureReader> open_file_slots(const std::string& path, std::size_t slot_size, InputSummary& s,
-                                               bool hash = true) {
+std::unique_ptr<CaptureReader> open_file_slots(const std::string& path, std::size_t slot_size,
+                                               InputSummary& s, bool hash = true) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   EXPECT_GE(fd, 0);
   auto stored = std::make_unique<StoredStream>(fd, true, path);
@@ -109,7 +109,8 @@ TEST(ZeroCopy, RecordsLargerThanSlotsAndHeadroom) {
   // 200000-byte records: longer than small slots (assembled across several slots) and, with slots just above
   // that size, straddling heads shorter or longer than the headroom.
   PcapBuilder b(false, false, 1, 262144);
-  for (std::uint32_t i = 0; i < 12; ++i) b.record(i, 0, payload(i % 3 == 0 ? 200000 : 1000 + i, static_cast<std::uint8_t>(i)));
+  for (std::uint32_t i = 0; i < 12; ++i)
+    b.record(i, 0, payload(i % 3 == 0 ? 200000 : 1000 + i, static_cast<std::uint8_t>(i)));
   TempDir dir;
   const std::string path = dir.write("big.pcap", b.bytes());
   const Result want = read_mem(b.bytes());
@@ -142,12 +143,14 @@ TEST(ZeroCopy, PcapngAcrossSlots) {
   PcapngBuilder b;
   b.idb(1);
   b.idb(101, 0, 9);
-  for (std::uint32_t i = 0; i < 30; ++i) b.epb(i % 2, 1000 + i, payload((i * 13u) % 70, static_cast<std::uint8_t>(i)));
+  for (std::uint32_t i = 0; i < 30; ++i)
+    b.epb(i % 2, 1000 + i, payload((i * 13u) % 70, static_cast<std::uint8_t>(i)));
   check_all_slot_sizes(b.w.out, 200);
 }
 
 TEST(ZeroCopy, TinyAndEmptyFiles) {
-  for (const Buf& bytes : {Buf{}, Buf{0xd4, 0xc3}, Buf{0xd4, 0xc3, 0xb2, 0xa1}, Buf{0xd4, 0xc3, 0xb2, 0xa1, 2, 0}}) {
+  for (const Buf& bytes :
+       {Buf{}, Buf{0xd4, 0xc3}, Buf{0xd4, 0xc3, 0xb2, 0xa1}, Buf{0xd4, 0xc3, 0xb2, 0xa1, 2, 0}}) {
     TempDir dir;
     const std::string path = dir.write("t.pcap", bytes);
     for (std::size_t slot : {1u, 2u, 3u, 4u, 5u, 64u}) {
@@ -193,7 +196,7 @@ TEST(ZeroCopy, EarlyConsumerStop) {
           for (int i = 0; i < stop_after && reader->next(p); ++i) {
           }
           std::this_thread::sleep_for(std::chrono::milliseconds(2));  // let the reader fill the ring
-        }  // destroyed without finish()
+        }                                                             // destroyed without finish()
         InputSummary s;
         auto reader = open_file_slots(path, slot, s);
         RawPacket p;

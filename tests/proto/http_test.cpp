@@ -1,4 +1,6 @@
 // Unit tests of the HTTP/1.x stream parser: annotated messages, every split point, hostile framing, captures.
+#include "proto/http/http.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -12,14 +14,15 @@
 #include <vector>
 
 #include "core/byte_reader.hpp"
-#include "proto/http/http.hpp"
 #include "proto/capture_segments.hpp"
 #include "test_support.hpp"
 
 namespace c2scope::proto::http {
 namespace {
 
-Bytes as_bytes(std::string_view s) { return Bytes(reinterpret_cast<const std::uint8_t*>(s.data()), s.size()); }
+Bytes as_bytes(std::string_view s) {
+  return Bytes(reinterpret_cast<const std::uint8_t*>(s.data()), s.size());
+}
 
 // Collects copies of what the parser emits.
 struct Collect : HttpSink {
@@ -43,7 +46,7 @@ ParseResult feed_in_steps(HttpStreamParser& p, std::string_view text, std::size_
 
 // A pipelined pair: a POST with a body, then a GET, sent back to back.
 const std::string kPipelinedRequests =
-    "POST /c2/gate.php?id=7 HTTP/1.1\r\n"           // request line
+    "POST /c2/gate.php?id=7 HTTP/1.1\r\n"  // request line
     "Host: evil.example:8080\r\n"
     "User-Agent: Mozilla/4.0 (compatible; MSIE 6.0)\r\n"
     "Content-Type: application/x-www-form-urlencoded\r\n"
@@ -52,7 +55,7 @@ const std::string kPipelinedRequests =
     "Cookie: s=1\r\n"
     "Referer: http://a.example/\r\n"
     "\r\n"
-    "hello=world"                                      // 11 body bytes
+    "hello=world"  // 11 body bytes
     "GET /next HTTP/1.1\r\n"
     "Host: evil.example\r\n"
     "\r\n";
@@ -138,12 +141,12 @@ TEST(HttpRequests, ChunkedRequestBodyWithExtensionsAndTrailers) {
       "POST /up HTTP/1.1\r\n"
       "Transfer-Encoding: chunked\r\n"
       "\r\n"
-      "5;name=value\r\n"   // chunk of 5 with an extension
+      "5;name=value\r\n"  // chunk of 5 with an extension
       "hello\r\n"
       "0000000000000000006\r\n"  // leading zeros do not count against the digit cap
       " world\r\n"
-      "0\r\n"               // last chunk
-      "Checksum: abc\r\n"   // trailer
+      "0\r\n"              // last chunk
+      "Checksum: abc\r\n"  // trailer
       "\r\n"
       "GET / HTTP/1.1\r\n\r\n";
   for (std::size_t step : {0, 1}) {
@@ -201,9 +204,12 @@ TEST(HttpResponses, HeadAnd304And204HaveNoBody) {
   HttpStreamParser resp(HttpStreamParser::Direction::kResponse);
   Collect c;
   c.response_parser = &resp;
-  req.feed(as_bytes("HEAD /a HTTP/1.1\r\n\r\nGET /b HTTP/1.1\r\n\r\nGET /c HTTP/1.1\r\n\r\nGET /d HTTP/1.1\r\n\r\n"), c);
+  req.feed(
+      as_bytes(
+          "HEAD /a HTTP/1.1\r\n\r\nGET /b HTTP/1.1\r\n\r\nGET /c HTTP/1.1\r\n\r\nGET /d HTTP/1.1\r\n\r\n"),
+      c);
   const std::string responses =
-      "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n"   // to HEAD: no body despite the length
+      "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n"  // to HEAD: no body despite the length
       "HTTP/1.1 304 Not Modified\r\nContent-Length: 50\r\n\r\n"
       "HTTP/1.1 204 No Content\r\n\r\n"
       "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc";
@@ -222,9 +228,9 @@ TEST(HttpResponses, ChunkedWithExtensionsAndTrailersByteByByte) {
       "Content-Type: text/plain\r\n"
       "Transfer-Encoding: gzip, chunked\r\n"
       "\r\n"
-      "1a; ieof\r\n"                   // 26 bytes, extension
+      "1a; ieof\r\n"  // 26 bytes, extension
       "abcdefghijklmnopqrstuvwxyz\r\n"
-      "A\r\n"                          // 10, upper-case hex
+      "A\r\n"  // 10, upper-case hex
       "0123456789\r\n"
       "0\r\n"
       "Expires: never\r\n"
@@ -245,8 +251,9 @@ TEST(HttpResponses, ChunkedWithExtensionsAndTrailersByteByByte) {
 TEST(HttpResponses, BodyUntilCloseAndInterimResponses) {
   HttpStreamParser p(HttpStreamParser::Direction::kResponse);
   Collect c;
-  EXPECT_EQ(p.feed(as_bytes("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.0 200 OK\r\nServer: x\r\n\r\nsome"), c).status,
-            ParseStatus::kNeedMore);
+  EXPECT_EQ(
+      p.feed(as_bytes("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.0 200 OK\r\nServer: x\r\n\r\nsome"), c).status,
+      ParseStatus::kNeedMore);
   p.feed(as_bytes(" more"), c);
   ASSERT_EQ(c.responses.size(), 1u);  // the 100
   p.finish(c);
@@ -270,7 +277,9 @@ TEST(HttpResponses, StreamEndingInsideABodyIsIncomplete) {
 TEST(HttpResponses, SwitchingProtocolsEndsHttp) {
   HttpStreamParser p(HttpStreamParser::Direction::kResponse);
   Collect c;
-  EXPECT_TRUE(p.feed(as_bytes("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n\x81\x05hello"), c).ok());
+  EXPECT_TRUE(
+      p.feed(as_bytes("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n\x81\x05hello"), c)
+          .ok());
   EXPECT_TRUE(p.tunneled());
   EXPECT_EQ(c.responses.size(), 1u);
 }
@@ -281,7 +290,8 @@ TEST(HttpHostile, AbsurdChunkSizes) {
   {
     HttpStreamParser p(HttpStreamParser::Direction::kResponse);
     Collect c;
-    ParseResult r = p.feed(as_bytes("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1ffffffffffffffff\r\n"), c);
+    ParseResult r =
+        p.feed(as_bytes("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1ffffffffffffffff\r\n"), c);
     EXPECT_EQ(r.anomaly, "http_chunk_size_too_long");
     EXPECT_TRUE(p.failed());
     EXPECT_EQ(p.feed(as_bytes("more"), c).anomaly, "http_chunk_size_too_long");  // stays given up
@@ -290,7 +300,8 @@ TEST(HttpHostile, AbsurdChunkSizes) {
     HttpStreamParser p(HttpStreamParser::Direction::kResponse);
     Collect c;
     // 16 hex digits is accepted: the parser just counts what arrives.
-    ParseResult r = p.feed(as_bytes("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffff\r\nabc"), c);
+    ParseResult r =
+        p.feed(as_bytes("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffff\r\nabc"), c);
     EXPECT_EQ(r.status, ParseStatus::kNeedMore);
     p.finish(c);
     ASSERT_EQ(c.responses.size(), 1u);
@@ -299,7 +310,8 @@ TEST(HttpHostile, AbsurdChunkSizes) {
   for (const char* bad : {"zz\r\n", "-1\r\n", "\r\n", "5 x\r\n"}) {
     HttpStreamParser p(HttpStreamParser::Direction::kResponse);
     Collect c;
-    ParseResult r = p.feed(as_bytes(std::string("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n") + bad), c);
+    ParseResult r =
+        p.feed(as_bytes(std::string("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n") + bad), c);
     EXPECT_EQ(r.anomaly, "http_bad_chunk_size") << bad;
   }
   {
@@ -378,8 +390,11 @@ TEST(HttpHostile, ConflictingContentLengths) {
   EXPECT_EQ(q.feed(as_bytes("POST / HTTP/1.1\r\nContent-Length: 99999999999999999999\r\n\r\n"), c).anomaly,
             "http_bad_content_length");
   HttpStreamParser both(HttpStreamParser::Direction::kRequest);
-  EXPECT_TRUE(both.feed(as_bytes("POST / HTTP/1.1\r\nContent-Length: 50\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"), c)
-                  .ok());
+  EXPECT_TRUE(
+      both.feed(as_bytes(
+                    "POST / HTTP/1.1\r\nContent-Length: 50\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
+                c)
+          .ok());
   ASSERT_EQ(c.requests.size(), 1u);
   EXPECT_NE(c.requests[0].oddities & kOddContentLengthAndChunked, 0u);
 }
@@ -388,7 +403,7 @@ TEST(HttpDetect, RequestAndResponseByContent) {
   EXPECT_TRUE(looks_like_http_request(as_bytes("GET /index.html HTTP/1.1\r\nHost: x\r\n")));
   EXPECT_TRUE(looks_like_http_request(as_bytes("POST /c2sock HTTP/1.0\r\n")));
   EXPECT_TRUE(looks_like_http_request(as_bytes("OPTIONS * HTTP/1.1\r\n")));
-  EXPECT_FALSE(looks_like_http_request(as_bytes("GET /index.html")));      // line not complete
+  EXPECT_FALSE(looks_like_http_request(as_bytes("GET /index.html")));        // line not complete
   EXPECT_FALSE(looks_like_http_request(as_bytes("GET /a b HTTP/1.1\r\n")));  // space in target
   EXPECT_FALSE(looks_like_http_request(as_bytes("FOO / HTTP/1.1\r\n")));     // unknown method
   EXPECT_FALSE(looks_like_http_request(as_bytes("GET / HTTP/2.0\r\n")));
@@ -571,7 +586,8 @@ TEST(HttpRealData, SuricataVerifyCases) {
   }
   {
     // CONNECT answered 200, then plain HTTP inside: both transactions, as Suricata logs them.
-    const ParsedCapture c = parse_http_capture("suricata-verify/http-connect/http-connect-fragmented/input.pcap", 8001);
+    const ParsedCapture c =
+        parse_http_capture("suricata-verify/http-connect/http-connect-fragmented/input.pcap", 8001);
     EXPECT_EQ(c.failures, 0u);
     ASSERT_EQ(c.transactions.size(), 2u);
     EXPECT_EQ(c.transactions[0].request.method, "CONNECT");
@@ -581,7 +597,6 @@ TEST(HttpRealData, SuricataVerifyCases) {
     EXPECT_EQ(c.transactions[1].response.status_code, 200);
   }
 }
-
 
 // Zeek baseline opt.basic/http.log (wikipedia.pcap): 14 transactions; method, host (Zeek strips the port),
 // uri, referrer, version, user_agent, body lengths, status code and message compared field by field.
@@ -611,11 +626,11 @@ TEST(HttpRealData, WikipediaMatchesZeekHttpLog) {
   std::multiset<std::string> ours;
   for (const Transaction& t : c.transactions) {
     if (t.request.host == "www.wikipedia.org") continue;  // no SYN in the capture (see above)
-    ours.insert(t.request.method + "|" + std::string(host_without_port(t.request.host)) + "|" + t.request.uri + "|" +
-                 or_dash(t.request.referrer) + "|" + t.response.version + "|" + or_dash(t.request.user_agent) + "|" +
-                or_dash(t.request.origin) + "|" + std::to_string(t.request.body_length) + "|" +
-                std::to_string(t.response.body_length) + "|" + std::to_string(t.response.status_code) + "|" +
-                t.response.status_msg + "|");
+    ours.insert(t.request.method + "|" + std::string(host_without_port(t.request.host)) + "|" +
+                t.request.uri + "|" + or_dash(t.request.referrer) + "|" + t.response.version + "|" +
+                or_dash(t.request.user_agent) + "|" + or_dash(t.request.origin) + "|" +
+                std::to_string(t.request.body_length) + "|" + std::to_string(t.response.body_length) + "|" +
+                std::to_string(t.response.status_code) + "|" + t.response.status_msg + "|");
   }
   EXPECT_EQ(expected.size(), 14u);
   EXPECT_EQ(c.transactions.size(), 15u);

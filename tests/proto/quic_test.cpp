@@ -184,8 +184,12 @@ void expect_rfc_client_hello(std::string_view hex, std::uint32_t version) {
   EXPECT_EQ(parse_initial(pkt, st, info).status, ParseStatus::kNeedMore);
 }
 
-TEST(QuicInitial, Rfc9001AppendixA2ClientInitial) { expect_rfc_client_hello(kRfc9001ClientInitial, kVersion1); }
-TEST(QuicInitial, Rfc9369AppendixA2ClientInitial) { expect_rfc_client_hello(kRfc9369ClientInitial, kVersion2); }
+TEST(QuicInitial, Rfc9001AppendixA2ClientInitial) {
+  expect_rfc_client_hello(kRfc9001ClientInitial, kVersion1);
+}
+TEST(QuicInitial, Rfc9369AppendixA2ClientInitial) {
+  expect_rfc_client_hello(kRfc9369ClientInitial, kVersion2);
+}
 
 TEST(QuicInitial, HostileDatagrams) {
   std::vector<std::uint8_t> pkt = unhex(kRfc9001ClientInitial);
@@ -224,7 +228,8 @@ TEST(QuicKnownAnswer, PeerCaptures) {
     const char* sni;
     const char* ja4;  // "" when the source gives none
   };
-  // Expected values: suricata-verify test.yaml (quic.sni / quic.ja4), ja4-foxio expected-python, zeek quic.log.
+  // Expected values: suricata-verify test.yaml (quic.sni / quic.ja4), ja4-foxio expected-python, zeek
+  // quic.log.
   const std::vector<Case> kCases = {
       {"suricata-verify/ja4-quic/input.pcap", nullptr, "q13d0310h3_55b375c5d22e_cd85d2d88918"},
       {"zeek/traces/quic/merlinc2_Zeek_example.pcapng", nullptr, ""},
@@ -242,7 +247,8 @@ TEST(QuicKnownAnswer, PeerCaptures) {
     }
     ++total;
     bool ok = !infos.empty();
-    for (const auto& i : infos) std::printf("  %s: sni=%s ja4=%s\n", c.pcap, i.server_name.value_or("-").c_str(), i.ja4.c_str());
+    for (const auto& i : infos)
+      std::printf("  %s: sni=%s ja4=%s\n", c.pcap, i.server_name.value_or("-").c_str(), i.ja4.c_str());
     if (ok && c.ja4[0] != 0) {
       ok = std::any_of(infos.begin(), infos.end(), [&](const QuicClientInfo& i) { return i.ja4 == c.ja4; });
     }

@@ -33,8 +33,8 @@ struct Datagram {
 
 struct Capture {
   std::map<std::string, std::vector<std::uint8_t>> tcp;  // per direction, keyed like Datagram::key
-  std::vector<std::string> tcp_order;                     // directions in order of first payload
-  std::vector<Datagram> udp;                              // in capture order
+  std::vector<std::string> tcp_order;                    // directions in order of first payload
+  std::vector<Datagram> udp;                             // in capture order
 };
 
 std::vector<std::uint8_t> read_file(const std::filesystem::path& p) {
@@ -119,8 +119,10 @@ struct Decoder {
         std::size_t opt = (data[0] & 0x3f) * 4u;
         std::uint16_t ptype = load_be16(data.data() + 2);
         if (data.size() > 8 + opt) {
-          if (ptype == 0x6558) ethernet(data.subspan(8 + opt), depth + 1);
-          else ethertype(ptype, data.subspan(8 + opt), depth + 1);
+          if (ptype == 0x6558)
+            ethernet(data.subspan(8 + opt), depth + 1);
+          else
+            ethertype(ptype, data.subspan(8 + opt), depth + 1);
         }
         return;
       }
@@ -132,10 +134,14 @@ struct Decoder {
       std::size_t hl = 4 + ((fl & 0x8000) ? 4 : 0) + ((fl & 0x2000) ? 4 : 0) + ((fl & 0x1000) ? 4 : 0);
       if (!r.ok() || hl > l4.size()) return;
       Bytes inner = l4.subspan(hl);
-      if (ptype == 0x88be && inner.size() > 8) ethernet(inner.subspan(8), depth + 1);  // ERSPAN II
-      else if (ptype == 0x22eb && inner.size() > 12) ethernet(inner.subspan(12), depth + 1);  // ERSPAN III
-      else if (ptype == 0x6558) ethernet(inner, depth + 1);
-      else ethertype(ptype, inner, depth + 1);
+      if (ptype == 0x88be && inner.size() > 8)
+        ethernet(inner.subspan(8), depth + 1);  // ERSPAN II
+      else if (ptype == 0x22eb && inner.size() > 12)
+        ethernet(inner.subspan(12), depth + 1);  // ERSPAN III
+      else if (ptype == 0x6558)
+        ethernet(inner, depth + 1);
+      else
+        ethertype(ptype, inner, depth + 1);
     }
   }
 
@@ -236,7 +242,8 @@ struct Decoder {
 
   void link(std::uint32_t linktype, Bytes frame) {
     switch (linktype) {
-      case 1: return ethernet(frame, 0);
+      case 1:
+        return ethernet(frame, 0);
       case 0:
       case 108:
         if (frame.size() > 4) ip(frame.subspan(4), 0);
@@ -244,19 +251,23 @@ struct Decoder {
       case 101:
       case 12:
       case 228:
-      case 229: return ip(frame, 0);
+      case 229:
+        return ip(frame, 0);
       case 113:
         if (frame.size() > 16) ethertype(load_be16(frame.data() + 14), frame.subspan(16), 0);
         return;
       case 276:
         if (frame.size() > 20) ethertype(load_be16(frame.data()), frame.subspan(20), 0);
         return;
-      default: return;
+      default:
+        return;
     }
   }
 };
 
-std::uint32_t rd32(const std::uint8_t* p, bool le) { return le ? load_le32(p) : load_be32(p); }
+std::uint32_t rd32(const std::uint8_t* p, bool le) {
+  return le ? load_le32(p) : load_be32(p);
+}
 
 }  // namespace
 
@@ -423,7 +434,7 @@ TEST(Ja4, EdgeCases) {
   EXPECT_EQ(ja4(ch, 't').substr(0, 10), "t10i0000xx");
   for (int i = 0; i < 150; ++i) ch.cipher_suites.push_back(static_cast<std::uint16_t>(0x100 + i));
   EXPECT_EQ(ja4(ch, 't').substr(0, 8), "t10i9900");  // capped at 99
-  ch.supported_versions = {0x7f1c};  // a TLS 1.3 draft: not in the table
+  ch.supported_versions = {0x7f1c};                  // a TLS 1.3 draft: not in the table
   EXPECT_EQ(ja4(ch, 't').substr(0, 3), "t00");
 }
 
@@ -489,15 +500,15 @@ TEST(TlsClientHello, HostileInputsAreFlaggedNotFatal) {
   EXPECT_NE(ch.flags & kFlagEmptySni, 0u);
   EXPECT_NE(ja4(ch, 't').find("t12d0199"), std::string::npos);
 
-  std::vector<std::uint8_t> dup = unhex("0303 " + std::string(64, '0') +
-                                        " 00 0002 1301 0100 0008 0017 0000 0017 0000");
+  std::vector<std::uint8_t> dup =
+      unhex("0303 " + std::string(64, '0') + " 00 0002 1301 0100 0008 0017 0000 0017 0000");
   ASSERT_TRUE(parse_client_hello(dup, ch).ok());
   EXPECT_NE(ch.flags & kFlagDuplicateExtension, 0u);
   EXPECT_EQ(hello_flag_names(ch.flags), "duplicate_extension");
 
   // A known extension with inner lengths that do not add up: flagged, the rest still parsed.
-  std::vector<std::uint8_t> bad = unhex("0303 " + std::string(64, '0') +
-                                        " 00 0002 1301 0100 000c 000a 0004 0009 001d 0017 0000");
+  std::vector<std::uint8_t> bad =
+      unhex("0303 " + std::string(64, '0') + " 00 0002 1301 0100 000c 000a 0004 0009 001d 0017 0000");
   ASSERT_TRUE(parse_client_hello(bad, ch).ok());
   EXPECT_NE(ch.flags & kFlagBadExtensionBody, 0u);
   EXPECT_EQ(ch.extensions, (std::vector<std::uint16_t>{0x0a, 0x17}));
@@ -660,7 +671,8 @@ Facts analyze(const fs::path& pcap) {
       auto& ss = quic_server[d.key];
       if (ss.dcid.empty()) ss.dcid = client->second.dcid;
       std::optional<ServerHello> sh;
-      if (c2scope::quic::parse_server_initial(d.payload, ss, sh).ok() && sh) f.servers.push_back({d.key, *sh});
+      if (c2scope::quic::parse_server_initial(d.payload, ss, sh).ok() && sh)
+        f.servers.push_back({d.key, *sh});
     }
   }
   return f;
@@ -752,10 +764,11 @@ TEST(TlsKnownAnswer, Ja4FoxioPython) {
     std::map<std::string, std::vector<std::string>> ours;
     for (const auto& c : f.clients) ours[c.key].push_back(ja4(c.ch, c.transport));
     std::regex obj_re("\\{[^{}]*\\}");
-    for (auto it = std::sregex_iterator(json.begin(), json.end(), obj_re); it != std::sregex_iterator(); ++it) {
+    for (auto it = std::sregex_iterator(json.begin(), json.end(), obj_re); it != std::sregex_iterator();
+         ++it) {
       std::string obj = it->str();
-      std::string key = json_field(obj, "src") + ":" + json_field(obj, "srcport") + ">" + json_field(obj, "dst") +
-                        ":" + json_field(obj, "dstport");
+      std::string key = json_field(obj, "src") + ":" + json_field(obj, "srcport") + ">" +
+                        json_field(obj, "dst") + ":" + json_field(obj, "dstport");
       for (int i = 1; i <= 9; ++i) {
         std::string want = json_field(obj, "JA4." + std::to_string(i));
         if (want.empty()) break;
@@ -793,10 +806,12 @@ TEST(TlsKnownAnswer, Ja3TsharkDerived) {
       std::string cell;
       while (std::getline(ls, cell, '\t')) c.push_back(cell);
       if (!server && c.size() >= 8) {
-        ja3t.check(v["ja3"].count(c[6]) != 0 && v["ja3_string"].count(c[7]) != 0, name + " frame " + c[0] + " " + c[7]);
+        ja3t.check(v["ja3"].count(c[6]) != 0 && v["ja3_string"].count(c[7]) != 0,
+                   name + " frame " + c[0] + " " + c[7]);
         if (!c[5].empty()) snit.check(v["sni"].count(c[5]) != 0, name + " sni " + c[5]);
       } else if (server && c.size() >= 7) {
-        ja3st.check(v["ja3s"].count(c[5]) != 0 && v["ja3s_string"].count(c[6]) != 0, name + " frame " + c[0] + " " + c[6]);
+        ja3st.check(v["ja3s"].count(c[5]) != 0 && v["ja3s_string"].count(c[6]) != 0,
+                    name + " frame " + c[0] + " " + c[6]);
       }
     }
   }
@@ -813,25 +828,33 @@ TEST(TlsKnownAnswer, SuricataVerify) {
   C2SCOPE_REQUIRE_SHARED("suricata-verify");
   const fs::path root = c2scope::testing::shared_data() / "suricata-verify";
   const std::map<std::string, std::string> kField = {
-      {"tls.ja3.hash", "ja3"},         {"tls.ja3.string", "ja3_string"},
-      {"tls.ja3s.hash", "ja3s"},       {"tls.ja3s.string", "ja3s_string"},
-      {"tls.ja4", "ja4"},              {"tls.sni", "sni"},
-      {"tls.subject", "subject_suricata"}, {"tls.issuerdn", "issuer_suricata"},
-      {"tls.serial", "serial_suricata"},   {"tls.fingerprint", "sha1_colon"},
-      {"quic.sni", "sni"},             {"quic.ja4", "ja4"},
-      {"quic.ja3.hash", "ja3"},        {"quic.ja3.string", "ja3_string"},
+      {"tls.ja3.hash", "ja3"},
+      {"tls.ja3.string", "ja3_string"},
+      {"tls.ja3s.hash", "ja3s"},
+      {"tls.ja3s.string", "ja3s_string"},
+      {"tls.ja4", "ja4"},
+      {"tls.sni", "sni"},
+      {"tls.subject", "subject_suricata"},
+      {"tls.issuerdn", "issuer_suricata"},
+      {"tls.serial", "serial_suricata"},
+      {"tls.fingerprint", "sha1_colon"},
+      {"quic.sni", "sni"},
+      {"quic.ja4", "ja4"},
+      {"quic.ja3.hash", "ja3"},
+      {"quic.ja3.string", "ja3_string"},
       {"tls.version", "version"},
   };
   // Suricata prints versions as "TLSv1", "TLS 1.2", "TLS 1.3", ...: map ours.
-  const std::map<std::string, std::string> kVersion = {{"TLSv10", "TLSv1"}, {"TLSv11", "TLS 1.1"},
+  const std::map<std::string, std::string> kVersion = {{"TLSv10", "TLSv1"},   {"TLSv11", "TLS 1.1"},
                                                        {"TLSv12", "TLS 1.2"}, {"TLSv13", "TLS 1.3"},
-                                                       {"SSLv3", "SSLv3"}, {"SSLv2", "SSLv2"}};
+                                                       {"SSLv3", "SSLv3"},    {"SSLv2", "SSLv2"}};
   // Expected values we knowingly do not reproduce, with the reason:
   //  - bug-5713-02-ja4: a ClientHello without signature_algorithms. Suricata still appends "_" before hashing
   //    the extension part ("..._ff01_" -> ce66f3b797c1); FoxIO's spec ("the string ends without an
   //    underscore") and Arkime's outputs (openssl-tls1: 282f11336259) do not. We follow the spec:
   //    t10i070600_c50f5591e341_c39ab67fec8e.
-  const std::set<std::string> kKnownDisagreements = {"bug-5713-02-ja4 tls.ja4=t10i070600_c50f5591e341_ce66f3b797c1"};
+  const std::set<std::string> kKnownDisagreements = {
+      "bug-5713-02-ja4 tls.ja4=t10i070600_c50f5591e341_ce66f3b797c1"};
   int known = 0;
   std::map<std::string, Tally> by_field;
   std::vector<fs::path> yamls;
@@ -884,7 +907,8 @@ TEST(TlsKnownAnswer, SuricataVerify) {
       auto it = kField.find(m[1].str());
       if (it == kField.end()) continue;
       std::string want = m[3].str();
-      if (want.size() >= 2 && (want.front() == '\'' || want.front() == '"')) want = want.substr(1, want.size() - 2);
+      if (want.size() >= 2 && (want.front() == '\'' || want.front() == '"'))
+        want = want.substr(1, want.size() - 2);
       if (want.rfind("t", 0) != 0 && it->second == "ja4" && want.rfind("q", 0) != 0) continue;
       bool ok = v[it->second].count(want) != 0;
       if (m[1].str() == "tls.subjectaltname") ok = v["san"].count(want) != 0;
@@ -903,7 +927,8 @@ TEST(TlsKnownAnswer, SuricataVerify) {
     agree += t.agree;
     total += t.total;
   }
-  std::printf("suricata-verify: %d/%d TLS/QUIC values agree (+%d listed disagreements)\n", agree, total, known);
+  std::printf("suricata-verify: %d/%d TLS/QUIC values agree (+%d listed disagreements)\n", agree, total,
+              known);
   EXPECT_EQ(agree, total);
 }
 
@@ -939,7 +964,8 @@ TEST(TlsKnownAnswer, Arkime) {
       for (auto s = std::sregex_iterator(list.begin(), list.end(), str); s != std::sregex_iterator(); ++s) {
         std::string want = (*s)[1].str();
         if (!seen.insert(field + want).second) continue;
-        by_field[field].check(v[kMap.at(field)].count(want) != 0, t.filename().string() + " " + field + "=" + want);
+        by_field[field].check(v[kMap.at(field)].count(want) != 0,
+                              t.filename().string() + " " + field + "=" + want);
       }
     }
   }
@@ -991,8 +1017,10 @@ TEST(TlsKnownAnswer, ZeekSslAndX509) {
     if (!fs::exists(pcap)) continue;
     auto v = values(analyze(pcap));
     for (auto& row : zeek_log(z / "baselines" / base / "ssl.log")) {
-      if (row["server_name"] != "-") ssl.check(v["sni"].count(row["server_name"]) != 0, base + " sni " + row["server_name"]);
-      if (row["version"] != "-") ssl.check(v["version"].count(row["version"]) != 0, base + " version " + row["version"]);
+      if (row["server_name"] != "-")
+        ssl.check(v["sni"].count(row["server_name"]) != 0, base + " sni " + row["server_name"]);
+      if (row["version"] != "-")
+        ssl.check(v["version"].count(row["version"]) != 0, base + " version " + row["version"]);
       std::string fps = row["cert_chain_fps"];
       if (fps != "-" && fps != "(empty)" && !fps.empty()) {
         std::stringstream ss(fps);
@@ -1003,9 +1031,12 @@ TEST(TlsKnownAnswer, ZeekSslAndX509) {
     if (!fs::exists(z / "baselines" / base / "x509.log")) continue;
     for (auto& row : zeek_log(z / "baselines" / base / "x509.log")) {
       x509.check(v["sha256"].count(row["fingerprint"]) != 0, base + " fp " + row["fingerprint"]);
-      x509.check(v["serial"].count(row["certificate.serial"]) != 0, base + " serial " + row["certificate.serial"]);
-      x509.check(v["subject"].count(row["certificate.subject"]) != 0, base + " subject " + row["certificate.subject"]);
-      x509.check(v["issuer"].count(row["certificate.issuer"]) != 0, base + " issuer " + row["certificate.issuer"]);
+      x509.check(v["serial"].count(row["certificate.serial"]) != 0,
+                 base + " serial " + row["certificate.serial"]);
+      x509.check(v["subject"].count(row["certificate.subject"]) != 0,
+                 base + " subject " + row["certificate.subject"]);
+      x509.check(v["issuer"].count(row["certificate.issuer"]) != 0,
+                 base + " issuer " + row["certificate.issuer"]);
       if (row["san.dns"] != "-") {
         std::stringstream ss(row["san.dns"]);
         std::string s;

@@ -1,13 +1,12 @@
 // Unit tests of the writers: JSON escaping, conn.log JSON and TSV records, accounting.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
-
-#include <unistd.h>
 
 #include "report/conn_writer.hpp"
 #include "report/json_writer.hpp"
@@ -92,10 +91,13 @@ TEST(ConnWriter, TsvHasZeekHeaderAndUnsetMarkers) {
   }
   const std::string text = read_file(path);
   EXPECT_EQ(text.rfind("#separator \\x09\n#set_separator\t,\n", 0), 0u);
-  EXPECT_NE(text.find("#path\tconn\n#open\t2023-11-14-22-13-20\n#fields\tts\tuid\tid.orig_h"), std::string::npos);
-  EXPECT_NE(text.find("\n1700000000.020000\tCtPZjS20MLrsMUOJi2\t10.1.0.5\t40001\t93.184.216.34\t80\ttcp\t-\t-\t-\tSF\t"
-                      "ShADadFf\t6\t308\t3\t200\tCParent1\t-\t-\t1:abc=\t6\t-\n"),
-            std::string::npos)
+  EXPECT_NE(text.find("#path\tconn\n#open\t2023-11-14-22-13-20\n#fields\tts\tuid\tid.orig_h"),
+            std::string::npos);
+  EXPECT_NE(
+      text.find(
+          "\n1700000000.020000\tCtPZjS20MLrsMUOJi2\t10.1.0.5\t40001\t93.184.216.34\t80\ttcp\t-\t-\t-\tSF\t"
+          "ShADadFf\t6\t308\t3\t200\tCParent1\t-\t-\t1:abc=\t6\t-\n"),
+      std::string::npos)
       << text;
   EXPECT_NE(text.find("#close\t2023-11-14-22-13-20\n"), std::string::npos);
   std::filesystem::remove(path);
@@ -141,7 +143,8 @@ namespace c2scope::report {
 namespace {
 
 TEST(ConnWriter, AppFieldsAddServiceAndServerName) {
-  const auto dir = std::filesystem::temp_directory_path() / ("c2scope_conn_app_" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("c2scope_conn_app_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   auto r = sample_record();
   r.service = "ssl";

@@ -14,7 +14,9 @@ namespace {
 
 using Buf = std::vector<std::uint8_t>;
 
-Buf bytes(std::string_view s) { return Buf(s.begin(), s.end()); }
+Buf bytes(std::string_view s) {
+  return Buf(s.begin(), s.end());
+}
 
 struct Collect {
   std::string out;
@@ -56,9 +58,9 @@ TEST(TcpReassembler, TrimsRetransmittedOverlap) {
   TcpReassembler r;
   Collect c;
   const Buf s = bytes("0123456789");
-  r.add(100, view(s, 0, 6), [&](Bytes x) { c(x); });      // starts midstream: the first segment sets the start
-  r.add(100, view(s, 0, 6), [&](Bytes x) { c(x); });      // full retransmission
-  r.add(104, view(s, 4, 6), [&](Bytes x) { c(x); });      // overlaps 2 bytes, adds 4
+  r.add(100, view(s, 0, 6), [&](Bytes x) { c(x); });  // starts midstream: the first segment sets the start
+  r.add(100, view(s, 0, 6), [&](Bytes x) { c(x); });  // full retransmission
+  r.add(104, view(s, 4, 6), [&](Bytes x) { c(x); });  // overlaps 2 bytes, adds 4
   EXPECT_EQ(c.out, "0123456789");
   EXPECT_EQ(r.overlap_bytes(), 8u);
 }
@@ -150,7 +152,8 @@ Buf dns_name(std::string_view name) {
     std::size_t dot = name.find('.', start);
     if (dot == std::string_view::npos) dot = name.size();
     b.push_back(static_cast<std::uint8_t>(dot - start));
-    b.insert(b.end(), name.begin() + static_cast<std::ptrdiff_t>(start), name.begin() + static_cast<std::ptrdiff_t>(dot));
+    b.insert(b.end(), name.begin() + static_cast<std::ptrdiff_t>(start),
+             name.begin() + static_cast<std::ptrdiff_t>(dot));
     start = dot + 1;
   }
   b.push_back(0);
@@ -158,7 +161,8 @@ Buf dns_name(std::string_view name) {
 }
 
 // A query for `name` (type A), or its response with one A record (TTL 300).
-Buf dns_message(std::uint16_t id, std::string_view name, bool response, const std::uint8_t* address = nullptr) {
+Buf dns_message(std::uint16_t id, std::string_view name, bool response,
+                const std::uint8_t* address = nullptr) {
   Buf b;
   put16(b, id);
   put16(b, response ? 0x8180 : 0x0100);
@@ -250,8 +254,8 @@ TEST(AppLayer, ReassemblesAClientHelloSplitOverThreeSegmentsOutOfOrder) {
   h.packet("10.0.0.5", 50000, "203.0.113.9", 443, 6, Buf(hello.begin() + 2 * third, hello.end()), 0x18,
            1001 + 2 * third);
   h.packet("10.0.0.5", 50000, "203.0.113.9", 443, 6, Buf(hello.begin(), hello.begin() + third), 0x18, 1001);
-  h.packet("10.0.0.5", 50000, "203.0.113.9", 443, 6, Buf(hello.begin() + third, hello.begin() + 2 * third), 0x18,
-           1001 + third);
+  h.packet("10.0.0.5", 50000, "203.0.113.9", 443, 6, Buf(hello.begin() + third, hello.begin() + 2 * third),
+           0x18, 1001 + third);
   h.table.flush();
   ASSERT_EQ(h.logs.ssl.size(), 1u);
   EXPECT_EQ(h.logs.ssl[0].server_name, "c2.example");

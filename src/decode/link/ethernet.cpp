@@ -5,8 +5,10 @@ namespace c2scope::decode::detail {
 
 Proto ethertype_proto(std::uint16_t ethertype, Reason& reason) {
   switch (ethertype) {
-    case 0x0800: return Proto::kIpv4;
-    case 0x86dd: return Proto::kIpv6;
+    case 0x0800:
+      return Proto::kIpv4;
+    case 0x86dd:
+      return Proto::kIpv6;
     case 0x8100:  // 802.1Q
     case 0x88a8:  // 802.1ad service tag
     case 0x9100:  // pre-standard QinQ
@@ -14,13 +16,18 @@ Proto ethertype_proto(std::uint16_t ethertype, Reason& reason) {
     case 0x8847:  // MPLS unicast
     case 0x8848:  // MPLS multicast
       return Proto::kMpls;
-    case 0x8864: return Proto::kPppoeSession;
-    case 0x8863: reason = Reason::kPppoeDiscovery; return Proto::kError;
+    case 0x8864:
+      return Proto::kPppoeSession;
+    case 0x8863:
+      reason = Reason::kPppoeDiscovery;
+      return Proto::kError;
     case 0x0806:  // ARP
     case 0x8035:  // RARP
       reason = Reason::kNonIpArp;
       return Proto::kError;
-    default: reason = Reason::kNonIpOther; return Proto::kError;
+    default:
+      reason = Reason::kNonIpOther;
+      return Proto::kError;
   }
 }
 
@@ -56,12 +63,15 @@ Step decode_mpls(Bytes d, Ctx&) {
   if (!bottom) return next_step(Proto::kMpls, 4, d.size());
   if (d.size() < 5) return fail(Reason::kTruncatedMpls);
   switch (d[4] >> 4) {
-    case 4: return next_step(Proto::kIpv4, 4, d.size());
-    case 6: return next_step(Proto::kIpv6, 4, d.size());
+    case 4:
+      return next_step(Proto::kIpv4, 4, d.size());
+    case 6:
+      return next_step(Proto::kIpv6, 4, d.size());
     case 0:  // RFC 4385 pseudowire control word (0000 + flags/seq), then an Ethernet frame
       if (d.size() < 8) return fail(Reason::kTruncatedMpls);
       return next_step(Proto::kEthernet, 8, d.size());
-    default: return fail(Reason::kNonIpOther);
+    default:
+      return fail(Reason::kNonIpOther);
   }
 }
 

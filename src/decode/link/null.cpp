@@ -7,11 +7,14 @@ namespace {
 // BSD AF_INET is 2 everywhere; AF_INET6 is 24 (NetBSD/OpenBSD), 28 (FreeBSD), 30 (macOS).
 Proto family_proto(std::uint32_t family) {
   switch (family) {
-    case 2: return Proto::kIpv4;
+    case 2:
+      return Proto::kIpv4;
     case 24:
     case 28:
-    case 30: return Proto::kIpv6;
-    default: return Proto::kError;
+    case 30:
+      return Proto::kIpv6;
+    default:
+      return Proto::kError;
   }
 }
 }  // namespace
@@ -39,9 +42,12 @@ Step decode_chdlc(Bytes d, Ctx& c) {
 Step decode_ip_by_version(Bytes d, Reason truncated) {
   if (d.empty()) return fail(truncated);
   switch (d[0] >> 4) {
-    case 4: return next_step(Proto::kIpv4, 0, d.size());
-    case 6: return next_step(Proto::kIpv6, 0, d.size());
-    default: return fail(Reason::kNonIpOther);
+    case 4:
+      return next_step(Proto::kIpv4, 0, d.size());
+    case 6:
+      return next_step(Proto::kIpv6, 0, d.size());
+    default:
+      return fail(Reason::kNonIpOther);
   }
 }
 

@@ -15,9 +15,12 @@ Step by_ppp_protocol(Bytes d, std::size_t pos, std::size_t end, Reason truncated
     hdr = pos + 2;
   }
   switch (proto) {
-    case 0x0021: return next_step(Proto::kIpv4, hdr, end);
-    case 0x0057: return next_step(Proto::kIpv6, hdr, end);
-    default: return fail(Reason::kUnsupportedPppProtocol);  // LCP, IPCP, CHAP, compressed data ...
+    case 0x0021:
+      return next_step(Proto::kIpv4, hdr, end);
+    case 0x0057:
+      return next_step(Proto::kIpv6, hdr, end);
+    default:
+      return fail(Reason::kUnsupportedPppProtocol);  // LCP, IPCP, CHAP, compressed data ...
   }
 }
 }  // namespace

@@ -9,8 +9,12 @@
 namespace c2scope::decode::detail {
 
 namespace {
-std::uint64_t key_hash(const FragmentKey& k) { return hash_bytes(&k, sizeof k); }
-bool key_equal(const FragmentKey& a, const FragmentKey& b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+std::uint64_t key_hash(const FragmentKey& k) {
+  return hash_bytes(&k, sizeof k);
+}
+bool key_equal(const FragmentKey& a, const FragmentKey& b) {
+  return std::memcmp(&a, &b, sizeof a) == 0;
+}
 }  // namespace
 
 Reassembler::Reassembler(const DecodeConfig& config) : config_(config) {}
@@ -61,8 +65,10 @@ std::uint32_t Reassembler::create(const FragmentKey& key, std::uint64_t hash, st
   g.chunks.fill(kNone);
   g.prev = tail_;
   g.next = kNone;
-  if (tail_ != kNone) slots_[tail_].next = s;
-  else head_ = s;
+  if (tail_ != kNone)
+    slots_[tail_].next = s;
+  else
+    head_ = s;
   tail_ = s;
   std::size_t i = hash & mask_;
   while (table_[i] != kNone) i = (i + 1) & mask_;
@@ -76,10 +82,14 @@ void Reassembler::release(std::uint32_t s) {
     if (c != kNone) free_chunks_.push_back(c);
     c = kNone;
   }
-  if (g.prev != kNone) slots_[g.prev].next = g.next;
-  else head_ = g.next;
-  if (g.next != kNone) slots_[g.next].prev = g.prev;
-  else tail_ = g.prev;
+  if (g.prev != kNone)
+    slots_[g.prev].next = g.next;
+  else
+    head_ = g.next;
+  if (g.next != kNone)
+    slots_[g.next].prev = g.prev;
+  else
+    tail_ = g.prev;
   // Backward-shift deletion keeps probe chains intact without tombstones.
   std::size_t i = key_hash(g.key) & mask_;
   while (table_[i] != s) i = (i + 1) & mask_;
@@ -184,7 +194,8 @@ DefragResult Reassembler::add(const FragmentKey& key, const FragmentInfo& info, 
   // Chunks for the new bytes; evict the oldest other datagrams while the pool is exhausted.
   for (std::uint32_t ci = begin / kChunk; ci <= (end - 1) / kChunk; ++ci) {
     if (g.chunks[ci] != kNone) continue;
-    while (free_chunks_.empty() && head_ != kNone && head_ != s) drop(head_, Reason::kFragmentOverflow, counters);
+    while (free_chunks_.empty() && head_ != kNone && head_ != s)
+      drop(head_, Reason::kFragmentOverflow, counters);
     if (free_chunks_.empty()) {
       // This datagram is the oldest (or alone) and still does not fit: the bound is below its size.
       drop(s, Reason::kFragmentOverflow, counters);

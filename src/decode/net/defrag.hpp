@@ -18,7 +18,7 @@ struct FragmentKey {
   std::uint32_t tunnel_id = 0;  // tunnel context of the level: fragments of different tunnels never mix
   std::uint8_t proto = 0;       // IPv4 protocol (part of the RFC 791 key); 0 for IPv6
   std::uint8_t version = 0;
-  std::uint8_t level = 0;       // level index in the packet (outer fragments and inner ones never mix)
+  std::uint8_t level = 0;  // level index in the packet (outer fragments and inner ones never mix)
   std::uint8_t encap = 0;
 };
 static_assert(sizeof(FragmentKey) == 44, "FragmentKey must have no padding");
@@ -30,7 +30,7 @@ struct DefragResult {
   Reason reason = Reason::kCount;  // kDropped: why this fragment (and its datagram) was dropped
   std::uint32_t released = 0;      // kComplete: outer fragments that were pending and are now decoded
   Bytes datagram;                  // kComplete: the reassembled fragmentable part
-  std::uint8_t proto = 0;          // kComplete: protocol of the fragmentable part (from the offset 0 fragment)
+  std::uint8_t proto = 0;  // kComplete: protocol of the fragmentable part (from the offset 0 fragment)
 };
 
 class Reassembler {
@@ -40,11 +40,11 @@ class Reassembler {
   Reassembler(const Reassembler&) = delete;
   Reassembler& operator=(const Reassembler&) = delete;
 
-  // Adds one fragment's data. `outer`: the fragment is the outermost level of its raw packet, so while held it
-  // is counted in counters.fragments_pending. Datagrams dropped on the way move their pending fragments to
+  // Adds one fragment's data. `outer`: the fragment is the outermost level of its raw packet, so while held
+  // it is counted in counters.fragments_pending. Datagrams dropped on the way move their pending fragments to
   // counters.skipped. A completed datagram is copied into `out` (65535 bytes at least).
-  DefragResult add(const FragmentKey& key, const FragmentInfo& info, Bytes data, bool outer, std::int64_t now_ns,
-                   std::uint8_t* out, DecodeCounters& counters);
+  DefragResult add(const FragmentKey& key, const FragmentInfo& info, Bytes data, bool outer,
+                   std::int64_t now_ns, std::uint8_t* out, DecodeCounters& counters);
   // Drops datagrams whose first fragment is older than the timeout (fragment_held).
   void expire(std::int64_t now_ns, DecodeCounters& counters);
   // Drops every datagram in flight (end of input).
@@ -55,8 +55,8 @@ class Reassembler {
   // Storage granularity; a 1500-byte MTU fragment touches at most two chunks.
   static constexpr std::uint32_t kChunk = 2048;
   static constexpr std::size_t kChunksPerDatagram = (kMaxDatagram + kChunk) / kChunk;
-  // Disjoint byte ranges a datagram may hold while incomplete: in-order and reordered traffic stays at 1-3; many
-  // holes mean tiny crafted fragments, dropped as fragment_overflow rather than scanned at length.
+  // Disjoint byte ranges a datagram may hold while incomplete: in-order and reordered traffic stays at 1-3;
+  // many holes mean tiny crafted fragments, dropped as fragment_overflow rather than scanned at length.
   static constexpr std::size_t kMaxRanges = 32;
   static constexpr std::uint32_t kNone = 0xffffffffu;
 
@@ -81,7 +81,8 @@ class Reassembler {
 
   void init();
   std::uint32_t find(const FragmentKey& key, std::uint64_t hash) const;
-  std::uint32_t create(const FragmentKey& key, std::uint64_t hash, std::int64_t now_ns, DecodeCounters& counters);
+  std::uint32_t create(const FragmentKey& key, std::uint64_t hash, std::int64_t now_ns,
+                       DecodeCounters& counters);
   void drop(std::uint32_t slot, Reason reason, DecodeCounters& counters);
   void release(std::uint32_t slot);
   bool same_bytes(const Datagram& g, std::uint32_t begin, std::uint32_t end, const std::uint8_t* src) const;

@@ -5,14 +5,22 @@ namespace c2scope::decode::detail {
 
 Proto ip_protocol_proto(std::uint8_t proto, bool is_v6_level) {
   switch (proto) {
-    case 6: return Proto::kTcp;
-    case 17: return Proto::kUdp;
-    case 1: return is_v6_level ? Proto::kOtherTransport : Proto::kIcmp;
-    case 58: return is_v6_level ? Proto::kIcmpv6 : Proto::kOtherTransport;
-    case 4: return Proto::kIpInIp4;
-    case 41: return Proto::kIpInIp6;
-    case 47: return Proto::kGre;
-    default: return Proto::kOtherTransport;
+    case 6:
+      return Proto::kTcp;
+    case 17:
+      return Proto::kUdp;
+    case 1:
+      return is_v6_level ? Proto::kOtherTransport : Proto::kIcmp;
+    case 58:
+      return is_v6_level ? Proto::kIcmpv6 : Proto::kOtherTransport;
+    case 4:
+      return Proto::kIpInIp4;
+    case 41:
+      return Proto::kIpInIp6;
+    case 47:
+      return Proto::kGre;
+    default:
+      return Proto::kOtherTransport;
   }
 }
 
@@ -46,10 +54,10 @@ Step decode_ipv4(Bytes d, Ctx& c) {
   const std::size_t end = total < d.size() ? total : d.size();
 
   const std::uint16_t frag = load_be16(p + 6);
-  if ((frag & 0x3fff) != 0) {  // MF set or a non-zero offset
+  if ((frag & 0x3fff) != 0) {                              // MF set or a non-zero offset
     if (end < total) return fail(Reason::kTruncatedIpv4);  // a cut fragment cannot be reassembled
-    c.frag = FragmentInfo{load_be16(p + 4), std::uint32_t{frag & 0x1fffu} * 8, static_cast<std::uint32_t>(ihl),
-                          p[9], (frag & 0x2000) != 0};
+    c.frag = FragmentInfo{load_be16(p + 4), std::uint32_t{frag & 0x1fffu} * 8,
+                          static_cast<std::uint32_t>(ihl), p[9], (frag & 0x2000) != 0};
     return next_step(Proto::kFragment, ihl, end);
   }
   return next_step(ip_protocol_proto(p[9], false), ihl, end);

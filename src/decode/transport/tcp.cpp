@@ -4,8 +4,8 @@
 namespace c2scope::decode::detail {
 
 Step decode_tcp(Bytes d, Ctx& c) {
-  // src port (2), dst port (2), seq (4), ack (4), data offset/reserved (1), flags (1), window (2), checksum (2),
-  // urgent pointer (2), options
+  // src port (2), dst port (2), seq (4), ack (4), data offset/reserved (1), flags (1), window (2), checksum
+  // (2), urgent pointer (2), options
   if (d.size() < 20) return fail(Reason::kTruncatedTcp);
   const std::uint8_t* p = d.data();
   const std::size_t off = static_cast<std::size_t>(p[12] >> 4) * 4;

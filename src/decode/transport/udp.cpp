@@ -4,7 +4,9 @@
 namespace c2scope::decode::detail {
 
 namespace {
-bool either(const NetLevel& lv, std::uint16_t port) { return lv.dst_port == port || lv.src_port == port; }
+bool either(const NetLevel& lv, std::uint16_t port) {
+  return lv.dst_port == port || lv.src_port == port;
+}
 }  // namespace
 
 Step decode_udp(Bytes d, Ctx& c) {
@@ -29,13 +31,19 @@ Step decode_udp(Bytes d, Ctx& c) {
   const DecodeConfig& cfg = *c.config;
   if (!cfg.decode_tunnels) return done();
   Proto next = Proto::kDone;
-  if (either(lv, cfg.gtpu_port)) next = Proto::kGtpU;
-  else if (either(lv, cfg.vxlan_port)) next = Proto::kVxlan;
-  else if (either(lv, cfg.geneve_port)) next = Proto::kGeneve;
-  else if (either(lv, cfg.teredo_port)) next = Proto::kTeredo;
-  else if (either(lv, cfg.ayiya_port)) next = Proto::kAyiya;
+  if (either(lv, cfg.gtpu_port))
+    next = Proto::kGtpU;
+  else if (either(lv, cfg.vxlan_port))
+    next = Proto::kVxlan;
+  else if (either(lv, cfg.geneve_port))
+    next = Proto::kGeneve;
+  else if (either(lv, cfg.teredo_port))
+    next = Proto::kTeredo;
+  else if (either(lv, cfg.ayiya_port))
+    next = Proto::kAyiya;
   // Teredo relays use any port: like Zeek's protocol detection, recognise it by content elsewhere.
-  else if (looks_like_teredo(lv.payload)) next = Proto::kTeredo;
+  else if (looks_like_teredo(lv.payload))
+    next = Proto::kTeredo;
   if (next == Proto::kDone) return done();
   return next_step(next, 8, end);
 }

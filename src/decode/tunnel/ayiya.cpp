@@ -13,9 +13,12 @@ Step decode_ayiya(Bytes d, Ctx& c) {
   c.encap = TunnelType::kAyiya;
   c.tunnel_id = 0;
   switch (d[3]) {
-    case 4: return next_step(Proto::kIpv4, hdr, d.size());
-    case 41: return next_step(Proto::kIpv6, hdr, d.size());
-    default: return fail(Reason::kUnsupportedTunnelPayload);
+    case 4:
+      return next_step(Proto::kIpv4, hdr, d.size());
+    case 41:
+      return next_step(Proto::kIpv6, hdr, d.size());
+    default:
+      return fail(Reason::kUnsupportedTunnelPayload);
   }
 }
 

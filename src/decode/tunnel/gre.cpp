@@ -16,7 +16,8 @@ Step decode_gre(Bytes d, Ctx& c) {
 
   if (version == 1) {
     // PPTP: key holds payload length (2) and call id (2); checksum and routing must be clear.
-    if (proto != 0x880b || !has_key || has_checksum || has_routing) return fail(Reason::kUnsupportedTunnelPayload);
+    if (proto != 0x880b || !has_key || has_checksum || has_routing)
+      return fail(Reason::kUnsupportedTunnelPayload);
     const bool has_ack = (flags & 0x0080) != 0;
     const std::size_t hdr = 8 + (has_seq ? 4 : 0) + (has_ack ? 4 : 0);
     if (d.size() < hdr) return fail(Reason::kTruncatedTunnel);
@@ -28,7 +29,8 @@ Step decode_gre(Bytes d, Ctx& c) {
     if (hdr + payload_len < end) end = hdr + payload_len;
     return next_step(Proto::kPpp, hdr, end);
   }
-  if (version != 0 || has_routing) return fail(Reason::kUnsupportedTunnelPayload);  // RFC 1701 routing: obsolete
+  if (version != 0 || has_routing)
+    return fail(Reason::kUnsupportedTunnelPayload);  // RFC 1701 routing: obsolete
 
   std::size_t hdr = 4;
   if (has_checksum) hdr += 4;
@@ -43,18 +45,23 @@ Step decode_gre(Bytes d, Ctx& c) {
   c.encap = TunnelType::kGre;
   c.tunnel_id = key;
   switch (proto) {
-    case 0x0800: return next_step(Proto::kIpv4, hdr, d.size());
-    case 0x86dd: return next_step(Proto::kIpv6, hdr, d.size());
-    case 0x6558: return next_step(Proto::kEthernet, hdr, d.size());  // transparent Ethernet bridging
+    case 0x0800:
+      return next_step(Proto::kIpv4, hdr, d.size());
+    case 0x86dd:
+      return next_step(Proto::kIpv6, hdr, d.size());
+    case 0x6558:
+      return next_step(Proto::kEthernet, hdr, d.size());  // transparent Ethernet bridging
     case 0x8847:
-    case 0x8848: return next_step(Proto::kMpls, hdr, d.size());
+    case 0x8848:
+      return next_step(Proto::kMpls, hdr, d.size());
     case 0x88be:  // ERSPAN type II; type I has no sequence number and no ERSPAN header
       c.encap = TunnelType::kErspan;
       return next_step(has_seq ? Proto::kErspan2 : Proto::kEthernet, hdr, d.size());
     case 0x22eb:
       c.encap = TunnelType::kErspan;
       return next_step(Proto::kErspan3, hdr, d.size());
-    default: return fail(Reason::kUnsupportedTunnelPayload);
+    default:
+      return fail(Reason::kUnsupportedTunnelPayload);
   }
 }
 

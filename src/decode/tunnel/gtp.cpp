@@ -33,9 +33,12 @@ Step decode_gtpu(Bytes d, Ctx& c) {
   c.tunnel_id = load_be32(d.data() + 4);
   if (end <= pos) return done();  // empty G-PDU
   switch (d[pos] >> 4) {
-    case 4: return next_step(Proto::kIpv4, pos, end);
-    case 6: return next_step(Proto::kIpv6, pos, end);
-    default: return fail(Reason::kUnsupportedTunnelPayload);
+    case 4:
+      return next_step(Proto::kIpv4, pos, end);
+    case 6:
+      return next_step(Proto::kIpv6, pos, end);
+    default:
+      return fail(Reason::kUnsupportedTunnelPayload);
   }
 }
 

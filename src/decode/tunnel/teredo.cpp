@@ -25,7 +25,9 @@ Step decode_teredo(Bytes d, Ctx& c) {
 bool looks_like_teredo(Bytes d) {
   if (d.size() < 40 || (d[0] >> 4) != 6) return false;
   if (std::size_t{40} + load_be16(d.data() + 4) != d.size()) return false;
-  const auto teredo_prefix = [](const std::uint8_t* a) { return a[0] == 0x20 && a[1] == 0x01 && a[2] == 0 && a[3] == 0; };
+  const auto teredo_prefix = [](const std::uint8_t* a) {
+    return a[0] == 0x20 && a[1] == 0x01 && a[2] == 0 && a[3] == 0;
+  };
   return teredo_prefix(d.data() + 8) || teredo_prefix(d.data() + 24);
 }
 

@@ -21,10 +21,14 @@ Step decode_geneve(Bytes d, Ctx& c) {
   c.encap = TunnelType::kGeneve;
   c.tunnel_id = load_be32(d.data() + 4) >> 8;
   switch (load_be16(d.data() + 2)) {
-    case 0x6558: return next_step(Proto::kEthernet, hdr, d.size());
-    case 0x0800: return next_step(Proto::kIpv4, hdr, d.size());
-    case 0x86dd: return next_step(Proto::kIpv6, hdr, d.size());
-    default: return fail(Reason::kUnsupportedTunnelPayload);
+    case 0x6558:
+      return next_step(Proto::kEthernet, hdr, d.size());
+    case 0x0800:
+      return next_step(Proto::kIpv4, hdr, d.size());
+    case 0x86dd:
+      return next_step(Proto::kIpv6, hdr, d.size());
+    default:
+      return fail(Reason::kUnsupportedTunnelPayload);
   }
 }
 

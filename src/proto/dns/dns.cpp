@@ -88,8 +88,8 @@ void append_uint(std::string& out, std::uint64_t v) {
 
 const char* svc_param_key_name(std::uint16_t key) {
   // Zeek's svcparam_keys (RFC 9460 §14.3.2).
-  static constexpr std::array<const char*, 7> kNames = {"mandatory", "alpn",     "no-default-alpn", "port",
-                                                        "ipv4hint",  "ech",      "ipv6hint"};
+  static constexpr std::array<const char*, 7> kNames = {"mandatory", "alpn", "no-default-alpn", "port",
+                                                        "ipv4hint",  "ech",  "ipv6hint"};
   return key < kNames.size() ? kNames[key] : nullptr;
 }
 
@@ -468,42 +468,69 @@ ParseResult next_tcp_message(Bytes stream, Bytes& message) {
 const char* qtype_name(std::uint16_t qtype) {
   // Zeek's DNS::query_types (base/protocols/dns/consts.zeek); nullptr marks unassigned numbers.
   static constexpr std::array<const char*, 66> kLow = {
-      nullptr,   "A",     "NS",    "MD",   "MF",         "CNAME",  "SOA",     "MB",    "MG",    "MR",
-      "NULL",    "WKS",   "PTR",   "HINFO", "MINFO",     "MX",     "TXT",     "RP",    "AFSDB", "X25",
-      "ISDN",    "RT",    "NSAP",  "NSAP-PTR", "SIG",    "KEY",    "PX",      "GPOS",  "AAAA",  "LOC",
-      "NXT",     "EID",   "NIMLOC", "SRV", "ATMA",       "NAPTR",  "KX",      "CERT",  "A6",    "DNAME",
-      "SINK",    "OPT",   "APL",   "DS",   "SSHFP",      "IPSECKEY", "RRSIG", "NSEC",  "DNSKEY", "DHCID",
-      "NSEC3",   "NSEC3PARAM", "TLSA", "SMIMEA", nullptr, "HIP",   "NINFO",   "RKEY",  "TALINK", "CDS",
-      "CDNSKEY", "OPENPGPKEY", "CSYNC", "ZONEMD", "SVCB", "HTTPS"};
+      nullptr,   "A",          "NS",     "MD",       "MF",    "CNAME",    "SOA",   "MB",   "MG",     "MR",
+      "NULL",    "WKS",        "PTR",    "HINFO",    "MINFO", "MX",       "TXT",   "RP",   "AFSDB",  "X25",
+      "ISDN",    "RT",         "NSAP",   "NSAP-PTR", "SIG",   "KEY",      "PX",    "GPOS", "AAAA",   "LOC",
+      "NXT",     "EID",        "NIMLOC", "SRV",      "ATMA",  "NAPTR",    "KX",    "CERT", "A6",     "DNAME",
+      "SINK",    "OPT",        "APL",    "DS",       "SSHFP", "IPSECKEY", "RRSIG", "NSEC", "DNSKEY", "DHCID",
+      "NSEC3",   "NSEC3PARAM", "TLSA",   "SMIMEA",   nullptr, "HIP",      "NINFO", "RKEY", "TALINK", "CDS",
+      "CDNSKEY", "OPENPGPKEY", "CSYNC",  "ZONEMD",   "SVCB",  "HTTPS"};
   if (qtype < kLow.size()) return kLow[qtype];
   switch (qtype) {
-    case 99: return "SPF";
-    case 100: return "UINFO";
-    case 101: return "UID";
-    case 102: return "GID";
-    case 103: return "UNSPEC";
-    case 104: return "NID";
-    case 105: return "L32";
-    case 106: return "L64";
-    case 107: return "LP";
-    case 108: return "EUI48";
-    case 109: return "EUI64";
-    case 249: return "TKEY";
-    case 250: return "TSIG";
-    case 251: return "IXFR";
-    case 252: return "AXFR";
-    case 253: return "MAILB";
-    case 254: return "MAILA";
-    case 255: return "*";
-    case 256: return "URI";
-    case 257: return "CAA";
-    case 32768: return "TA";
-    case 32769: return "DLV";
-    case 65281: return "WINS";
-    case 65282: return "WINS-R";
-    case 65422: return "XPF";
-    case 65521: return "INTEGRITY";
-    default: return nullptr;
+    case 99:
+      return "SPF";
+    case 100:
+      return "UINFO";
+    case 101:
+      return "UID";
+    case 102:
+      return "GID";
+    case 103:
+      return "UNSPEC";
+    case 104:
+      return "NID";
+    case 105:
+      return "L32";
+    case 106:
+      return "L64";
+    case 107:
+      return "LP";
+    case 108:
+      return "EUI48";
+    case 109:
+      return "EUI64";
+    case 249:
+      return "TKEY";
+    case 250:
+      return "TSIG";
+    case 251:
+      return "IXFR";
+    case 252:
+      return "AXFR";
+    case 253:
+      return "MAILB";
+    case 254:
+      return "MAILA";
+    case 255:
+      return "*";
+    case 256:
+      return "URI";
+    case 257:
+      return "CAA";
+    case 32768:
+      return "TA";
+    case 32769:
+      return "DLV";
+    case 65281:
+      return "WINS";
+    case 65282:
+      return "WINS-R";
+    case 65422:
+      return "XPF";
+    case 65521:
+      return "INTEGRITY";
+    default:
+      return nullptr;
   }
 }
 
@@ -517,9 +544,9 @@ std::string qtype_text(std::uint16_t qtype) {
 const char* rcode_name(std::uint16_t rcode) {
   // Zeek's DNS::base_errors.
   static constexpr std::array<const char*, 24> kNames = {
-      "NOERROR",       "FORMERR",       "SERVFAIL",      "NXDOMAIN",      "NOTIMP",  "REFUSED",
-      "YXDOMAIN",      "YXRRSET",       "NXRRSet",       "NOTAUTH",       "NOTZONE", "unassigned-11",
-      "unassigned-12", "unassigned-13", "unassigned-14", "unassigned-15", "BADVERS", "BADKEY",
+      "NOERROR",       "FORMERR",       "SERVFAIL",      "NXDOMAIN",      "NOTIMP",   "REFUSED",
+      "YXDOMAIN",      "YXRRSET",       "NXRRSet",       "NOTAUTH",       "NOTZONE",  "unassigned-11",
+      "unassigned-12", "unassigned-13", "unassigned-14", "unassigned-15", "BADVERS",  "BADKEY",
       "BADTIME",       "BADMODE",       "BADNAME",       "BADALG",        "BADTRUNC", "BADCOOKIE"};
   if (rcode < kNames.size()) return kNames[rcode];
   if (rcode == 3842) return "BADSIG";
@@ -528,25 +555,39 @@ const char* rcode_name(std::uint16_t rcode) {
 
 const char* qclass_name(std::uint16_t qclass) {
   switch (qclass) {
-    case 1: return "C_INTERNET";
-    case 2: return "C_CSNET";
-    case 3: return "C_CHAOS";
-    case 4: return "C_HESIOD";
-    case 254: return "C_NONE";
-    case 255: return "C_ANY";
-    default: return nullptr;
+    case 1:
+      return "C_INTERNET";
+    case 2:
+      return "C_CSNET";
+    case 3:
+      return "C_CHAOS";
+    case 4:
+      return "C_HESIOD";
+    case 254:
+      return "C_NONE";
+    case 255:
+      return "C_ANY";
+    default:
+      return nullptr;
   }
 }
 
 const char* opcode_name(std::uint8_t opcode) {
   switch (opcode) {
-    case 0: return "query";
-    case 1: return "iquery";
-    case 2: return "server-status";
-    case 4: return "notify";
-    case 5: return "dynamic-update";
-    case 6: return "dso";
-    default: return nullptr;
+    case 0:
+      return "query";
+    case 1:
+      return "iquery";
+    case 2:
+      return "server-status";
+    case 4:
+      return "notify";
+    case 5:
+      return "dynamic-update";
+    case 6:
+      return "dso";
+    default:
+      return nullptr;
   }
 }
 
@@ -622,7 +663,8 @@ bool zeek_answer_text(const DnsRecord& rr, std::string& out) {
   return !out.empty();
 }
 
-void zeek_answers(const DnsMessage& msg, std::vector<std::string>& answers, std::vector<std::uint32_t>& ttls) {
+void zeek_answers(const DnsMessage& msg, std::vector<std::string>& answers,
+                  std::vector<std::uint32_t>& ttls) {
   answers.clear();
   ttls.clear();
   std::string text;

@@ -1,4 +1,5 @@
-// DNS message parser (RFC 1035 and successors): one UDP payload or one TCP-framed message in, a DnsMessage out.
+// DNS message parser (RFC 1035 and successors): one UDP payload or one TCP-framed message in, a DnsMessage
+// out.
 #pragma once
 
 #include <cstddef>
@@ -40,7 +41,9 @@ class ReusableList {
  private:
   static void reset_item(std::string& s) { s.clear(); }
   template <typename U>
-  static void reset_item(U& u) { u.reset(); }
+  static void reset_item(U& u) {
+    u.reset();
+  }
 
   std::vector<T> items_;
   std::size_t size_ = 0;
@@ -112,18 +115,19 @@ struct DnsRecord {
   std::uint16_t rdlength = 0;
   bool rdata_ok = true;  // false: the rdata did not decode as its type says (the record is still kept)
 
-  IpAddress address;   // A, AAAA
-  std::string target;  // CNAME, NS, PTR, DNAME target; MX exchange; SRV/SVCB/HTTPS target; NSEC next; RRSIG signer
-  std::uint16_t priority = 0;  // MX preference, SRV priority, SVCB/HTTPS SvcPriority
-  std::uint16_t weight = 0;    // SRV
-  std::uint16_t port = 0;      // SRV
-  SoaData soa;                                  // SOA
-  ReusableList<std::string> strings;            // TXT/SPF character-strings; SVCB/HTTPS params as "key=value"
-  std::uint8_t caa_flags = 0;                   // CAA
-  std::string caa_tag, caa_value;               // CAA
-  std::uint16_t type_covered = 0;               // RRSIG
-  std::uint8_t algorithm = 0;                   // RRSIG, DNSKEY, DS
-  std::uint8_t digest_type = 0;                 // DS
+  IpAddress address;  // A, AAAA
+  std::string
+      target;  // CNAME, NS, PTR, DNAME target; MX exchange; SRV/SVCB/HTTPS target; NSEC next; RRSIG signer
+  std::uint16_t priority = 0;         // MX preference, SRV priority, SVCB/HTTPS SvcPriority
+  std::uint16_t weight = 0;           // SRV
+  std::uint16_t port = 0;             // SRV
+  SoaData soa;                        // SOA
+  ReusableList<std::string> strings;  // TXT/SPF character-strings; SVCB/HTTPS params as "key=value"
+  std::uint8_t caa_flags = 0;         // CAA
+  std::string caa_tag, caa_value;     // CAA
+  std::uint16_t type_covered = 0;     // RRSIG
+  std::uint8_t algorithm = 0;         // RRSIG, DNSKEY, DS
+  std::uint8_t digest_type = 0;       // DS
 
   void reset();
 };
@@ -139,11 +143,11 @@ struct EdnsInfo {
 
 // Recoverable oddities seen while parsing (the message is still kDone).
 enum DnsOddity : std::uint32_t {
-  kOddRdataMalformed = 1u << 0,   // some record's rdata did not match its type (see DnsRecord::rdata_ok)
-  kOddRecordsCapped = 1u << 1,    // more records than kMaxRecordsPerSection: extras were checked, not kept
-  kOddTrailingBytes = 1u << 2,    // bytes after the last record
-  kOddMultipleOpt = 1u << 3,      // more than one OPT record (the first one wins)
-  kOddOptNotRoot = 1u << 4,       // OPT with an owner name other than the root
+  kOddRdataMalformed = 1u << 0,  // some record's rdata did not match its type (see DnsRecord::rdata_ok)
+  kOddRecordsCapped = 1u << 1,   // more records than kMaxRecordsPerSection: extras were checked, not kept
+  kOddTrailingBytes = 1u << 2,   // bytes after the last record
+  kOddMultipleOpt = 1u << 3,     // more than one OPT record (the first one wins)
+  kOddOptNotRoot = 1u << 4,      // OPT with an owner name other than the root
 };
 
 struct DnsMessage {

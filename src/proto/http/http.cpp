@@ -11,15 +11,30 @@ bool is_tchar(std::uint8_t c) {
   // RFC 9110 §5.6.2 token characters.
   if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return true;
   switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-': case '.':
-    case '^': case '_': case '`': case '|': case '~':
+    case '!':
+    case '#':
+    case '$':
+    case '%':
+    case '&':
+    case '\'':
+    case '*':
+    case '+':
+    case '-':
+    case '.':
+    case '^':
+    case '_':
+    case '`':
+    case '|':
+    case '~':
       return true;
     default:
       return false;
   }
 }
 
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+char lower(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -43,11 +58,14 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 // "HTTP/d.d" -> "d.d".
 bool parse_version(std::string_view v, std::string& out) {
-  if (v.size() != 8 || v.substr(0, 5) != "HTTP/" || !is_digit(v[5]) || v[6] != '.' || !is_digit(v[7])) return false;
+  if (v.size() != 8 || v.substr(0, 5) != "HTTP/" || !is_digit(v[5]) || v[6] != '.' || !is_digit(v[7]))
+    return false;
   out.assign(v.substr(5));
   return true;
 }
@@ -66,9 +84,9 @@ bool parse_content_length(std::string_view v, std::uint64_t& out) {
 }
 
 constexpr std::string_view kMethods[] = {
-    "GET",       "POST",     "HEAD",       "PUT",        "DELETE",   "OPTIONS", "CONNECT", "TRACE",
-    "PATCH",     "PROPFIND", "PROPPATCH",  "MKCOL",      "COPY",     "MOVE",    "LOCK",    "UNLOCK",
-    "SEARCH",    "REPORT",   "MKACTIVITY", "CHECKOUT",   "MERGE",    "MKCALENDAR", "ACL",  "BIND"};
+    "GET",    "POST",     "HEAD",       "PUT",      "DELETE", "OPTIONS",    "CONNECT", "TRACE",
+    "PATCH",  "PROPFIND", "PROPPATCH",  "MKCOL",    "COPY",   "MOVE",       "LOCK",    "UNLOCK",
+    "SEARCH", "REPORT",   "MKACTIVITY", "CHECKOUT", "MERGE",  "MKCALENDAR", "ACL",     "BIND"};
 
 bool is_request_line(std::string_view line, HttpRequest* out) {
   const std::size_t sp1 = line.find(' ');
@@ -96,7 +114,8 @@ bool is_status_line(std::string_view line, HttpResponse* out) {
   if (line.size() > 12 && line[12] != ' ') return false;
   if (out != nullptr) {
     out->version = version;
-    out->status_code = static_cast<std::uint16_t>((line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0'));
+    out->status_code =
+        static_cast<std::uint16_t>((line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0'));
     out->status_msg.assign(line.size() > 13 ? trim(line.substr(13)) : std::string_view());
   }
   return true;
@@ -230,8 +249,8 @@ ParseResult HttpStreamParser::feed(Bytes in, HttpSink& sink) {
     }
   }
   if (state_ == State::kFailed) return ParseResult::malformed(anomaly_);
-  const bool between = (state_ == State::kHead && head_.empty()) || state_ == State::kTunnel ||
-                       state_ == State::kMaybeTunnel;
+  const bool between =
+      (state_ == State::kHead && head_.empty()) || state_ == State::kTunnel || state_ == State::kMaybeTunnel;
   return between ? ParseResult::done(in.size()) : ParseResult::need_more();
 }
 
@@ -280,7 +299,8 @@ std::size_t HttpStreamParser::take_head(Bytes in, HttpSink& sink) {
     }
     if (c != '\n') continue;
     const std::size_t n = head_.size();
-    const bool end = (n >= 2 && head_[n - 2] == '\n') || (n >= 3 && head_[n - 2] == '\r' && head_[n - 3] == '\n');
+    const bool end =
+        (n >= 2 && head_[n - 2] == '\n') || (n >= 3 && head_[n - 2] == '\r' && head_[n - 3] == '\n');
     if (end) {
       parse_head(sink);
       return i + 1;
@@ -297,8 +317,8 @@ bool HttpStreamParser::check_start_line() {
   } else {
     common().oddities |= kOddBareLf;
   }
-  const bool ok = direction_ == Direction::kRequest ? is_request_line(line, &request_)
-                                                     : is_status_line(line, &response_);
+  const bool ok =
+      direction_ == Direction::kRequest ? is_request_line(line, &request_) : is_status_line(line, &response_);
   if (!ok) fail(direction_ == Direction::kRequest ? "http_bad_request_line" : "http_bad_status_line");
   return ok;
 }

@@ -1,4 +1,5 @@
-// HTTP/1.x parser for one direction of a TCP stream: in-order chunks in, HttpRequest/HttpResponse records out.
+// HTTP/1.x parser for one direction of a TCP stream: in-order chunks in, HttpRequest/HttpResponse records
+// out.
 #pragma once
 
 #include <array>
@@ -39,15 +40,15 @@ class HeaderList {
 
 // Recoverable oddities (the message is still emitted).
 enum HttpOddity : std::uint32_t {
-  kOddBareLf = 1u << 0,                // a line ended in LF without CR
-  kOddObsFold = 1u << 1,               // a header continued on the next line (obs-fold)
-  kOddBadHeaderLine = 1u << 2,         // a header line without ':' (skipped)
-  kOddSpaceBeforeColon = 1u << 3,      // "Name : value"
+  kOddBareLf = 1u << 0,                   // a line ended in LF without CR
+  kOddObsFold = 1u << 1,                  // a header continued on the next line (obs-fold)
+  kOddBadHeaderLine = 1u << 2,            // a header line without ':' (skipped)
+  kOddSpaceBeforeColon = 1u << 3,         // "Name : value"
   kOddContentLengthAndChunked = 1u << 4,  // both present: chunked wins (RFC 9112 §6.3)
   kOddDuplicateContentLength = 1u << 5,   // several Content-Length headers (the same value, else malformed)
-  kOddIncomplete = 1u << 6,            // the stream ended inside this message (emitted by finish())
-  kOddChunkExtension = 1u << 7,        // a chunk size line carried extensions
-  kOddTrailers = 1u << 8,              // a chunked body ended with trailer fields
+  kOddIncomplete = 1u << 6,               // the stream ended inside this message (emitted by finish())
+  kOddChunkExtension = 1u << 7,           // a chunk size line carried extensions
+  kOddTrailers = 1u << 8,                 // a chunked body ended with trailer fields
 };
 
 // Fields both message kinds share.
@@ -67,8 +68,8 @@ struct HttpMessageCommon {
 
 struct HttpRequest : HttpMessageCommon {
   std::string method;
-  std::string uri;               // request-target as sent
-  std::string host;              // Host header as sent (port included; see host_without_port())
+  std::string uri;   // request-target as sent
+  std::string host;  // Host header as sent (port included; see host_without_port())
   std::string user_agent;
   std::string referrer;
   std::string origin;
@@ -141,14 +142,14 @@ class HttpStreamParser {
 
  private:
   enum class State : std::uint8_t {
-    kHead,           // start line and headers, into head_
-    kBodyLength,     // Content-Length bytes left in remaining_
-    kBodyUntilClose, // response without framing
-    kChunkLine,      // chunk-size line, into line_
-    kChunkData,      // remaining_ data bytes of the current chunk
-    kChunkDataEnd,   // the CRLF after chunk data
-    kTrailers,       // trailer fields after the last chunk, into head_
-    kMaybeTunnel,    // after CONNECT/Upgrade: HTTP continues only if the next byte looks like it
+    kHead,            // start line and headers, into head_
+    kBodyLength,      // Content-Length bytes left in remaining_
+    kBodyUntilClose,  // response without framing
+    kChunkLine,       // chunk-size line, into line_
+    kChunkData,       // remaining_ data bytes of the current chunk
+    kChunkDataEnd,    // the CRLF after chunk data
+    kTrailers,        // trailer fields after the last chunk, into head_
+    kMaybeTunnel,     // after CONNECT/Upgrade: HTTP continues only if the next byte looks like it
     kTunnel,
     kFailed,
   };
@@ -168,8 +169,8 @@ class HttpStreamParser {
 
   Direction direction_;
   State state_ = State::kHead;
-  std::string head_;         // the header block (or trailers) being collected; capacity reused
-  std::string line_;         // the chunk-size line being collected
+  std::string head_;              // the header block (or trailers) being collected; capacity reused
+  std::string line_;              // the chunk-size line being collected
   bool start_line_done_ = false;  // head_ holds a complete, checked start line
   std::uint64_t remaining_ = 0;
   std::string_view anomaly_;

@@ -19,8 +19,9 @@ constexpr std::array<std::uint8_t, 20> kSaltV1 = {0x38, 0x76, 0x2c, 0xf7, 0xf5, 
 constexpr std::array<std::uint8_t, 20> kSaltV2 = {0x0d, 0xed, 0xe3, 0xde, 0xf7, 0x00, 0xa6, 0xdb, 0x81, 0x93,
                                                   0x81, 0xbe, 0x6e, 0x26, 0x9d, 0xcb, 0xf9, 0xbd, 0x2e, 0xd9};
 // draft-29 (still seen from older stacks) shares v1's packet format with its own salt.
-constexpr std::array<std::uint8_t, 20> kSaltDraft29 = {0xaf, 0xbf, 0xec, 0x28, 0x99, 0x93, 0xd2, 0x4c, 0x9e, 0x97,
-                                                       0x86, 0xf1, 0x9c, 0x61, 0x11, 0xe0, 0x43, 0x90, 0xa8, 0x99};
+constexpr std::array<std::uint8_t, 20> kSaltDraft29 = {0xaf, 0xbf, 0xec, 0x28, 0x99, 0x93, 0xd2,
+                                                       0x4c, 0x9e, 0x97, 0x86, 0xf1, 0x9c, 0x61,
+                                                       0x11, 0xe0, 0x43, 0x90, 0xa8, 0x99};
 constexpr std::uint32_t kDraft29 = 0xff00001d;
 constexpr std::size_t kTagLength = 16;
 constexpr std::size_t kSampleLength = 16;
@@ -32,8 +33,8 @@ using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, CipherCtxFree>;
 
 bool hmac_sha256(Bytes key, Bytes data, std::array<std::uint8_t, 32>& out) {
   unsigned int n = 0;
-  return HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), data.data(), data.size(), out.data(), &n) !=
-             nullptr &&
+  return HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), data.data(), data.size(), out.data(),
+              &n) != nullptr &&
          n == 32;
 }
 
@@ -54,13 +55,17 @@ bool expand_label(Bytes secret, std::string_view label, std::uint8_t* out, std::
   return true;
 }
 
-bool is_v2(std::uint32_t version) { return version == kVersion2; }
+bool is_v2(std::uint32_t version) {
+  return version == kVersion2;
+}
 bool supported(std::uint32_t version) {
   return version == kVersion1 || version == kVersion2 || version == kDraft29;
 }
 
 // Long-header packet type bits for Initial: 0b00 in v1, 0b01 in v2 (RFC 9369 3.2).
-std::uint8_t initial_type_bits(std::uint32_t version) { return is_v2(version) ? 1 : 0; }
+std::uint8_t initial_type_bits(std::uint32_t version) {
+  return is_v2(version) ? 1 : 0;
+}
 
 bool read_varint(ByteReader& r, std::uint64_t& v) {
   std::uint8_t b = r.u8();
@@ -96,7 +101,8 @@ bool aead_open(const InitialKeys& k, std::uint64_t pn, Bytes aad, Bytes cipherte
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, 12, nullptr) != 1 ||
       EVP_DecryptInit_ex(ctx.get(), nullptr, nullptr, k.key.data(), nonce.data()) != 1 ||
       EVP_DecryptUpdate(ctx.get(), nullptr, &n, aad.data(), static_cast<int>(aad.size())) != 1 ||
-      EVP_DecryptUpdate(ctx.get(), plain.data(), &n, ciphertext_and_tag.data(), static_cast<int>(clen)) != 1) {
+      EVP_DecryptUpdate(ctx.get(), plain.data(), &n, ciphertext_and_tag.data(), static_cast<int>(clen)) !=
+          1) {
     return false;
   }
   std::array<std::uint8_t, kTagLength> tag{};
@@ -131,7 +137,7 @@ bool parse_frames(Bytes payload, QuicInitialState& st) {
     std::uint64_t type = 0;
     if (!read_varint(r, type)) return false;
     switch (type) {
-      case 0x00:  // PADDING: skip the run at once
+      case 0x00:                                                  // PADDING: skip the run at once
         while (r.remaining() > 0 && r.rest()[0] == 0) r.skip(1);  // bounded by the packet
         break;
       case 0x01:  // PING
@@ -277,7 +283,8 @@ std::string_view decrypt_datagram(Bytes udp_payload, QuicInitialState& st, bool 
       failure = "quic_header_protection_failed";
       break;
     }
-    std::vector<std::uint8_t> header(packet.begin(), packet.begin() + static_cast<std::ptrdiff_t>(pn_offset + 4));
+    std::vector<std::uint8_t> header(packet.begin(),
+                                     packet.begin() + static_cast<std::ptrdiff_t>(pn_offset + 4));
     header[0] = static_cast<std::uint8_t>(header[0] ^ (mask[0] & 0x0f));
     std::size_t pn_len = (header[0] & 0x03) + 1u;
     std::uint64_t pn = 0;
@@ -298,14 +305,14 @@ std::string_view decrypt_datagram(Bytes udp_payload, QuicInitialState& st, bool 
   return any_initial ? std::string_view{} : failure;
 }
 
-
 // Complete handshake message of `type` at the start of the CRYPTO stream: done(len) / need_more / malformed.
 ParseResult crypto_message(QuicInitialState& st, std::uint8_t type) {
   std::size_t have = contiguous(st);
   if (have < 4) return ParseResult::need_more();
   if (st.crypto[0] != type) {
     st.finished = true;
-    return ParseResult::malformed(type == 1 ? "quic_crypto_not_client_hello" : "quic_crypto_not_server_hello");
+    return ParseResult::malformed(type == 1 ? "quic_crypto_not_client_hello"
+                                            : "quic_crypto_not_server_hello");
   }
   std::size_t len = (std::size_t{st.crypto[1]} << 16) | (std::size_t{st.crypto[2]} << 8) | st.crypto[3];
   if (len + 4 > kMaxCryptoBytes) {
@@ -329,7 +336,8 @@ void release(QuicInitialState& st) {
 ParseResult parse_initial(Bytes udp_payload, QuicInitialState& st, std::optional<QuicClientInfo>& out) {
   out.reset();
   if (st.finished) return ParseResult::need_more();
-  if (std::string_view why = decrypt_datagram(udp_payload, st, false); !why.empty()) return ParseResult::malformed(why);
+  if (std::string_view why = decrypt_datagram(udp_payload, st, false); !why.empty())
+    return ParseResult::malformed(why);
   ParseResult m = crypto_message(st, 1);
   if (!m.ok()) return m;
   QuicClientInfo info;
@@ -346,11 +354,13 @@ ParseResult parse_initial(Bytes udp_payload, QuicInitialState& st, std::optional
   return ParseResult::done(udp_payload.size());
 }
 
-ParseResult parse_server_initial(Bytes udp_payload, QuicInitialState& st, std::optional<tls::ServerHello>& out) {
+ParseResult parse_server_initial(Bytes udp_payload, QuicInitialState& st,
+                                 std::optional<tls::ServerHello>& out) {
   out.reset();
   if (st.finished) return ParseResult::need_more();
   if (st.dcid.empty()) return ParseResult::malformed("quic_server_initial_without_client_dcid");
-  if (std::string_view why = decrypt_datagram(udp_payload, st, true); !why.empty()) return ParseResult::malformed(why);
+  if (std::string_view why = decrypt_datagram(udp_payload, st, true); !why.empty())
+    return ParseResult::malformed(why);
   ParseResult m = crypto_message(st, 2);
   if (!m.ok()) return m;
   tls::ServerHello sh;

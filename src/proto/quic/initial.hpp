@@ -1,5 +1,5 @@
-// QUIC v1/v2 client Initial packets: derive the Initial keys from the DCID, remove header protection, decrypt,
-// reassemble CRYPTO frames (across packets and datagrams) and parse the TLS ClientHello inside.
+// QUIC v1/v2 client Initial packets: derive the Initial keys from the DCID, remove header protection,
+// decrypt, reassemble CRYPTO frames (across packets and datagrams) and parse the TLS ClientHello inside.
 #pragma once
 
 #include <array>
@@ -41,7 +41,7 @@ struct QuicInitialState {
   std::vector<std::uint8_t> crypto;  // CRYPTO stream bytes, offset 0 .. kMaxCryptoBytes
   std::vector<std::uint8_t> filled;  // 1 where crypto[i] was received
   std::uint32_t initial_packets = 0;
-  bool finished = false;  // the ClientHello was parsed (or cannot be): later datagrams are ignored
+  bool finished = false;     // the ClientHello was parsed (or cannot be): later datagrams are ignored
   std::string_view anomaly;  // last recoverable oddity, e.g. "quic_crypto_beyond_limit"
 };
 
@@ -60,10 +60,11 @@ struct QuicClientInfo {
 // decryptable QUIC client Initial (anomaly says why).
 ParseResult parse_initial(Bytes udp_payload, QuicInitialState& state, std::optional<QuicClientInfo>& out);
 
-// Server-to-client datagrams: the server's Initial carries the ServerHello, protected with server Initial keys
-// derived from the client's first DCID. Set `state.dcid` to QuicClientInfo::dcid (or the client state's dcid)
-// before the first call. done: `out` holds the ServerHello (JA3S, selected version, ALPN).
-ParseResult parse_server_initial(Bytes udp_payload, QuicInitialState& state, std::optional<tls::ServerHello>& out);
+// Server-to-client datagrams: the server's Initial carries the ServerHello, protected with server Initial
+// keys derived from the client's first DCID. Set `state.dcid` to QuicClientInfo::dcid (or the client state's
+// dcid) before the first call. done: `out` holds the ServerHello (JA3S, selected version, ALPN).
+ParseResult parse_server_initial(Bytes udp_payload, QuicInitialState& state,
+                                 std::optional<tls::ServerHello>& out);
 
 // Version as Zeek's quic.log prints it: "1", "quicv2", "draft-29", else "0x%08x".
 std::string version_name(std::uint32_t version);

@@ -68,16 +68,26 @@ std::string ja4_version(const ClientHello& ch) {
     have = true;
   }
   switch (v) {
-    case 0x0304: return "13";
-    case 0x0303: return "12";
-    case 0x0302: return "11";
-    case 0x0301: return "10";
-    case 0x0300: return "s3";
-    case 0x0002: return "s2";
-    case 0xfeff: return "d1";
-    case 0xfefd: return "d2";
-    case 0xfefc: return "d3";
-    default: return "00";
+    case 0x0304:
+      return "13";
+    case 0x0303:
+      return "12";
+    case 0x0302:
+      return "11";
+    case 0x0301:
+      return "10";
+    case 0x0300:
+      return "s3";
+    case 0x0002:
+      return "s2";
+    case 0xfeff:
+      return "d1";
+    case 0xfefd:
+      return "d2";
+    case 0xfefc:
+      return "d3";
+    default:
+      return "00";
   }
 }
 
@@ -130,8 +140,12 @@ Ja4Parts ja4_parts(const ClientHello& ch, char transport) {
 
 }  // namespace
 
-std::string md5_hex(std::string_view data) { return digest_hex(EVP_md5(), data); }
-std::string sha256_hex(std::string_view data) { return digest_hex(EVP_sha256(), data); }
+std::string md5_hex(std::string_view data) {
+  return digest_hex(EVP_md5(), data);
+}
+std::string sha256_hex(std::string_view data) {
+  return digest_hex(EVP_sha256(), data);
+}
 
 std::string ja3_string(const ClientHello& ch) {
   std::string s = std::to_string(ch.legacy_version);
@@ -146,7 +160,9 @@ std::string ja3_string(const ClientHello& ch) {
   return s;
 }
 
-std::string ja3(const ClientHello& ch) { return md5_hex(ja3_string(ch)); }
+std::string ja3(const ClientHello& ch) {
+  return md5_hex(ja3_string(ch));
+}
 
 std::string ja3s_string(const ServerHello& sh) {
   std::string s = std::to_string(sh.legacy_version);
@@ -157,7 +173,9 @@ std::string ja3s_string(const ServerHello& sh) {
   return s;
 }
 
-std::string ja3s(const ServerHello& sh) { return md5_hex(ja3s_string(sh)); }
+std::string ja3s(const ServerHello& sh) {
+  return md5_hex(ja3s_string(sh));
+}
 
 std::string ja4(const ClientHello& ch, char transport) {
   Ja4Parts p = ja4_parts(ch, transport);

@@ -7,7 +7,8 @@
 
 namespace c2scope::tls {
 
-// "771,4865-4866,0-23-65281,29-23,0": legacy version, ciphers, extensions, groups, point formats; GREASE removed.
+// "771,4865-4866,0-23-65281,29-23,0": legacy version, ciphers, extensions, groups, point formats; GREASE
+// removed.
 std::string ja3_string(const ClientHello& ch);
 std::string ja3(const ClientHello& ch);  // MD5 hex (lowercase) of ja3_string
 // "771,49199,65281-0-11-16-23": legacy version, cipher, extensions (GREASE removed).

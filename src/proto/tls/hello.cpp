@@ -200,7 +200,8 @@ ParseResult parse_client_hello(Bytes body, ClientHello& out) {
   if (out.session_id_length > 32) return ParseResult::malformed("tls_session_id_too_long");
   r.skip(out.session_id_length);
   std::uint16_t cs_len = r.be16();
-  if (!r.ok() || cs_len % 2 != 0 || !r.has(cs_len)) return ParseResult::malformed("tls_bad_cipher_suites_length");
+  if (!r.ok() || cs_len % 2 != 0 || !r.has(cs_len))
+    return ParseResult::malformed("tls_bad_cipher_suites_length");
   for (std::size_t i = 0; i < cs_len / 2u; ++i) {  // bounded by cs_len
     std::uint16_t cs = r.be16();
     if (out.cipher_suites.size() < kMaxCipherSuites) {
@@ -259,8 +260,8 @@ ParseResult parse_server_hello(Bytes body, ServerHello& out) {
 }
 
 ParseResult parse_sslv2_client_hello(Bytes msg, ClientHello& out) {
-  // RFC 5246 E.2: msg_type(1)=1, version(2), cipher_spec_length(2), session_id_length(2), challenge_length(2),
-  // cipher_specs (3 bytes each), session_id, challenge.
+  // RFC 5246 E.2: msg_type(1)=1, version(2), cipher_spec_length(2), session_id_length(2),
+  // challenge_length(2), cipher_specs (3 bytes each), session_id, challenge.
   out = ClientHello{};
   out.flags |= kFlagSslv2 | kFlagNoExtensions;
   ByteReader r(msg);
@@ -291,16 +292,26 @@ ParseResult parse_sslv2_client_hello(Bytes msg, ClientHello& out) {
 
 std::string version_name(std::uint16_t version) {
   switch (version) {
-    case 0x0002: return "SSLv2";
-    case 0x0300: return "SSLv3";
-    case 0x0301: return "TLSv10";
-    case 0x0302: return "TLSv11";
-    case 0x0303: return "TLSv12";
-    case 0x0304: return "TLSv13";
-    case 0xfeff: return "DTLSv10";
-    case 0xfefd: return "DTLSv12";
-    case 0xfefc: return "DTLSv13";
-    default: break;
+    case 0x0002:
+      return "SSLv2";
+    case 0x0300:
+      return "SSLv3";
+    case 0x0301:
+      return "TLSv10";
+    case 0x0302:
+      return "TLSv11";
+    case 0x0303:
+      return "TLSv12";
+    case 0x0304:
+      return "TLSv13";
+    case 0xfeff:
+      return "DTLSv10";
+    case 0xfefd:
+      return "DTLSv12";
+    case 0xfefc:
+      return "DTLSv13";
+    default:
+      break;
   }
   if ((version >> 8) == 0x7f) return "TLSv13-draft" + std::to_string(version & 0xff);
   char buf[16];
@@ -310,11 +321,16 @@ std::string version_name(std::uint16_t version) {
 
 std::string hello_flag_names(std::uint32_t flags) {
   static constexpr std::pair<std::uint32_t, std::string_view> kNames[] = {
-      {kFlagTooManyExtensions, "too_many_extensions"}, {kFlagDuplicateExtension, "duplicate_extension"},
-      {kFlagEmptySni, "empty_sni"},                    {kFlagBadExtensionBody, "bad_extension_body"},
-      {kFlagTrailingBytes, "trailing_bytes"},          {kFlagTooManyCiphers, "too_many_ciphers"},
-      {kFlagNoExtensions, "no_extensions"},            {kFlagSniNotHostname, "sni_not_hostname"},
-      {kFlagSslv2, "sslv2_hello"},                     {kFlagTooManyListEntries, "too_many_list_entries"},
+      {kFlagTooManyExtensions, "too_many_extensions"},
+      {kFlagDuplicateExtension, "duplicate_extension"},
+      {kFlagEmptySni, "empty_sni"},
+      {kFlagBadExtensionBody, "bad_extension_body"},
+      {kFlagTrailingBytes, "trailing_bytes"},
+      {kFlagTooManyCiphers, "too_many_ciphers"},
+      {kFlagNoExtensions, "no_extensions"},
+      {kFlagSniNotHostname, "sni_not_hostname"},
+      {kFlagSslv2, "sslv2_hello"},
+      {kFlagTooManyListEntries, "too_many_list_entries"},
   };
   std::string s;
   for (const auto& [bit, name] : kNames) {

@@ -42,8 +42,9 @@ void TlsStreamParser::on_record(std::uint8_t type, std::uint16_t version, Bytes 
       return;
     case ContentType::kAlert:
       out.push_back({TlsMessage::Kind::kAlert, 0, version,
-                     ccs_ || payload.size() != 2 ? std::vector<std::uint8_t>{}
-                                                 : std::vector<std::uint8_t>(payload.begin(), payload.end())});
+                     ccs_ || payload.size() != 2
+                         ? std::vector<std::uint8_t>{}
+                         : std::vector<std::uint8_t>(payload.begin(), payload.end())});
       return;
     case ContentType::kHeartbeat:
       return;
@@ -54,9 +55,10 @@ void TlsStreamParser::on_record(std::uint8_t type, std::uint16_t version, Bytes 
     // After ChangeCipherSpec handshake records are encrypted, except a TLS 1.3 client's second ClientHello
     // (after a HelloRetryRequest, with a middlebox-compatibility CCS before it): accept one record holding
     // exactly one ClientHello/ServerHello message, a shape an encrypted Finished matches by chance only.
-    bool clear_hello = hs_buf_.empty() && payload.size() >= kHandshakeHeader && (payload[0] == 1 || payload[0] == 2) &&
-                       ((std::size_t{payload[1]} << 16) | (std::size_t{payload[2]} << 8) | payload[3]) + kHandshakeHeader ==
-                           payload.size();
+    bool clear_hello =
+        hs_buf_.empty() && payload.size() >= kHandshakeHeader && (payload[0] == 1 || payload[0] == 2) &&
+        ((std::size_t{payload[1]} << 16) | (std::size_t{payload[2]} << 8) | payload[3]) + kHandshakeHeader ==
+            payload.size();
     if (!clear_hello) return;
   }
   hs_buf_.insert(hs_buf_.end(), payload.begin(), payload.end());

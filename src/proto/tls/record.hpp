@@ -1,4 +1,5 @@
-// TLS record layer for one direction of a TCP stream: in-order chunks in, handshake messages and record events out.
+// TLS record layer for one direction of a TCP stream: in-order chunks in, handshake messages and record
+// events out.
 #pragma once
 
 #include <cstdint>
@@ -33,11 +34,11 @@ enum class HandshakeType : std::uint8_t {
 
 struct TlsMessage {
   enum class Kind : std::uint8_t {
-    kHandshake,          // `handshake_type` + `body` (message body without the 4-byte header)
-    kSslv2ClientHello,   // `body` starts at the SSLv2 message type byte: parse_sslv2_client_hello
-    kChangeCipherSpec,   // later handshake records in this direction are encrypted
-    kApplicationData,    // one event per record; body empty (payload is encrypted)
-    kAlert,              // body = the 2 alert bytes when in clear (level, description)
+    kHandshake,         // `handshake_type` + `body` (message body without the 4-byte header)
+    kSslv2ClientHello,  // `body` starts at the SSLv2 message type byte: parse_sslv2_client_hello
+    kChangeCipherSpec,  // later handshake records in this direction are encrypted
+    kApplicationData,   // one event per record; body empty (payload is encrypted)
+    kAlert,             // body = the 2 alert bytes when in clear (level, description)
   };
   Kind kind = Kind::kHandshake;
   std::uint8_t handshake_type = 0;

@@ -99,14 +99,22 @@ std::int64_t asn1_time_epoch(const ASN1_TIME* t) {
 
 std::string key_type_name(int base_id) {
   switch (base_id) {
-    case EVP_PKEY_RSA: return "rsa";
-    case EVP_PKEY_RSA_PSS: return "rsa-pss";
-    case EVP_PKEY_DSA: return "dsa";
-    case EVP_PKEY_DH: return "dh";
-    case EVP_PKEY_EC: return "ecdsa";
-    case EVP_PKEY_ED25519: return "ed25519";
-    case EVP_PKEY_ED448: return "ed448";
-    default: return "unknown";
+    case EVP_PKEY_RSA:
+      return "rsa";
+    case EVP_PKEY_RSA_PSS:
+      return "rsa-pss";
+    case EVP_PKEY_DSA:
+      return "dsa";
+    case EVP_PKEY_DH:
+      return "dh";
+    case EVP_PKEY_EC:
+      return "ecdsa";
+    case EVP_PKEY_ED25519:
+      return "ed25519";
+    case EVP_PKEY_ED448:
+      return "ed448";
+    default:
+      return "unknown";
   }
 }
 
@@ -145,7 +153,8 @@ std::optional<X509Summary> summarize_x509(Bytes der) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int n = 0;
   if (EVP_Digest(der.data(), der.size(), md, &n, EVP_sha1(), nullptr) == 1) s.sha1 = hex(md, n, kHexLower, 0);
-  if (EVP_Digest(der.data(), der.size(), md, &n, EVP_sha256(), nullptr) == 1) s.sha256 = hex(md, n, kHexLower, 0);
+  if (EVP_Digest(der.data(), der.size(), md, &n, EVP_sha256(), nullptr) == 1)
+    s.sha256 = hex(md, n, kHexLower, 0);
 
   const X509_NAME* subject = X509_get_subject_name(cert.get());
   const X509_NAME* issuer = X509_get_issuer_name(cert.get());

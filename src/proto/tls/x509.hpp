@@ -15,7 +15,7 @@ inline constexpr std::size_t kMaxCertsPerMessage = 10;  // real chains carry 2-4
 inline constexpr std::size_t kMaxCertDer = 32 * 1024;   // a 4096-bit RSA cert with many SANs is ~2-8 KiB
 
 struct CertificateList {
-  std::vector<Bytes> certs;  // views into the message body, leaf first
+  std::vector<Bytes> certs;     // views into the message body, leaf first
   bool truncated_list = false;  // more than kMaxCertsPerMessage, or a cert larger than kMaxCertDer skipped
 };
 
@@ -23,8 +23,8 @@ struct CertificateList {
 ParseResult parse_certificate_message(Bytes body, CertificateList& out);
 
 struct X509Summary {
-  std::string sha1;    // lowercase hex, no separators (Suricata prints it with ':' between bytes)
-  std::string sha256;  // lowercase hex (Zeek's x509.log fingerprint / ssl.log cert_chain_fps)
+  std::string sha1;              // lowercase hex, no separators (Suricata prints it with ':' between bytes)
+  std::string sha256;            // lowercase hex (Zeek's x509.log fingerprint / ssl.log cert_chain_fps)
   std::string subject;           // Zeek: RFC 2253, most specific first: "CN=*.gstatic.com,O=Google Inc,C=US"
   std::string issuer;            // Zeek form
   std::string subject_suricata;  // Suricata: DER order, ", ": "C=US, O=Let's Encrypt, CN=R3"
