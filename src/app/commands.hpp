@@ -2,10 +2,12 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <string>
 #include <vector>
 
 #include "app/pipeline.hpp"
+#include "report/run_stats.hpp"
 
 namespace c2scope::app {
 
@@ -27,6 +29,10 @@ struct InputArgs {
 void add_input_options(CLI::App& cmd, InputArgs& args);
 PipelineConfig make_pipeline_config(const InputArgs& args);
 ingest::InputOptions make_input_options(const InputArgs& args);
+
+// Prints the summary line and every input problem to stderr; returns the exit status (3 when the accounting
+// does not balance, which would be a bug).
+int finish_run(const report::RunAccounting& accounting, std::chrono::steady_clock::time_point started);
 
 struct FlowsArgs {
   InputArgs input;

@@ -57,6 +57,26 @@ ingest::InputOptions make_input_options(const InputArgs& a) {
   return o;
 }
 
+int finish_run(const report::RunAccounting& accounting, std::chrono::steady_clock::time_point started) {
+  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  fmt::print(stderr, "{}\n", report::summary_line(accounting, elapsed));
+  for (const auto& in : accounting.inputs) {
+    for (const auto& issue : in.issues)
+      fmt::print(stderr, "c2scope: {}: offset {}: {}\n", in.path, issue.offset, issue.message);
+    if (in.issues_total > in.issues.size()) {
+      fmt::print(stderr, "c2scope: {}: {} more problems not listed\n", in.path,
+                 in.issues_total - in.issues.size());
+    }
+  }
+  if (!accounting.balanced()) {
+    fmt::print(stderr,
+               "c2scope: internal error: accounting does not balance ({} packets, {} decoded, {} skipped)\n",
+               accounting.packets, accounting.decoded, accounting.skipped.total());
+    return 3;
+  }
+  return 0;
+}
+
 void add_flows_command(CLI::App& app, FlowsArgs& a) {
   auto* cmd = app.add_subcommand("flows", "write one Zeek conn.log record per bidirectional flow");
   add_input_options(*cmd, a.input);
@@ -98,23 +118,7 @@ int run_flows(const FlowsArgs& a) {
     stats.buffer() += '\n';
     stats.close();
   }
-  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  fmt::print(stderr, "{}\n", report::summary_line(accounting, elapsed));
-  for (const auto& in : accounting.inputs) {
-    for (const auto& issue : in.issues)
-      fmt::print(stderr, "c2scope: {}: offset {}: {}\n", in.path, issue.offset, issue.message);
-    if (in.issues_total > in.issues.size()) {
-      fmt::print(stderr, "c2scope: {}: {} more problems not listed\n", in.path,
-                 in.issues_total - in.issues.size());
-    }
-  }
-  if (!accounting.balanced()) {
-    fmt::print(stderr,
-               "c2scope: internal error: accounting does not balance ({} packets, {} decoded, {} skipped)\n",
-               accounting.packets, accounting.decoded, accounting.skipped.total());
-    return 3;
-  }
-  return 0;
+  return finish_run(accounting, started);
 }
 
 }  // namespace c2scope::app

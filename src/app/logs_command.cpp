@@ -93,23 +93,7 @@ int run_logs(const LogsArgs& a) {
     stats.write("\n");
     stats.close();
   }
-  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  fmt::print(stderr, "{}\n", report::summary_line(accounting, elapsed));
-  for (const auto& in : accounting.inputs) {
-    for (const auto& issue : in.issues)
-      fmt::print(stderr, "c2scope: {}: offset {}: {}\n", in.path, issue.offset, issue.message);
-    if (in.issues_total > in.issues.size()) {
-      fmt::print(stderr, "c2scope: {}: {} more problems not listed\n", in.path,
-                 in.issues_total - in.issues.size());
-    }
-  }
-  if (!accounting.balanced()) {
-    fmt::print(stderr,
-               "c2scope: internal error: accounting does not balance ({} packets, {} decoded, {} skipped)\n",
-               accounting.packets, accounting.decoded, accounting.skipped.total());
-    return 3;
-  }
-  return 0;
+  return finish_run(accounting, started);
 }
 
 }  // namespace c2scope::app
