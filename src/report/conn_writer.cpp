@@ -281,11 +281,11 @@ void ConnWriter::on_flow(const flow::FlowRecord& r) {
       b += '-';
     } else {
       b += decode::tunnel_type_name(r.tunnel_type);
-      b += ':';
+      b += '/';
       r.tunnel_src.append_to(b);
-      b += ':';
+      b += '/';
       r.tunnel_dst.append_to(b);
-      b += ':';
+      b += '/';
       append_uint(b, r.tunnel_id);
     }
     if (app_fields_) {

@@ -82,7 +82,7 @@ TEST_F(SampleCapture, EveryExpectedFlowIsThere) {
         match = r.at("resp_bytes") == std::to_string(want["resp_bytes"].get_uint64().value());
       }
       if (match && !want["tunnel"].error()) {
-        match = r.at("tunnel").rfind(std::string(want["tunnel"].get_string().value()) + ":", 0) == 0 &&
+        match = r.at("tunnel").rfind(std::string(want["tunnel"].get_string().value()) + "/", 0) == 0 &&
                 r.at("tunnel_parents") != "-";
       }
       if (match) used[i] = found = true;
