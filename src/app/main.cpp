@@ -2,11 +2,14 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <cstdio>
 #include <exception>
+#include <string>
 
 #include "app/commands.hpp"
 
-int main(int argc, char** argv) {
+namespace {
+int run(int argc, char** argv) {
   CLI::App app{
       "c2scope: finds the command-and-control servers of Trojans and botnets in network traffic,\n"
       "locates them, counts the hosts they control, and keeps the evidence behind every number."};
@@ -34,4 +37,16 @@ int main(int argc, char** argv) {
     return 2;
   }
   return 0;
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {  // set-up failures outside a subcommand (e.g. out of memory)
+    std::fputs((std::string("c2scope: error: ") + e.what() + "\n").c_str(), stderr);
+  } catch (...) {
+    std::fputs("c2scope: error: unknown failure\n", stderr);
+  }
+  return 2;
 }

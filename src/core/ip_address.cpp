@@ -52,7 +52,7 @@ void IpAddress::append_to(std::string& out) const {
     return;
   }
   unsigned words[8];
-  for (int i = 0; i < 8; ++i) words[i] = (unsigned{b[2 * i]} << 8) | b[2 * i + 1];
+  for (int i = 0; i < 8; ++i) words[i] = (unsigned{b[std::size_t{2} * i]} << 8) | b[std::size_t{2} * i + 1];
   // RFC 5952: the longest run (first if tied) of two or more zero words becomes "::".
   int best = -1, best_len = 0;
   for (int i = 0; i < 8;) {

@@ -13,7 +13,8 @@ struct Timestamp {
     return Timestamp{seconds * 1'000'000'000 + nanos};
   }
   [[nodiscard]] double seconds() const { return static_cast<double>(ns) / 1e9; }
-  auto operator<=>(const Timestamp&) const = default;
+  auto operator<=>(const Timestamp&) const =
+      default;  // NOLINT(modernize-use-nullptr): clang-tidy 14 misfires on <=>
 };
 
 // Zeek's time format: seconds with 6 decimals ("1234567890.123456"), rounding toward zero like Zeek.

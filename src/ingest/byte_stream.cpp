@@ -17,7 +17,7 @@ namespace c2scope::ingest {
 namespace {
 
 // Input chunk handed to a decompressor per refill: big enough that read() syscalls are rare.
-constexpr std::size_t kCompressedChunk = 256 * 1024;
+constexpr std::size_t kCompressedChunk = std::size_t{256} * 1024;
 
 EVP_MD_CTX* new_sha256() {
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
@@ -280,7 +280,7 @@ std::string StoredStream::sha256_hex() {
   EVP_DigestFinal_ex(sha_, md, &len);
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
-  out.reserve(len * 2);
+  out.reserve(std::size_t{len} * 2);
   for (unsigned int i = 0; i < len; ++i) {
     out.push_back(kHex[md[i] >> 4]);
     out.push_back(kHex[md[i] & 15]);

@@ -8,7 +8,7 @@ namespace c2scope::ingest {
 namespace {
 
 // Small buffer for sources that are only sniffed.
-constexpr std::size_t kSniffCapacity = 64 * 1024;
+constexpr std::size_t kSniffCapacity = std::size_t{64} * 1024;
 
 std::string hex_bytes(Bytes b) {
   static constexpr char kHex[] = "0123456789abcdef";

@@ -168,41 +168,42 @@ void InputSet::Impl::close_current() {
   current.reset();
 }
 
-InputSet::InputSet(std::vector<std::string> paths, InputOptions options) : impl_(std::make_unique<Impl>()) {
-  Impl& I = *impl_;
-  I.options = std::move(options);
-  if (!I.options.interface.empty()) {
+InputSet::InputSet(const std::vector<std::string>& paths, InputOptions options)
+    : impl_(std::make_unique<Impl>()) {
+  Impl& impl = *impl_;
+  impl.options = std::move(options);
+  if (!impl.options.interface.empty()) {
     if (!paths.empty())
       throw std::runtime_error("live capture (interface) and input files cannot be combined");
     PendingInput p;
-    p.path = "live:" + I.options.interface;
+    p.path = "live:" + impl.options.interface;
     p.regular = false;
     p.opened_summary = std::make_unique<InputSummary>();
-    p.opened = open_live(I.options, p.opened_summary.get());
-    I.pending.push_back(std::move(p));
-    I.inputs.reserve(1);
+    p.opened = open_live(impl.options, p.opened_summary.get());
+    impl.pending.push_back(std::move(p));
+    impl.inputs.reserve(1);
     return;
   }
   if (paths.empty()) throw std::runtime_error("no input given");
   bool have_stdin = false;
-  for (const auto& path : paths) I.add_path(path, have_stdin);
+  for (const auto& path : paths) impl.add_path(path, have_stdin);
   // Readers keep a pointer to their summary: the vector must never reallocate.
-  I.inputs.reserve(I.pending.size());
+  impl.inputs.reserve(impl.pending.size());
 }
 
 InputSet::~InputSet() = default;
 
 bool InputSet::next(RawPacket& out) {
-  Impl& I = *impl_;
+  Impl& impl = *impl_;
   for (;;) {
-    if (I.current) [[likely]] {
-      if (I.current->next(out)) [[likely]] {
-        out.input_index = I.current_index;
+    if (impl.current) [[likely]] {
+      if (impl.current->next(out)) [[likely]] {
+        out.input_index = impl.current_index;
         return true;
       }
-      I.close_current();
+      impl.close_current();
     }
-    if (!I.open_next()) return false;
+    if (!impl.open_next()) return false;
   }
 }
 
@@ -215,8 +216,8 @@ std::uint64_t InputSet::total_file_bytes() const {
 }
 
 std::uint64_t InputSet::consumed_file_bytes() const {
-  const Impl& I = *impl_;
-  return I.finished_bytes + (I.current && I.current_is_file ? I.current->stored_bytes() : 0);
+  const Impl& impl = *impl_;
+  return impl.finished_bytes + (impl.current && impl.current_is_file ? impl.current->stored_bytes() : 0);
 }
 
 }  // namespace c2scope::ingest

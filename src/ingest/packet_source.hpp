@@ -81,7 +81,7 @@ struct InputOptions {
 class InputSet {
  public:
   // Throws std::runtime_error for start-up problems (no such file, permission, not a capture at all).
-  InputSet(std::vector<std::string> paths, InputOptions options);
+  InputSet(const std::vector<std::string>& paths, InputOptions options);
   ~InputSet();
   InputSet(const InputSet&) = delete;
   InputSet& operator=(const InputSet&) = delete;

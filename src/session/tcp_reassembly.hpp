@@ -12,7 +12,7 @@ namespace c2scope::session {
 // worth holding for (the parsers only need handshakes and headers). Beyond either bound the direction gives
 // up.
 inline constexpr std::size_t kMaxHeldSegments = 8;
-inline constexpr std::size_t kMaxHeldBytes = 16 * 1024;
+inline constexpr std::size_t kMaxHeldBytes = std::size_t{16} * 1024;
 
 class TcpReassembler {
  public:

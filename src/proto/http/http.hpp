@@ -98,7 +98,7 @@ class HttpSink {
 
 // Bounds on untrusted input, with why.
 // 8 KiB per header block (start line + headers, or trailers): Apache/nginx defaults, beyond is an attack.
-inline constexpr std::size_t kMaxHeaderBlock = 8 * 1024;
+inline constexpr std::size_t kMaxHeaderBlock = std::size_t{8} * 1024;
 // 100 header fields per message: Apache's LimitRequestFields.
 inline constexpr std::size_t kMaxHeaders = 100;
 // 1 KiB per chunk-size line: hex size plus extensions; real extensions are a few bytes.

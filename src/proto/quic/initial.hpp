@@ -19,7 +19,7 @@ inline constexpr std::uint32_t kVersion2 = 0x6b3343cf;  // RFC 9369
 inline constexpr std::size_t kMaxCidLength = 20;        // RFC 9000 17.2
 // CRYPTO bytes kept per connection: a post-quantum ClientHello is ~1.8 KiB, Chrome splits it over 2 Initials;
 // 16 KiB leaves room for large extensions and bounds what a hostile client can make us hold.
-inline constexpr std::size_t kMaxCryptoBytes = 16 * 1024;
+inline constexpr std::size_t kMaxCryptoBytes = std::size_t{16} * 1024;
 inline constexpr std::size_t kMaxPacketsPerDatagram = 8;  // coalesced packets; a UDP datagram holds a few
 inline constexpr std::size_t kMaxFramesPerPacket = 1500;  // every frame is >= 1 byte of a <= 1500-byte packet
 

@@ -16,7 +16,7 @@ std::string digest_hex(const EVP_MD* md, std::string_view data) {
   if (EVP_Digest(data.data(), data.size(), out, &n, md, nullptr) != 1) return {};
   static constexpr char kHex[] = "0123456789abcdef";
   std::string s;
-  s.reserve(n * 2);
+  s.reserve(std::size_t{n} * 2);
   for (unsigned int i = 0; i < n; ++i) {
     s += kHex[out[i] >> 4];
     s += kHex[out[i] & 0xf];

@@ -48,7 +48,7 @@ struct TlsMessage {
 
 // Per-direction bound on buffered bytes: a record is at most 2^14 + 2048 bytes (RFC 5246 6.2.3), a handshake
 // message spanning records (certificate chains, post-quantum ClientHellos) rarely tops 32 KiB.
-inline constexpr std::size_t kDefaultTlsBufferLimit = 64 * 1024;
+inline constexpr std::size_t kDefaultTlsBufferLimit = std::size_t{64} * 1024;
 inline constexpr std::size_t kMaxRecordLength = (1u << 14) + 2048;
 
 class TlsStreamParser {

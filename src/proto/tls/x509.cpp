@@ -94,7 +94,7 @@ std::int64_t asn1_time_epoch(const ASN1_TIME* t) {
   std::int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
   std::int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
   std::int64_t days = era * 146097 + doe - 719468;
-  return days * 86400 + tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
+  return days * 86400 + std::int64_t{tm.tm_hour} * 3600 + std::int64_t{tm.tm_min} * 60 + tm.tm_sec;
 }
 
 std::string key_type_name(int base_id) {
