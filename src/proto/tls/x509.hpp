@@ -12,7 +12,8 @@
 namespace c2scope::tls {
 
 inline constexpr std::size_t kMaxCertsPerMessage = 10;  // real chains carry 2-4; more is flagged, not parsed
-inline constexpr std::size_t kMaxCertDer = std::size_t{32} * 1024;   // a 4096-bit RSA cert with many SANs is ~2-8 KiB
+inline constexpr std::size_t kMaxCertDer =
+    std::size_t{32} * 1024;  // a 4096-bit RSA cert with many SANs is ~2-8 KiB
 
 struct CertificateList {
   std::vector<Bytes> certs;     // views into the message body, leaf first
