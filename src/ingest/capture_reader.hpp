@@ -103,6 +103,21 @@ class StreamCaptureReader : public CaptureReader {
   }
   // Records a decompression error when the stream ended early because of one.
   void note_stream_end();
+  // Resynchronisation outcomes shared by the pcap and pcapng readers, counted as corrupt_record_header at
+  // `bad`: found a plausible record at the cursor, or gave up after `scanned` bytes and skipped the rest.
+  void report_resync(std::uint64_t bad, const std::string& what) {
+    skip_record(Reason::kCorruptRecordHeader, bad,
+                what + "; resynchronised at offset " + std::to_string(buf_.offset()) + " after skipping " +
+                    std::to_string(buf_.offset() - bad) + " bytes" + where());
+  }
+  void give_up_resync(std::uint64_t bad, const std::string& what, const char* unit, std::size_t scanned) {
+    skip_record(Reason::kCorruptRecordHeader, bad,
+                what + "; no plausible " + unit + " within " + std::to_string(scanned) +
+                    " bytes, rest of input skipped" + where());
+    buf_.skip_to_end();
+    note_stream_end();
+    done_ = true;
+  }
 
   std::unique_ptr<CaptureSource> source_;
   RecordBuffer& buf_;

@@ -124,20 +124,13 @@ class PcapReader final : public StreamCaptureReader {
                                 ? plausible(buf_.cursor() + len, std::int64_t{u32(buf_.cursor())}, true)
                                 : buf_.available() == len;
         if (accept) {
-          skip_record(Reason::kCorruptRecordHeader, bad,
-                      what + "; resynchronised at offset " + std::to_string(buf_.offset()) +
-                          " after skipping " + std::to_string(buf_.offset() - bad) + " bytes" + where());
+          report_resync(bad, what);
           return;
         }
       }
       buf_.advance(1);
     }
-    skip_record(Reason::kCorruptRecordHeader, bad,
-                what + "; no plausible record within " + std::to_string(kMaxResyncScan) +
-                    " bytes, rest of input skipped" + where());
-    buf_.skip_to_end();
-    note_stream_end();
-    done_ = true;
+    give_up_resync(bad, what, "record", kMaxResyncScan);
   }
 
   void end_of_records() {

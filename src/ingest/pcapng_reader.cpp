@@ -307,19 +307,12 @@ class PcapngReader final : public StreamCaptureReader {
         return;
       }
       if (plausible_block(0)) {
-        skip_record(Reason::kCorruptRecordHeader, bad,
-                    what + "; resynchronised at offset " + std::to_string(buf_.offset()) +
-                        " after skipping " + std::to_string(buf_.offset() - bad) + " bytes" + where());
+        report_resync(bad, what);
         return;
       }
       buf_.advance(1);
     }
-    skip_record(Reason::kCorruptRecordHeader, bad,
-                what + "; no plausible block within " + std::to_string(kMaxResyncScan) +
-                    " bytes, rest of input skipped" + where());
-    buf_.skip_to_end();
-    note_stream_end();
-    done_ = true;
+    give_up_resync(bad, what, "block", kMaxResyncScan);
   }
 
   void end_of_blocks() {
