@@ -158,6 +158,17 @@ def main():
         why = ("c2scope flows did not run" if base is None or base["pps"] is None else
                "c2scope flows not verified" if not base["verified"] else "ndpiReader missing or failed")
         targets.append(("c2scope flows >= 10x ndpiReader packets/s", f"n/a ({why})", "n/a"))
+    # `c2scope logs` (issue 3): >= 5x ndpiReader (which also dissects these protocols) and >= 50x tshark -T fields.
+    logs = by.get("c2scope logs")
+    for peer, factor in ((PEER_TARGET, 5), ("tshark fields", 50)):
+        name = f"c2scope logs >= {factor}x {peer} packets/s"
+        other = by.get(peer)
+        if logs is not None and logs["pps"] and other is not None and other["pps"]:
+            r = logs["pps"] / other["pps"]
+            targets.append((name, f"{r:.2f}x ({fpps(logs['pps'])} vs {fpps(other['pps'])} packets/s)",
+                            "PASS" if r >= factor else "FAIL"))
+        else:
+            targets.append((name, "n/a (c2scope logs or the peer did not run)", "n/a"))
     peak = stats.get("flows_peak_active") if isinstance(stats, dict) else None
     if trusted and base["rss_mib"] is not None and isinstance(peak, int):
         budget = 64.0 + 256.0 * peak / 1048576.0

@@ -140,6 +140,16 @@ if command -v tshark >/dev/null; then
     tshark -q -z conv,tcp -z conv,udp -r "{FILE}"
 else add_tool "tshark conv" "missing (apt-get install tshark)" "" true; fi
 
+if command -v tshark >/dev/null; then
+  # The fields `c2scope logs` compares with tshark (tests/golden/tshark_fields): SNI, JA3, JA3S, DNS query
+  # names, HTTP host and URI, for the issue's "at least 50x tshark" target of `logs`. (Commands are split on
+  # blanks by run_one: the filter has none.)
+  add_tool "tshark fields" ok "$(tshark --version 2>/dev/null | head -n1 | awk '{print $1, $3}')" \
+    tshark -n -r "{FILE}" -Y "tls.handshake.type==1||tls.handshake.type==2||dns||http.request" \
+    -T fields -e tls.handshake.extensions_server_name -e tls.handshake.ja3 -e tls.handshake.ja3s \
+    -e dns.qry.name -e http.host -e http.request.uri
+else add_tool "tshark fields" "missing (apt-get install tshark)" "" true; fi
+
 if command -v nfpcapd >/dev/null; then
   add_tool nfpcapd ok "$(nfpcapd -V 2>&1 | sed -n 's/.*Version: *\([0-9.]*\).*/nfpcapd \1/p' | head -n1)" \
     nfpcapd -r "{FILE}" -w "{TMP}"

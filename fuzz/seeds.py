@@ -5,7 +5,7 @@ Usage: seeds.py TARGET CORPUS_DIR  (fuzz/run_all.sh calls it; does nothing when 
 corpus already holds seeds). Captures go whole to pcap_fuzz/pcapng_fuzz; decode_fuzz gets a few frames per
 capture in its [link][len_hi len_lo step frame]... format; the parser targets get transport payloads picked by
 port (DNS 53, HTTP 80, TLS 443/TCP, QUIC 443/UDP; x509 gets the TLS payloads too, whose DER it must reject or
-parse).
+parse); session_fuzz gets the first flow of each capture on one of its ports, replayed as its segment script.
 """
 import hashlib, os, struct, sys
 
@@ -61,6 +61,49 @@ def transport_payload(frame):
     return None
 
 
+# session_fuzz's port table (fuzz/session_fuzz.cpp kPorts): the first input byte picks two of them.
+SESSION_PORTS = [53, 80, 443, 1080, 25, 8080, 5353, 137, 3128, 9999, 143, 110, 21, 5355, 4433, 8443]
+
+
+def tcp_flags(frame, payload_len):
+    """TCP flags of an Ethernet frame whose TCP payload has payload_len bytes (header just before it)."""
+    hdr_end = len(frame) - payload_len
+    # The data offset byte is 12 bytes into the TCP header; find the header by scanning back its length.
+    for hl in range(20, 61, 4):
+        start = hdr_end - hl
+        if start >= 0 and (frame[start + 12] >> 4) * 4 == hl:
+            return frame[start + 13]
+    return 0x18
+
+
+def session_script(frames):
+    """session_fuzz input replaying the first flow of the capture whose server port is in SESSION_PORTS."""
+    key, segs = None, []
+    for fr in frames:
+        t = transport_payload(fr)
+        if not t:
+            continue
+        proto, sp, dp, payload = t
+        if key is None:
+            server = dp if dp in SESSION_PORTS else sp if sp in SESSION_PORTS else None
+            if server is None:
+                continue
+            key = (proto, frozenset((sp, dp)), server)
+        if (proto, frozenset((sp, dp))) != key[:2]:
+            continue
+        control = (1 if sp == key[2] else 0) | (2 if proto == 17 else 0)
+        if proto == 6:
+            flags = tcp_flags(fr, len(payload))
+            control |= (0x10 if flags & 0x02 else 0) | (0x20 if flags & 0x01 else 0) | 0x40
+        segs.append(struct.pack(">BH", control, len(payload)) + payload)
+        if len(segs) >= 64 or sum(map(len, segs)) > 60000:
+            break
+    if key is None:
+        return None
+    port_index = SESSION_PORTS.index(key[2])
+    return bytes([port_index | (port_index << 4)]) + b"".join(segs)
+
+
 def wanted(target, proto, sp, dp):
     ports = (sp, dp)
     if target == "dns_fuzz":
@@ -102,6 +145,11 @@ def main():
                     seeds.append(seed)
                 continue
             if link != 1:
+                continue
+            if target == "session_fuzz":
+                script = session_script(frames)
+                if script:
+                    seeds.append(script)
                 continue
             for fr in frames:
                 t = transport_payload(fr)

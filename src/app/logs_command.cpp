@@ -30,6 +30,8 @@ void write_app_counters(report::JsonWriter& json, const session::AppCounters& c)
   json.field("http_failed", c.http_failed);
   json.field("quic_initials_failed", c.quic_initials_failed);
   json.field("tcp_reassembly_gave_up", c.tcp_gave_up);
+  json.field("tcp_gaps", c.tcp_gaps);
+  json.field("tunnels_opened", c.tunnels_opened);
   json.field("resolved_names_cleared", c.resolved_names_cleared);
   json.end_object();
 }

@@ -12,6 +12,7 @@
 #include "proto/tls/fingerprint.hpp"
 #include "proto/tls/hello.hpp"
 #include "proto/tls/x509.hpp"
+#include "proto/upgrade/upgrade.hpp"
 #include "session/tcp_reassembly.hpp"
 #include "session/tls_names.hpp"
 
@@ -22,16 +23,21 @@ namespace {
 constexpr std::uint8_t kTcp = 6;
 constexpr std::uint8_t kUdp = 17;
 constexpr std::uint8_t kSyn = 0x02;
+constexpr std::uint8_t kAck = 0x10;
 // A DNS-over-TCP message is at most 65535 bytes plus its 2-byte length: beyond, the stream is not DNS.
 constexpr std::size_t kMaxDnsTcpBuffer = 65537;
 // Server datagrams tried for the server Initial: it comes first; later ones are Handshake/1-RTT.
 constexpr std::uint32_t kMaxServerInitialTries = 4;
 // Client datagrams tried for the ClientHello (Chrome splits a post-quantum hello over 2 Initials).
 constexpr std::uint32_t kMaxClientInitialTries = 8;
+// First client bytes collected before detection when a segment is too short to tell: 2 KiB is the longest
+// request line detection looks at.
+constexpr std::size_t kMaxDetectBytes = 2048;
 // Requests waiting for their response per HTTP flow: the parser's own bound.
 constexpr std::size_t kMaxHttpPending = proto::http::kMaxPendingRequests;
 
-enum class Service : std::uint8_t { kUndecided, kDns, kTls, kHttp, kQuic };
+// kSocks and kStartTls are preludes: once their tunnel opens, the flow is detected again (TLS, HTTP).
+enum class Service : std::uint8_t { kUndecided, kDns, kTls, kHttp, kQuic, kSocks, kStartTls };
 
 const char* service_name(Service s) {
   switch (s) {
@@ -43,6 +49,26 @@ const char* service_name(Service s) {
       return "http";
     case Service::kQuic:
       return "quic";
+    case Service::kSocks:
+      return "socks";
+    case Service::kStartTls:
+      return "starttls";
+    default:
+      return "";
+  }
+}
+
+// Zeek's service name of a STARTTLS line protocol.
+const char* line_protocol_name(proto::upgrade::LineProtocol p) {
+  switch (p) {
+    case proto::upgrade::LineProtocol::kSmtp:
+      return "smtp";
+    case proto::upgrade::LineProtocol::kImap:
+      return "imap";
+    case proto::upgrade::LineProtocol::kPop3:
+      return "pop3";
+    case proto::upgrade::LineProtocol::kFtp:
+      return "ftp";
     default:
       return "";
   }
@@ -127,6 +153,7 @@ struct TlsState {
   bool cert_seen = false;
   bool ccs_or_app[2] = {false, false};
   bool server_ccs_before_cert = false;
+  std::optional<std::uint8_t> last_alert;  // description of the last alert seen in clear (either side)
 };
 
 struct HttpPending {
@@ -141,6 +168,7 @@ struct QuicState {
   Timestamp ts;
   std::uint32_t client_tries = 0;
   std::uint32_t server_tries = 0;
+  std::string server_scid;  // hex, from the server's first long-header packet
 };
 
 struct AppLayer::FlowApp {
@@ -151,7 +179,13 @@ struct AppLayer::FlowApp {
   ConnId id;
   TcpReassembler tcp[2];
   bool tcp_done[2] = {false, false};
-  std::string sni_or_host;  // server_name fallback for conn.log
+  std::string sni_or_host;   // server_name fallback for conn.log
+  bool tunneled = false;     // a prelude (HTTP CONNECT, SOCKS, STARTTLS) opened a tunnel: detect again
+  bool detect_done = false;  // detect_buf was handed to detection (it is collected once per detection)
+  std::string detect_buf;    // first client bytes while too few to tell the protocol (kMaxDetectBytes)
+  std::string services;      // services confirmed before the tunnel, comma-separated (conn.log service)
+  std::unique_ptr<proto::upgrade::SocksHandshake> socks;
+  std::unique_ptr<proto::upgrade::StartTls> starttls;
   std::unique_ptr<DnsState> dns;
   std::unique_ptr<TlsState> tls;
   std::unique_ptr<QuicState> quic;
@@ -166,7 +200,8 @@ struct AppLayer::FlowApp::Http final : proto::http::HttpSink {
   proto::http::HttpStreamParser resp{proto::http::HttpStreamParser::Direction::kResponse};
   std::deque<HttpLogRecord> pending;
   std::uint32_t depth = 0;
-  bool req_idle = true;  // the request parser is between messages: the next bytes start a request
+  bool req_idle = true;       // the request parser is between messages: the next bytes start a request
+  bool connect_open = false;  // a CONNECT was answered 2xx: the stream becomes a tunnel
   Timestamp req_start;
 
   void on_request(const proto::http::HttpRequest& r) override {
@@ -198,6 +233,7 @@ struct AppLayer::FlowApp::Http final : proto::http::HttpSink {
     if (!pending.empty()) {
       rec = std::move(pending.front());
       pending.pop_front();
+      if (rec.method == "CONNECT" && r.status_code >= 200 && r.status_code < 300) connect_open = true;
     } else {
       rec.ts = now;
       rec.trans_depth = ++depth;
@@ -286,8 +322,20 @@ void AppLayer::on_packet(const flow::FlowTable& table, const decode::DecodedPack
     si.isn[dir] = l.tcp_seq;
     si.syn_seen = static_cast<std::uint8_t>(si.syn_seen | (1u << dir));
   }
-  if (l.payload.empty()) return;
   FlowApp* a = apps_[h.slot].get();
+  if (l.payload.empty()) {
+    // A pure ACK may tell that a hole in the other direction was lost by the capture (TcpReassembler).
+    if (a != nullptr && l.ip_proto == kTcp && (l.tcp_flags & kAck) != 0) {
+      table_ = &table;
+      handle_ = h;
+      on_tcp_ack(*a, 1 - dir, l.tcp_ack, ts);
+      if (a->ignore) {
+        apps_[h.slot].reset();
+        si.mode = Mode::kIgnore;
+      }
+    }
+    return;
+  }
   if (a == nullptr) {
     a = create(h.slot, l, h.from_originator);
     if (a == nullptr) {
@@ -317,28 +365,91 @@ void AppLayer::on_packet(const flow::FlowTable& table, const decode::DecodedPack
 void AppLayer::on_tcp(FlowApp& a, const flow::FlowTable& /*table*/, flow::FlowHandle h,
                       const decode::NetLevel& l, Timestamp ts) {
   const int dir = h.from_originator ? 0 : 1;
-  if (a.tcp_done[dir]) return;
-  const TcpReassembler::Status st =
-      a.tcp[dir].add(l.tcp_seq, l.payload, [&](Bytes chunk) { on_tcp_bytes(a, dir, chunk, ts); });
+  if ((l.tcp_flags & kAck) != 0) on_tcp_ack(a, 1 - dir, l.tcp_ack, ts);
+  if (a.tcp_done[dir] || a.ignore) return;
+  const TcpReassembler::Status st = a.tcp[dir].add(
+      l.tcp_seq, l.payload, [&](Bytes chunk) { on_tcp_bytes(a, dir, chunk, ts); },
+      [&](std::uint32_t bytes) { on_tcp_gap(a, dir, bytes); });
   if (st == TcpReassembler::Status::kGaveUp) {
     ++counters_.tcp_gave_up;
     a.tcp_done[dir] = true;
   }
 }
 
+void AppLayer::on_tcp_ack(FlowApp& a, int dir, std::uint32_t ack, Timestamp ts) {
+  if (a.tcp_done[dir] || a.ignore) return;
+  a.tcp[dir].on_peer_ack(
+      ack, [&](Bytes chunk) { on_tcp_bytes(a, dir, chunk, ts); },
+      [&](std::uint32_t bytes) { on_tcp_gap(a, dir, bytes); });
+}
+
+// Bytes of direction `dir` that will never come (lost by the capture). DNS resynchronises on the next
+// message; the other parsers cannot know where they are in the stream and stop that direction (as Zeek's
+// analyzers do outside message bodies).
+void AppLayer::on_tcp_gap(FlowApp& a, int dir, std::uint32_t /*bytes*/) {
+  ++counters_.tcp_gaps;
+  if (a.service == Service::kDns) {
+    a.dns->tcp_buf[dir].clear();
+    return;
+  }
+  a.tcp_done[dir] = true;
+  a.tcp[dir].stop();
+}
+
 void AppLayer::on_tcp_bytes(FlowApp& a, int dir, Bytes data, Timestamp ts) {
   if (a.ignore || a.tcp_done[dir] || data.empty()) return;
-  if (a.service == Service::kUndecided) {
-    if (dir != 0) {  // the server spoke first: none of our protocols
-      a.ignore = true;
+  if (a.service == Service::kUndecided && dir == 0 && !a.detect_done) {
+    // Too few bytes to tell (a split first segment, "GE" then "T / HTTP/1.1"): collect a little first.
+    const bool buffered = !a.detect_buf.empty();
+    if (buffered) a.detect_buf.append(reinterpret_cast<const char*>(data.data()), data.size());
+    const Bytes held =
+        buffered ? Bytes(reinterpret_cast<const std::uint8_t*>(a.detect_buf.data()), a.detect_buf.size())
+                 : data;
+    const bool decided = looks_like_tls(held) || proto::http::looks_like_http_request(held) ||
+                         (!a.tunneled && proto::upgrade::looks_like_socks_request(held));
+    if (!decided && held.size() < kMaxDetectBytes &&
+        (held.size() < 3 || proto::http::may_become_http_request(held) ||
+         (!a.tunneled && proto::upgrade::may_become_socks_request(held)))) {
+      if (!buffered) a.detect_buf.assign(reinterpret_cast<const char*>(data.data()), data.size());
       return;
     }
-    if (looks_like_tls(data)) {
+    a.detect_done = true;
+    if (buffered) {
+      const std::string bytes = std::move(a.detect_buf);
+      a.detect_buf = std::string();
+      // Bounded recursion: detect_done is set, so this call goes straight to detection.
+      on_tcp_bytes(a, dir, Bytes(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()), ts);
+      return;
+    }
+  }
+  if (a.service == Service::kUndecided) {
+    if (dir != 0) {
+      // The server spoke first. A TLS handshake record: the client's hello was not captured (Zeek and Arkime
+      // still log the server's side). A STARTTLS line protocol at the start of a connection. Else none of
+      // ours.
+      if (data.size() >= 3 && data[0] == 0x16 && data[1] == 0x03 && data[2] <= 0x04) {
+        a.service = Service::kTls;
+        a.tls = std::make_unique<TlsState>();
+        on_tls_bytes(a, dir, data, ts);
+        return;
+      }
+      const proto::upgrade::LineProtocol lp =
+          a.tunneled ? proto::upgrade::LineProtocol::kUnknown : proto::upgrade::banner_protocol(data);
+      if (lp == proto::upgrade::LineProtocol::kUnknown) {
+        a.ignore = true;
+        return;
+      }
+      a.service = Service::kStartTls;
+      a.starttls = std::make_unique<proto::upgrade::StartTls>(lp);
+    } else if (looks_like_tls(data)) {
       a.service = Service::kTls;
       a.tls = std::make_unique<TlsState>();
     } else if (proto::http::looks_like_http_request(data)) {
       a.service = Service::kHttp;
       a.http = std::make_unique<FlowApp::Http>(*this, a);
+    } else if (!a.tunneled && proto::upgrade::looks_like_socks_request(data)) {
+      a.service = Service::kSocks;
+      a.socks = std::make_unique<proto::upgrade::SocksHandshake>();
     } else {
       a.ignore = true;
       return;
@@ -362,11 +473,33 @@ void AppLayer::on_tcp_bytes(FlowApp& a, int dir, Bytes data, Timestamp ts) {
         }
       } else {
         const ParseResult r = h.resp.feed(data, h);
+        if (h.connect_open) {
+          open_tunnel(a);
+          break;
+        }
         if (r.status == ParseStatus::kMalformed || h.resp.tunneled()) {
           if (r.status == ParseStatus::kMalformed) ++counters_.http_failed;
           a.tcp_done[1] = true;
           a.tcp[1].stop();
         }
+      }
+      break;
+    }
+    case Service::kSocks:
+    case Service::kStartTls: {
+      const bool socks = a.service == Service::kSocks;
+      const std::size_t used = socks ? a.socks->feed(dir, data) : a.starttls->feed(dir, data);
+      const proto::upgrade::UpgradeState st = socks ? a.socks->state() : a.starttls->state();
+      if (st == proto::upgrade::UpgradeState::kFailed) {
+        a.ignore = a.services.empty() && !a.confirmed;
+        a.tcp_done[0] = a.tcp_done[1] = true;
+        a.tcp[0].stop();
+        a.tcp[1].stop();
+      } else if (st == proto::upgrade::UpgradeState::kOpen) {
+        a.confirmed = true;
+        open_tunnel(a);
+        // Bounded recursion: the flow is tunneled now, so these bytes cannot open another prelude.
+        if (used < data.size()) on_tcp_bytes(a, dir, data.subspan(used), ts);
       }
       break;
     }
@@ -407,6 +540,34 @@ void AppLayer::on_tcp_bytes(FlowApp& a, int dir, Bytes data, Timestamp ts) {
   }
 }
 
+// A prelude (HTTP CONNECT answered 2xx, a SOCKS handshake, STARTTLS) ended: its records are written, its
+// service is remembered for conn.log, and the flow is detected again from its next bytes (once only: the
+// tunnel's content cannot open another prelude, which bounds the nesting).
+void AppLayer::open_tunnel(FlowApp& a) {
+  const char* name =
+      a.service == Service::kStartTls ? line_protocol_name(a.starttls->protocol()) : service_name(a.service);
+  if (a.confirmed && name[0] != '\0') {
+    if (!a.services.empty()) a.services += ',';
+    a.services += name;
+  }
+  if (a.http) {
+    while (!a.http->pending.empty()) {
+      HttpLogRecord rec = std::move(a.http->pending.front());
+      a.http->pending.pop_front();
+      rec.id = a.id;
+      logs_.on_http(rec);
+    }
+    a.http.reset();
+  }
+  a.socks.reset();
+  a.starttls.reset();
+  a.service = Service::kUndecided;
+  a.confirmed = false;
+  a.tunneled = true;
+  a.detect_done = false;
+  ++counters_.tunnels_opened;
+}
+
 void AppLayer::on_udp(FlowApp& a, const decode::NetLevel& l, int dir, Timestamp ts) {
   if (a.service == Service::kDns) {
     on_dns_message(a, l.payload, l, dir, ts);
@@ -427,7 +588,17 @@ void AppLayer::on_udp(FlowApp& a, const decode::NetLevel& l, int dir, Timestamp 
     } else if (r.status == ParseStatus::kMalformed) {
       ++counters_.quic_initials_failed;
     }
-  } else if (q.info && q.cipher.empty() && q.server_tries < kMaxServerInitialTries) {
+  } else if (q.server_scid.empty() && q.server_tries == 0) {
+    // The server's first long-header packet: flags, version, DCID length and DCID, SCID length and SCID.
+    ByteReader r(l.payload);
+    const std::uint8_t first = r.u8();
+    r.be32();
+    r.skip(r.u8());
+    const Bytes scid = r.bytes(r.u8());
+    if (r.ok() && (first & 0x80) != 0 && !scid.empty())
+      q.server_scid = hex(std::vector<std::uint8_t>(scid.begin(), scid.end()));
+  }
+  if (dir == 1 && q.info && q.cipher.empty() && q.server_tries < kMaxServerInitialTries) {
     ++q.server_tries;
     if (q.server.dcid.empty()) q.server.dcid = q.info->dcid;
     std::optional<tls::ServerHello> sh;
@@ -607,6 +778,9 @@ void AppLayer::on_tls_bytes(FlowApp& a, int dir, Bytes data, Timestamp ts) {
       case tls::TlsMessage::Kind::kApplicationData:
         t.ccs_or_app[dir] = true;
         break;
+      case tls::TlsMessage::Kind::kAlert:
+        if (msg.body.size() == 2) t.last_alert = msg.body[1];  // encrypted alerts come with an empty body
+        break;
       default:
         break;
     }
@@ -634,6 +808,14 @@ void AppLayer::finish_flow(FlowApp& a, const flow::FlowRecord& r) {
   if (!a.have_id) {
     copy_id(r, a.id);
     a.have_id = true;
+  }
+  // Segments still held behind a hole: the stream has ended, so the hole is final.
+  if (r.ip_proto == kTcp) {
+    for (int dir = 0; dir < 2; ++dir) {
+      if (a.tcp_done[dir] || a.ignore) continue;
+      a.tcp[dir].flush([&](Bytes chunk) { on_tcp_bytes(a, dir, chunk, r.last_ts); },
+                       [&](std::uint32_t bytes) { on_tcp_gap(a, dir, bytes); });
+    }
   }
   switch (a.service) {
     case Service::kDns:
@@ -675,6 +857,7 @@ void AppLayer::finish_flow(FlowApp& a, const flow::FlowRecord& r) {
         }
       }
       if (s.curve.empty() && t.ske_curve) s.curve = group_name(*t.ske_curve);
+      if (t.last_alert) s.last_alert = alert_name(*t.last_alert);
       s.established = t.sh.has_value() && t.ccs_or_app[0] && t.ccs_or_app[1];
       s.cert_chain_fps = t.fps;
       if (t.ch) {
@@ -704,6 +887,7 @@ void AppLayer::finish_flow(FlowApp& a, const flow::FlowRecord& r) {
       rec.version = quic::version_name(q.info->version);
       rec.client_initial_dcid = hex(q.info->dcid);
       rec.client_scid = hex(q.info->scid);
+      rec.server_scid = q.server_scid;
       if (q.info->server_name) rec.server_name = *q.info->server_name;
       if (!q.info->alpn.empty()) rec.client_protocol = q.info->alpn[0];
       rec.ja4 = q.info->ja4;
@@ -739,7 +923,11 @@ void AppLayer::on_flow(const flow::FlowRecord& r) {
   if (r.slot < apps_.size()) {
     if (FlowApp* a = apps_[r.slot].get()) {
       finish_flow(*a, r);
-      if (a->confirmed) out_.service = service_name(a->service);
+      out_.service = a->services;
+      if (a->confirmed) {
+        if (!out_.service.empty()) out_.service += ',';
+        out_.service += service_name(a->service);
+      }
       out_.server_name = a->sni_or_host;
       apps_[r.slot].reset();
     }

@@ -35,6 +35,9 @@ struct AppCounters {
   std::uint64_t http_failed = 0;  // HTTP streams the parser gave up on
   std::uint64_t quic_initials_failed = 0;
   std::uint64_t tcp_gave_up = 0;  // directions whose out-of-order backlog broke the bounds
+  std::uint64_t tunnels_opened =
+      0;                       // HTTP CONNECT, SOCKS or STARTTLS preludes after which TLS/HTTP was sought
+  std::uint64_t tcp_gaps = 0;  // holes skipped: acknowledged by the peer (lost by the capture) or at the end
   std::uint64_t resolved_names_cleared = 0;
 };
 
@@ -84,6 +87,9 @@ class AppLayer final : public flow::FlowSink {
   void on_tcp(FlowApp& a, const flow::FlowTable& table, flow::FlowHandle h, const decode::NetLevel& l,
               Timestamp ts);
   void on_tcp_bytes(FlowApp& a, int dir, Bytes data, Timestamp ts);
+  void on_tcp_ack(FlowApp& a, int dir, std::uint32_t ack, Timestamp ts);
+  void on_tcp_gap(FlowApp& a, int dir, std::uint32_t bytes);
+  void open_tunnel(FlowApp& a);
   void on_udp(FlowApp& a, const decode::NetLevel& l, int dir, Timestamp ts);
   void on_dns_message(FlowApp& a, Bytes message, const decode::NetLevel& l, int dir, Timestamp ts);
   void on_tls_bytes(FlowApp& a, int dir, Bytes data, Timestamp ts);

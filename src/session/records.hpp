@@ -69,6 +69,7 @@ struct SslLogRecord {
   std::string server_name;
   bool resumed = false;
   std::string next_protocol;
+  std::string last_alert;  // description of the last alert sent in clear ("handshake_failure"), as Zeek
   bool established = false;
   std::vector<std::string> cert_chain_fps;
   std::string ja3, ja3s, ja4;
@@ -94,6 +95,7 @@ struct QuicLogRecord {
   std::string version;
   std::string client_initial_dcid;  // hex
   std::string client_scid;          // hex
+  std::string server_scid;          // hex: the source connection id of the server's first long-header packet
   std::string server_name;
   std::string client_protocol;  // first ALPN offered
   std::string ja4;

@@ -44,6 +44,40 @@ class TcpReassembler {
     return Status::kOk;
   }
 
+  // Like add(), and then skips a hole the peer has already acknowledged (see on_peer_ack).
+  template <typename Deliver, typename Gap>
+  Status add(std::uint32_t seq, Bytes data, Deliver&& deliver, Gap&& gap) {
+    const Status st = add(seq, data, deliver);
+    if (st == Status::kOk) skip_acknowledged_hole(deliver, gap);
+    return st;
+  }
+
+  // The other direction acknowledged `ack`: the bytes before it reached the receiver. A hole below it in
+  // the held data was lost by the capture, not by the network, and will never be retransmitted: skip it.
+  // gap(bytes) is called before delivery resumes after the hole (the parser decides whether it can go on:
+  // it may call stop()).
+  template <typename Deliver, typename Gap>
+  void on_peer_ack(std::uint32_t ack, Deliver&& deliver, Gap&& gap) {
+    if (gave_up_ || !started_) return;
+    if (!acked_valid_ || static_cast<std::int32_t>(ack - acked_) > 0) {
+      acked_ = ack;
+      acked_valid_ = true;
+    }
+    skip_acknowledged_hole(deliver, gap);
+  }
+
+  // End of the stream: the held segments are all that will come; delivers them in order, calling gap(bytes)
+  // before each hole.
+  template <typename Deliver, typename Gap>
+  void flush(Deliver&& deliver, Gap&& gap) {
+    // Bounded: each round delivers or drops at least one held segment.
+    for (std::size_t round = 0; round <= kMaxHeldSegments && !gave_up_ && !held_.empty(); ++round) {
+      jump_to_first_held(gap);
+      if (gave_up_) return;
+      drain(deliver);
+    }
+  }
+
   // Stops delivery for good (the parser has what it needs) and frees the held segments.
   void stop() {
     gave_up_ = true;
@@ -56,6 +90,7 @@ class TcpReassembler {
   [[nodiscard]] std::uint32_t next_seq() const { return next_; }
   [[nodiscard]] std::size_t held_segments() const { return held_.size(); }
   [[nodiscard]] std::uint64_t overlap_bytes() const { return overlap_bytes_; }
+  [[nodiscard]] std::uint64_t gap_bytes() const { return gap_bytes_; }
 
  private:
   struct Segment {
@@ -97,6 +132,37 @@ class TcpReassembler {
     }
   }
 
+  // Moves next_ to the earliest held segment, reporting the hole to gap().
+  template <typename Gap>
+  void jump_to_first_held(Gap& gap) {
+    std::size_t first = 0;
+    for (std::size_t i = 1; i < held_.size(); ++i) {
+      if (static_cast<std::int32_t>(held_[i].seq - held_[first].seq) < 0) first = i;
+    }
+    const auto hole = static_cast<std::int32_t>(held_[first].seq - next_);
+    if (hole <= 0) return;
+    gap_bytes_ += static_cast<std::uint32_t>(hole);
+    next_ = held_[first].seq;
+    gap(static_cast<std::uint32_t>(hole));
+  }
+
+  template <typename Deliver, typename Gap>
+  void skip_acknowledged_hole(Deliver& deliver, Gap& gap) {
+    // Bounded: each round delivers at least one held segment or returns.
+    for (std::size_t round = 0; round <= kMaxHeldSegments && !gave_up_ && !held_.empty(); ++round) {
+      if (!acked_valid_ || static_cast<std::int32_t>(acked_ - next_) <= 0) return;
+      std::size_t first = 0;
+      for (std::size_t i = 1; i < held_.size(); ++i) {
+        if (static_cast<std::int32_t>(held_[i].seq - held_[first].seq) < 0) first = i;
+      }
+      // Only a hole wholly acknowledged: the receiver had every byte up to the held segment.
+      if (static_cast<std::int32_t>(acked_ - held_[first].seq) < 0) return;
+      jump_to_first_held(gap);
+      if (gave_up_) return;
+      drain(deliver);
+    }
+  }
+
   Status hold(std::uint32_t seq, Bytes data) {
     for (const Segment& s : held_) {
       if (s.seq == seq && s.data.size() >= data.size()) return Status::kOk;  // a retransmission of a held one
@@ -113,7 +179,10 @@ class TcpReassembler {
   std::vector<Segment> held_;
   std::size_t held_bytes_ = 0;
   std::uint64_t overlap_bytes_ = 0;
+  std::uint64_t gap_bytes_ = 0;
   std::uint32_t next_ = 0;
+  std::uint32_t acked_ = 0;  // highest acknowledgment seen from the other direction
+  bool acked_valid_ = false;
   bool started_ = false;
   bool gave_up_ = false;
 };

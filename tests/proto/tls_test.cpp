@@ -1071,4 +1071,49 @@ TEST(X509Summary, ZeekBasicCertificateFields) {
   EXPECT_FALSE(summarize_x509(junk).has_value());
 }
 
+// Zeek's certificate.exponent, basic_constraints.ca and basic_constraints.path_len for every certificate of
+// its ssl baselines (matched by SHA-256), and the curve of an ECDSA key.
+TEST(X509Summary, ExponentCurveAndBasicConstraintsAsZeek) {
+  C2SCOPE_REQUIRE_SHARED("zeek/baselines");
+  const fs::path z = c2scope::testing::shared_data() / "zeek";
+  const std::map<std::string, std::string> kPairs = {
+      {"scripts.base.protocols.ssl.basic", "tls/tls-conn-with-extensions.pcap"},
+      {"scripts.base.protocols.ssl.tls-1.2", "tls/tls1.2.pcap"},
+      {"scripts.base.protocols.ssl.ecdhe", "tls/ecdhe.pcap"},
+  };
+  std::size_t compared = 0;
+  for (const auto& [base, trace] : kPairs) {
+    std::map<std::string, X509Summary> by_fp;
+    for (X509Summary& c : analyze(z / "traces" / trace).certs) by_fp.emplace(c.sha256, std::move(c));
+    for (auto& row : zeek_log(z / "baselines" / base / "x509.log")) {
+      auto it = by_fp.find(row["fingerprint"]);
+      ASSERT_NE(it, by_fp.end()) << base << " " << row["fingerprint"];
+      const X509Summary& c = it->second;
+      EXPECT_EQ(c.exponent, row["certificate.exponent"] == "-" ? "" : row["certificate.exponent"]);
+      EXPECT_EQ(c.curve, row["certificate.curve"] == "-" ? "" : row["certificate.curve"]);
+      const std::string ca = row["basic_constraints.ca"];
+      EXPECT_EQ(c.basic_constraints_ca.has_value(), ca != "-") << base << " " << row["fingerprint"];
+      if (c.basic_constraints_ca) {
+        EXPECT_EQ(*c.basic_constraints_ca, ca == "T");
+      }
+      const std::string pl = row["basic_constraints.path_len"];
+      EXPECT_EQ(c.path_len.has_value(), pl != "-");
+      if (c.path_len && pl != "-") {
+        EXPECT_EQ(*c.path_len, std::stoll(pl));
+      }
+      ++compared;
+    }
+  }
+  EXPECT_EQ(compared, 8u);
+  // An ECDSA leaf (arkime-tests badcurveball.pcap, TLS 1.2: certificates in clear).
+  const fs::path ec = c2scope::testing::shared_data() / "arkime-tests/badcurveball.pcap";
+  if (fs::exists(ec)) {
+    const Facts f = analyze(ec);
+    ASSERT_FALSE(f.certs.empty());
+    EXPECT_EQ(f.certs[0].key_type, "ecdsa");
+    EXPECT_EQ(f.certs[0].curve, "secp384r1");  // OpenSSL's short name, as Zeek prints it
+    EXPECT_TRUE(f.certs[0].exponent.empty());
+  }
+}
+
 }  // namespace

@@ -84,6 +84,58 @@ TEST(TcpReassembler, GivesUpWhenTheBacklogBreaksItsBounds) {
   EXPECT_EQ(r2.add(10, view(big), [&](Bytes x) { c(x); }), TcpReassembler::Status::kGaveUp);
 }
 
+TEST(TcpReassembler, SkipsAHoleThePeerHasAcknowledged) {
+  // The peer acknowledged past the hole: the receiver had those bytes, the capture lost them; they will never
+  // be retransmitted, so waiting for them would hold the stream forever (suricata-verify dns-tcp-ts-gap).
+  TcpReassembler r;
+  r.set_syn(0);
+  Collect c;
+  std::vector<std::uint32_t> gaps;
+  const auto deliver = [&](Bytes x) { c(x); };
+  const auto gap = [&](std::uint32_t n) { gaps.push_back(n); };
+  const Buf a = bytes("first"), b = bytes("third");
+  r.add(1, view(a), deliver, gap);
+  r.on_peer_ack(6, deliver, gap);    // acknowledges "first" only: nothing to skip
+  r.add(11, view(b), deliver, gap);  // bytes 6..10 were not captured
+  EXPECT_EQ(c.out, "first");
+  EXPECT_TRUE(gaps.empty());
+  r.on_peer_ack(9, deliver, gap);  // not the whole hole: keep waiting
+  EXPECT_TRUE(gaps.empty());
+  r.on_peer_ack(16, deliver, gap);
+  EXPECT_EQ(c.out, "firstthird");
+  EXPECT_EQ(gaps, (std::vector<std::uint32_t>{5}));
+  EXPECT_EQ(r.gap_bytes(), 5u);
+  // A segment arriving after the acknowledgment that covers its hole is delivered at once.
+  const Buf d = bytes("fifth");
+  r.on_peer_ack(30, deliver, gap);
+  r.add(21, view(d), deliver, gap);
+  EXPECT_EQ(c.out, "firstthirdfifth");
+  EXPECT_EQ(gaps.size(), 2u);
+}
+
+TEST(TcpReassembler, FlushDeliversWhatIsHeldBehindAHoleAtTheEnd) {
+  TcpReassembler r;
+  r.set_syn(0);
+  Collect c;
+  std::uint32_t gap_total = 0;
+  const Buf a = bytes("aa"), b = bytes("cc"), d = bytes("ee");
+  r.add(1, view(a), [&](Bytes x) { c(x); });
+  r.add(9, view(d), [&](Bytes x) { c(x); });
+  r.add(5, view(b), [&](Bytes x) { c(x); });
+  r.flush([&](Bytes x) { c(x); }, [&](std::uint32_t n) { gap_total += n; });
+  EXPECT_EQ(c.out, "aaccee");
+  EXPECT_EQ(gap_total, 4u);
+  EXPECT_EQ(r.held_segments(), 0u);
+  // A gap handler that stops the stream ends the flush.
+  TcpReassembler r2;
+  r2.set_syn(0);
+  Collect c2;
+  r2.add(5, view(b), [&](Bytes x) { c2(x); });
+  r2.flush([&](Bytes x) { c2(x); }, [&](std::uint32_t) { r2.stop(); });
+  EXPECT_EQ(c2.out, "");
+  EXPECT_TRUE(r2.gave_up());
+}
+
 // ---- AppLayer through a flow table ----
 
 struct Logs final : AppLogSink {
@@ -118,7 +170,7 @@ struct Harness {
   std::int64_t t = 1'700'000'000'000'000'000;
 
   void packet(const char* src, std::uint16_t sport, const char* dst, std::uint16_t dport, std::uint8_t proto,
-              const Buf& payload, std::uint8_t flags = 0x18, std::uint32_t seq = 0) {
+              const Buf& payload, std::uint8_t flags = 0x18, std::uint32_t seq = 0, std::uint32_t ack = 0) {
     decode::DecodedPacket p;
     p.level_count = 1;
     decode::NetLevel& l = p.levels[0];
@@ -133,6 +185,7 @@ struct Harness {
     l.ip_bytes = 40 + l.payload_length;
     l.tcp_flags = flags;
     l.tcp_seq = seq;
+    l.tcp_ack = ack;
     t += 1'000'000;
     flow::FlowHandle handles[decode::kMaxLevels];
     table.update(p, Timestamp{t}, flow::PacketRef{0, 0}, handles);
@@ -292,6 +345,172 @@ TEST(AppLayer, ServerNameComesFromTheClientsDnsAnswerFirst) {
   EXPECT_EQ(h.conns.flows[2].server_name, "other.example");
   EXPECT_EQ(h.conns.flows[3].service, "");
   EXPECT_EQ(h.conns.flows[3].server_name, "");
+}
+
+// DNS over TCP whose second query was lost by the capture (the server acknowledged it): the third query
+// after the hole is still logged (suricata-verify dns-tcp-ts-gap).
+TEST(AppLayer, DnsOverTcpResynchronisesAfterAnAcknowledgedCaptureGap) {
+  Harness h;
+  const std::uint8_t addr[4] = {192, 0, 2, 1};
+  const auto framed = [](const Buf& m) {
+    Buf b;
+    put16(b, m.size());
+    b.insert(b.end(), m.begin(), m.end());
+    return b;
+  };
+  const Buf q0 = framed(dns_message(0, "a.example", false));
+  const Buf q1 = framed(dns_message(1, "b.example", false));
+  const Buf q2 = framed(dns_message(2, "c.example", false));
+  const Buf empty;
+  h.packet("10.0.0.5", 40000, "10.0.0.53", 53, 6, empty, 0x02, 0);
+  h.packet("10.0.0.53", 53, "10.0.0.5", 40000, 6, empty, 0x12, 0, 1);
+  h.packet("10.0.0.5", 40000, "10.0.0.53", 53, 6, q0, 0x18, 1, 1);
+  const auto q1_end = static_cast<std::uint32_t>(1 + q0.size() + q1.size());
+  // q1 is not captured; the server's ACK covers it, then q2 arrives.
+  h.packet("10.0.0.53", 53, "10.0.0.5", 40000, 6, empty, 0x10, 1, q1_end);
+  h.packet("10.0.0.5", 40000, "10.0.0.53", 53, 6, q2, 0x18, q1_end, 1);
+  h.packet("10.0.0.53", 53, "10.0.0.5", 40000, 6, framed(dns_message(2, "c.example", true, addr)), 0x18, 1,
+           static_cast<std::uint32_t>(q1_end + q2.size()));
+  h.table.flush();
+  ASSERT_EQ(h.logs.dns.size(), 2u);
+  EXPECT_EQ(h.logs.dns[0].query, "c.example");  // answered, logged at its response
+  EXPECT_TRUE(h.logs.dns[0].has_rcode);
+  EXPECT_EQ(h.logs.dns[1].query, "a.example");  // unanswered, at flow end
+  EXPECT_EQ(h.app.counters().tcp_gaps, 1u);
+}
+
+TEST(AppLayer, HttpConnectTunnelCarriesTls) {
+  Harness h;
+  const Buf empty;
+  const Buf req = bytes("CONNECT c2.example:443 HTTP/1.1\r\nHost: c2.example:443\r\n\r\n");
+  const Buf resp = bytes("HTTP/1.1 200 Connection established\r\n\r\n");
+  const Buf hello = client_hello("c2.example");
+  h.packet("10.0.0.5", 50000, "10.0.0.8", 3128, 6, empty, 0x02, 0);
+  h.packet("10.0.0.5", 50000, "10.0.0.8", 3128, 6, req, 0x18, 1);
+  h.packet("10.0.0.8", 3128, "10.0.0.5", 50000, 6, resp, 0x18, 1);
+  h.packet("10.0.0.5", 50000, "10.0.0.8", 3128, 6, hello, 0x18, static_cast<std::uint32_t>(1 + req.size()));
+  h.table.flush();
+  ASSERT_EQ(h.logs.http.size(), 1u);
+  EXPECT_EQ(h.logs.http[0].method, "CONNECT");
+  EXPECT_EQ(h.logs.http[0].status_code, 200);
+  ASSERT_EQ(h.logs.ssl.size(), 1u);
+  EXPECT_EQ(h.logs.ssl[0].server_name, "c2.example");
+  ASSERT_EQ(h.conns.flows.size(), 1u);
+  EXPECT_EQ(h.conns.flows[0].service, "http,ssl");
+  EXPECT_EQ(h.app.counters().tunnels_opened, 1u);
+}
+
+TEST(AppLayer, RefusedConnectStaysHttp) {
+  Harness h;
+  const Buf req = bytes("CONNECT c2.example:443 HTTP/1.1\r\n\r\n");
+  h.packet("10.0.0.5", 50000, "10.0.0.8", 3128, 6, req, 0x18, 1);
+  h.packet("10.0.0.8", 3128, "10.0.0.5", 50000, 6,
+           bytes("HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n"), 0x18, 1);
+  h.packet("10.0.0.5", 50000, "10.0.0.8", 3128, 6, client_hello("c2.example"), 0x18,
+           static_cast<std::uint32_t>(1 + req.size()));
+  h.table.flush();
+  EXPECT_EQ(h.logs.ssl.size(), 0u);
+  EXPECT_EQ(h.app.counters().tunnels_opened, 0u);
+}
+
+TEST(AppLayer, Socks5HandshakeThenTls) {
+  Harness h;
+  const Buf greeting = {5, 1, 0};
+  const Buf choice = {5, 0};
+  Buf request = {5, 1, 0, 3, 10};
+  const std::string host = "c2.example";
+  request.insert(request.end(), host.begin(), host.end());
+  put16(request, 443);
+  const Buf reply = {5, 0, 0, 1, 0, 0, 0, 0, 0, 0};
+  const Buf hello = client_hello("c2.example");
+  std::uint32_t cseq = 1, sseq = 1;
+  h.packet("10.0.0.5", 50000, "10.0.0.9", 1080, 6, greeting, 0x18, cseq);
+  cseq += static_cast<std::uint32_t>(greeting.size());
+  h.packet("10.0.0.9", 1080, "10.0.0.5", 50000, 6, choice, 0x18, sseq);
+  sseq += static_cast<std::uint32_t>(choice.size());
+  h.packet("10.0.0.5", 50000, "10.0.0.9", 1080, 6, request, 0x18, cseq);
+  cseq += static_cast<std::uint32_t>(request.size());
+  h.packet("10.0.0.9", 1080, "10.0.0.5", 50000, 6, reply, 0x18, sseq);
+  // The ClientHello in two segments, the first only 3 bytes long: detection waits for more.
+  h.packet("10.0.0.5", 50000, "10.0.0.9", 1080, 6, Buf(hello.begin(), hello.begin() + 2), 0x18, cseq);
+  h.packet("10.0.0.5", 50000, "10.0.0.9", 1080, 6, Buf(hello.begin() + 2, hello.end()), 0x18, cseq + 2);
+  h.table.flush();
+  ASSERT_EQ(h.logs.ssl.size(), 1u);
+  EXPECT_EQ(h.logs.ssl[0].server_name, "c2.example");
+  ASSERT_EQ(h.conns.flows.size(), 1u);
+  EXPECT_EQ(h.conns.flows[0].service, "socks,ssl");
+}
+
+TEST(AppLayer, Socks4aThenHttpSplitIntoTinySegments) {
+  Harness h;
+  Buf request = {4, 1, 0, 80, 0, 0, 0, 1};
+  const std::string rest = std::string("bot") + '\0' + "panel.example" + '\0';
+  request.insert(request.end(), rest.begin(), rest.end());
+  const Buf reply = {0, 0x5a, 0, 0, 0, 0, 0, 0};
+  const Buf get = bytes("GET /gate.php HTTP/1.1\r\nHost: panel.example\r\n\r\n");
+  h.packet("10.0.0.5", 50000, "10.0.0.9", 1080, 6, request, 0x18, 1);
+  h.packet("10.0.0.9", 1080, "10.0.0.5", 50000, 6, reply, 0x18, 1);
+  auto seq = static_cast<std::uint32_t>(1 + request.size());
+  for (std::size_t i = 0; i < get.size(); i += 2) {  // two bytes per segment
+    const Buf part(get.begin() + static_cast<std::ptrdiff_t>(i),
+                   get.begin() + static_cast<std::ptrdiff_t>(std::min(i + 2, get.size())));
+    h.packet("10.0.0.5", 50000, "10.0.0.9", 1080, 6, part, 0x18, seq);
+    seq += static_cast<std::uint32_t>(part.size());
+  }
+  h.table.flush();
+  ASSERT_EQ(h.logs.http.size(), 1u);
+  EXPECT_EQ(h.logs.http[0].uri, "/gate.php");
+  EXPECT_EQ(h.logs.http[0].host, "panel.example");
+  EXPECT_EQ(h.conns.flows[0].service, "socks,http");
+}
+
+TEST(AppLayer, SmtpStartTlsThenTls) {
+  Harness h;
+  const std::vector<std::pair<bool, std::string>> talk = {
+      {false, "220 mx.example ESMTP\r\n"},           {true, "EHLO client.example\r\n"},
+      {false, "250-mx.example\r\n250 STARTTLS\r\n"}, {true, "STARTTLS\r\n"},
+      {false, "220 2.0.0 Ready to start TLS\r\n"},
+  };
+  std::uint32_t seq[2] = {1, 1};
+  for (const auto& [client, line] : talk) {
+    const Buf b = bytes(line);
+    if (client) {
+      h.packet("10.0.0.5", 50000, "198.51.100.25", 25, 6, b, 0x18, seq[0]);
+    } else {
+      h.packet("198.51.100.25", 25, "10.0.0.5", 50000, 6, b, 0x18, seq[1]);
+    }
+    seq[client ? 0 : 1] += static_cast<std::uint32_t>(b.size());
+  }
+  h.packet("10.0.0.5", 50000, "198.51.100.25", 25, 6, client_hello("mx.example"), 0x18, seq[0]);
+  h.table.flush();
+  ASSERT_EQ(h.logs.ssl.size(), 1u);
+  EXPECT_EQ(h.logs.ssl[0].server_name, "mx.example");
+  ASSERT_EQ(h.conns.flows.size(), 1u);
+  EXPECT_EQ(h.conns.flows[0].service, "smtp,ssl");
+}
+
+TEST(AppLayer, TlsServerSideIsParsedWhenTheClientHelloWasNotCaptured) {
+  Harness h;
+  // A ServerHello record (TLS 1.2, cipher 0xc02f, no extensions) as the flow's first payload.
+  Buf body;
+  put16(body, 0x0303);
+  body.insert(body.end(), 32, 0x22);
+  body.push_back(0);
+  put16(body, 0xc02f);
+  body.push_back(0);
+  Buf rec = {0x16, 0x03, 0x03};
+  put16(rec, body.size() + 4);
+  rec.push_back(2);
+  rec.push_back(0);
+  put16(rec, body.size());
+  rec.insert(rec.end(), body.begin(), body.end());
+  h.packet("10.0.0.5", 50000, "203.0.113.9", 443, 6, Buf{}, 0x02, 0);
+  h.packet("203.0.113.9", 443, "10.0.0.5", 50000, 6, rec, 0x18, 1);
+  h.table.flush();
+  ASSERT_EQ(h.logs.ssl.size(), 1u);
+  EXPECT_EQ(h.logs.ssl[0].version, "TLSv12");
+  EXPECT_FALSE(h.logs.ssl[0].ja3s.empty());
+  EXPECT_TRUE(h.logs.ssl[0].ja3.empty());
 }
 
 }  // namespace

@@ -658,17 +658,25 @@ bool looks_like_http_request(Bytes first_bytes) {
   const std::string_view s(reinterpret_cast<const char*>(first_bytes.data()), first_bytes.size());
   for (const std::string_view m : kMethods) {
     if (s.size() <= m.size() || s.substr(0, m.size()) != m || s[m.size()] != ' ') continue;
-    // The target: up to 2 KiB of bytes above space (longer lines are rare and need not be detected).
-    constexpr std::size_t kMaxDetectTarget = 2048;
+    // The request line: up to 2 KiB of bytes without controls (longer lines are rare and need not be
+    // detected).
+    constexpr std::size_t kMaxDetectLine = 2048;
     std::size_t i = m.size() + 1;
     const std::size_t start = i;
-    while (i < s.size() && i - start < kMaxDetectTarget) {
+    std::size_t first_space = std::string_view::npos;
+    while (i < s.size() && i - start < kMaxDetectLine) {
       const auto c = static_cast<std::uint8_t>(s[i]);
-      if (c <= 0x20 || c == 0x7f) break;
+      if (c < 0x20 || c == 0x7f) break;
+      if (c == ' ' && first_space == std::string_view::npos) first_space = i;
       ++i;
     }
-    if (i == start || i >= s.size() || s[i] != ' ') return false;
-    const std::string_view v = s.substr(i + 1);
+    if (first_space == start || first_space == std::string_view::npos) return false;
+    if (i < s.size() && (s[i] == '\r' || s[i] == '\n')) {
+      // The whole line is here: the target may hold spaces, as Zeek accepts ("GET /a b HTTP/1.0").
+      return i >= 8 && s.substr(i - 8, 7) == "HTTP/1." && is_request_line(s.substr(0, i), nullptr);
+    }
+    // The line continues in a later segment: the first word after the method must be followed by the version.
+    const std::string_view v = s.substr(first_space + 1);
     return v.size() >= 8 && v.substr(0, 7) == "HTTP/1." && is_digit(v[7]);
   }
   return false;
@@ -688,6 +696,20 @@ std::string_view host_without_port(std::string_view host) {
   const std::size_t colon = host.find(':');
   if (colon == std::string_view::npos || host.find(':', colon + 1) != std::string_view::npos) return host;
   return host.substr(0, colon);
+}
+
+bool may_become_http_request(Bytes first_bytes) {
+  const std::string_view s(reinterpret_cast<const char*>(first_bytes.data()), first_bytes.size());
+  constexpr std::size_t kMaxDetectLine = 2048;  // as looks_like_http_request
+  if (s.size() >= kMaxDetectLine || s.find('\n') != std::string_view::npos) return false;
+  for (const std::string_view m : kMethods) {
+    if (s.size() <= m.size()) {
+      if (m.substr(0, s.size()) == s) return true;
+      continue;
+    }
+    if (s.substr(0, m.size()) == m && s[m.size()] == ' ') return true;
+  }
+  return false;
 }
 
 }  // namespace c2scope::proto::http

@@ -210,6 +210,9 @@ class HttpTransactionMatcher {
 // DELETE, OPTIONS, CONNECT, TRACE, PATCH and the WebDAV ones), one space, a request-target without
 // spaces or control bytes, and " HTTP/1." then a digit. Needs that much of the request line (up to 2 KiB).
 bool looks_like_http_request(Bytes first_bytes);
+// True when `first_bytes` is too short to tell but may still become a request looks_like_http_request
+// accepts: a prefix of a method, or a method, a space and no line end yet (under 2 KiB).
+bool may_become_http_request(Bytes first_bytes);
 // True when `first_bytes` starts with "HTTP/1.", a digit, a space and three digits.
 bool looks_like_http_response(Bytes first_bytes);
 

@@ -4,7 +4,6 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <vector>
 
 namespace c2scope::tls {
@@ -35,17 +34,17 @@ void append_dec_list(std::string& s, const std::vector<T>& v, bool skip_grease) 
   }
 }
 
-std::string hex4(std::uint16_t v) {
-  char buf[8];
-  std::snprintf(buf, sizeof buf, "%04x", v);
-  return buf;
-}
-
+// "0a0a,1301,..." without printf: this runs for every ClientHello (JA4 and its raw form).
 std::string join_hex4(const std::vector<std::uint16_t>& v) {
+  static constexpr char kHex[] = "0123456789abcdef";
   std::string s;
+  s.reserve(v.size() * 5);
   for (std::size_t i = 0; i < v.size(); ++i) {
     if (i != 0) s += ',';
-    s += hex4(v[i]);
+    s += kHex[(v[i] >> 12) & 0xf];
+    s += kHex[(v[i] >> 8) & 0xf];
+    s += kHex[(v[i] >> 4) & 0xf];
+    s += kHex[v[i] & 0xf];
   }
   return s;
 }
@@ -103,9 +102,7 @@ std::string ja4_alpn(const ClientHello& ch) {
 
 std::string two_digits(std::size_t n) {
   n = std::min<std::size_t>(n, 99);  // the field is two characters wide
-  char buf[4];
-  std::snprintf(buf, sizeof buf, "%02zu", n);
-  return buf;
+  return std::string{static_cast<char>('0' + n / 10), static_cast<char>('0' + n % 10)};
 }
 
 struct Ja4Parts {

@@ -3,11 +3,14 @@
 
 #include <openssl/asn1.h>
 #include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include <algorithm>
 #include <memory>
 
 namespace c2scope::tls {
@@ -21,6 +24,9 @@ struct BioFree {
 };
 struct GensFree {
   void operator()(GENERAL_NAMES* g) const { GENERAL_NAMES_free(g); }
+};
+struct BasicConstraintsFree {
+  void operator()(BASIC_CONSTRAINTS* b) const { BASIC_CONSTRAINTS_free(b); }
 };
 
 constexpr char kHexLower[] = "0123456789abcdef";
@@ -184,6 +190,28 @@ std::optional<X509Summary> summarize_x509(Bytes der) {
   if (EVP_PKEY* key = X509_get0_pubkey(cert.get()); key != nullptr) {
     s.key_type = key_type_name(EVP_PKEY_get_base_id(key));
     s.key_bits = EVP_PKEY_get_bits(key);
+    if (EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA) {
+      BIGNUM* e = nullptr;
+      if (EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_E, &e) == 1 && e != nullptr) {
+        if (char* dec = BN_bn2dec(e); dec != nullptr) {
+          s.exponent = dec;
+          OPENSSL_free(dec);
+        }
+      }
+      BN_free(e);
+    } else if (EVP_PKEY_get_base_id(key) == EVP_PKEY_EC) {
+      char group[64] = {0};
+      std::size_t len = 0;
+      if (EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group, &len) == 1)
+        s.curve.assign(group, std::min(len, sizeof group - 1));
+    }
+  }
+  std::unique_ptr<BASIC_CONSTRAINTS, BasicConstraintsFree> bc(
+      static_cast<BASIC_CONSTRAINTS*>(X509_get_ext_d2i(cert.get(), NID_basic_constraints, nullptr, nullptr)));
+  if (bc) {
+    s.basic_constraints_ca = bc->ca != 0;
+    std::int64_t path_len = 0;
+    if (bc->pathlen != nullptr && ASN1_INTEGER_get_int64(&path_len, bc->pathlen) == 1) s.path_len = path_len;
   }
 
   std::unique_ptr<GENERAL_NAMES, GensFree> sans(

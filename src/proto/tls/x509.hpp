@@ -40,8 +40,12 @@ struct X509Summary {
   bool self_signed = false;
   std::string key_type;  // "rsa", "ec", "dsa", "ed25519", ... (Zeek's key_type)
   int key_bits = 0;
-  std::string signature_algorithm;  // OpenSSL long name, "sha256WithRSAEncryption"
-  int version = 0;                  // 1..3
+  std::string exponent;  // RSA public exponent in decimal ("65537"), Zeek's certificate.exponent
+  std::string curve;  // EC key's named curve, OpenSSL's short name ("prime256v1"), Zeek's certificate.curve
+  std::optional<bool> basic_constraints_ca;  // the basicConstraints extension's cA flag, when present
+  std::optional<std::int64_t> path_len;      // its pathLenConstraint, when present
+  std::string signature_algorithm;           // OpenSSL long name, "sha256WithRSAEncryption"
+  int version = 0;                           // 1..3
 };
 
 // Nullopt when the bytes are not a DER certificate OpenSSL accepts (or exceed kMaxCertDer).
