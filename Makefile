@@ -12,7 +12,8 @@ CMAKE_EXTRA ?=
 
 all: build
 
-# Installs only the Debian packages that are missing; a no-op when everything is there.
+# Installs only the Debian packages that are missing, then the country/AS data (data/geo); a no-op when
+# everything is there.
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
@@ -22,6 +23,8 @@ deps:
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	else echo "make deps: all packages present"; fi
+	@# Default attribution data (pinned @ip-location-db npm packages) into data/geo; offline when present.
+	@./scripts/fetch_geo_data.sh
 
 build release: deps
 	cmake --preset release $(CMAKE_EXTRA) >/dev/null
