@@ -51,4 +51,19 @@ struct LogsArgs {
 void add_logs_command(CLI::App& app, LogsArgs& args);
 int run_logs(const LogsArgs& args);
 
+struct AnalyzeArgs {
+  InputArgs input;
+  std::string out;
+  std::vector<std::string> intel;
+  std::string home_net;      // comma-separated CIDRs; empty: the defaults (docs/counting.md)
+  std::string home_country;  // ISO 3166 alpha-2
+  std::string geoip;
+  std::string asn;
+  double beacon_threshold = 0.7;
+  std::uint32_t beacon_min_intervals = 5;
+  bool quiet = false;
+};
+void add_analyze_command(CLI::App& app, AnalyzeArgs& args);
+int run_analyze(const AnalyzeArgs& args);
+
 }  // namespace c2scope::app

@@ -21,6 +21,8 @@ int run(int argc, char** argv) {
   c2scope::app::add_flows_command(app, flows_args);
   c2scope::app::LogsArgs logs_args;
   c2scope::app::add_logs_command(app, logs_args);
+  c2scope::app::AnalyzeArgs analyze_args;
+  c2scope::app::add_analyze_command(app, analyze_args);
 
   try {
     app.parse(argc, argv);
@@ -30,6 +32,7 @@ int run(int argc, char** argv) {
   try {
     if (app.got_subcommand("flows")) return c2scope::app::run_flows(flows_args);
     if (app.got_subcommand("logs")) return c2scope::app::run_logs(logs_args);
+    if (app.got_subcommand("analyze")) return c2scope::app::run_analyze(analyze_args);
   } catch (const CLI::Error& e) {
     return app.exit(e);
   } catch (const std::exception& e) {

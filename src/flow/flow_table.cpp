@@ -51,6 +51,7 @@ enum ListClass : std::uint8_t {
 enum FlowFlags : std::uint8_t {
   kLive = 1,
   kOrigIsSide1 = 2,  // the originator is key side 1 (a1, p1)
+  kCarrier = 4,      // an outer level: the flow carried a tunnel
 };
 
 struct TunnelInfo {
@@ -282,6 +283,7 @@ struct FlowTable::Impl {
       else
         rec.conn_state = "OTH";
     }
+    rec.carrier = (f.flags & kCarrier) != 0;
     rec.vlan = f.key.vlan;
     rec.inner_vlan = f.key.inner_vlan;
     for (auto& p : rec.tunnel_parents) p.clear();
@@ -514,6 +516,7 @@ struct FlowTable::Impl {
       if (s == kNil) s = create(k, h, l, swapped, t, packed_ref, i > 0 ? &p.levels[i - 1] : nullptr);
       const bool from_orig = account(s, l, swapped, t, packed_ref);
       if (i > 0 && slots[s].tunnel != kNil) add_parent(slots[s].tunnel, pinned[i - 1]);
+      if (i + 1 < n) slots[s].flags |= kCarrier;
       pinned[i] = s;
       pinned_count = i + 1;
       if (handles != nullptr) handles[i] = FlowHandle{s, from_orig};

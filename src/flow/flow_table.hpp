@@ -76,6 +76,7 @@ struct FlowRecord {
   PacketRef first_packet;
   PacketRef last_packet;
   bool evicted = false;    // emitted early because the table was full
+  bool carrier = false;    // an outer level that carried a tunnel (its inner flows name it in tunnel_parents)
   std::uint32_t slot = 0;  // table slot the flow lived in (FlowHandle::slot), for side tables
   // Filled by the application layer (`c2scope logs`), empty otherwise: what was detected ("dns", "ssl",
   // "http", "quic") and the name the client reached the server by (DNS answer, else SNI, else Host).

@@ -1,0 +1,182 @@
+// `c2scope analyze`: the main job. One pass over the traffic finds C2 servers (threat intelligence,
+// beaconing), locates servers and victims, counts by country (docs/counting.md) and writes the evidence
+// behind each number.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <unordered_map>
+
+#include "app/commands.hpp"
+#include "app/progress.hpp"
+#include "attrib/attributor.hpp"
+#include "attrib/home_net.hpp"
+#include "detect/detector.hpp"
+#include "intel/indicator_set.hpp"
+#include "report/findings.hpp"
+#include "session/app_layer.hpp"
+
+namespace c2scope::app {
+
+namespace {
+
+struct IpHash {
+  std::size_t operator()(const IpAddress& a) const {
+    std::uint64_t h = 1469598103934665603ULL;
+    for (const auto b : a.bytes()) h = (h ^ b) * 1099511628211ULL;
+    return static_cast<std::size_t>(h);
+  }
+};
+
+// Locations of addresses, looked up once each.
+class PlaceCache {
+ public:
+  explicit PlaceCache(const attrib::Attributor& attributor) : attributor_(attributor) {}
+  const attrib::Location& locate(const IpAddress& ip) {
+    auto it = cache_.find(ip);
+    if (it == cache_.end()) it = cache_.emplace(ip, attributor_.locate(ip)).first;
+    return it->second;
+  }
+
+ private:
+  const attrib::Attributor& attributor_;
+  std::unordered_map<IpAddress, attrib::Location, IpHash> cache_;
+};
+
+class MonitoredClassifier final : public detect::HostClassifier {
+ public:
+  MonitoredClassifier(const attrib::MonitoredSide& side, PlaceCache& places) : side_(side), places_(places) {}
+  bool is_monitored(const IpAddress& ip) override {
+    const auto it = cache_.find(ip);
+    if (it != cache_.end()) return it->second;
+    // The home net alone decides without a home country: no lookup needed.
+    const bool monitored =
+        side_.home_country.empty() ? side_.home.contains(ip) : side_.is_monitored(ip, places_.locate(ip));
+    cache_.emplace(ip, monitored);
+    return monitored;
+  }
+
+ private:
+  const attrib::MonitoredSide& side_;
+  PlaceCache& places_;
+  std::unordered_map<IpAddress, bool, IpHash> cache_;
+};
+
+report::Place to_place(const attrib::Location& l) {
+  return report::Place{l.country, l.asn, l.as_org};
+}
+
+}  // namespace
+
+void add_analyze_command(CLI::App& app, AnalyzeArgs& a) {
+  auto* cmd = app.add_subcommand(
+      "analyze",
+      "find C2 servers and the hosts they control, by country, with the evidence (report.txt, "
+      "findings.json, beacons.json, evidence.jsonl)");
+  add_input_options(*cmd, a.input);
+  cmd->add_option("-o,--out", a.out, "output directory (created when missing)")->required();
+  cmd->add_option(
+      "--intel", a.intel,
+      "threat-intel feed file (plain list, abuse.ch CSV/JSON, URLhaus, ThreatFox, SSLBL, STIX 2.1, "
+      "MISP, Zeek intel); repeatable");
+  cmd->add_option("--home-net", a.home_net,
+                  "monitored networks, comma-separated CIDRs (default: RFC 1918, 100.64.0.0/10, fc00::/7, "
+                  "link-local)");
+  cmd->add_option("--home-country", a.home_country,
+                  "every address located in this country (ISO code) is monitored; private hosts take it");
+  cmd->add_option("--geoip", a.geoip, "country MMDB (default: the @ip-location-db data from make deps)");
+  cmd->add_option("--asn", a.asn, "AS data: MMDB (GeoLite2-ASN) or @ip-location-db CSV");
+  cmd->add_option("--beacon-threshold", a.beacon_threshold, "beacon score that makes a server a finding")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  cmd->add_option("--beacon-min-intervals", a.beacon_min_intervals, "fewest check-in intervals scored")
+      ->check(CLI::Range(2u, 1000u))
+      ->capture_default_str();
+  cmd->add_flag("-q,--quiet", a.quiet, "do not print report.txt to stdout");
+}
+
+int run_analyze(const AnalyzeArgs& a) {
+  if (a.input.paths.empty() && a.input.interface.empty()) {
+    throw CLI::ValidationError("analyze",
+                               "give at least one input (a capture file, a directory, -) or --interface");
+  }
+  if (!a.input.paths.empty() && !a.input.interface.empty()) {
+    throw CLI::ValidationError("analyze", "give either input files or --interface, not both");
+  }
+  const auto started = std::chrono::steady_clock::now();
+
+  attrib::MonitoredSide side;
+  side.home = attrib::HomeNet::defaults();
+  if (!a.home_net.empty()) {
+    std::string error;
+    if (!attrib::HomeNet::parse(a.home_net, side.home, error))
+      throw CLI::ValidationError("--home-net", error);
+  }
+  if (!a.home_country.empty()) {
+    std::string error;
+    if (!attrib::parse_country_code(a.home_country, side.home_country, error))
+      throw CLI::ValidationError("--home-country", error);
+  }
+  const attrib::Attributor attributor(attrib::AttribConfig{a.geoip, a.asn, {}});
+  PlaceCache places(attributor);
+  MonitoredClassifier classifier(side, places);
+
+  intel::IndicatorSet indicators;
+  std::vector<report::FeedSummary> feeds;
+  for (const auto& path : a.intel) {
+    const intel::FeedLoadReport r = indicators.load_file(path);
+    report::FeedSummary f{
+        r.path, std::string(intel::format_name(r.format)), r.records, r.indicators, r.skipped, {}};
+    for (const auto& p : r.problems)
+      f.problems.push_back(fmt::format("line {}: {} ({})", p.line, p.reason, p.excerpt));
+    if (r.skipped > r.problems.size())
+      f.problems.push_back(fmt::format("... {} more", r.skipped - r.problems.size()));
+    for (const auto& p : r.problems)
+      fmt::print(stderr, "c2scope: {}: line {}: {}\n", r.path, p.line, p.reason);
+    feeds.push_back(std::move(f));
+  }
+  indicators.finalize();
+
+  const PipelineConfig config = make_pipeline_config(a.input);
+  ingest::InputOptions input_options = make_input_options(a.input);
+  input_options.hash_inputs = true;  // findings cite their inputs by hash
+  ingest::InputSet inputs(a.input.paths, input_options);
+  detect::DetectConfig detect_config;
+  detect_config.beacon_threshold = a.beacon_threshold;
+  detect_config.beacon.min_intervals = a.beacon_min_intervals;
+  detect::EvidenceStore evidence;
+  detect::Detector detector(detect_config, a.intel.empty() ? nullptr : &indicators, classifier, evidence);
+  session::AppLayer app_layer(session::AppConfig{}, detector, detector);
+  decode::Decoder decoder(config.decode);
+  flow::FlowTable flows(config.flow, app_layer);
+  Progress progress(inputs, !a.input.no_progress);
+  run_app_pipeline(inputs, decoder, flows, app_layer, [&](std::uint64_t n) { progress.update(n); });
+  progress.done();
+  const detect::DetectionResult result = detector.finish();
+  const report::RunAccounting accounting = report::collect_accounting(inputs, decoder, flows);
+
+  report::AnalysisOutput out;
+  out.version = C2SCOPE_VERSION;
+  out.detection = &result;
+  out.evidence = &evidence;
+  out.intel = a.intel.empty() ? nullptr : &indicators;
+  out.accounting = &accounting;
+  out.server_place = [&](const IpAddress& ip) { return to_place(places.locate(ip)); };
+  out.victim_place = [&](const IpAddress& ip) {
+    report::Place p = to_place(places.locate(ip));
+    p.country = side.host_country(ip, places.locate(ip));
+    return p;
+  };
+  out.feeds = std::move(feeds);
+  out.credits = attributor.credits();
+  out.options.push_back("home_net=" + side.home.to_string());
+  out.options.push_back("home_country=" + side.home_country);
+  out.options.push_back(fmt::format("beacon_threshold={}", a.beacon_threshold));
+  out.options.push_back(fmt::format("beacon_min_intervals={}", a.beacon_min_intervals));
+  out.options.push_back(fmt::format("max_flows={}", a.input.max_flows));
+  const std::string text = report::write_analysis(a.out, out);
+  if (!a.quiet) fmt::print("{}", text);
+  return finish_run(accounting, started);
+}
+
+}  // namespace c2scope::app

@@ -1,0 +1,191 @@
+#include "detect/beacon.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace c2scope::detect {
+
+void EventSeries::add(const BeaconEvent& event, std::size_t capacity) {
+  ++offered_;
+  // With stride s only every s-th offered event is kept, so the kept ones stay evenly spread over time.
+  if ((offered_ - 1) % stride_ != 0) return;
+  if (events_.size() >= std::max<std::size_t>(capacity, 2)) {
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < events_.size(); i += 2) events_[kept++] = events_[i];
+    events_.resize(kept);
+    stride_ *= 2;
+    if ((offered_ - 1) % stride_ != 0) return;
+  }
+  events_.push_back(event);
+}
+
+namespace {
+
+// Quantile q (0..1) of sorted values, linear interpolation between neighbours.
+double quantile(const std::vector<double>& sorted, double q) {
+  if (sorted.empty()) return 0;
+  const double pos = q * static_cast<double>(sorted.size() - 1);
+  const auto lo = static_cast<std::size_t>(pos);
+  const std::size_t hi = std::min(lo + 1, sorted.size() - 1);
+  const double frac = pos - static_cast<double>(lo);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * frac;
+}
+
+struct Spread {
+  double median = 0;
+  double iqr = 0;
+};
+
+Spread spread_of(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  return Spread{quantile(values, 0.5), quantile(values, 0.75) - quantile(values, 0.25)};
+}
+
+// 1 at zero dispersion, 0.5 at `scale`, falling like a Cauchy tail after.
+double regularity(double dispersion, double scale) {
+  const double r = dispersion / scale;
+  return 1.0 / (1.0 + r * r);
+}
+
+constexpr std::int64_t kMaxFold = 64;  // gaps longer than 64 periods are an outage, not missed beats
+
+}  // namespace
+
+BeaconScore score_beacon(std::span<const BeaconEvent> events, std::uint32_t stride, std::uint64_t offered,
+                         double window_s, PrevalenceInput prevalence, const BeaconParams& params) {
+  BeaconScore s;
+  s.connections = offered;
+  if (prevalence.monitored_hosts > 0) {
+    s.prevalence =
+        static_cast<double>(prevalence.sharing_hosts) / static_cast<double>(prevalence.monitored_hosts);
+  }
+  if (prevalence.monitored_hosts >= params.prevalence_min_hosts &&
+      prevalence.sharing_hosts >= params.prevalence_min_sharing && s.prevalence > params.prevalence_free) {
+    s.prevalence_factor = std::clamp(
+        1.0 - (s.prevalence - params.prevalence_free) / (params.prevalence_zero - params.prevalence_free),
+        0.0, 1.0);
+  }
+  if (events.empty()) return s;
+
+  std::vector<BeaconEvent> sorted(events.begin(), events.end());
+  std::sort(sorted.begin(), sorted.end(), [](const BeaconEvent& a, const BeaconEvent& b) {
+    return a.ts_ns != b.ts_ns ? a.ts_ns < b.ts_ns : a.flow_id < b.flow_id;
+  });
+  s.first_ns = sorted.front().ts_ns;
+  s.last_ns = sorted.back().ts_ns;
+  s.span_s = static_cast<double>(s.last_ns - s.first_ns) / 1e9;
+  s.coverage = window_s > 0 ? std::min(1.0, s.span_s / window_s) : 1.0;
+
+  // Check-ins: starts closer than a small share of the typical gap are one check-in (a beacon that opens a
+  // DNS lookup and two connections per beat is still one beat).
+  std::vector<double> gaps;
+  gaps.reserve(sorted.size());
+  for (std::size_t i = 1; i < sorted.size(); ++i)
+    gaps.push_back(static_cast<double>(sorted[i].ts_ns - sorted[i - 1].ts_ns) / 1e9);
+  // The upper quartile, not the median, sets the scale: when every beat opens two connections half the gaps
+  // are the tiny ones.
+  double merge_s = 0;
+  if (!gaps.empty()) {
+    std::vector<double> g = gaps;
+    std::sort(g.begin(), g.end());
+    merge_s = std::min(params.merge_max_s, params.merge_fraction * quantile(g, 0.75));
+  }
+  std::vector<double> checkin_ts;
+  std::vector<double> checkin_bytes;
+  for (std::size_t i = 0; i < sorted.size(); ++i) {
+    const double t = static_cast<double>(sorted[i].ts_ns - s.first_ns) / 1e9;
+    if (i > 0 && gaps[i - 1] < merge_s) {
+      checkin_bytes.back() += static_cast<double>(sorted[i].bytes_out);
+      continue;
+    }
+    checkin_ts.push_back(t);
+    checkin_bytes.push_back(static_cast<double>(sorted[i].bytes_out));
+  }
+  s.checkins = checkin_ts.size();
+
+  const Spread bytes = spread_of(checkin_bytes);
+  s.bytes_median = bytes.median;
+  s.bytes_spread = bytes.iqr / 2;
+  const double size_dispersion = bytes.median > 0 ? bytes.iqr / bytes.median : (bytes.iqr > 0 ? 1e9 : 0);
+  s.size = regularity(size_dispersion, params.size_scale);
+
+  std::vector<double> intervals;
+  for (std::size_t i = 1; i < checkin_ts.size(); ++i) intervals.push_back(checkin_ts[i] - checkin_ts[i - 1]);
+  const auto m = static_cast<double>(intervals.size());
+  s.count = 1.0 - std::exp(-m / params.count_scale);
+  if (intervals.size() < params.min_intervals) return s;
+
+  const Spread raw = spread_of(intervals);
+  if (raw.median <= 0) return s;
+  // Fold gaps that span several periods (missed beats) back onto one period before measuring jitter.
+  std::vector<double> folded;
+  std::size_t single = 0;
+  std::size_t early = 0;
+  std::int64_t beats = 0;
+  std::int64_t missed = 0;
+  // Hits: gaps within the jitter tolerance of one period, or (half weight) of k periods with a tolerance that
+  // shrinks like 1/sqrt(k), since a random gap lands near some multiple of a long-enough period by chance.
+  // The period: the middle of the densest band of gaps a tolerance wide (more robust than the median when the
+  // gaps are few and spread evenly by jitter).
+  double period = raw.median;
+  {
+    std::vector<double> g = intervals;
+    std::sort(g.begin(), g.end());
+    const double ratio = (1 + params.tolerance) / (1 - params.tolerance);
+    std::size_t best = 0;
+    for (std::size_t lo = 0, hi = 0; lo < g.size(); ++lo) {
+      if (hi < lo) hi = lo;
+      while (hi + 1 < g.size() && g[hi + 1] <= g[lo] * ratio) ++hi;
+      const std::size_t n = hi - lo + 1;
+      if (n > best ||
+          (n == best && std::abs((g[lo] + g[hi]) / 2 - raw.median) < std::abs(period - raw.median))) {
+        best = n;
+        period = (g[lo] + g[hi]) / 2;
+      }
+    }
+  }
+  double hits = 0;
+  for (const double d : intervals) {
+    const std::int64_t k = std::llround(d / period);
+    if (k == 0) {
+      ++early;
+      continue;
+    }
+    const double kk = static_cast<double>(k);
+    const double off = std::abs(d / (kk * period) - 1);
+    if (k == 1) {
+      ++single;
+      if (off <= params.tolerance) hits += 1;
+    } else if (k <= kMaxFold && off <= params.tolerance / std::sqrt(kk)) {
+      hits += 0.5;
+    }
+    if (k > kMaxFold) continue;
+    beats += k;
+    missed += k - 1;
+    folded.push_back(d / kk);
+  }
+  s.hit_rate = hits / m;
+  double dispersion = raw.iqr / raw.median;
+  Spread beat = raw;
+  if (!folded.empty()) {
+    const Spread fold = spread_of(folded);
+    const double single_share = static_cast<double>(single) / m;
+    const double early_share = static_cast<double>(early) / m;
+    // Folding pulls any random gap toward the period, so it only counts when most gaps are single beats.
+    if (single_share >= 0.6 && early_share <= 0.2 && fold.median > 0) {
+      dispersion = std::min(dispersion, fold.iqr / fold.median);
+      beat = fold;
+    }
+  }
+  s.missed = beats > 0 ? static_cast<double>(missed) / static_cast<double>(beats) : 0;
+  s.period_s = beat.median / static_cast<double>(std::max<std::uint32_t>(stride, 1));
+  s.jitter = beat.median > 0 ? beat.iqr / 2 / beat.median : 0;
+  // Both must hold: a narrow core of gaps (dispersion) and most gaps on the beat (hit rate). The hit rate is
+  // what keeps a short run of random arrivals that happen to have a narrow middle from scoring high.
+  s.interval = std::sqrt(regularity(dispersion, params.interval_scale) * s.hit_rate * s.hit_rate);
+  s.score = s.interval * (0.6 + 0.4 * s.size) * (0.7 + 0.3 * s.count) *
+            (0.8 + 0.2 * std::min(1.0, 2 * s.coverage)) * s.prevalence_factor;
+  return s;
+}
+
+}  // namespace c2scope::detect

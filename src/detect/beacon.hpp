@@ -1,0 +1,78 @@
+// Beacon scoring: how regularly a monitored host reaches one destination (docs/detection.md).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace c2scope::detect {
+
+// One connection start toward a destination.
+struct BeaconEvent {
+  std::int64_t ts_ns = 0;
+  std::uint64_t bytes_out = 0;  // payload the host sent
+  std::uint64_t flow_id = 0;    // FlowRecord::id, for citing
+};
+
+// Connection starts of one (host, destination) pair with bounded memory: once `capacity` events are held,
+// every second one is dropped and the stride doubles, so a day of 2 s beats stays a few KiB and the periodic
+// structure survives at a multiple of the period (the scorer divides by the stride).
+class EventSeries {
+ public:
+  void add(const BeaconEvent& event, std::size_t capacity);
+  [[nodiscard]] const std::vector<BeaconEvent>& events() const { return events_; }
+  [[nodiscard]] std::uint64_t offered() const { return offered_; }
+  [[nodiscard]] std::uint32_t stride() const { return stride_; }
+
+ private:
+  std::vector<BeaconEvent> events_;
+  std::uint64_t offered_ = 0;
+  std::uint32_t stride_ = 1;
+};
+
+// Thresholds and scales of the scorer; defaults in docs/detection.md.
+struct BeaconParams {
+  std::uint32_t min_intervals = 5;  // fewer beats than this: not scored (score 0)
+  double interval_scale = 0.8;      // dispersion at which the interval score falls to 0.5
+  double size_scale = 0.5;          // same for sizes
+  double tolerance = 0.35;          // a gap within ±35% of the period is on the beat
+  double count_scale = 8;           // intervals at which count confidence reaches 1 - 1/e
+  double merge_fraction = 0.1;  // starts closer than this share of the upper-quartile gap are one check-in
+  double merge_max_s = 1.0;     // ... but never further apart than this
+  std::uint32_t prevalence_min_hosts = 5;    // prevalence only weighs once this many hosts are monitored
+  std::uint32_t prevalence_min_sharing = 3;  // ... and this many contact the destination
+  double prevalence_free = 0.4;              // up to this share of hosts: no penalty
+  double prevalence_zero = 0.75;             // from this share: score 0
+};
+
+struct BeaconScore {
+  double score = 0;       // final, 0..1
+  double interval = 0;    // regularity of check-in intervals, 0..1
+  double size = 0;        // regularity of bytes sent per check-in, 0..1
+  double count = 0;       // confidence from the number of intervals, 0..1
+  double coverage = 0;    // span of the check-ins over the observation window, 0..1
+  double prevalence = 0;  // share of monitored hosts contacting the destination
+  double prevalence_factor = 1;
+  std::uint64_t connections = 0;  // connections offered (before decimation)
+  std::uint64_t checkins = 0;     // after merging near-simultaneous starts
+  double period_s = 0;            // median beat interval
+  double jitter = 0;              // half the interquartile range of beat intervals over the period
+  double missed = 0;              // share of beats that did not happen (gaps of 2+ periods)
+  double hit_rate = 0;            // share of gaps on the beat (within the tolerance of 1 or k periods)
+  double bytes_median = 0;
+  double bytes_spread = 0;  // half the interquartile range of bytes per check-in
+  double span_s = 0;        // first to last check-in
+  std::int64_t first_ns = 0;
+  std::int64_t last_ns = 0;
+};
+
+struct PrevalenceInput {
+  std::uint32_t monitored_hosts = 0;  // monitored hosts that reached any external destination
+  std::uint32_t sharing_hosts = 0;    // of which reached this destination
+};
+
+// Scores the events of one pair. `events` need not be sorted; `window_s` is the capture's duration.
+BeaconScore score_beacon(std::span<const BeaconEvent> events, std::uint32_t stride, std::uint64_t offered,
+                         double window_s, PrevalenceInput prevalence, const BeaconParams& params);
+
+}  // namespace c2scope::detect

@@ -1,0 +1,576 @@
+#include "detect/detector.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include "intel/indicator_set.hpp"
+
+namespace c2scope::detect {
+
+namespace {
+
+struct AddrPair {
+  IpAddress host;
+  IpAddress server;
+  bool operator==(const AddrPair&) const = default;
+};
+struct AddrPairHash {
+  std::size_t operator()(const AddrPair& k) const {
+    std::uint64_t h = 1469598103934665603ULL;
+    for (const auto b : k.host.bytes()) h = (h ^ b) * 1099511628211ULL;
+    for (const auto b : k.server.bytes()) h = (h ^ b) * 1099511628211ULL;
+    return static_cast<std::size_t>(h);
+  }
+};
+struct NamePair {
+  IpAddress host;
+  std::string name;
+  bool operator==(const NamePair&) const = default;
+};
+struct NamePairHash {
+  std::size_t operator()(const NamePair& k) const {
+    std::uint64_t h = std::hash<std::string>{}(k.name);
+    for (const auto b : k.host.bytes()) h = (h ^ b) * 1099511628211ULL;
+    return static_cast<std::size_t>(h);
+  }
+};
+
+// First and last few flows of a victim by start time: what a reason cites.
+struct FlowSample {
+  std::vector<std::pair<std::int64_t, std::uint64_t>> first;  // (start ns, flow id), ascending
+  std::vector<std::pair<std::int64_t, std::uint64_t>> last;
+  void add(std::int64_t ts, std::uint64_t id, std::size_t keep) {
+    const auto item = std::make_pair(ts, id);
+    first.insert(std::upper_bound(first.begin(), first.end(), item), item);
+    if (first.size() > keep) first.pop_back();
+    last.insert(std::upper_bound(last.begin(), last.end(), item), item);
+    if (last.size() > keep) last.erase(last.begin());
+  }
+  [[nodiscard]] std::vector<std::uint64_t> ids() const {
+    std::vector<std::pair<std::int64_t, std::uint64_t>> all = first;
+    all.insert(all.end(), last.begin(), last.end());
+    std::sort(all.begin(), all.end());
+    all.erase(std::unique(all.begin(), all.end()), all.end());
+    std::vector<std::uint64_t> out;
+    for (const auto& p : all) out.push_back(p.second);
+    return out;
+  }
+};
+
+struct RecordHit {
+  std::uint32_t indicator = 0;
+  std::string evidence;  // cited record id
+  std::string what;      // "TLS server name", "HTTP host", ...
+  std::string observed;  // the value seen
+};
+
+struct PairState {
+  Timestamp first;
+  Timestamp last;
+  std::uint64_t flows = 0;
+  std::uint64_t established = 0;
+  std::uint64_t bytes_out = 0;
+  EventSeries series;
+  FlowSample sample;
+  std::vector<std::uint32_t> ip_indicators;  // the server address is listed
+  std::vector<RecordHit> record_hits;        // bounded by kMaxHitsPerPair
+  std::vector<std::string> names;            // server names this host used for it, bounded
+};
+
+struct NamePairState {
+  EventSeries series;
+  FlowSample sample;
+  std::vector<IpAddress> servers;  // bounded by kMaxServersPerName
+};
+
+struct ResolvedHit {
+  std::vector<std::uint32_t> indicators;
+  std::string evidence;  // the dns record
+  std::string name;
+};
+
+constexpr std::size_t kMaxHitsPerPair = 16;
+constexpr std::size_t kMaxServersPerName = 16;
+constexpr std::size_t kMaxNamesPerPair = 8;
+constexpr std::size_t kMaxResolved = 1u << 18;
+
+std::string format_duration(double s) {
+  if (s < 120) return fmt::format("{:.0f} s", s);
+  if (s < 7200) return fmt::format("{:.0f} min", s / 60);
+  if (s < 172800) return fmt::format("{:.1f} h", s / 3600);
+  return fmt::format("{:.1f} days", s / 86400);
+}
+
+std::string format_period(double s) {
+  if (s < 10) return fmt::format("{:.1f} s", s);
+  if (s < 600) return fmt::format("{:.0f} s", s);
+  if (s < 7200) return fmt::format("{:.1f} min", s / 60);
+  return fmt::format("{:.1f} h", s / 3600);
+}
+
+}  // namespace
+
+bool completed_exchange(const flow::FlowRecord& r) {
+  if (r.ip_proto == 6) {
+    const std::string& st = r.conn_state;
+    if (st == "SF" || st == "S1" || st == "S2" || st == "S3" || st == "RSTO" || st == "RSTR") return true;
+    // Seen mid-stream (no SYN): data in both directions is an exchange.
+    return st == "OTH" && r.orig_pkts > 0 && r.resp_pkts > 0 && r.orig_bytes > 0 && r.resp_bytes > 0;
+  }
+  return r.orig_pkts > 0 && r.resp_pkts > 0;
+}
+
+struct Detector::State {
+  DetectConfig config;
+  const intel::IndicatorSet* intel;
+  HostClassifier& classifier;
+  EvidenceStore& evidence;
+  DetectCounters counters;
+  std::unordered_map<AddrPair, PairState, AddrPairHash> pairs;
+  std::unordered_map<NamePair, NamePairState, NamePairHash> name_pairs;
+  std::unordered_map<AddrPair, ResolvedHit, AddrPairHash> resolved;  // (client, answer) from a listed name
+  std::set<IpAddress> monitored_hosts;
+  Timestamp window_start;
+  Timestamp window_end;
+  std::vector<std::uint32_t> hits;  // scratch
+
+  State(const DetectConfig& c, const intel::IndicatorSet* i, HostClassifier& h, EvidenceStore& e)
+      : config(c), intel(i), classifier(h), evidence(e) {}
+
+  bool outbound(const IpAddress& orig, const IpAddress& resp) {
+    return classifier.is_monitored(orig) && !classifier.is_monitored(resp);
+  }
+
+  PairState* pair(const IpAddress& host, const IpAddress& server) {
+    const AddrPair key{host, server};
+    auto it = pairs.find(key);
+    if (it != pairs.end()) return &it->second;
+    if (pairs.size() >= config.max_pairs) {
+      ++counters.pairs_dropped;
+      return nullptr;
+    }
+    return &pairs.emplace(key, PairState{}).first->second;
+  }
+
+  // Keeps the hits of `hits` active at `ts`; counts the others.
+  void keep_active(Timestamp ts) {
+    const auto before = hits.size();
+    std::erase_if(hits, [&](std::uint32_t id) { return !intel->active_at(id, ts); });
+    counters.intel_expired += before - hits.size();
+  }
+
+  void add_record_hits(const IpAddress& host, const IpAddress& server, const std::string& evidence_id,
+                       const char* what, const std::string& observed) {
+    PairState* p = pair(host, server);
+    if (p == nullptr) return;
+    for (const std::uint32_t id : hits) {
+      ++counters.intel_matches;
+      if (p->record_hits.size() >= kMaxHitsPerPair) break;
+      const bool known = std::any_of(p->record_hits.begin(), p->record_hits.end(),
+                                     [&](const RecordHit& h) { return h.indicator == id && h.what == what; });
+      if (!known) p->record_hits.push_back(RecordHit{id, evidence_id, what, observed});
+    }
+  }
+};
+
+Detector::Detector(const DetectConfig& config, const intel::IndicatorSet* intel, HostClassifier& classifier,
+                   EvidenceStore& evidence)
+    : state_(std::make_unique<State>(config, intel, classifier, evidence)) {}
+
+Detector::~Detector() = default;
+
+void Detector::on_flow(const flow::FlowRecord& r) {
+  State& s = *state_;
+  if (s.counters.flows_seen == 0 || r.first_ts < s.window_start) s.window_start = r.first_ts;
+  if (s.counters.flows_seen == 0 || r.last_ts > s.window_end) s.window_end = r.last_ts;
+  ++s.counters.flows_seen;
+  if (r.carrier) return;  // tunnel carriers: their inner flows are the hosts' traffic
+  const bool orig_mon = s.classifier.is_monitored(r.orig_h);
+  const bool resp_mon = s.classifier.is_monitored(r.resp_h);
+  if (orig_mon && resp_mon) {
+    ++s.counters.flows_internal;
+    return;
+  }
+  if (!orig_mon && !resp_mon) {
+    ++s.counters.flows_transit;
+    return;
+  }
+  if (!orig_mon) {
+    ++s.counters.flows_inbound;
+    return;
+  }
+  ++s.counters.flows_outbound;
+  s.monitored_hosts.insert(r.orig_h);
+  PairState* p = s.pair(r.orig_h, r.resp_h);
+  if (p == nullptr) return;
+  s.evidence.spool(r);
+  if (p->flows == 0 || r.first_ts < p->first) p->first = r.first_ts;
+  if (p->flows == 0 || r.last_ts > p->last) p->last = r.last_ts;
+  ++p->flows;
+  const bool done = completed_exchange(r);
+  if (done) ++p->established;
+  p->bytes_out += r.orig_bytes;
+  p->sample.add(r.first_ts.ns, r.id, s.config.cite_flows_per_victim);
+  // DNS lookups are the resolver's business, not a check-in with the server.
+  const bool dns = r.service == "dns";
+  const BeaconEvent event{r.first_ts.ns, r.orig_bytes, r.id};
+  if (!dns) p->series.add(event, s.config.max_events_per_pair);
+  if (!r.server_name.empty()) {
+    if (p->names.size() < kMaxNamesPerPair &&
+        std::find(p->names.begin(), p->names.end(), r.server_name) == p->names.end())
+      p->names.push_back(r.server_name);
+    if (!dns) {
+      auto& np = s.name_pairs[NamePair{r.orig_h, r.server_name}];
+      np.series.add(event, s.config.max_events_per_pair);
+      np.sample.add(r.first_ts.ns, r.id, s.config.cite_flows_per_victim);
+      if (np.servers.size() < kMaxServersPerName &&
+          std::find(np.servers.begin(), np.servers.end(), r.resp_h) == np.servers.end())
+        np.servers.push_back(r.resp_h);
+    }
+  }
+  if (s.intel == nullptr) return;
+  if (p->flows == 1) {  // the address is matched once per pair
+    s.intel->match_ip(r.resp_h, s.hits);
+    s.keep_active(r.first_ts);
+    for (const std::uint32_t id : s.hits) {
+      ++s.counters.intel_matches;
+      p->ip_indicators.push_back(id);
+    }
+  }
+  const auto it = s.resolved.find(AddrPair{r.orig_h, r.resp_h});
+  if (it != s.resolved.end()) {
+    for (const std::uint32_t id : it->second.indicators) {
+      const bool known = std::any_of(p->record_hits.begin(), p->record_hits.end(), [&](const RecordHit& h) {
+        return h.indicator == id && h.evidence == it->second.evidence;
+      });
+      if (!known && p->record_hits.size() < kMaxHitsPerPair)
+        p->record_hits.push_back(
+            RecordHit{id, it->second.evidence, "DNS name resolved to it", it->second.name});
+    }
+  }
+}
+
+void Detector::on_dns(const session::DnsLogRecord& r) {
+  State& s = *state_;
+  if (s.intel == nullptr || !r.has_query || r.query.empty()) return;
+  s.intel->match_domain(r.query, s.hits);
+  std::vector<std::uint32_t> found = s.hits;
+  for (const auto& answer : r.answers) {  // a CNAME to a listed name counts as the name
+    IpAddress ip;
+    if (IpAddress::parse(answer, ip)) continue;
+    s.intel->match_domain(answer, s.hits);
+    found.insert(found.end(), s.hits.begin(), s.hits.end());
+  }
+  s.hits = found;
+  s.keep_active(r.ts);
+  if (s.hits.empty()) return;
+  std::sort(s.hits.begin(), s.hits.end());
+  s.hits.erase(std::unique(s.hits.begin(), s.hits.end()), s.hits.end());
+  s.counters.intel_matches += s.hits.size();
+  const std::string id = s.evidence.cite_record(r);
+  for (const auto& answer : r.answers) {
+    IpAddress ip;
+    if (!IpAddress::parse(answer, ip)) continue;
+    if (s.resolved.size() >= kMaxResolved) s.resolved.clear();
+    s.resolved[AddrPair{r.id.orig_h, ip}] = ResolvedHit{s.hits, id, r.query};
+  }
+}
+
+void Detector::on_http(const session::HttpLogRecord& r) {
+  State& s = *state_;
+  if (s.intel == nullptr || !r.has_request || !s.outbound(r.id.orig_h, r.id.resp_h)) return;
+  std::string id;
+  if (!r.host.empty()) {
+    s.intel->match_domain(r.host, s.hits);
+    s.keep_active(r.ts);
+    if (!s.hits.empty()) {
+      id = s.evidence.cite_record(r);
+      s.add_record_hits(r.id.orig_h, r.id.resp_h, id, "HTTP host", r.host);
+    }
+  }
+  s.intel->match_url(r.host, r.uri, s.hits);
+  s.keep_active(r.ts);
+  if (!s.hits.empty()) {
+    if (id.empty()) id = s.evidence.cite_record(r);
+    s.add_record_hits(r.id.orig_h, r.id.resp_h, id, "HTTP URL", r.host + r.uri);
+  }
+}
+
+void Detector::on_ssl(const session::SslLogRecord& r) {
+  State& s = *state_;
+  if (s.intel == nullptr || !s.outbound(r.id.orig_h, r.id.resp_h)) return;
+  std::string id;
+  const auto check = [&](const char* what, const std::string& observed) {
+    s.keep_active(r.ts);
+    if (s.hits.empty()) return;
+    if (id.empty()) id = s.evidence.cite_record(r);
+    s.add_record_hits(r.id.orig_h, r.id.resp_h, id, what, observed);
+  };
+  if (!r.server_name.empty()) {
+    s.intel->match_domain(r.server_name, s.hits);
+    check("TLS server name", r.server_name);
+  }
+  if (!r.ja3.empty()) {
+    s.intel->match_hash(intel::IndicatorType::kJa3, r.ja3, s.hits);
+    check("TLS client JA3", r.ja3);
+  }
+  if (!r.ja4.empty()) {
+    s.intel->match_hash(intel::IndicatorType::kJa4, r.ja4, s.hits);
+    check("TLS client JA4", r.ja4);
+  }
+}
+
+void Detector::on_x509(const session::X509LogRecord& r) {
+  State& s = *state_;
+  if (s.intel == nullptr || !s.outbound(r.id.orig_h, r.id.resp_h)) return;
+  std::string id;
+  const auto check = [&](const char* what, const std::string& observed) {
+    s.keep_active(r.ts);
+    if (s.hits.empty()) return;
+    if (id.empty()) id = s.evidence.cite_record(r);
+    s.add_record_hits(r.id.orig_h, r.id.resp_h, id, what, observed);
+  };
+  s.intel->match_hash(intel::IndicatorType::kCertSha1, r.cert.sha1, s.hits);
+  check("certificate SHA-1", r.cert.sha1);
+  s.intel->match_hash(intel::IndicatorType::kCertSha256, r.cert.sha256, s.hits);
+  check("certificate SHA-256", r.cert.sha256);
+}
+
+void Detector::on_quic(const session::QuicLogRecord& r) {
+  State& s = *state_;
+  if (s.intel == nullptr || !s.outbound(r.id.orig_h, r.id.resp_h)) return;
+  std::string id;
+  const auto check = [&](const char* what, const std::string& observed) {
+    s.keep_active(r.ts);
+    if (s.hits.empty()) return;
+    if (id.empty()) id = s.evidence.cite_record(r);
+    s.add_record_hits(r.id.orig_h, r.id.resp_h, id, what, observed);
+  };
+  if (!r.server_name.empty()) {
+    s.intel->match_domain(r.server_name, s.hits);
+    check("QUIC server name", r.server_name);
+  }
+  if (!r.ja4.empty()) {
+    s.intel->match_hash(intel::IndicatorType::kJa4, r.ja4, s.hits);
+    check("QUIC client JA4", r.ja4);
+  }
+}
+
+namespace {
+
+std::string indicator_source(const intel::Indicator& ind) {
+  std::string out = ind.feed.empty() ? ind.source_file : ind.feed;
+  if (!ind.malware.empty()) out += " (" + ind.malware + ")";
+  return out;
+}
+
+struct ServerBuild {
+  ServerFinding finding;
+  std::set<std::string> domains;
+};
+
+}  // namespace
+
+DetectionResult Detector::finish() {
+  State& s = *state_;
+  DetectionResult result;
+  result.window_start = s.window_start;
+  result.window_end = s.window_end;
+  const Timestamp window_start = s.window_start;
+  const Timestamp window_end = s.window_end;
+  s.counters.pairs = s.pairs.size();
+  s.counters.monitored_hosts = s.monitored_hosts.size();
+  const double window_s = static_cast<double>(window_end.ns - window_start.ns) / 1e9;
+  const auto monitored = static_cast<std::uint32_t>(s.monitored_hosts.size());
+
+  // Prevalence: monitored hosts per server address and per name.
+  std::unordered_map<IpAddress, std::uint32_t, decltype([](const IpAddress& a) {
+                       std::uint64_t h = 1469598103934665603ULL;
+                       for (const auto b : a.bytes()) h = (h ^ b) * 1099511628211ULL;
+                       return static_cast<std::size_t>(h);
+                     })>
+      hosts_per_server;
+  for (const auto& [key, p] : s.pairs) ++hosts_per_server[key.server];
+  std::unordered_map<std::string, std::uint32_t> hosts_per_name;
+  for (const auto& [key, np] : s.name_pairs) ++hosts_per_name[key.name];
+  // A server reached under a popular name is as popular as the name (NTP pools, CDNs rotate addresses).
+  const auto server_sharing = [&](const AddrPair& key, const PairState& p) {
+    std::uint32_t n = hosts_per_server[key.server];
+    for (const auto& name : p.names) n = std::max(n, hosts_per_name[name]);
+    return n;
+  };
+
+  // Deterministic order of pairs.
+  std::vector<const std::pair<const AddrPair, PairState>*> pair_order;
+  pair_order.reserve(s.pairs.size());
+  for (const auto& kv : s.pairs) pair_order.push_back(&kv);
+  std::sort(pair_order.begin(), pair_order.end(), [](const auto* a, const auto* b) {
+    return a->first.host != b->first.host ? a->first.host < b->first.host : a->first.server < b->first.server;
+  });
+  std::vector<const std::pair<const NamePair, NamePairState>*> name_order;
+  for (const auto& kv : s.name_pairs) name_order.push_back(&kv);
+  std::sort(name_order.begin(), name_order.end(), [](const auto* a, const auto* b) {
+    return a->first.host != b->first.host ? a->first.host < b->first.host : a->first.name < b->first.name;
+  });
+
+  std::map<IpAddress, ServerBuild> servers;
+  const auto server_for = [&](const IpAddress& ip) -> ServerBuild& {
+    auto& b = servers[ip];
+    b.finding.ip = ip;
+    return b;
+  };
+  const auto cite_sample = [&](const FlowSample& sample, std::vector<std::string>& out) {
+    for (const std::uint64_t id : sample.ids()) out.push_back(s.evidence.cite_flow(id));
+  };
+
+  // Beacons by address pair.
+  for (const auto* kv : pair_order) {
+    const AddrPair& key = kv->first;
+    const PairState& p = kv->second;
+    if (p.series.offered() < 3) continue;
+    const BeaconScore score =
+        score_beacon(p.series.events(), p.series.stride(), p.series.offered(), window_s,
+                     PrevalenceInput{monitored, server_sharing(key, p)}, s.config.beacon);
+    result.beacons.push_back(BeaconEntry{key.host, true, key.server, {}, score});
+    if (score.score < s.config.beacon_threshold) continue;
+    Reason reason;
+    reason.detector = "beacon";
+    reason.score = score.score;
+    reason.summary = fmt::format(
+        "{} contacted {} every {} ±{:.0f}% for {} ({} connections, {:.0f}±{:.0f} bytes sent each{})",
+        key.host.to_string(), key.server.to_string(), format_period(score.period_s), score.jitter * 100,
+        format_duration(score.span_s), score.connections, score.bytes_median, score.bytes_spread,
+        score.missed > 0.005 ? fmt::format(", {:.0f}% of beats missed", score.missed * 100) : "");
+    cite_sample(p.sample, reason.evidence);
+    server_for(key.server).finding.reasons.push_back(std::move(reason));
+  }
+  // Beacons by name: the host kept reaching one name, whatever addresses it resolved to.
+  for (const auto* kv : name_order) {
+    const NamePair& key = kv->first;
+    const NamePairState& np = kv->second;
+    if (np.series.offered() < 3) continue;
+    const BeaconScore score =
+        score_beacon(np.series.events(), np.series.stride(), np.series.offered(), window_s,
+                     PrevalenceInput{monitored, hosts_per_name[key.name]}, s.config.beacon);
+    result.beacons.push_back(BeaconEntry{key.host, false, {}, key.name, score});
+    if (score.score < s.config.beacon_threshold) continue;
+    // Only when the name adds something the address pairs do not show (several addresses).
+    if (np.servers.size() < 2) continue;
+    for (const IpAddress& server : np.servers) {
+      // The address pair already carries its own beacon reason when it beacons by itself.
+      const auto direct = s.pairs.find(AddrPair{key.host, server});
+      if (direct == s.pairs.end()) continue;
+      const bool already =
+          std::any_of(result.beacons.begin(), result.beacons.end(), [&](const BeaconEntry& b) {
+            return b.has_server && b.host == key.host && b.server == server &&
+                   b.score.score >= s.config.beacon_threshold;
+          });
+      if (already) continue;
+      Reason reason;
+      reason.detector = "beacon";
+      reason.score = score.score;
+      reason.summary = fmt::format(
+          "{} contacted {} (resolved to {} addresses, among them {}) every {} ±{:.0f}% for {} ({} "
+          "connections, "
+          "{:.0f}±{:.0f} bytes sent each)",
+          key.host.to_string(), key.name, np.servers.size(), server.to_string(),
+          format_period(score.period_s), score.jitter * 100, format_duration(score.span_s), score.connections,
+          score.bytes_median, score.bytes_spread);
+      cite_sample(direct->second.sample, reason.evidence);  // the flows to this address
+      cite_sample(np.sample, reason.evidence);
+      server_for(server).finding.reasons.push_back(std::move(reason));
+    }
+  }
+
+  // Threat intelligence: one reason per (server, indicator), over all its victims.
+  if (s.intel != nullptr) {
+    struct IntelAgg {
+      std::set<IpAddress> hosts;
+      std::uint64_t flows = 0;
+      std::vector<std::string> evidence;
+      std::set<std::string> seen;  // "what: observed"
+    };
+    std::map<std::pair<IpAddress, std::uint32_t>, IntelAgg> agg;
+    for (const auto* kv : pair_order) {
+      const AddrPair& key = kv->first;
+      const PairState& p = kv->second;
+      for (const std::uint32_t id : p.ip_indicators) {
+        IntelAgg& a = agg[{key.server, id}];
+        a.hosts.insert(key.host);
+        a.flows += p.flows;
+        a.seen.insert("address " + key.server.to_string());
+        cite_sample(p.sample, a.evidence);
+      }
+      for (const RecordHit& h : p.record_hits) {
+        IntelAgg& a = agg[{key.server, h.indicator}];
+        if (a.hosts.insert(key.host).second) {
+          a.flows += p.flows;
+          cite_sample(p.sample, a.evidence);
+        }
+        a.seen.insert(h.what + " " + h.observed);
+        a.evidence.push_back(h.evidence);
+      }
+    }
+    for (auto& [key, a] : agg) {
+      const intel::Indicator& ind = s.intel->indicators()[key.second];
+      Reason reason;
+      reason.detector = "intel";
+      const bool exact = ind.type != intel::IndicatorType::kCidr;
+      reason.score = exact ? 1.0 : 0.9;
+      std::string seen;
+      for (const auto& x : a.seen) seen += (seen.empty() ? "" : ", ") + x;
+      reason.summary =
+          fmt::format("{} matches indicator {} listed by {}{}: {} seen from {} monitored host{} in {} flow{}",
+                      key.first.to_string(), ind.value, indicator_source(ind),
+                      ind.line > 0 ? fmt::format(" ({} line {})", ind.source_file, ind.line) : "", seen,
+                      a.hosts.size(), a.hosts.size() == 1 ? "" : "s", a.flows, a.flows == 1 ? "" : "s");
+      reason.evidence.push_back(s.evidence.cite_indicator(key.second));
+      std::sort(a.evidence.begin(), a.evidence.end());
+      a.evidence.erase(std::unique(a.evidence.begin(), a.evidence.end()), a.evidence.end());
+      reason.evidence.insert(reason.evidence.end(), a.evidence.begin(), a.evidence.end());
+      server_for(key.first).finding.reasons.push_back(std::move(reason));
+    }
+  }
+
+  // Victims: every monitored host that reached a finding's server.
+  for (const auto* kv : pair_order) {
+    const auto it = servers.find(kv->first.server);
+    if (it == servers.end()) continue;
+    const PairState& p = kv->second;
+    Victim v;
+    v.ip = kv->first.host;
+    v.first_seen = p.first;
+    v.last_seen = p.last;
+    v.flows = p.flows;
+    v.established = p.established;
+    ServerFinding& f = it->second.finding;
+    if (f.victims.empty() || v.first_seen < f.first_seen) f.first_seen = v.first_seen;
+    if (f.victims.empty() || v.last_seen > f.last_seen) f.last_seen = v.last_seen;
+    f.victims.push_back(v);
+    for (const auto& n : p.names) it->second.domains.insert(n);
+  }
+  for (auto& [ip, b] : servers) {
+    ServerFinding& f = b.finding;
+    if (f.victims.empty()) continue;  // cannot happen: every reason comes from a pair
+    f.domains.assign(b.domains.begin(), b.domains.end());
+    if (f.domains.size() > s.config.max_names_per_server) f.domains.resize(s.config.max_names_per_server);
+    std::stable_sort(f.reasons.begin(), f.reasons.end(), [](const Reason& a, const Reason& c) {
+      return a.detector != c.detector ? a.detector > c.detector : a.score > c.score;
+    });
+    for (const Reason& r : f.reasons) f.score = std::max(f.score, r.score);
+    result.servers.push_back(std::move(f));
+  }
+  std::stable_sort(result.servers.begin(), result.servers.end(),
+                   [](const ServerFinding& a, const ServerFinding& b) { return a.score > b.score; });
+  std::stable_sort(result.beacons.begin(), result.beacons.end(),
+                   [](const BeaconEntry& a, const BeaconEntry& b) { return a.score.score > b.score.score; });
+  result.counters = s.counters;
+  return result;
+}
+
+}  // namespace c2scope::detect

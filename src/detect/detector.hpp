@@ -1,0 +1,125 @@
+// Detection of C2 servers: observes finished flows and protocol records in one pass, then decides at finish()
+// which external servers are C2 (threat-intel matches, beaconing) and which monitored hosts they reached.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/ip_address.hpp"
+#include "core/timestamp.hpp"
+#include "detect/beacon.hpp"
+#include "detect/evidence.hpp"
+#include "flow/flow_table.hpp"
+#include "session/records.hpp"
+
+namespace c2scope::intel {
+class IndicatorSet;
+}
+
+namespace c2scope::detect {
+
+// Decides which addresses are monitored (home net, home country); implemented by the caller with attribution
+// so detection does not depend on it. Called once per flow endpoint: implementations cache.
+class HostClassifier {
+ public:
+  virtual ~HostClassifier() = default;
+  virtual bool is_monitored(const IpAddress& ip) = 0;
+};
+
+struct DetectConfig {
+  BeaconParams beacon;
+  double beacon_threshold = 0.7;           // a pair at or above this makes its server a finding
+  std::size_t max_events_per_pair = 1024;  // EventSeries capacity
+  std::size_t max_pairs = 1u << 22;  // (host, destination) pairs tracked; beyond, new pairs are counted only
+  std::size_t cite_flows_per_victim = 5;  // flows cited per victim and reason (first and last ones)
+  std::size_t max_names_per_server = 16;
+};
+
+struct Reason {
+  std::string detector;  // "intel" or "beacon"
+  double score = 0;
+  std::string summary;                // one sentence a person understands
+  std::vector<std::string> evidence;  // evidence ids (evidence.jsonl)
+};
+
+struct Victim {
+  IpAddress ip;
+  Timestamp first_seen;
+  Timestamp last_seen;
+  std::uint64_t flows = 0;
+  std::uint64_t established = 0;  // flows with a completed exchange (docs/counting.md)
+  [[nodiscard]] bool controlled() const { return established > 0; }
+};
+
+struct ServerFinding {
+  IpAddress ip;
+  std::vector<std::string> domains;  // names monitored hosts reached it by, sorted
+  Timestamp first_seen;
+  Timestamp last_seen;
+  double score = 0;
+  std::vector<Reason> reasons;
+  std::vector<Victim> victims;  // sorted by address
+};
+
+// One scored pair of beacons.json.
+struct BeaconEntry {
+  IpAddress host;
+  bool has_server = false;
+  IpAddress server;
+  std::string domain;  // set for (host, domain) pairs
+  BeaconScore score;
+};
+
+struct DetectCounters {
+  std::uint64_t flows_seen = 0;
+  std::uint64_t flows_outbound = 0;  // monitored originator, external responder: the flows detection uses
+  std::uint64_t flows_inbound = 0;   // external originator, monitored responder
+  std::uint64_t flows_internal = 0;  // both monitored
+  std::uint64_t flows_transit = 0;   // neither monitored
+  std::uint64_t pairs = 0;
+  std::uint64_t pairs_dropped = 0;  // flows of pairs beyond max_pairs
+  std::uint64_t intel_matches = 0;  // indicator hits (flows and records)
+  std::uint64_t intel_expired = 0;  // hits outside an indicator's validity window, ignored
+  std::uint64_t monitored_hosts = 0;
+};
+
+struct DetectionResult {
+  std::vector<ServerFinding> servers;  // by score, then address
+  std::vector<BeaconEntry> beacons;    // by score, then host, then destination
+  DetectCounters counters;
+  Timestamp window_start;
+  Timestamp window_end;
+};
+
+class Detector final : public flow::FlowSink, public session::AppLogSink {
+ public:
+  // `intel` may be null (no feeds). `evidence` receives the cited records.
+  Detector(const DetectConfig& config, const intel::IndicatorSet* intel, HostClassifier& classifier,
+           EvidenceStore& evidence);
+  ~Detector() override;
+  Detector(const Detector&) = delete;
+  Detector& operator=(const Detector&) = delete;
+
+  void on_flow(const flow::FlowRecord& record) override;
+  void on_dns(const session::DnsLogRecord& r) override;
+  void on_http(const session::HttpLogRecord& r) override;
+  void on_ssl(const session::SslLogRecord& r) override;
+  void on_x509(const session::X509LogRecord& r) override;
+  void on_quic(const session::QuicLogRecord& r) override;
+
+  // Scores every pair and assembles the findings; the window is the span of every flow seen.
+  DetectionResult finish();
+
+  struct State;  // detector.cpp
+
+ private:
+  std::unique_ptr<State> state_;
+};
+
+// True when the flow completed an exchange: a TCP handshake (or data both ways for flows seen mid-stream), or
+// a UDP/ICMP request that was answered.
+bool completed_exchange(const flow::FlowRecord& r);
+
+}  // namespace c2scope::detect

@@ -1,0 +1,100 @@
+#include "detect/evidence.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <stdexcept>
+#include <string_view>
+
+#include "decode/layers.hpp"
+
+namespace c2scope::detect {
+
+namespace {
+
+template <std::size_t N>
+void copy_text(char (&dst)[N], std::string_view src) {
+  const std::size_t n = std::min(src.size(), N - 1);
+  std::copy_n(src.data(), n, dst);
+  dst[n] = '\0';
+}
+
+}  // namespace
+
+FlowBrief FlowBrief::from(const flow::FlowRecord& r) {
+  FlowBrief b;
+  b.magic = kMagic;
+  b.id = r.id;
+  b.first_ns = r.first_ts.ns;
+  b.last_ns = r.last_ts.ns;
+  b.orig_h = r.orig_h;
+  b.resp_h = r.resp_h;
+  b.orig_bytes = r.orig_bytes;
+  b.resp_bytes = r.resp_bytes;
+  b.orig_pkts = r.orig_pkts;
+  b.resp_pkts = r.resp_pkts;
+  b.first_packet = r.first_packet;
+  b.last_packet = r.last_packet;
+  b.orig_p = r.orig_p;
+  b.resp_p = r.resp_p;
+  b.vlan = r.vlan;
+  b.ip_proto = r.ip_proto;
+  b.tunnel_type = static_cast<std::uint8_t>(r.tunnel_type);
+  copy_text(b.uid, r.uid);
+  copy_text(b.conn_state, r.conn_state);
+  copy_text(b.history, r.history);
+  copy_text(b.service, r.service);
+  copy_text(b.server_name, r.server_name);
+  copy_text(b.community_id, r.community_id);
+  return b;
+}
+
+EvidenceStore::EvidenceStore() {
+  // An unlinked temporary file: it vanishes with the process, whatever way the process ends.
+  const char* dir = std::getenv("TMPDIR");
+  std::string path = std::string(dir != nullptr && *dir != '\0' ? dir : "/tmp") + "/c2scope-spool-XXXXXX";
+  fd_ = ::mkstemp(path.data());
+  if (fd_ < 0) throw std::runtime_error("cannot create the evidence spool file " + path);
+  ::unlink(path.c_str());
+}
+
+EvidenceStore::~EvidenceStore() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void EvidenceStore::spool(const flow::FlowRecord& record) {
+  const FlowBrief brief = FlowBrief::from(record);
+  const auto offset = static_cast<off_t>(record.id * sizeof(FlowBrief));
+  if (::pwrite(fd_, &brief, sizeof brief, offset) != static_cast<ssize_t>(sizeof brief))
+    throw std::runtime_error("cannot write the evidence spool file (disk full?)");
+}
+
+std::optional<FlowBrief> EvidenceStore::load_flow(std::uint64_t flow_id) const {
+  FlowBrief brief;
+  const auto offset = static_cast<off_t>(flow_id * sizeof(FlowBrief));
+  if (::pread(fd_, &brief, sizeof brief, offset) != static_cast<ssize_t>(sizeof brief)) return std::nullopt;
+  if (brief.magic != FlowBrief::kMagic || brief.id != flow_id) return std::nullopt;
+  return brief;
+}
+
+std::string EvidenceStore::cite_flow(std::uint64_t flow_id) {
+  cited_flows_.insert(flow_id);
+  return "flow:" + std::to_string(flow_id);
+}
+
+std::string EvidenceStore::cite_record(CitedRecord record) {
+  static constexpr const char* kPrefix[] = {"dns:", "ssl:", "http:", "x509:", "quic:"};
+  std::string id = kPrefix[record.index()] + std::to_string(record_counter_++);
+  records_.emplace_back(id, std::move(record));
+  return id;
+}
+
+std::string EvidenceStore::cite_indicator(std::uint32_t indicator) {
+  indicators_.insert(indicator);
+  return "intel:" + std::to_string(indicator);
+}
+
+}  // namespace c2scope::detect

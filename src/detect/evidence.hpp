@@ -1,0 +1,78 @@
+// The records findings cite: flows (spooled to a temporary file so any flow can be cited at the end with
+// bounded memory), protocol records and indicators. Ids are stable for the same input: "flow:<flow id>",
+// "dns:<n>", "ssl:<n>", "http:<n>", "x509:<n>", "quic:<n>", "intel:<indicator index>".
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "flow/flow_table.hpp"
+#include "session/records.hpp"
+
+namespace c2scope::detect {
+
+// A finished flow in fixed-size form (what evidence.jsonl prints of it). Text fields are truncated to fit.
+struct FlowBrief {
+  static constexpr std::uint32_t kMagic = 0xc25c0fe0;
+  std::uint32_t magic = 0;  // kMagic once written: holes of the sparse spool read as zeros
+  std::uint64_t id = 0;
+  std::int64_t first_ns = 0;
+  std::int64_t last_ns = 0;
+  IpAddress orig_h;
+  IpAddress resp_h;
+  std::uint64_t orig_bytes = 0, resp_bytes = 0, orig_pkts = 0, resp_pkts = 0;
+  flow::PacketRef first_packet;
+  flow::PacketRef last_packet;
+  std::uint16_t orig_p = 0, resp_p = 0;
+  std::uint16_t vlan = 0;
+  std::uint8_t ip_proto = 0;
+  std::uint8_t tunnel_type = 0;
+  char uid[24] = {};
+  char conn_state[8] = {};
+  char history[24] = {};
+  char service[8] = {};
+  char server_name[128] = {};
+  char community_id[40] = {};
+
+  static FlowBrief from(const flow::FlowRecord& r);
+};
+
+using CitedRecord = std::variant<session::DnsLogRecord, session::SslLogRecord, session::HttpLogRecord,
+                                 session::X509LogRecord, session::QuicLogRecord>;
+
+class EvidenceStore {
+ public:
+  EvidenceStore();
+  ~EvidenceStore();
+  EvidenceStore(const EvidenceStore&) = delete;
+  EvidenceStore& operator=(const EvidenceStore&) = delete;
+
+  // Keeps a flow so it can be cited later (written at offset id * sizeof(FlowBrief) of a sparse temp file).
+  void spool(const flow::FlowRecord& record);
+  std::string cite_flow(std::uint64_t flow_id);
+  // Keeps a copy of a protocol record and returns its id.
+  std::string cite_record(CitedRecord record);
+  std::string cite_indicator(std::uint32_t indicator);
+
+  [[nodiscard]] const std::set<std::uint64_t>& cited_flows() const { return cited_flows_; }
+  // In citation order.
+  [[nodiscard]] const std::vector<std::pair<std::string, CitedRecord>>& cited_records() const {
+    return records_;
+  }
+  [[nodiscard]] const std::set<std::uint32_t>& cited_indicators() const { return indicators_; }
+  // Reads a spooled flow back; nullopt when it was never spooled.
+  [[nodiscard]] std::optional<FlowBrief> load_flow(std::uint64_t flow_id) const;
+
+ private:
+  int fd_ = -1;
+  std::set<std::uint64_t> cited_flows_;
+  std::vector<std::pair<std::string, CitedRecord>> records_;
+  std::set<std::uint32_t> indicators_;
+  std::uint64_t record_counter_ = 0;
+};
+
+}  // namespace c2scope::detect

@@ -1,0 +1,490 @@
+#include "report/findings.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "decode/decoder.hpp"
+#include "intel/indicator_set.hpp"
+#include "report/conn_writer.hpp"
+#include "report/json_writer.hpp"
+#include "report/output_file.hpp"
+
+namespace c2scope::report {
+
+std::vector<CountryStatistic> count_by_country(
+    const std::vector<detect::ServerFinding>& servers,
+    const std::function<std::string(const IpAddress&)>& server_country,
+    const std::function<std::string(const IpAddress&)>& victim_country) {
+  struct Row {
+    std::set<IpAddress> servers, hosts, attempted;
+  };
+  std::map<std::pair<std::string, std::string>, Row> rows;
+  for (const auto& f : servers) {
+    const std::string sc = server_country(f.ip);
+    for (const auto& v : f.victims) {
+      Row& row = rows[{sc, victim_country(v.ip)}];
+      if (v.controlled()) {
+        row.servers.insert(f.ip);
+        row.hosts.insert(v.ip);
+      } else {
+        row.attempted.insert(v.ip);
+      }
+    }
+  }
+  std::vector<CountryStatistic> out;
+  for (const auto& [key, row] : rows) {
+    CountryStatistic s{key.first, key.second, row.servers.size(), row.hosts.size(), 0};
+    for (const auto& ip : row.attempted) s.attempted_hosts += row.hosts.count(ip) == 0 ? 1 : 0;
+    out.push_back(s);
+  }
+  std::stable_sort(out.begin(), out.end(), [](const CountryStatistic& a, const CountryStatistic& b) {
+    if (a.hosts != b.hosts) return a.hosts > b.hosts;
+    if (a.servers != b.servers) return a.servers > b.servers;
+    return false;  // map order: server country, then victim country
+  });
+  return out;
+}
+
+namespace {
+
+std::string score_text(double v) {
+  return fmt::format("{:.3f}", v);
+}
+
+std::string country_text(const std::string& cc) {
+  return cc.empty() ? "unknown country" : cc;
+}
+
+std::string ip_list(const std::set<IpAddress>& s) {
+  std::string out;
+  for (const auto& ip : s) out += (out.empty() ? "" : ", ") + ip.to_string();
+  return out;
+}
+
+// "2026-03-19 00:00:00 UTC" from the ISO form.
+std::string human_time(Timestamp t) {
+  std::string iso = format_iso8601(t);
+  if (iso.size() >= 19) return iso.substr(0, 10) + " " + iso.substr(11, 8) + " UTC";
+  return iso;
+}
+
+std::string plural(std::uint64_t n, const char* one, const char* many) {
+  return fmt::format("{} {}", n, n == 1 ? one : many);
+}
+
+void write_place(JsonWriter& j, const Place& p) {
+  j.field("country", p.country);
+  j.key("asn");
+  if (p.asn != 0) {
+    j.value(static_cast<std::uint64_t>(p.asn));
+  } else {
+    j.null();
+  }
+  j.field("as_org", p.as_org);
+}
+
+void write_conn_id(JsonWriter& j, const session::ConnId& id) {
+  j.field("uid", id.uid);
+  j.field("community_id", id.community_id);
+  j.field("orig_h", id.orig_h.to_string());
+  j.field("orig_p", static_cast<unsigned>(id.orig_p));
+  j.field("resp_h", id.resp_h.to_string());
+  j.field("resp_p", static_cast<unsigned>(id.resp_p));
+}
+
+void write_strings(JsonWriter& j, std::string_view key, const std::vector<std::string>& v) {
+  j.key(key).begin_array();
+  for (const auto& s : v) j.value(s);
+  j.end_array();
+}
+
+struct RecordWriter {
+  JsonWriter& j;
+  void operator()(const session::DnsLogRecord& r) const {
+    j.field("type", "dns").field("ts", format_iso8601(r.ts));
+    write_conn_id(j, r.id);
+    j.field("trans_id", static_cast<unsigned>(r.trans_id)).field("query", r.query);
+    if (r.has_qtype) j.field("qtype", static_cast<unsigned>(r.qtype));
+    if (r.has_rcode) j.field("rcode", static_cast<unsigned>(r.rcode));
+    write_strings(j, "answers", r.answers);
+    j.key("TTLs").begin_array();
+    for (const auto t : r.ttls) j.value(static_cast<std::uint64_t>(t));
+    j.end_array();
+  }
+  void operator()(const session::SslLogRecord& r) const {
+    j.field("type", "ssl").field("ts", format_iso8601(r.ts));
+    write_conn_id(j, r.id);
+    j.field("version", r.version).field("server_name", r.server_name).field("established", r.established);
+    j.field("ja3", r.ja3).field("ja3s", r.ja3s).field("ja4", r.ja4);
+    write_strings(j, "cert_chain_fps", r.cert_chain_fps);
+  }
+  void operator()(const session::HttpLogRecord& r) const {
+    j.field("type", "http").field("ts", format_iso8601(r.ts));
+    write_conn_id(j, r.id);
+    j.field("method", r.method).field("host", r.host).field("uri", r.uri).field("user_agent", r.user_agent);
+    if (r.has_response) j.field("status_code", static_cast<unsigned>(r.status_code));
+  }
+  void operator()(const session::X509LogRecord& r) const {
+    j.field("type", "x509").field("ts", format_iso8601(r.ts));
+    write_conn_id(j, r.id);
+    j.field("sha1", r.cert.sha1).field("sha256", r.cert.sha256);
+    j.field("subject", r.cert.subject).field("issuer", r.cert.issuer).field("serial", r.cert.serial);
+  }
+  void operator()(const session::QuicLogRecord& r) const {
+    j.field("type", "quic").field("ts", format_iso8601(r.ts));
+    write_conn_id(j, r.id);
+    j.field("version", r.version).field("server_name", r.server_name).field("ja4", r.ja4);
+  }
+};
+
+std::string trimmed(const char* text) {
+  return std::string(text);
+}
+
+void write_evidence(OutputFile& out, const AnalysisOutput& o) {
+  const detect::EvidenceStore& ev = *o.evidence;
+  std::string line;
+  if (o.intel != nullptr) {
+    for (const std::uint32_t id : ev.cited_indicators()) {
+      const intel::Indicator& ind = o.intel->indicators()[id];
+      line.clear();
+      JsonWriter j(line);
+      j.begin_object();
+      j.field("id", "intel:" + std::to_string(id)).field("type", "indicator");
+      j.field("indicator_type", intel::type_name(ind.type)).field("value", ind.value);
+      j.field("feed", ind.feed).field("file", ind.source_file).field("line", ind.line);
+      j.field("object_id", ind.object_id).field("malware", ind.malware).field("first_seen", ind.first_seen);
+      j.field("valid_until", ind.valid_until);
+      j.end_object();
+      line += '\n';
+      out.write(line);
+    }
+  }
+  const auto& inputs = o.accounting->inputs;
+  for (const std::uint64_t id : ev.cited_flows()) {
+    const auto brief = ev.load_flow(id);
+    if (!brief) continue;
+    const detect::FlowBrief& b = *brief;
+    line.clear();
+    JsonWriter j(line);
+    j.begin_object();
+    j.field("id", "flow:" + std::to_string(id)).field("type", "flow");
+    const std::uint32_t in = b.first_packet.input_index;
+    j.field("input", in < inputs.size() ? inputs[in].path : std::string());
+    j.field("first_packet", b.first_packet.packet_number).field("last_packet", b.last_packet.packet_number);
+    j.field("uid", trimmed(b.uid)).field("community_id", trimmed(b.community_id));
+    j.field("ts", format_iso8601(Timestamp{b.first_ns}))
+        .field("last_ts", format_iso8601(Timestamp{b.last_ns}));
+    j.field("orig_h", b.orig_h.to_string()).field("orig_p", static_cast<unsigned>(b.orig_p));
+    j.field("resp_h", b.resp_h.to_string()).field("resp_p", static_cast<unsigned>(b.resp_p));
+    j.field("proto", zeek_proto_name(b.ip_proto)).field("service", trimmed(b.service));
+    j.field("conn_state", trimmed(b.conn_state)).field("history", trimmed(b.history));
+    j.field("orig_bytes", b.orig_bytes).field("resp_bytes", b.resp_bytes);
+    j.field("orig_pkts", b.orig_pkts).field("resp_pkts", b.resp_pkts);
+    j.field("server_name", trimmed(b.server_name));
+    if (b.vlan != 0) j.field("vlan", static_cast<unsigned>(b.vlan));
+    if (b.tunnel_type != 0)
+      j.field("tunnel", decode::tunnel_type_name(static_cast<decode::TunnelType>(b.tunnel_type)));
+    j.end_object();
+    line += '\n';
+    out.write(line);
+  }
+  for (const auto& [id, record] : ev.cited_records()) {
+    line.clear();
+    JsonWriter j(line);
+    j.begin_object();
+    j.field("id", id);
+    std::visit(RecordWriter{j}, record);
+    j.end_object();
+    line += '\n';
+    out.write(line);
+  }
+}
+
+void write_beacons(OutputFile& out, const AnalysisOutput& o) {
+  const detect::DetectionResult& d = *o.detection;
+  std::string body;
+  JsonWriter j(body);
+  j.begin_object();
+  j.field("schema", "c2scope/beacons/1");
+  j.key("window").begin_object();
+  j.field("start", format_iso8601(d.window_start)).field("end", format_iso8601(d.window_end));
+  j.end_object();
+  body += ",\"pairs\":[";
+  bool first = true;
+  for (const auto& b : d.beacons) {
+    const detect::BeaconScore& s = b.score;
+    body += first ? "\n" : ",\n";
+    first = false;
+    JsonWriter p(body);
+    p.begin_object();
+    p.field("host", b.host.to_string());
+    p.key("server");
+    if (b.has_server) {
+      p.value(b.server.to_string());
+    } else {
+      p.null();
+    }
+    p.key("domain");
+    if (b.domain.empty()) {
+      p.null();
+    } else {
+      p.value(b.domain);
+    }
+    p.key("score").raw_number(score_text(s.score));
+    p.key("interval").raw_number(score_text(s.interval));
+    p.key("hit_rate").raw_number(score_text(s.hit_rate));
+    p.key("size").raw_number(score_text(s.size));
+    p.key("coverage").raw_number(score_text(s.coverage));
+    p.key("count").raw_number(score_text(s.count));
+    p.key("prevalence").raw_number(score_text(s.prevalence));
+    p.key("prevalence_factor").raw_number(score_text(s.prevalence_factor));
+    p.field("connections", s.connections).field("checkins", s.checkins);
+    p.key("period_s").raw_number(fmt::format("{:.3f}", s.period_s));
+    p.key("jitter").raw_number(score_text(s.jitter));
+    p.key("missed").raw_number(score_text(s.missed));
+    p.key("bytes_median").raw_number(fmt::format("{:.1f}", s.bytes_median));
+    p.key("bytes_spread").raw_number(fmt::format("{:.1f}", s.bytes_spread));
+    p.field("first_seen", format_iso8601(Timestamp{s.first_ns}));
+    p.field("last_seen", format_iso8601(Timestamp{s.last_ns}));
+    p.end_object();
+    out.write(body);
+    body.clear();
+  }
+  body += "\n]}\n";
+  out.write(body);
+}
+
+std::string write_findings(OutputFile& out, const AnalysisOutput& o,
+                           const std::vector<CountryStatistic>& stats) {
+  const detect::DetectionResult& d = *o.detection;
+  std::string body;
+  JsonWriter j(body);
+  j.begin_object();
+  j.field("schema", "c2scope/findings/1");
+  j.key("generator").begin_object().field("name", "c2scope").field("version", o.version).end_object();
+  j.key("window").begin_object();
+  j.field("start", format_iso8601(d.window_start)).field("end", format_iso8601(d.window_end));
+  j.end_object();
+  j.key("inputs").begin_array();
+  for (const auto& in : o.accounting->inputs) {
+    j.begin_object().field("path", in.path).field("sha256", in.sha256).field("packets", in.packets);
+    j.field("bytes", in.file_bytes).end_object();
+  }
+  j.end_array();
+  j.key("accounting");
+  write_accounting(j, *o.accounting);
+  write_strings(j, "options", o.options);
+  j.key("intel").begin_object();
+  j.field("indicators", static_cast<std::uint64_t>(o.intel != nullptr ? o.intel->size() : 0));
+  j.key("feeds").begin_array();
+  for (const auto& f : o.feeds) {
+    j.begin_object().field("path", f.path).field("format", f.format).field("records", f.records);
+    j.field("indicators", f.indicators).field("skipped", f.skipped);
+    write_strings(j, "problems", f.problems);
+    j.end_object();
+  }
+  j.end_array().end_object();
+  j.key("attribution").begin_object();
+  write_strings(j, "credits", o.credits);
+  j.end_object();
+  const detect::DetectCounters& c = d.counters;
+  j.key("detection").begin_object();
+  j.field("flows_seen", c.flows_seen).field("flows_outbound", c.flows_outbound);
+  j.field("flows_inbound", c.flows_inbound).field("flows_internal", c.flows_internal);
+  j.field("flows_transit", c.flows_transit).field("monitored_hosts", c.monitored_hosts);
+  j.field("pairs", c.pairs).field("pairs_dropped", c.pairs_dropped);
+  j.field("intel_matches", c.intel_matches).field("intel_expired", c.intel_expired);
+  write_strings(j, "unavailable", o.detectors_unavailable);
+  j.end_object();
+  j.key("servers").begin_array();
+  for (const auto& f : d.servers) {
+    j.begin_object();
+    j.field("ip", f.ip.to_string());
+    write_place(j, o.server_place(f.ip));
+    write_strings(j, "domains", f.domains);
+    j.field("first_seen", format_iso8601(f.first_seen)).field("last_seen", format_iso8601(f.last_seen));
+    j.key("score").raw_number(score_text(f.score));
+    j.key("reasons").begin_array();
+    for (const auto& r : f.reasons) {
+      j.begin_object().field("detector", r.detector);
+      j.key("score").raw_number(score_text(r.score));
+      j.field("summary", r.summary);
+      write_strings(j, "evidence", r.evidence);
+      j.end_object();
+    }
+    j.end_array();
+    j.key("victims").begin_array();
+    for (const auto& v : f.victims) {
+      j.begin_object().field("ip", v.ip.to_string()).field("country", o.victim_place(v.ip).country);
+      j.field("first_seen", format_iso8601(v.first_seen)).field("last_seen", format_iso8601(v.last_seen));
+      j.field("flows", v.flows).field("established", v.established).field("controlled", v.controlled());
+      j.end_object();
+    }
+    j.end_array();
+    j.end_object();
+  }
+  j.end_array();
+  j.key("statistics").begin_array();
+  for (const auto& s : stats) {
+    j.begin_object().field("server_country", s.server_country).field("victim_country", s.victim_country);
+    j.field("servers", s.servers).field("hosts", s.hosts).field("attempted_hosts", s.attempted_hosts);
+    j.end_object();
+  }
+  j.end_array();
+  j.end_object();
+  body += '\n';
+  out.write(body);
+  return body;
+}
+
+std::string report_text(const AnalysisOutput& o, const std::vector<CountryStatistic>& stats) {
+  const detect::DetectionResult& d = *o.detection;
+  const RunAccounting& a = *o.accounting;
+  std::string t;
+  const std::string from = human_time(d.window_start);
+  const std::string to = human_time(d.window_end);
+  t += fmt::format("c2scope {}: command-and-control servers and the hosts they control\n", o.version);
+  t += fmt::format("Traffic from {} to {}: {} in {}, {} decoded, {} skipped; {}, {}.\n\n", from, to,
+                   plural(a.packets, "packet", "packets"), plural(a.inputs.size(), "input", "inputs"),
+                   a.decoded, a.skipped.total(), plural(a.flows, "flow", "flows"),
+                   plural(d.counters.monitored_hosts, "monitored host", "monitored hosts"));
+
+  std::set<IpAddress> all_servers, all_hosts, all_attempted;
+  for (const auto& f : d.servers) {
+    bool controlled = false;
+    for (const auto& v : f.victims) {
+      if (v.controlled()) {
+        controlled = true;
+        all_hosts.insert(v.ip);
+      } else {
+        all_attempted.insert(v.ip);
+      }
+    }
+    if (controlled) all_servers.insert(f.ip);
+  }
+  std::uint64_t only_attempted = 0;
+  for (const auto& ip : all_attempted) only_attempted += all_hosts.count(ip) == 0 ? 1 : 0;
+  if (d.servers.empty()) {
+    t += fmt::format("From {} to {}, no Trojan or botnet C2 server was found.\n", from, to);
+  } else {
+    for (const auto& s : stats) {
+      if (s.servers == 0) continue;
+      t += fmt::format("From {} to {}, {} located in {} directly controlled {} in {}.\n", from, to,
+                       plural(s.servers, "Trojan or botnet C2 server", "Trojan or botnet C2 servers"),
+                       country_text(s.server_country), plural(s.hosts, "host", "hosts"),
+                       country_text(s.victim_country));
+    }
+    t += fmt::format("In total {} controlled {}; {} only attempted contact; {} reported.\n",
+                     plural(all_servers.size(), "C2 server", "C2 servers"),
+                     plural(all_hosts.size(), "host", "hosts"),
+                     plural(only_attempted, "further host", "further hosts"),
+                     plural(d.servers.size(), "server is", "servers are"));
+    t += "\nserver country  victim country  C2 servers  controlled hosts  attempted only\n";
+    for (const auto& s : stats) {
+      t += fmt::format(
+          "{:<15} {:<15} {:>10} {:>17} {:>15}\n", s.server_country.empty() ? "-" : s.server_country,
+          s.victim_country.empty() ? "-" : s.victim_country, s.servers, s.hosts, s.attempted_hosts);
+    }
+  }
+
+  std::size_t n = 0;
+  for (const auto& f : d.servers) {
+    const Place p = o.server_place(f.ip);
+    t += fmt::format("\n[{}] {}  {}  {}  score {}\n", ++n, f.ip.to_string(), country_text(p.country),
+                     p.asn != 0 ? fmt::format("AS{} {}", p.asn, p.as_org) : std::string("AS unknown"),
+                     score_text(f.score));
+    if (!f.domains.empty()) {
+      std::string names;
+      for (const auto& x : f.domains) names += (names.empty() ? "" : ", ") + x;
+      t += fmt::format("    names: {}\n", names);
+    }
+    t += fmt::format("    first seen {}, last seen {}\n", human_time(f.first_seen), human_time(f.last_seen));
+    std::set<IpAddress> controlled, attempted;
+    for (const auto& v : f.victims) (v.controlled() ? controlled : attempted).insert(v.ip);
+    constexpr std::size_t kListed = 20;
+    const auto list = [&](const std::set<IpAddress>& s) {
+      std::set<IpAddress> head;
+      for (const auto& ip : s) {
+        if (head.size() == kListed) break;
+        head.insert(ip);
+      }
+      return ip_list(head) + (s.size() > kListed ? fmt::format(" and {} more", s.size() - kListed) : "");
+    };
+    if (!controlled.empty())
+      t += fmt::format("    controlled hosts ({}): {}\n", controlled.size(), list(controlled));
+    if (!attempted.empty())
+      t += fmt::format("    attempted only ({}): {}\n", attempted.size(), list(attempted));
+    t += "    reasons:\n";
+    for (const auto& r : f.reasons) {
+      std::string ev;
+      for (std::size_t i = 0; i < r.evidence.size() && i < 6; ++i) ev += (i ? ", " : "") + r.evidence[i];
+      if (r.evidence.size() > 6) ev += fmt::format(" (+{} more)", r.evidence.size() - 6);
+      t += fmt::format("    - {} {}: {}\n      evidence: {}\n", r.detector, score_text(r.score), r.summary,
+                       ev);
+    }
+  }
+
+  t += "\nInputs:\n";
+  for (const auto& in : a.inputs) {
+    t += fmt::format("  {}  {} packets  sha256 {}\n", in.path, in.packets,
+                     in.sha256.empty() ? "-" : in.sha256);
+  }
+  if (a.skipped.total() > 0) {
+    t += "Skipped packets by reason:";
+    for (std::size_t i = 0; i < kReasonCount; ++i) {
+      const auto r = static_cast<Reason>(i);
+      if (a.skipped.get(r) > 0) t += fmt::format(" {} {};", reason_name(r), a.skipped.get(r));
+    }
+    t += "\n";
+  }
+  if (!o.feeds.empty()) {
+    t += "Threat intelligence:\n";
+    for (const auto& f : o.feeds) {
+      t += fmt::format("  {} ({}): {} indicators, {} records skipped\n", f.path, f.format, f.indicators,
+                       f.skipped);
+      for (std::size_t i = 0; i < f.problems.size() && i < 5; ++i)
+        t += fmt::format("    {}\n", f.problems[i]);
+    }
+  }
+  for (const auto& u : o.detectors_unavailable) t += fmt::format("Not run: {}\n", u);
+  t += "Attribution data:\n";
+  for (const auto& c : o.credits) t += fmt::format("  {}\n", c);
+  return t;
+}
+
+}  // namespace
+
+std::string write_analysis(const std::string& dir, const AnalysisOutput& o) {
+  std::filesystem::create_directories(dir);
+  const std::filesystem::path base(dir);
+  const auto stats = count_by_country(
+      o.detection->servers, [&](const IpAddress& ip) { return o.server_place(ip).country; },
+      [&](const IpAddress& ip) { return o.victim_place(ip).country; });
+  {
+    OutputFile f((base / "findings.json").string());
+    write_findings(f, o, stats);
+    f.close();
+  }
+  {
+    OutputFile f((base / "beacons.json").string());
+    write_beacons(f, o);
+    f.close();
+  }
+  {
+    OutputFile f((base / "evidence.jsonl").string());
+    write_evidence(f, o);
+    f.close();
+  }
+  const std::string text = report_text(o, stats);
+  OutputFile f((base / "report.txt").string());
+  f.write(text);
+  f.close();
+  return text;
+}
+
+}  // namespace c2scope::report

@@ -1,0 +1,65 @@
+// The outputs of `c2scope analyze`: findings.json, report.txt, beacons.json and evidence.jsonl
+// (docs/schema.md), and the per-country statistics that follow docs/counting.md.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "detect/detector.hpp"
+#include "detect/evidence.hpp"
+#include "report/run_stats.hpp"
+
+namespace c2scope::intel {
+class IndicatorSet;
+}
+
+namespace c2scope::report {
+
+struct Place {
+  std::string country;  // ISO 3166 alpha-2, "" unknown
+  std::uint32_t asn = 0;
+  std::string as_org;
+};
+
+struct CountryStatistic {
+  std::string server_country;
+  std::string victim_country;
+  std::uint64_t servers = 0;          // C2 servers of server_country that controlled a host of victim_country
+  std::uint64_t hosts = 0;            // hosts of victim_country controlled by a C2 server of server_country
+  std::uint64_t attempted_hosts = 0;  // hosts of victim_country that only attempted one (not in `hosts`)
+};
+
+// docs/counting.md. Rows ordered by hosts, servers (descending), then the country codes.
+std::vector<CountryStatistic> count_by_country(
+    const std::vector<detect::ServerFinding>& servers,
+    const std::function<std::string(const IpAddress&)>& server_country,
+    const std::function<std::string(const IpAddress&)>& victim_country);
+
+struct FeedSummary {
+  std::string path;
+  std::string format;
+  std::uint64_t records = 0, indicators = 0, skipped = 0;
+  std::vector<std::string> problems;  // "line 12: bad IP address"
+};
+
+// Everything the analyze outputs are made of.
+struct AnalysisOutput {
+  std::string version;
+  const detect::DetectionResult* detection = nullptr;
+  const detect::EvidenceStore* evidence = nullptr;
+  const intel::IndicatorSet* intel = nullptr;  // may be null
+  const RunAccounting* accounting = nullptr;
+  std::function<Place(const IpAddress&)> server_place;  // external addresses
+  std::function<Place(const IpAddress&)> victim_place;  // monitored hosts (home country for private ones)
+  std::vector<FeedSummary> feeds;
+  std::vector<std::string> credits;                // attribution data credits, printed in every report
+  std::vector<std::string> options;                // the analysis options as "name=value", for reproduction
+  std::vector<std::string> detectors_unavailable;  // "beacon: ... " when an input lacks what a detector needs
+};
+
+// Writes findings.json, report.txt, beacons.json and evidence.jsonl into `dir`; returns report.txt's text.
+std::string write_analysis(const std::string& dir, const AnalysisOutput& output);
+
+}  // namespace c2scope::report

@@ -1,0 +1,205 @@
+// Beacon scorer on synthetic check-in series: regular, jittered, with missed beats, random, popular.
+#include "detect/beacon.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+using c2scope::detect::BeaconEvent;
+using c2scope::detect::BeaconParams;
+using c2scope::detect::BeaconScore;
+using c2scope::detect::EventSeries;
+using c2scope::detect::PrevalenceInput;
+using c2scope::detect::score_beacon;
+
+namespace {
+
+constexpr std::int64_t kSec = 1'000'000'000;
+
+struct SeriesSpec {
+  double period_s = 300;
+  double jitter = 0;       // uniform ±jitter × period on each sleep (cumulative, like sleep(period ± j))
+  double jitter_low = -1;  // when >= 0: sleep uniform in [period × (1 - jitter_low), period] (Cobalt Strike)
+  double missed = 0;       // probability a beat is skipped
+  int beats = 100;
+  double bytes = 400;
+  double bytes_jitter = 0;  // ± fraction
+  unsigned seed = 1;
+};
+
+std::vector<BeaconEvent> make_series(const SeriesSpec& s) {
+  std::mt19937_64 rng(s.seed);
+  std::uniform_real_distribution<double> u(-1.0, 1.0);
+  std::uniform_real_distribution<double> p(0.0, 1.0);
+  std::vector<BeaconEvent> out;
+  double t = 1000;
+  for (int i = 0; i < s.beats; ++i) {
+    double sleep = s.period_s * (1 + s.jitter * u(rng));
+    if (s.jitter_low >= 0) sleep = s.period_s * (1 - s.jitter_low * p(rng));
+    t += sleep;
+    if (p(rng) < s.missed) continue;
+    const double bytes = s.bytes * (1 + s.bytes_jitter * u(rng));
+    out.push_back(BeaconEvent{static_cast<std::int64_t>(t * kSec), static_cast<std::uint64_t>(bytes),
+                              static_cast<std::uint64_t>(i)});
+  }
+  return out;
+}
+
+BeaconScore score(const std::vector<BeaconEvent>& e, double window_s, PrevalenceInput prev = {1, 1}) {
+  return score_beacon(e, 1, e.size(), window_s, prev, BeaconParams{});
+}
+
+double span_of(const SeriesSpec& s) {
+  return s.period_s * s.beats;
+}
+
+}  // namespace
+
+TEST(Beacon, PerfectlyRegularScoresNearOne) {
+  const SeriesSpec spec{};
+  const auto s = score(make_series(spec), span_of(spec));
+  EXPECT_GT(s.score, 0.95);
+  EXPECT_NEAR(s.period_s, 300, 0.5);
+  EXPECT_LT(s.jitter, 0.01);
+  EXPECT_EQ(s.connections, 100u);
+}
+
+TEST(Beacon, ThirtyPercentJitterStillStrong) {
+  for (unsigned seed = 1; seed <= 20; ++seed) {
+    SeriesSpec spec;
+    spec.jitter = 0.3;
+    spec.beats = 48;
+    spec.bytes_jitter = 0.05;
+    spec.seed = seed;
+    const auto s = score(make_series(spec), span_of(spec));
+    EXPECT_GT(s.score, 0.75) << "seed " << seed;
+    EXPECT_NEAR(s.period_s, 300, 45) << "seed " << seed;
+  }
+}
+
+TEST(Beacon, CobaltStrikeStyleJitter) {
+  SeriesSpec spec;
+  spec.jitter_low = 0.5;  // sleep in [0.5 P, P]
+  spec.beats = 60;
+  const auto s = score(make_series(spec), span_of(spec));
+  EXPECT_GT(s.score, 0.8);
+}
+
+TEST(Beacon, MissedBeatsAreFoldedBack) {
+  SeriesSpec spec;
+  spec.jitter = 0.2;
+  spec.missed = 0.15;
+  spec.beats = 120;
+  const auto s = score(make_series(spec), span_of(spec));
+  EXPECT_GT(s.score, 0.8);
+  EXPECT_NEAR(s.missed, 0.15, 0.08);
+  EXPECT_NEAR(s.period_s, 300, 40);
+}
+
+TEST(Beacon, TwoHourPeriodOverADay) {
+  for (unsigned seed = 1; seed <= 10; ++seed) {
+    SeriesSpec spec;
+    spec.period_s = 7200;
+    spec.jitter = 0.3;
+    spec.beats = 12;
+    spec.seed = seed;
+    const auto s = score(make_series(spec), 86400);
+    EXPECT_GT(s.score, 0.7) << "seed " << seed;
+  }
+}
+
+TEST(Beacon, RandomArrivalsScoreLow) {
+  for (unsigned seed = 1; seed <= 20; ++seed) {
+    std::mt19937_64 rng(seed);
+    std::exponential_distribution<double> gap(1.0 / 300);
+    std::uniform_int_distribution<int> size(200, 20000);
+    std::vector<BeaconEvent> e;
+    double t = 0;
+    for (int i = 0; i < 100; ++i) {
+      t += gap(rng);
+      e.push_back(BeaconEvent{static_cast<std::int64_t>(t * kSec), static_cast<std::uint64_t>(size(rng)),
+                              static_cast<std::uint64_t>(i)});
+    }
+    const auto s = score(e, t);
+    EXPECT_LT(s.score, 0.4) << "seed " << seed;
+  }
+}
+
+TEST(Beacon, BurstyBrowsingScoresLow) {
+  std::mt19937_64 rng(7);
+  std::exponential_distribution<double> session_gap(1.0 / 1800);
+  std::uniform_int_distribution<int> burst(3, 30);
+  std::uniform_real_distribution<double> within(0.05, 20);
+  std::uniform_int_distribution<int> size(300, 3000);
+  std::vector<BeaconEvent> e;
+  double t = 0;
+  std::uint64_t id = 0;
+  for (int s = 0; s < 30; ++s) {
+    t += session_gap(rng);
+    double u = t;
+    for (int k = burst(rng); k > 0; --k) {
+      u += within(rng);
+      e.push_back(
+          BeaconEvent{static_cast<std::int64_t>(u * kSec), static_cast<std::uint64_t>(size(rng)), id++});
+    }
+  }
+  EXPECT_LT(score(e, t).score, 0.4);
+}
+
+TEST(Beacon, PopularDestinationIsNotABeacon) {
+  const SeriesSpec spec{};
+  const auto events = make_series(spec);
+  EXPECT_GT(score(events, span_of(spec), {20, 2}).score, 0.9);   // 10%: no penalty
+  EXPECT_GT(score(events, span_of(spec), {20, 8}).score, 0.9);   // 40%: still none
+  EXPECT_EQ(score(events, span_of(spec), {20, 16}).score, 0.0);  // 80% of hosts: a service, not C2
+  EXPECT_GT(score(events, span_of(spec), {3, 3}).score, 0.9);    // too few hosts to judge prevalence
+}
+
+TEST(Beacon, TooFewCheckinsAreNotScored) {
+  SeriesSpec spec;
+  spec.beats = 5;  // 4 intervals < min_intervals
+  const auto s = score(make_series(spec), span_of(spec));
+  EXPECT_EQ(s.score, 0.0);
+  EXPECT_EQ(s.checkins, 5u);
+}
+
+TEST(Beacon, NearSimultaneousStartsAreOneCheckin) {
+  SeriesSpec spec;
+  spec.beats = 50;
+  auto events = make_series(spec);
+  const auto n = events.size();
+  for (std::size_t i = 0; i < n; ++i) {  // a second connection 200 ms after each beat
+    auto extra = events[i];
+    extra.ts_ns += kSec / 5;
+    extra.flow_id += 1000;
+    events.push_back(extra);
+  }
+  const auto s = score(events, span_of(spec));
+  EXPECT_EQ(s.checkins, 50u);
+  EXPECT_EQ(s.connections, 100u);
+  EXPECT_GT(s.score, 0.95);
+  EXPECT_NEAR(s.bytes_median, 800, 1);
+}
+
+TEST(Beacon, DecimatedSeriesKeepsThePeriod) {
+  EventSeries series;
+  for (std::uint64_t i = 0; i < 43200; ++i)  // a day of 2 s beats
+    series.add(BeaconEvent{static_cast<std::int64_t>(i) * 2 * kSec, 100, i}, 1024);
+  EXPECT_LE(series.events().size(), 1024u);
+  EXPECT_EQ(series.offered(), 43200u);
+  const auto s =
+      score_beacon(series.events(), series.stride(), series.offered(), 86400, {1, 1}, BeaconParams{});
+  EXPECT_NEAR(s.period_s, 2.0, 0.01);
+  EXPECT_GT(s.score, 0.95);
+  EXPECT_EQ(s.connections, 43200u);
+}
+
+TEST(Beacon, ShortLivedBurstOfRegularityIsDamped) {
+  SeriesSpec spec;
+  spec.period_s = 5;
+  spec.beats = 30;  // 150 s of regularity in a day
+  const auto full = score(make_series(spec), span_of(spec));
+  const auto brief = score(make_series(spec), 86400);
+  EXPECT_LT(brief.score, full.score);
+}

@@ -1,0 +1,179 @@
+// Detector over hand-made flow records and protocol records: beacons, intel matches, victims, evidence.
+#include "detect/detector.hpp"
+
+#include <gtest/gtest.h>
+
+#include "intel/indicator_set.hpp"
+
+using namespace c2scope;
+
+namespace {
+
+constexpr std::int64_t kSec = 1'000'000'000;
+
+IpAddress ip(const char* text) {
+  IpAddress a;
+  EXPECT_TRUE(IpAddress::parse(text, a)) << text;
+  return a;
+}
+
+// 10.0.0.0/8 and 192.168.0.0/16 are monitored.
+class TestClassifier final : public detect::HostClassifier {
+ public:
+  bool is_monitored(const IpAddress& a) override {
+    return a.is_v4() && (a.data()[0] == 10 || (a.data()[0] == 192 && a.data()[1] == 168));
+  }
+};
+
+struct Flows {
+  std::uint64_t next_id = 0;
+  flow::FlowRecord make(const char* orig, const char* resp, std::uint16_t port, std::int64_t start_s,
+                        const char* state = "SF", std::uint64_t bytes = 300) {
+    flow::FlowRecord r;
+    r.id = next_id++;
+    r.uid = "C" + std::to_string(r.id);
+    r.orig_h = ip(orig);
+    r.resp_h = ip(resp);
+    r.orig_p = static_cast<std::uint16_t>(40000 + r.id % 20000);
+    r.resp_p = port;
+    r.ip_proto = 6;
+    r.first_ts = Timestamp{start_s * kSec};
+    r.last_ts = Timestamp{start_s * kSec + kSec / 2};
+    r.conn_state = state;
+    r.orig_pkts = 5;
+    r.resp_pkts = std::string(state) == "S0" ? 0 : 4;
+    r.orig_bytes = std::string(state) == "S0" ? 0 : bytes;
+    r.resp_bytes = std::string(state) == "S0" ? 0 : 1000;
+    r.first_packet = flow::PacketRef{0, r.id * 10 + 1};
+    r.last_packet = flow::PacketRef{0, r.id * 10 + 9};
+    return r;
+  }
+};
+
+}  // namespace
+
+TEST(CompletedExchange, FollowsTheCountingRules) {
+  Flows f;
+  EXPECT_TRUE(detect::completed_exchange(f.make("10.0.0.1", "8.8.8.8", 443, 0, "SF")));
+  EXPECT_TRUE(detect::completed_exchange(f.make("10.0.0.1", "8.8.8.8", 443, 0, "S1")));
+  EXPECT_TRUE(detect::completed_exchange(f.make("10.0.0.1", "8.8.8.8", 443, 0, "RSTR")));
+  EXPECT_FALSE(detect::completed_exchange(f.make("10.0.0.1", "8.8.8.8", 443, 0, "S0")));
+  EXPECT_FALSE(detect::completed_exchange(f.make("10.0.0.1", "8.8.8.8", 443, 0, "REJ")));
+  auto udp = f.make("10.0.0.1", "8.8.8.8", 53, 0, "SF");
+  udp.ip_proto = 17;
+  EXPECT_TRUE(detect::completed_exchange(udp));
+  udp.resp_pkts = 0;
+  EXPECT_FALSE(detect::completed_exchange(udp));
+}
+
+TEST(Detector, RegularBeaconBecomesAFindingWithItsVictim) {
+  TestClassifier classifier;
+  detect::EvidenceStore evidence;
+  detect::Detector d(detect::DetectConfig{}, nullptr, classifier, evidence);
+  Flows f;
+  for (int i = 0; i < 60; ++i) d.on_flow(f.make("10.0.0.5", "203.0.113.9", 443, 1000 + i * 300));
+  // Browsing noise from several hosts to several servers.
+  for (int i = 0; i < 40; ++i)
+    d.on_flow(f.make(i % 2 ? "10.0.0.6" : "10.0.0.7", "198.51.100.1", 443, 1000 + (i * i * 37) % 18000, "SF",
+                     100 + static_cast<std::uint64_t>(i) * 97));
+  d.on_flow(f.make("10.0.0.5", "10.0.0.1", 445, 2000));    // internal: ignored
+  d.on_flow(f.make("203.0.113.9", "10.0.0.5", 22, 3000));  // inbound: ignored
+  const auto r = d.finish();
+  EXPECT_EQ(r.counters.flows_internal, 1u);
+  EXPECT_EQ(r.counters.flows_inbound, 1u);
+  EXPECT_EQ(r.counters.monitored_hosts, 3u);
+  ASSERT_EQ(r.servers.size(), 1u);
+  const auto& s = r.servers[0];
+  EXPECT_EQ(s.ip, ip("203.0.113.9"));
+  ASSERT_EQ(s.victims.size(), 1u);
+  EXPECT_EQ(s.victims[0].ip, ip("10.0.0.5"));
+  EXPECT_EQ(s.victims[0].flows, 60u);
+  EXPECT_TRUE(s.victims[0].controlled());
+  ASSERT_EQ(s.reasons.size(), 1u);
+  EXPECT_EQ(s.reasons[0].detector, "beacon");
+  EXPECT_NE(s.reasons[0].summary.find("10.0.0.5 contacted 203.0.113.9 every 300 s"), std::string::npos)
+      << s.reasons[0].summary;
+  EXPECT_FALSE(s.reasons[0].evidence.empty());
+  for (const auto& id : s.reasons[0].evidence) {
+    ASSERT_EQ(id.rfind("flow:", 0), 0u);
+    const auto brief = evidence.load_flow(std::stoull(id.substr(5)));
+    ASSERT_TRUE(brief.has_value()) << id;
+    EXPECT_EQ(brief->resp_h, ip("203.0.113.9"));
+  }
+  EXPECT_EQ(r.window_start.ns, 1000 * kSec);
+  ASSERT_FALSE(r.beacons.empty());
+  EXPECT_EQ(r.beacons[0].server, ip("203.0.113.9"));
+}
+
+TEST(Detector, ListedAddressWithAttemptedAndControlledHosts) {
+  intel::IndicatorSet indicators;
+  indicators.load_text("# test feed\n203.0.113.0/24\n", "feed.txt", intel::FeedFormat::kPlain);
+  indicators.finalize();
+  TestClassifier classifier;
+  detect::EvidenceStore evidence;
+  detect::Detector d(detect::DetectConfig{}, &indicators, classifier, evidence);
+  Flows f;
+  d.on_flow(f.make("10.0.0.5", "203.0.113.7", 8080, 100, "SF"));
+  d.on_flow(f.make("10.0.0.8", "203.0.113.7", 8080, 200, "S0"));
+  d.on_flow(f.make("10.0.0.8", "203.0.113.7", 8080, 300, "REJ"));
+  d.on_flow(f.make("10.0.0.9", "198.51.100.7", 443, 300, "SF"));
+  const auto r = d.finish();
+  ASSERT_EQ(r.servers.size(), 1u);
+  const auto& s = r.servers[0];
+  ASSERT_EQ(s.victims.size(), 2u);
+  EXPECT_TRUE(s.victims[0].controlled());
+  EXPECT_FALSE(s.victims[1].controlled());
+  ASSERT_EQ(s.reasons.size(), 1u);
+  EXPECT_EQ(s.reasons[0].detector, "intel");
+  EXPECT_EQ(s.reasons[0].evidence.front(), "intel:0");
+  EXPECT_NE(s.reasons[0].summary.find("feed.txt line 2"), std::string::npos) << s.reasons[0].summary;
+  EXPECT_EQ(evidence.cited_indicators().count(0), 1u);
+  EXPECT_EQ(evidence.cited_flows().size(), 3u);
+}
+
+TEST(Detector, AddressResolvedFromAListedDomainCountsAsListed) {
+  intel::IndicatorSet indicators;
+  indicators.load_text("evil.example\n", "domains.txt", intel::FeedFormat::kPlain);
+  indicators.finalize();
+  TestClassifier classifier;
+  detect::EvidenceStore evidence;
+  detect::Detector d(detect::DetectConfig{}, &indicators, classifier, evidence);
+  session::DnsLogRecord dns;
+  dns.ts = Timestamp{50 * kSec};
+  dns.id.orig_h = ip("10.0.0.5");
+  dns.id.resp_h = ip("10.0.0.1");
+  dns.has_query = true;
+  dns.query = "cdn.evil.example";
+  dns.answers = {"alias.other.example", "192.0.2.44"};
+  d.on_dns(dns);
+  Flows f;
+  auto flow = f.make("10.0.0.5", "192.0.2.44", 443, 60);
+  flow.server_name = "cdn.evil.example";
+  d.on_flow(flow);
+  d.on_flow(f.make("10.0.0.6", "192.0.2.44", 443, 70));  // did not resolve it: still a victim of the server
+  const auto r = d.finish();
+  ASSERT_EQ(r.servers.size(), 1u);
+  EXPECT_EQ(r.servers[0].ip, ip("192.0.2.44"));
+  ASSERT_EQ(r.servers[0].domains.size(), 1u);
+  EXPECT_EQ(r.servers[0].domains[0], "cdn.evil.example");
+  ASSERT_EQ(r.servers[0].reasons.size(), 1u);
+  const auto& ev = r.servers[0].reasons[0].evidence;
+  EXPECT_NE(std::find(ev.begin(), ev.end(), "dns:0"), ev.end());
+  EXPECT_EQ(evidence.cited_records().size(), 1u);
+}
+
+TEST(Detector, PopularPeriodicServiceIsNotAFinding) {
+  TestClassifier classifier;
+  detect::EvidenceStore evidence;
+  detect::Detector d(detect::DetectConfig{}, nullptr, classifier, evidence);
+  Flows f;
+  for (int h = 0; h < 10; ++h) {
+    const std::string host = "10.0.1." + std::to_string(h + 1);
+    for (int i = 0; i < 48; ++i)
+      d.on_flow(f.make(host.c_str(), "203.0.113.123", 123, 500 + h * 7 + i * 1800));
+  }
+  const auto r = d.finish();
+  EXPECT_TRUE(r.servers.empty());
+  ASSERT_FALSE(r.beacons.empty());
+  EXPECT_EQ(r.beacons[0].score.prevalence, 1.0);
+}
