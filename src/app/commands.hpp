@@ -59,7 +59,7 @@ struct AnalyzeArgs {
   std::string home_country;  // ISO 3166 alpha-2
   std::string geoip;
   std::string asn;
-  double beacon_threshold = 0.7;
+  double beacon_threshold = 0.75;
   std::uint32_t beacon_min_intervals = 5;
   bool quiet = false;
 };

@@ -22,6 +22,7 @@ void write_app_counters(report::JsonWriter& json, const session::AppCounters& c)
   json.field("flows_ssl", c.flows_tls);
   json.field("flows_http", c.flows_http);
   json.field("flows_quic", c.flows_quic);
+  json.field("flows_ntp", c.flows_ntp);
   json.field("dns_messages", c.dns_messages);
   json.field("dns_malformed", c.dns_malformed);
   json.field("dns_unanswered", c.dns_unanswered);

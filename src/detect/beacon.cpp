@@ -55,16 +55,7 @@ BeaconScore score_beacon(std::span<const BeaconEvent> events, std::uint32_t stri
                          double window_s, PrevalenceInput prevalence, const BeaconParams& params) {
   BeaconScore s;
   s.connections = offered;
-  if (prevalence.monitored_hosts > 0) {
-    s.prevalence =
-        static_cast<double>(prevalence.sharing_hosts) / static_cast<double>(prevalence.monitored_hosts);
-  }
-  if (prevalence.monitored_hosts >= params.prevalence_min_hosts &&
-      prevalence.sharing_hosts >= params.prevalence_min_sharing && s.prevalence > params.prevalence_free) {
-    s.prevalence_factor = std::clamp(
-        1.0 - (s.prevalence - params.prevalence_free) / (params.prevalence_zero - params.prevalence_free),
-        0.0, 1.0);
-  }
+  apply_prevalence(s, prevalence, params);
   if (events.empty()) return s;
 
   std::vector<BeaconEvent> sorted(events.begin(), events.end());
@@ -183,9 +174,40 @@ BeaconScore score_beacon(std::span<const BeaconEvent> events, std::uint32_t stri
   // Both must hold: a narrow core of gaps (dispersion) and most gaps on the beat (hit rate). The hit rate is
   // what keeps a short run of random arrivals that happen to have a narrow middle from scoring high.
   s.interval = std::sqrt(regularity(dispersion, params.interval_scale) * s.hit_rate * s.hit_rate);
-  s.score = s.interval * (0.6 + 0.4 * s.size) * (0.7 + 0.3 * s.count) *
-            (0.8 + 0.2 * std::min(1.0, 2 * s.coverage)) * s.prevalence_factor;
+  s.base =
+      s.interval * (0.6 + 0.4 * s.size) * (0.7 + 0.3 * s.count) * (0.8 + 0.2 * std::min(1.0, 2 * s.coverage));
+  apply_prevalence(s, prevalence, params);
   return s;
+}
+
+void apply_prevalence(BeaconScore& s, PrevalenceInput prevalence, const BeaconParams& params) {
+  s.prevalence = 0;
+  s.prevalence_factor = 1;
+  s.shared_schedule = prevalence.shared_schedule;
+  s.platform_share = prevalence.platform_share;
+  if (prevalence.monitored_hosts > 0) {
+    s.prevalence =
+        static_cast<double>(prevalence.sharing_hosts) / static_cast<double>(prevalence.monitored_hosts);
+  }
+  const double free = prevalence.shared_schedule ? params.prevalence_free : params.prevalence_own_free;
+  const double zero = prevalence.shared_schedule ? params.prevalence_zero : params.prevalence_own_zero;
+  if (prevalence.monitored_hosts >= params.prevalence_min_hosts &&
+      prevalence.sharing_hosts >= params.prevalence_min_sharing && s.prevalence > free) {
+    s.prevalence_factor = std::clamp(1.0 - (s.prevalence - free) / (zero - free), 0.0, 1.0);
+  }
+  if (prevalence.platform_share >= params.platform_share) s.prevalence_factor = 0;
+  s.score = s.base * s.prevalence_factor;
+}
+
+bool same_schedule(std::vector<double> periods, const BeaconParams& params) {
+  if (periods.size() < 2) return true;  // own schedules need two hosts that disagree
+  std::sort(periods.begin(), periods.end());
+  const double median = quantile(periods, 0.5);
+  if (median <= 0) return false;
+  const auto near = std::count_if(periods.begin(), periods.end(), [&](double p) {
+    return std::abs(p / median - 1) <= params.schedule_tolerance;
+  });
+  return 3 * static_cast<std::size_t>(near) >= 2 * periods.size();
 }
 
 }  // namespace c2scope::detect

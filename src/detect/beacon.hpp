@@ -33,16 +33,28 @@ class EventSeries {
 // Thresholds and scales of the scorer; defaults in docs/detection.md.
 struct BeaconParams {
   std::uint32_t min_intervals = 5;  // fewer beats than this: not scored (score 0)
-  double interval_scale = 0.8;      // dispersion at which the interval score falls to 0.5
+  double interval_scale = 0.5;      // dispersion at which the interval score falls to 0.5
   double size_scale = 0.5;          // same for sizes
-  double tolerance = 0.35;          // a gap within ±35% of the period is on the beat
+  double tolerance = 0.3;           // a gap within ±30% of the period is on the beat
   double count_scale = 8;           // intervals at which count confidence reaches 1 - 1/e
   double merge_fraction = 0.1;  // starts closer than this share of the upper-quartile gap are one check-in
   double merge_max_s = 1.0;     // ... but never further apart than this
   std::uint32_t prevalence_min_hosts = 5;    // prevalence only weighs once this many hosts are monitored
   std::uint32_t prevalence_min_sharing = 3;  // ... and this many contact the destination
-  double prevalence_free = 0.4;              // up to this share of hosts: no penalty
-  double prevalence_zero = 0.75;             // from this share: score 0
+  // Hosts on one shared schedule (one program's configuration: a botnet or a fleet-wide service):
+  double prevalence_free = 0.4;   // up to this share of hosts: no penalty
+  double prevalence_zero = 0.75;  // from this share: score 0
+  // Hosts each on its own schedule (services the hosts use independently, e.g. push channels whose keepalive
+  // adapts to each network): a much smaller share suffices.
+  double prevalence_own_free = 0.05;
+  double prevalence_own_zero = 0.15;
+  // Platform services: a destination that this share of the hosts running one TLS client stack contacts
+  // (at least `platform_min_peers` such hosts, each seen using the stack toward 3+ destinations) is a service
+  // of that software (push channels, update checks): score 0. Implants infect some hosts of a platform, not
+  // all.
+  std::uint32_t platform_min_peers = 3;
+  double platform_share = 0.75;
+  double schedule_tolerance = 0.1;  // periods within ±10% of the group's median are one schedule
 };
 
 struct BeaconScore {
@@ -51,8 +63,11 @@ struct BeaconScore {
   double size = 0;        // regularity of bytes sent per check-in, 0..1
   double count = 0;       // confidence from the number of intervals, 0..1
   double coverage = 0;    // span of the check-ins over the observation window, 0..1
+  double base = 0;        // score before the prevalence factor
   double prevalence = 0;  // share of monitored hosts contacting the destination
   double prevalence_factor = 1;
+  bool shared_schedule = true;    // the hosts beaconing to the destination keep one period
+  double platform_share = 0;      // largest share of one TLS stack's hosts that contact the destination
   std::uint64_t connections = 0;  // connections offered (before decimation)
   std::uint64_t checkins = 0;     // after merging near-simultaneous starts
   double period_s = 0;            // median beat interval
@@ -69,7 +84,16 @@ struct BeaconScore {
 struct PrevalenceInput {
   std::uint32_t monitored_hosts = 0;  // monitored hosts that reached any external destination
   std::uint32_t sharing_hosts = 0;    // of which reached this destination
+  bool shared_schedule = true;        // the hosts beaconing to it keep one period (see same_schedule)
+  double platform_share = 0;          // see BeaconParams::platform_share; 0 when too few peers
 };
+
+// Sets the prevalence fields of `score` and scales `score.score` from `score.base`.
+void apply_prevalence(BeaconScore& score, PrevalenceInput prevalence, const BeaconParams& params);
+
+// Whether the periods of the hosts beaconing to one destination are one schedule: two thirds within the
+// tolerance of their median. Fewer than two hosts cannot disagree: one schedule.
+bool same_schedule(std::vector<double> periods, const BeaconParams& params);
 
 // Scores the events of one pair. `events` need not be sorted; `window_s` is the capture's duration.
 BeaconScore score_beacon(std::span<const BeaconEvent> events, std::uint32_t stride, std::uint64_t offered,

@@ -80,6 +80,7 @@ struct PairState {
   std::vector<std::uint32_t> ip_indicators;  // the server address is listed
   std::vector<RecordHit> record_hits;        // bounded by kMaxHitsPerPair
   std::vector<std::string> names;            // server names this host used for it, bounded
+  std::vector<std::uint32_t> stacks;         // TLS client stacks this host used toward it, bounded
 };
 
 struct NamePairState {
@@ -98,6 +99,31 @@ constexpr std::size_t kMaxHitsPerPair = 16;
 constexpr std::size_t kMaxServersPerName = 16;
 constexpr std::size_t kMaxNamesPerPair = 8;
 constexpr std::size_t kMaxResolved = 1u << 18;
+constexpr std::size_t kMaxStacks = 1u << 16;  // distinct TLS client stacks tracked
+constexpr std::size_t kMaxStacksPerPair = 4;
+constexpr std::size_t kPlatformDestinations = 3;  // a host uses a stack as a platform from this many servers
+
+// The TLS client stack of a JA4: its sorted cipher-suite hash (the second part). Unlike the whole JA4 or JA3
+// it does not change when the same library resumes a session (pre_shared_key) or offers other ALPNs.
+std::string_view tls_stack(std::string_view ja4) {
+  const auto a = ja4.find('_');
+  if (a == std::string_view::npos) return {};
+  const auto b = ja4.find('_', a + 1);
+  return ja4.substr(a + 1, b == std::string_view::npos ? std::string_view::npos : b - a - 1);
+}
+
+struct HostStack {
+  IpAddress host;
+  std::uint32_t stack = 0;
+  bool operator==(const HostStack&) const = default;
+};
+struct HostStackHash {
+  std::size_t operator()(const HostStack& k) const {
+    std::uint64_t h = 1469598103934665603ULL ^ k.stack;
+    for (const auto b : k.host.bytes()) h = (h ^ b) * 1099511628211ULL;
+    return static_cast<std::size_t>(h);
+  }
+};
 
 std::string format_duration(double s) {
   if (s < 120) return fmt::format("{:.0f} s", s);
@@ -111,6 +137,13 @@ std::string format_period(double s) {
   if (s < 600) return fmt::format("{:.0f} s", s);
   if (s < 7200) return fmt::format("{:.1f} min", s / 60);
   return fmt::format("{:.1f} h", s / 3600);
+}
+
+// IPv4 multicast 224/4 and limited broadcast, IPv6 multicast ff00::/8.
+bool group_address(const IpAddress& a) {
+  const std::uint8_t* p = a.data();
+  if (a.is_v4()) return (p[0] & 0xf0) == 0xe0 || (p[0] == 255 && p[1] == 255 && p[2] == 255 && p[3] == 255);
+  return p[0] == 0xff;
 }
 
 }  // namespace
@@ -135,6 +168,8 @@ struct Detector::State {
   std::unordered_map<NamePair, NamePairState, NamePairHash> name_pairs;
   std::unordered_map<AddrPair, ResolvedHit, AddrPairHash> resolved;  // (client, answer) from a listed name
   std::set<IpAddress> monitored_hosts;
+  std::unordered_map<std::string, std::uint32_t> stack_ids;                            // tls_stack() -> id
+  std::unordered_map<HostStack, std::vector<IpAddress>, HostStackHash> stack_servers;  // up to 3 servers
   Timestamp window_start;
   Timestamp window_end;
   std::vector<std::uint32_t> hits;  // scratch
@@ -155,6 +190,26 @@ struct Detector::State {
       return nullptr;
     }
     return &pairs.emplace(key, PairState{}).first->second;
+  }
+
+  // Which TLS client stack the host used toward the server (for platform services, BeaconParams).
+  void note_stack(const IpAddress& host, const IpAddress& server, std::string_view ja4) {
+    const std::string_view stack = tls_stack(ja4);
+    if (stack.empty()) return;
+    auto it = stack_ids.find(std::string(stack));
+    if (it == stack_ids.end()) {
+      if (stack_ids.size() >= kMaxStacks) return;
+      it = stack_ids.emplace(std::string(stack), static_cast<std::uint32_t>(stack_ids.size())).first;
+    }
+    const std::uint32_t id = it->second;
+    PairState* p = pair(host, server);
+    if (p != nullptr && p->stacks.size() < kMaxStacksPerPair &&
+        std::find(p->stacks.begin(), p->stacks.end(), id) == p->stacks.end())
+      p->stacks.push_back(id);
+    auto& servers = stack_servers[HostStack{host, id}];
+    if (servers.size() < kPlatformDestinations &&
+        std::find(servers.begin(), servers.end(), server) == servers.end())
+      servers.push_back(server);
   }
 
   // Keeps the hits of `hits` active at `ts`; counts the others.
@@ -189,7 +244,11 @@ void Detector::on_flow(const flow::FlowRecord& r) {
   if (s.counters.flows_seen == 0 || r.first_ts < s.window_start) s.window_start = r.first_ts;
   if (s.counters.flows_seen == 0 || r.last_ts > s.window_end) s.window_end = r.last_ts;
   ++s.counters.flows_seen;
-  if (r.carrier) return;  // tunnel carriers: their inner flows are the hosts' traffic
+  if (r.carrier) return;          // tunnel carriers: their inner flows are the hosts' traffic
+  if (group_address(r.resp_h)) {  // SSDP, mDNS, LLMNR, broadcast: announcements, not a server
+    ++s.counters.flows_group;
+    return;
+  }
   const bool orig_mon = s.classifier.is_monitored(r.orig_h);
   const bool resp_mon = s.classifier.is_monitored(r.resp_h);
   if (orig_mon && resp_mon) {
@@ -217,7 +276,8 @@ void Detector::on_flow(const flow::FlowRecord& r) {
   p->bytes_out += r.orig_bytes;
   p->sample.add(r.first_ts.ns, r.id, s.config.cite_flows_per_victim);
   // DNS lookups are the resolver's business, not a check-in with the server.
-  const bool dns = r.service == "dns";
+  // NTP polls are the clock's business: periodic by design, never a check-in either.
+  const bool dns = r.service == "dns" || r.service == "ntp";
   const BeaconEvent event{r.first_ts.ns, r.orig_bytes, r.id};
   if (!dns) p->series.add(event, s.config.max_events_per_pair);
   if (!r.server_name.empty()) {
@@ -303,7 +363,9 @@ void Detector::on_http(const session::HttpLogRecord& r) {
 
 void Detector::on_ssl(const session::SslLogRecord& r) {
   State& s = *state_;
-  if (s.intel == nullptr || !s.outbound(r.id.orig_h, r.id.resp_h)) return;
+  if (!s.outbound(r.id.orig_h, r.id.resp_h)) return;
+  s.note_stack(r.id.orig_h, r.id.resp_h, r.ja4);
+  if (s.intel == nullptr) return;
   std::string id;
   const auto check = [&](const char* what, const std::string& observed) {
     s.keep_active(r.ts);
@@ -398,12 +460,6 @@ DetectionResult Detector::finish() {
   for (const auto& [key, p] : s.pairs) ++hosts_per_server[key.server];
   std::unordered_map<std::string, std::uint32_t> hosts_per_name;
   for (const auto& [key, np] : s.name_pairs) ++hosts_per_name[key.name];
-  // A server reached under a popular name is as popular as the name (NTP pools, CDNs rotate addresses).
-  const auto server_sharing = [&](const AddrPair& key, const PairState& p) {
-    std::uint32_t n = hosts_per_server[key.server];
-    for (const auto& name : p.names) n = std::max(n, hosts_per_name[name]);
-    return n;
-  };
 
   // Deterministic order of pairs.
   std::vector<const std::pair<const AddrPair, PairState>*> pair_order;
@@ -428,14 +484,80 @@ DetectionResult Detector::finish() {
     for (const std::uint64_t id : sample.ids()) out.push_back(s.evidence.cite_flow(id));
   };
 
+  // Beacons, in two passes: score every pair without prevalence, then learn per destination whether the
+  // hosts beaconing to it keep one schedule, then weigh prevalence accordingly (BeaconParams).
+  const BeaconParams& bp = s.config.beacon;
+  const auto beaconing = [&](const BeaconScore& b) { return b.base >= 0.5 && b.interval >= 0.5; };
+  std::vector<BeaconScore> pair_scores(pair_order.size());
+  std::map<IpAddress, std::vector<double>> server_periods;
+  for (std::size_t i = 0; i < pair_order.size(); ++i) {
+    const PairState& p = pair_order[i]->second;
+    if (p.series.offered() < 3) continue;
+    pair_scores[i] = score_beacon(p.series.events(), p.series.stride(), p.series.offered(), window_s,
+                                  PrevalenceInput{monitored, 0, true}, bp);
+    if (beaconing(pair_scores[i]))
+      server_periods[pair_order[i]->first.server].push_back(pair_scores[i].period_s);
+  }
+  std::vector<BeaconScore> name_scores(name_order.size());
+  std::map<std::string, std::vector<double>> name_periods;
+  for (std::size_t i = 0; i < name_order.size(); ++i) {
+    const NamePairState& np = name_order[i]->second;
+    if (np.series.offered() < 3) continue;
+    name_scores[i] = score_beacon(np.series.events(), np.series.stride(), np.series.offered(), window_s,
+                                  PrevalenceInput{monitored, 0, true}, bp);
+    if (beaconing(name_scores[i])) name_periods[name_order[i]->first.name].push_back(name_scores[i].period_s);
+  }
+  // Platform services: per server, the largest share of one stack's platform hosts that contact it.
+  std::unordered_map<std::uint32_t, std::uint32_t> stack_peers;
+  for (const auto& [hs, used] : s.stack_servers)
+    if (used.size() >= kPlatformDestinations) ++stack_peers[hs.stack];
+  std::map<IpAddress, double> platform;
+  {
+    std::map<std::pair<IpAddress, std::uint32_t>, std::uint32_t> users;  // (server, stack) -> platform hosts
+    for (const auto* kv : pair_order) {
+      for (const std::uint32_t id : kv->second.stacks) {
+        const auto hs = s.stack_servers.find(HostStack{kv->first.host, id});
+        if (hs != s.stack_servers.end() && hs->second.size() >= kPlatformDestinations)
+          ++users[{kv->first.server, id}];
+      }
+    }
+    for (const auto& [key, n] : users) {
+      const std::uint32_t peers = stack_peers[key.second];
+      if (peers < bp.platform_min_peers) continue;
+      double& share = platform[key.first];
+      share = std::max(share, static_cast<double>(n) / static_cast<double>(peers));
+    }
+  }
+  const auto platform_of = [&](const IpAddress& ip) {
+    const auto it = platform.find(ip);
+    return it == platform.end() ? 0.0 : it->second;
+  };
+  std::map<IpAddress, bool> server_shared;
+  for (auto& [ip, periods] : server_periods) server_shared[ip] = same_schedule(std::move(periods), bp);
+  std::map<std::string, bool> name_shared;
+  for (auto& [name, periods] : name_periods) name_shared[name] = same_schedule(std::move(periods), bp);
+  const auto shared_of = [](const auto& map, const auto& key) {
+    const auto it = map.find(key);
+    return it != map.end() && it->second;
+  };
+
   // Beacons by address pair.
-  for (const auto* kv : pair_order) {
+  for (std::size_t i = 0; i < pair_order.size(); ++i) {
+    const auto* kv = pair_order[i];
     const AddrPair& key = kv->first;
     const PairState& p = kv->second;
     if (p.series.offered() < 3) continue;
-    const BeaconScore score =
-        score_beacon(p.series.events(), p.series.stride(), p.series.offered(), window_s,
-                     PrevalenceInput{monitored, server_sharing(key, p)}, s.config.beacon);
+    BeaconScore score = pair_scores[i];
+    // A server reached under a name keeps that name's schedule verdict when the name is the more popular.
+    bool shared = shared_of(server_shared, key.server);
+    std::uint32_t sharing = hosts_per_server[key.server];
+    for (const auto& name : p.names) {
+      if (hosts_per_name[name] > sharing) {
+        sharing = hosts_per_name[name];
+        shared = shared_of(name_shared, name);
+      }
+    }
+    apply_prevalence(score, PrevalenceInput{monitored, sharing, shared, platform_of(key.server)}, bp);
     result.beacons.push_back(BeaconEntry{key.host, true, key.server, {}, score});
     if (score.score < s.config.beacon_threshold) continue;
     Reason reason;
@@ -450,13 +572,18 @@ DetectionResult Detector::finish() {
     server_for(key.server).finding.reasons.push_back(std::move(reason));
   }
   // Beacons by name: the host kept reaching one name, whatever addresses it resolved to.
-  for (const auto* kv : name_order) {
+  for (std::size_t i = 0; i < name_order.size(); ++i) {
+    const auto* kv = name_order[i];
     const NamePair& key = kv->first;
     const NamePairState& np = kv->second;
     if (np.series.offered() < 3) continue;
-    const BeaconScore score =
-        score_beacon(np.series.events(), np.series.stride(), np.series.offered(), window_s,
-                     PrevalenceInput{monitored, hosts_per_name[key.name]}, s.config.beacon);
+    BeaconScore score = name_scores[i];
+    double name_platform = 0;
+    for (const IpAddress& server : np.servers) name_platform = std::max(name_platform, platform_of(server));
+    apply_prevalence(
+        score,
+        PrevalenceInput{monitored, hosts_per_name[key.name], shared_of(name_shared, key.name), name_platform},
+        bp);
     result.beacons.push_back(BeaconEntry{key.host, false, {}, key.name, score});
     if (score.score < s.config.beacon_threshold) continue;
     // Only when the name adds something the address pairs do not show (several addresses).

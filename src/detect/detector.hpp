@@ -30,7 +30,7 @@ class HostClassifier {
 
 struct DetectConfig {
   BeaconParams beacon;
-  double beacon_threshold = 0.7;           // a pair at or above this makes its server a finding
+  double beacon_threshold = 0.75;          // a pair at or above this makes its server a finding
   std::size_t max_events_per_pair = 1024;  // EventSeries capacity
   std::size_t max_pairs = 1u << 22;  // (host, destination) pairs tracked; beyond, new pairs are counted only
   std::size_t cite_flows_per_victim = 5;  // flows cited per victim and reason (first and last ones)
@@ -78,6 +78,7 @@ struct DetectCounters {
   std::uint64_t flows_inbound = 0;   // external originator, monitored responder
   std::uint64_t flows_internal = 0;  // both monitored
   std::uint64_t flows_transit = 0;   // neither monitored
+  std::uint64_t flows_group = 0;     // to a multicast or broadcast address: no server on the other end
   std::uint64_t pairs = 0;
   std::uint64_t pairs_dropped = 0;  // flows of pairs beyond max_pairs
   std::uint64_t intel_matches = 0;  // indicator hits (flows and records)

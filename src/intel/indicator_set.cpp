@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <set>
 #include <stdexcept>
 
 #include "intel/loader.hpp"
@@ -348,9 +349,17 @@ void IndicatorSet::finalize() {
   std::vector<Posting> net_postings;
   std::vector<Posting> text_postings;
   text_postings.reserve(indicators_.size());
+  std::set<std::pair<IndicatorType, std::string_view>> allow;
+  for (const Indicator& ind : indicators_)
+    if (ind.allow) allow.emplace(ind.type, ind.value);
+  allowed_ = 0;
   for (std::size_t i = 0; i < indicators_.size(); ++i) {
     const Indicator& ind = indicators_[i];
     const auto id = static_cast<std::uint32_t>(i);
+    if (!allow.empty() && allow.contains({ind.type, ind.value})) {
+      ++allowed_;
+      continue;
+    }
     switch (ind.type) {
       case IndicatorType::kIp:
       case IndicatorType::kCidr: {

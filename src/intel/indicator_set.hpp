@@ -54,6 +54,9 @@ struct Indicator {
   std::string description;  // the feed's context: STIX name, MISP event info, Zeek meta.desc, status, ...
   std::uint16_t port = 0;  // port listed with an address (Feodo dst_port, ip:port); 0 when none. Not matched.
   bool to_ids = true;      // MISP to_ids flag; true for every other format
+  // An allow-list entry (Zeek intel `meta.whitelist` T): never matches, and no indicator of the same type and
+  // value matches either, whatever file listed it (Zeek's intel whitelisting).
+  bool allow = false;
   // Validity window [valid_from_time, valid_until_time): STIX valid_from/valid_until; always valid otherwise.
   Timestamp valid_from_time{std::numeric_limits<std::int64_t>::min()};
   Timestamp valid_until_time{std::numeric_limits<std::int64_t>::max()};
@@ -126,6 +129,8 @@ class IndicatorSet {
 
   [[nodiscard]] const std::vector<Indicator>& indicators() const { return indicators_; }
   [[nodiscard]] std::size_t size() const { return indicators_.size(); }
+  // Indicators that finalize() left out of matching: allow-list entries and what they allow.
+  [[nodiscard]] std::size_t allowed() const { return allowed_; }
   // One report per load, in load order.
   [[nodiscard]] const std::vector<FeedLoadReport>& reports() const { return reports_; }
   [[nodiscard]] const IntelConfig& config() const { return config_; }
@@ -180,6 +185,7 @@ class IndicatorSet {
   std::vector<Indicator> indicators_;
   std::vector<FeedLoadReport> reports_;
   bool finalized_ = false;
+  std::size_t allowed_ = 0;
 
   std::vector<Net> nets_;              // per IP/CIDR posting
   std::vector<std::string> url_keys_;  // per URL posting: lower-case host, path, query

@@ -335,14 +335,14 @@ void load_zeek_intel(std::string_view text, LoadContext& ctx) {
   std::string_view line;
   std::uint64_t number = 0;
   CsvRow row;
-  int col_indicator = -1, col_type = -1, col_source = -1, col_desc = -1, col_url = -1;
+  int col_indicator = -1, col_type = -1, col_source = -1, col_desc = -1, col_url = -1, col_allow = -1;
   bool have_fields = false;
   while (lines.next(line, number)) {
     if (trim(line).empty()) continue;
     if (line.front() == '#') {
       if (starts_with(line, "#fields") && check_line(line).empty()) {
         split_tabs(line, row);
-        col_indicator = col_type = col_source = col_desc = col_url = -1;
+        col_indicator = col_type = col_source = col_desc = col_url = col_allow = -1;
         // Column 0 is "#fields" itself: data columns are one to the left.
         for (std::size_t c = 1; c < row.count; ++c) {
           const std::string_view name = row.fields[c];
@@ -352,6 +352,7 @@ void load_zeek_intel(std::string_view text, LoadContext& ctx) {
           if (name == "meta.source") col_source = data_col;
           if (name == "meta.desc") col_desc = data_col;
           if (name == "meta.url") col_url = data_col;
+          if (name == "meta.whitelist") col_allow = data_col;
         }
         have_fields = col_indicator >= 0 && col_type >= 0;
       }
@@ -393,6 +394,8 @@ void load_zeek_intel(std::string_view text, LoadContext& ctx) {
       continue;
     }
     if (ind == nullptr) continue;
+    const std::string_view allow = value_or_empty(row.get(col_allow));
+    ind->allow = allow == "T" || allow == "true" || allow == "1";
     const std::string_view source = value_or_empty(row.get(col_source));
     if (!source.empty() && source != "(empty)") ind->feed = source;
     const std::string_view desc = value_or_empty(row.get(col_desc));

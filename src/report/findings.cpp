@@ -243,6 +243,9 @@ void write_beacons(OutputFile& out, const AnalysisOutput& o) {
     p.key("count").raw_number(score_text(s.count));
     p.key("prevalence").raw_number(score_text(s.prevalence));
     p.key("prevalence_factor").raw_number(score_text(s.prevalence_factor));
+    p.key("shared_schedule").value(s.shared_schedule);
+    p.key("platform_share").raw_number(score_text(s.platform_share));
+    p.key("base_score").raw_number(score_text(s.base));
     p.field("connections", s.connections).field("checkins", s.checkins);
     p.key("period_s").raw_number(fmt::format("{:.3f}", s.period_s));
     p.key("jitter").raw_number(score_text(s.jitter));
@@ -281,6 +284,7 @@ std::string write_findings(OutputFile& out, const AnalysisOutput& o,
   write_strings(j, "options", o.options);
   j.key("intel").begin_object();
   j.field("indicators", static_cast<std::uint64_t>(o.intel != nullptr ? o.intel->size() : 0));
+  j.field("allowed", static_cast<std::uint64_t>(o.intel != nullptr ? o.intel->allowed() : 0));
   j.key("feeds").begin_array();
   for (const auto& f : o.feeds) {
     j.begin_object().field("path", f.path).field("format", f.format).field("records", f.records);
@@ -296,7 +300,8 @@ std::string write_findings(OutputFile& out, const AnalysisOutput& o,
   j.key("detection").begin_object();
   j.field("flows_seen", c.flows_seen).field("flows_outbound", c.flows_outbound);
   j.field("flows_inbound", c.flows_inbound).field("flows_internal", c.flows_internal);
-  j.field("flows_transit", c.flows_transit).field("monitored_hosts", c.monitored_hosts);
+  j.field("flows_transit", c.flows_transit).field("flows_group", c.flows_group);
+  j.field("monitored_hosts", c.monitored_hosts);
   j.field("pairs", c.pairs).field("pairs_dropped", c.pairs_dropped);
   j.field("intel_matches", c.intel_matches).field("intel_expired", c.intel_expired);
   write_strings(j, "unavailable", o.detectors_unavailable);

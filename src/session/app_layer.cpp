@@ -37,7 +37,7 @@ constexpr std::size_t kMaxDetectBytes = 2048;
 constexpr std::size_t kMaxHttpPending = proto::http::kMaxPendingRequests;
 
 // kSocks and kStartTls are preludes: once their tunnel opens, the flow is detected again (TLS, HTTP).
-enum class Service : std::uint8_t { kUndecided, kDns, kTls, kHttp, kQuic, kSocks, kStartTls };
+enum class Service : std::uint8_t { kUndecided, kDns, kTls, kHttp, kQuic, kSocks, kStartTls, kNtp };
 
 const char* service_name(Service s) {
   switch (s) {
@@ -53,6 +53,8 @@ const char* service_name(Service s) {
       return "socks";
     case Service::kStartTls:
       return "starttls";
+    case Service::kNtp:
+      return "ntp";
     default:
       return "";
   }
@@ -76,6 +78,14 @@ const char* line_protocol_name(proto::upgrade::LineProtocol p) {
 
 bool dns_port(std::uint16_t p) {
   return p == 53 || p == 5353 || p == 5355;
+}
+
+// An NTP v1-4 header (RFC 5905) of the given modes on port 123: at least the 48-byte fixed header.
+bool ntp_header(Bytes p, std::uint8_t mode_a, std::uint8_t mode_b) {
+  if (p.size() < 48) return false;
+  const std::uint8_t version = (p[0] >> 3) & 7;
+  const std::uint8_t mode = p[0] & 7;
+  return version >= 1 && version <= 4 && (mode == mode_a || mode == mode_b);
 }
 
 bool quic_version(std::uint32_t v) {
@@ -281,6 +291,8 @@ AppLayer::FlowApp* AppLayer::create(std::uint32_t slot, const decode::NetLevel& 
       s = Service::kDns;
     } else if (from_orig && p.size() >= 5 && (p[0] & 0x80) != 0 && quic_version(load_be32(p.data() + 1))) {
       s = Service::kQuic;
+    } else if ((l.src_port == 123 || l.dst_port == 123) && ntp_header(p, 3, 1)) {
+      s = Service::kNtp;  // a client (3) or symmetric-active (1) request
     } else {
       // Content detection on other ports: a well-formed DNS query with one question and nothing left over.
       const ParseResult r = proto::dns::parse_message(p, dns_msg_);
@@ -571,6 +583,11 @@ void AppLayer::open_tunnel(FlowApp& a) {
 void AppLayer::on_udp(FlowApp& a, const decode::NetLevel& l, int dir, Timestamp ts) {
   if (a.service == Service::kDns) {
     on_dns_message(a, l.payload, l, dir, ts);
+    return;
+  }
+  if (a.service == Service::kNtp) {
+    // Confirmed by the server's reply (mode 4, or 2 for symmetric passive), as Zeek's ntp analyzer does.
+    if (dir == 1 && ntp_header(l.payload, 4, 2)) a.confirmed = true;
     return;
   }
   if (a.service != Service::kQuic) return;
@@ -911,6 +928,9 @@ void AppLayer::finish_flow(FlowApp& a, const flow::FlowRecord& r) {
         break;
       case Service::kQuic:
         ++counters_.flows_quic;
+        break;
+      case Service::kNtp:
+        ++counters_.flows_ntp;
         break;
       default:
         break;

@@ -27,6 +27,7 @@ struct AppConfig {
 
 struct AppCounters {
   std::uint64_t flows_dns = 0, flows_tls = 0, flows_http = 0, flows_quic = 0;  // flows with a parsed record
+  std::uint64_t flows_ntp = 0;  // NTP request answered by a server reply
   std::uint64_t dns_messages = 0;
   std::uint64_t dns_malformed = 0;
   std::uint64_t dns_unanswered = 0;  // queries logged without a response

@@ -194,5 +194,30 @@ TEST(IntelValidity, StixWindowIsHonoured) {
   EXPECT_TRUE(set.active_at(3, Timestamp{-5}));
 }
 
+// Zeek's intel whitelisting (zeek/baselines/scripts.policy.frameworks.intel.whitelisting): a line with
+// meta.whitelist T cancels every indicator of the same type and value, from whichever file.
+TEST(IntelAllowList, ZeekWhitelistCancelsTheSameIndicator) {
+  IndicatorSet set;
+  set.load_text(
+      "#fields\tindicator\tindicator_type\tmeta.source\tmeta.desc\tmeta.url\n"
+      "upload.wikimedia.org\tIntel::DOMAIN\tsource1\tsomehow bad\thttp://x/1\n"
+      "meta.wikimedia.org\tIntel::DOMAIN\tsource1\talso bad\thttp://x/1\n",
+      "intel.dat");
+  set.load_text(
+      "#fields\tindicator\tindicator_type\tmeta.source\tmeta.desc\tmeta.whitelist\tmeta.url\n"
+      "meta.wikimedia.org\tIntel::DOMAIN\tsource2\talso bad\tT\thttp://x/1\n"
+      "192.0.2.7\tIntel::ADDR\tsource2\tnot allowed\tF\thttp://x/1\n",
+      "whitelist.dat");
+  set.finalize();
+  EXPECT_EQ(set.allowed(), 2U);  // the allow entry and the indicator it cancels
+  Ids out;
+  set.match_domain("meta.wikimedia.org", out);
+  EXPECT_TRUE(out.empty());
+  set.match_domain("upload.wikimedia.org", out);
+  EXPECT_EQ(out, Ids{0});
+  set.match_ip(ip("192.0.2.7"), out);  // F is an ordinary indicator
+  EXPECT_EQ(out.size(), 1U);
+}
+
 }  // namespace
 }  // namespace c2scope::intel
