@@ -207,7 +207,7 @@ bool same_schedule(std::vector<double> periods, const BeaconParams& params) {
   const auto near = std::count_if(periods.begin(), periods.end(), [&](double p) {
     return std::abs(p / median - 1) <= params.schedule_tolerance;
   });
-  return 3 * static_cast<std::size_t>(near) >= 2 * periods.size();
+  return 5 * static_cast<std::size_t>(near) >= 4 * periods.size();
 }
 
 }  // namespace c2scope::detect

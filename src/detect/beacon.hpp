@@ -91,7 +91,7 @@ struct PrevalenceInput {
 // Sets the prevalence fields of `score` and scales `score.score` from `score.base`.
 void apply_prevalence(BeaconScore& score, PrevalenceInput prevalence, const BeaconParams& params);
 
-// Whether the periods of the hosts beaconing to one destination are one schedule: two thirds within the
+// Whether the periods of the hosts beaconing to one destination are one schedule: four in five within the
 // tolerance of their median. Fewer than two hosts cannot disagree: one schedule.
 bool same_schedule(std::vector<double> periods, const BeaconParams& params);
 
