@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
-# `make demo`: generates the project's sample capture and runs the main job on it.
-# (Until `c2scope analyze` exists, the main job is `c2scope flows`.)
+# `make demo`: generates a labelled day of traffic (scripts/gen_scenario.py: 55 hosts browsing, NTP, update
+# checks and push heartbeats, among them a few infected hosts beaconing to C2 servers in several countries)
+# with the threat-intel feeds that list some of those servers, then runs the main job on it and prints the
+# report. The expected answer is in build/demo/truth.json; scripts/eval_scenario.py compares the two.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=build/demo
+rm -rf "$out"
 mkdir -p "$out"
-python3 scripts/gen_sample_pcap.py --out "$out/sample.pcap"
-echo "== c2scope flows $out/sample.pcap (Zeek conn.log, TSV) =="
-build/release/c2scope flows --format tsv --out "$out/conn.log" --stats "$out/stats.json" "$out/sample.pcap"
-# Show the main columns, aligned.
-grep -v '^#' "$out/conn.log" | awk -F'\t' 'BEGIN{printf "%-19s %-15s %6s  %-15s %6s %-5s %-5s %6s %6s %s\n","uid","orig_h","orig_p","resp_h","resp_p","proto","state","opkts","rpkts","tunnel"}
-  {printf "%-19s %-15s %6s  %-15s %6s %-5s %-5s %6s %6s %s\n",$2,$3,$4,$5,$6,$7,$11,$13,$15,$22}'
+python3 scripts/gen_scenario.py --seed 1 --kind mixed --out "$out"
+cd "$out"
+# The scenario's own arguments: the feeds, the monitored network and the home country.
+mapfile -t args < <(python3 -c 'import json; print("\n".join(json.load(open("truth.json"))["argv"]))')
+echo "== c2scope analyze ${args[*]} --out out =="
+../release/c2scope analyze "${args[@]}" --out out
 echo
-echo "== accounting ($out/stats.json) =="
-cat "$out/stats.json"; echo
+echo "== written: $out/out/{report.txt,findings.json,beacons.json,evidence.jsonl} =="
+python3 ../../scripts/eval_scenario.py --no-run . | tail -n 1
