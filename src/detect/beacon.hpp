@@ -33,7 +33,7 @@ class EventSeries {
 // Thresholds and scales of the scorer; defaults in docs/detection.md.
 struct BeaconParams {
   std::uint32_t min_intervals = 5;  // fewer beats than this: not scored (score 0)
-  double interval_scale = 0.5;      // dispersion at which the interval score falls to 0.5
+  double interval_scale = 0.6;      // dispersion at which the interval score falls to 0.5
   double size_scale = 0.5;          // same for sizes
   double tolerance = 0.3;           // a gap within ±30% of the period is on the beat
   double count_scale = 8;           // intervals at which count confidence reaches 1 - 1/e

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <random>
 
 #include "detect/detector.hpp"
@@ -204,4 +205,43 @@ TEST(Beacon, ShortLivedBurstOfRegularityIsDamped) {
   const auto full = score(make_series(spec), span_of(spec));
   const auto brief = score(make_series(spec), 86400);
   EXPECT_LT(brief.score, full.score);
+}
+
+// The margins table of docs/detection.md: share of random (Poisson) arrivals scoring at or above the default
+// threshold, and of jittered beacons scoring below it, by number of intervals. Constant sizes on both sides
+// (the worst case for the random side). Run by hand:
+//   build/release/tests/c2scope_detect_tests --gtest_also_run_disabled_tests --gtest_filter='*Margins*'
+TEST(Beacon, DISABLED_Margins) {
+  const double threshold = c2scope::detect::DetectConfig{}.beacon_threshold;
+  constexpr int kTrials = 2000;
+  std::printf("| intervals | random >= %.2f | ±30%% jitter, 10%% missed < %.2f | ±30%% jitter < %.2f | ±40%% < %.2f |\n",
+              threshold, threshold, threshold, threshold);
+  for (const int beats : {8, 12, 24, 48, 96}) {
+    int random_high = 0, missed_low = 0, jitter_low = 0, j40_low = 0;
+    for (int trial = 0; trial < kTrials; ++trial) {
+      const auto seed = static_cast<unsigned>(trial + 1);
+      std::mt19937_64 rng(seed);
+      std::exponential_distribution<double> gap(1.0 / 300);
+      std::vector<BeaconEvent> e;
+      double t = 0;
+      for (int i = 0; i < beats; ++i) {
+        t += gap(rng);
+        e.push_back(BeaconEvent{static_cast<std::int64_t>(t * kSec), 400, static_cast<std::uint64_t>(i)});
+      }
+      if (score(e, t).score >= threshold) ++random_high;
+      SeriesSpec spec;
+      spec.beats = beats;
+      spec.seed = seed;
+      spec.jitter = 0.3;
+      if (score(make_series(spec), span_of(spec)).score < threshold) ++jitter_low;
+      spec.jitter = 0.4;
+      if (score(make_series(spec), span_of(spec)).score < threshold) ++j40_low;
+      spec.jitter = 0.3;
+      spec.missed = 0.1;
+      spec.beats = beats + beats / 9;  // about `beats` check-ins after the misses
+      if (score(make_series(spec), span_of(spec)).score < threshold) ++missed_low;
+    }
+    std::printf("| %d | %.2f%% | %.2f%% | %.2f%% | %.2f%% |\n", beats - 1, 100.0 * random_high / kTrials,
+                100.0 * missed_low / kTrials, 100.0 * jitter_low / kTrials, 100.0 * j40_low / kTrials);
+  }
 }
