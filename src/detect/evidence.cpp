@@ -70,6 +70,18 @@ void EvidenceStore::spool(const flow::FlowRecord& record) {
   const auto offset = static_cast<off_t>(record.id * sizeof(FlowBrief));
   if (::pwrite(fd_, &brief, sizeof brief, offset) != static_cast<ssize_t>(sizeof brief))
     throw std::runtime_error("cannot write the evidence spool file (disk full?)");
+  if (!record_flows_.empty()) {
+    const auto it = record_flows_.find(record.uid);
+    if (it != record_flows_.end()) {
+      it->second = record.id;
+      cited_flows_.insert(record.id);
+    }
+  }
+}
+
+std::optional<std::uint64_t> EvidenceStore::flow_of(const std::string& uid) const {
+  const auto it = record_flows_.find(uid);
+  return it == record_flows_.end() ? std::nullopt : it->second;
 }
 
 std::optional<FlowBrief> EvidenceStore::load_flow(std::uint64_t flow_id) const {
@@ -88,6 +100,8 @@ std::string EvidenceStore::cite_flow(std::uint64_t flow_id) {
 std::string EvidenceStore::cite_record(CitedRecord record) {
   static constexpr const char* kPrefix[] = {"dns:", "ssl:", "http:", "x509:", "quic:"};
   std::string id = kPrefix[record.index()] + std::to_string(record_counter_++);
+  const std::string& uid = std::visit([](const auto& r) -> const std::string& { return r.id.uid; }, record);
+  record_flows_.try_emplace(uid);
   records_.emplace_back(id, std::move(record));
   return id;
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -54,7 +55,8 @@ class EvidenceStore {
   // Keeps a flow so it can be cited later (written at offset id * sizeof(FlowBrief) of a sparse temp file).
   void spool(const flow::FlowRecord& record);
   std::string cite_flow(std::uint64_t flow_id);
-  // Keeps a copy of a protocol record and returns its id.
+  // Keeps a copy of a protocol record and returns its id. The record's flow (same uid) is cited with it when
+  // it is spooled, so the record's input and packet numbers can be shown (flow_of).
   std::string cite_record(CitedRecord record);
   std::string cite_indicator(std::uint32_t indicator);
 
@@ -66,12 +68,15 @@ class EvidenceStore {
   [[nodiscard]] const std::set<std::uint32_t>& cited_indicators() const { return indicators_; }
   // Reads a spooled flow back; nullopt when it was never spooled.
   [[nodiscard]] std::optional<FlowBrief> load_flow(std::uint64_t flow_id) const;
+  // The flow a cited record came from, once that flow was spooled.
+  [[nodiscard]] std::optional<std::uint64_t> flow_of(const std::string& uid) const;
 
  private:
   int fd_ = -1;
   std::set<std::uint64_t> cited_flows_;
   std::vector<std::pair<std::string, CitedRecord>> records_;
   std::set<std::uint32_t> indicators_;
+  std::map<std::string, std::optional<std::uint64_t>> record_flows_;  // uid of a cited record -> its flow
   std::uint64_t record_counter_ = 0;
 };
 

@@ -261,9 +261,13 @@ std::string_view classify_token(std::string_view token, IndicatorType& type, std
   const std::size_t slash = t.find('/');
   if (slash != std::string_view::npos) {
     const std::string_view left = t.substr(0, slash);
+    const std::string_view right = t.substr(slash + 1);
     const bool addressish = (!left.empty() && all_of(left, is_digit_or_dot)) ||
                             (left.find(':') != std::string_view::npos && all_of(left, is_hex_colon_dot));
-    if (addressish) {
+    // An address followed by a path ("45.9.74.78/c2sock", as Zeek intel URLs are written) is a URL; followed
+    // by digits only (or nothing) it is a CIDR.
+    const bool prefixish = right.empty() || all_of(right, is_digit);
+    if (addressish && prefixish) {
       const std::string_view reason = parse_net(t, net);
       if (!reason.empty()) return reason;
       type = IndicatorType::kCidr;
@@ -273,7 +277,7 @@ std::string_view classify_token(std::string_view token, IndicatorType& type, std
     // host/path without a scheme (Zeek intel URLs look like this)
     std::string scratch;
     NetValue host_net;
-    if (normalize_domain(left, scratch).empty() || parse_net(left, host_net).empty()) {
+    if (addressish || normalize_domain(left, scratch).empty() || parse_net(left, host_net).empty()) {
       UrlParts parts;
       const std::string_view reason = split_url(t, parts);
       if (!reason.empty()) return reason;

@@ -198,6 +198,17 @@ void write_evidence(OutputFile& out, const AnalysisOutput& o) {
     JsonWriter j(line);
     j.begin_object();
     j.field("id", id);
+    // Where the record came from: its flow's evidence id, input and packets.
+    const std::string& uid = std::visit([](const auto& r) -> const std::string& { return r.id.uid; }, record);
+    const auto flow_id = ev.flow_of(uid);
+    const auto brief = flow_id ? ev.load_flow(*flow_id) : std::nullopt;
+    if (brief) {
+      const std::uint32_t in = brief->first_packet.input_index;
+      j.field("flow", "flow:" + std::to_string(*flow_id));
+      j.field("input", in < inputs.size() ? inputs[in].path : std::string());
+      j.field("first_packet", brief->first_packet.packet_number)
+          .field("last_packet", brief->last_packet.packet_number);
+    }
     std::visit(RecordWriter{j}, record);
     j.end_object();
     line += '\n';

@@ -36,6 +36,24 @@ const Indicator* find_value(const IndicatorSet& set, std::string_view value) {
   return nullptr;
 }
 
+// Zeek writes URL indicators without a scheme; with an address as the host ("45.9.74.78/c2sock", the Agent
+// Tesla C2 of zeek/baselines) that is a URL, not a malformed CIDR.
+TEST(IntelFormats, PlainAddressWithPathIsAUrl) {
+  IndicatorSet set;
+  const auto r =
+      set.load_text("45.9.74.78/c2sock\n192.0.2.0/24\n192.0.2.0/x\n", "urls.txt", FeedFormat::kPlain);
+  EXPECT_EQ(r.indicators, 3u);
+  EXPECT_EQ(r.skipped, 0u);
+  ASSERT_EQ(set.indicators().size(), 3u);
+  EXPECT_EQ(set.indicators()[0].type, IndicatorType::kUrl);
+  EXPECT_EQ(set.indicators()[1].type, IndicatorType::kCidr);
+  EXPECT_EQ(set.indicators()[2].type, IndicatorType::kUrl);
+  set.finalize();
+  std::vector<std::uint32_t> out;
+  set.match_url("45.9.74.78", "/c2sock", out);
+  EXPECT_EQ(out, std::vector<std::uint32_t>{0});
+}
+
 TEST(IntelFormats, PlainMixedList) {
   IndicatorSet set;
   const auto r = set.load_file(data("plain_mixed.txt"));
