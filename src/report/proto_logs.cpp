@@ -98,7 +98,11 @@ constexpr FieldList kX509Fields = {{"ts", "time"},
                                    {"certificate.sig_alg", "string"},
                                    {"certificate.key_type", "string"},
                                    {"certificate.key_length", "count"},
+                                   {"certificate.exponent", "string"},
+                                   {"certificate.curve", "string"},
                                    {"san.dns", "vector[string]"},
+                                   {"basic_constraints.ca", "bool"},
+                                   {"basic_constraints.path_len", "count"},
                                    {"host_cert", "bool"},
                                    {"self_signed", "bool"},
                                    {"sha1", "string"},
@@ -413,7 +417,23 @@ void ProtoLogWriter::on_x509(const session::X509LogRecord& r) {
     l.count("certificate.key_length", static_cast<std::uint64_t>(c.key_bits));
   else
     l.unset("certificate.key_length");
+  if (c.exponent.empty())
+    l.unset("certificate.exponent");
+  else
+    l.str("certificate.exponent", c.exponent);
+  if (c.curve.empty())
+    l.unset("certificate.curve");
+  else
+    l.str("certificate.curve", c.curve);
   l.strs("san.dns", c.san_dns);
+  if (c.basic_constraints_ca)
+    l.boolean("basic_constraints.ca", *c.basic_constraints_ca);
+  else
+    l.unset("basic_constraints.ca");
+  if (c.path_len && *c.path_len >= 0)
+    l.count("basic_constraints.path_len", static_cast<std::uint64_t>(*c.path_len));
+  else
+    l.unset("basic_constraints.path_len");
   l.boolean("host_cert", r.host_cert);
   l.boolean("self_signed", c.self_signed);
   l.str("sha1", c.sha1);
