@@ -5,7 +5,9 @@ Usage: seeds.py TARGET CORPUS_DIR  (fuzz/run_all.sh calls it; does nothing when 
 corpus already holds seeds). Captures go whole to pcap_fuzz/pcapng_fuzz; decode_fuzz gets a few frames per
 capture in its [link][len_hi len_lo step frame]... format; the parser targets get transport payloads picked by
 port (DNS 53, HTTP 80, TLS 443/TCP, QUIC 443/UDP; x509 gets the TLS payloads too, whose DER it must reject or
-parse); session_fuzz gets the first flow of each capture on one of its ports, replayed as its segment script.
+parse); session_fuzz gets the first flow of each capture on one of its ports, replayed as its segment script;
+netflow_fuzz gets the export datagrams of netflow-ipfix/*.pcap, four per seed; zeek_log_fuzz gets the Zeek
+logs (up to 64 KiB) whole.
 """
 import hashlib, os, struct, sys
 
@@ -132,6 +134,13 @@ def main():
                 if name.endswith(ext) and small:
                     seeds.append(open(path, "rb").read())
                 continue
+            if target == "zeek_log_fuzz":
+                # Zeek logs (TSV/JSON, plain or gzip) whole, after the byte that picks the name they are read as.
+                if ".log" in name and small:
+                    names = ["conn", "dns", "http", "ssl", "x509", "quic"]
+                    kind = name.split(".")[0]
+                    seeds.append(bytes([names.index(kind) if kind in names else 7]) + open(path, "rb").read())
+                continue
             if not name.endswith((".pcap", ".cap")):
                 continue
             link, frames = classic_pcap_frames(path)
@@ -143,6 +152,12 @@ def main():
                     for fr in frames[:8]:
                         seed += struct.pack(">HB", len(fr), 1) + fr
                     seeds.append(seed)
+                continue
+            if target == "netflow_fuzz":
+                if "netflow-ipfix" in path:  # export datagrams, 4 per seed in netflow_fuzz's [len][datagram] format
+                    pays = [t[3] for t in map(transport_payload, frames) if t and t[0] == 17]
+                    for i in range(0, len(pays), 4):
+                        seeds.append(b"".join(struct.pack(">H", len(p)) + p for p in pays[i:i + 4]))
                 continue
             if link != 1:
                 continue

@@ -14,6 +14,7 @@
 #include "detect/detector.hpp"
 #include "intel/indicator_set.hpp"
 #include "report/findings.hpp"
+#include "sensor/sensor_reader.hpp"
 #include "session/app_layer.hpp"
 
 namespace c2scope::app {
@@ -43,10 +44,42 @@ class PlaceCache {
   std::unordered_map<IpAddress, attrib::Location, IpHash> cache_;
 };
 
+// Zeek's local_orig/local_resp (Site::local_nets as the sensor was configured) as the monitored side of a run
+// over Zeek logs without --home-net: an address a conn record called local is monitored, one it called remote
+// is not, and an address no conn record has marked yet falls back to the home net (the defaults).
+class LocalFlags final : public sensor::LocalFlagSink {
+ public:
+  explicit LocalFlags(const attrib::HomeNet& fallback) : fallback_(fallback) {}
+  void on_local_flag(const IpAddress& ip, bool local) override {
+    if (local) {
+      flags_.insert_or_assign(ip, true);  // local once is local: a later F never downgrades it
+      return;
+    }
+    if (fallback_.contains(ip)) flags_.try_emplace(ip, false);  // only where it changes the answer
+  }
+  // The flag conn records gave `ip`, or nullptr when none did.
+  [[nodiscard]] const bool* find(const IpAddress& ip) const {
+    const auto it = flags_.find(ip);
+    return it == flags_.end() ? nullptr : &it->second;
+  }
+
+ private:
+  const attrib::HomeNet& fallback_;
+  std::unordered_map<IpAddress, bool, IpHash> flags_;
+};
+
 class MonitoredClassifier final : public detect::HostClassifier {
  public:
-  MonitoredClassifier(const attrib::MonitoredSide& side, PlaceCache& places) : side_(side), places_(places) {}
+  MonitoredClassifier(const attrib::MonitoredSide& side, PlaceCache& places,
+                      const LocalFlags* flags = nullptr)
+      : side_(side), places_(places), flags_(flags) {}
   bool is_monitored(const IpAddress& ip) override {
+    if (flags_ != nullptr) {
+      // Flags arrive with the conn records, so they are looked up every time (never cached).
+      if (const bool* local = flags_->find(ip); local != nullptr) {
+        return *local || (!side_.home_country.empty() && places_.locate(ip).country == side_.home_country);
+      }
+    }
     const auto it = cache_.find(ip);
     if (it != cache_.end()) return it->second;
     // The home net alone decides without a home country: no lookup needed.
@@ -59,8 +92,23 @@ class MonitoredClassifier final : public detect::HostClassifier {
  private:
   const attrib::MonitoredSide& side_;
   PlaceCache& places_;
+  const LocalFlags* flags_;
   std::unordered_map<IpAddress, bool, IpHash> cache_;
 };
+
+// What a detector could not use because the log inputs lack the log it needs (findings.json
+// detection.unavailable, report.txt "Not run").
+std::vector<std::string> unavailable_for_logs(const std::vector<std::string>& types, bool intel) {
+  const auto has = [&](const char* t) { return std::find(types.begin(), types.end(), t) != types.end(); };
+  std::vector<std::string> out;
+  if (!has("conn")) out.emplace_back("beacon and every flow-based result: no conn log among the inputs");
+  if (!intel) return out;
+  if (!has("dns")) out.emplace_back("intel on DNS query names and answers: no dns log among the inputs");
+  if (!has("ssl")) out.emplace_back("intel on TLS server names, JA3 and JA4: no ssl log among the inputs");
+  if (!has("x509")) out.emplace_back("intel on certificate hashes: no x509 log among the inputs");
+  if (!has("http")) out.emplace_back("intel on HTTP hosts and URLs: no http log among the inputs");
+  return out;
+}
 
 report::Place to_place(const attrib::Location& l) {
   return report::Place{l.country, l.asn, l.as_org};
@@ -117,9 +165,12 @@ int run_analyze(const AnalyzeArgs& a) {
     if (!attrib::parse_country_code(a.home_country, side.home_country, error))
       throw CLI::ValidationError("--home-country", error);
   }
+  const bool from_logs = inputs_are_logs(a.input);
   const attrib::Attributor attributor(attrib::AttribConfig{a.geoip, a.asn, {}});
   PlaceCache places(attributor);
-  MonitoredClassifier classifier(side, places);
+  LocalFlags local_flags(side.home);
+  const bool use_local_flags = from_logs && a.home_net.empty();
+  MonitoredClassifier classifier(side, places, use_local_flags ? &local_flags : nullptr);
 
   intel::IndicatorSet indicators;
   std::vector<report::FeedSummary> feeds;
@@ -137,23 +188,40 @@ int run_analyze(const AnalyzeArgs& a) {
   }
   indicators.finalize();
 
-  const PipelineConfig config = make_pipeline_config(a.input);
-  ingest::InputOptions input_options = make_input_options(a.input);
-  input_options.hash_inputs = true;  // findings cite their inputs by hash
-  ingest::InputSet inputs(a.input.paths, input_options);
   detect::DetectConfig detect_config;
   detect_config.beacon_threshold = a.beacon_threshold;
   detect_config.beacon.min_intervals = a.beacon_min_intervals;
   detect::EvidenceStore evidence;
   detect::Detector detector(detect_config, a.intel.empty() ? nullptr : &indicators, classifier, evidence);
-  session::AppLayer app_layer(session::AppConfig{}, detector, detector);
-  decode::Decoder decoder(config.decode);
-  flow::FlowTable flows(config.flow, app_layer);
-  Progress progress(inputs, !a.input.no_progress);
-  run_app_pipeline(inputs, decoder, flows, app_layer, [&](std::uint64_t n) { progress.update(n); });
-  progress.done();
+  report::RunAccounting accounting;
+  std::vector<std::string> unavailable;
+  bool saw_local_flags = false;
+  if (from_logs) {
+    // Zeek logs: their records go to the detector as the packet path's would (src/sensor).
+    sensor::ReadOptions options = make_read_options(a.input);
+    options.hash_inputs = true;  // findings cite their inputs by hash
+    options.local_flags = use_local_flags ? &local_flags : nullptr;
+    sensor::SensorReader reader(a.input.paths, options);
+    Progress progress(reader, !a.input.no_progress);
+    reader.run(&detector, &detector, [&](std::uint64_t n) { progress.update(n); });
+    progress.done();
+    accounting = report::collect_log_accounting(reader);
+    unavailable = unavailable_for_logs(reader.log_types(), !a.intel.empty());
+    saw_local_flags = reader.saw_local_flags();
+  } else {
+    const PipelineConfig config = make_pipeline_config(a.input);
+    ingest::InputOptions input_options = make_input_options(a.input);
+    input_options.hash_inputs = true;  // findings cite their inputs by hash
+    ingest::InputSet inputs(a.input.paths, input_options);
+    session::AppLayer app_layer(session::AppConfig{}, detector, detector);
+    decode::Decoder decoder(config.decode);
+    flow::FlowTable flows(config.flow, app_layer);
+    Progress progress(inputs, !a.input.no_progress);
+    run_app_pipeline(inputs, decoder, flows, app_layer, [&](std::uint64_t n) { progress.update(n); });
+    progress.done();
+    accounting = report::collect_accounting(inputs, decoder, flows);
+  }
   const detect::DetectionResult result = detector.finish();
-  const report::RunAccounting accounting = report::collect_accounting(inputs, decoder, flows);
 
   report::AnalysisOutput out;
   out.version = C2SCOPE_VERSION;
@@ -169,7 +237,10 @@ int run_analyze(const AnalyzeArgs& a) {
   };
   out.feeds = std::move(feeds);
   out.credits = attributor.credits();
+  out.detectors_unavailable = std::move(unavailable);
   out.options.push_back("home_net=" + side.home.to_string());
+  // Without --home-net, Zeek's local_orig/local_resp said which hosts are monitored (LocalFlags).
+  if (use_local_flags && saw_local_flags) out.options.emplace_back("monitored_side=zeek_local_flags");
   out.options.push_back("home_country=" + side.home_country);
   out.options.push_back(fmt::format("beacon_threshold={}", a.beacon_threshold));
   out.options.push_back(fmt::format("beacon_min_intervals={}", a.beacon_min_intervals));

@@ -8,6 +8,7 @@
 
 #include "app/pipeline.hpp"
 #include "report/run_stats.hpp"
+#include "sensor/sensor_reader.hpp"
 
 namespace c2scope::app {
 
@@ -25,10 +26,15 @@ struct InputArgs {
   double icmp_timeout_s = 60;
   double other_timeout_s = 60;
   bool no_progress = false;
+  std::string input_format = "auto";  // auto|pcap|zeek|eve|argus|netflow (sensor::InputFormat)
 };
 void add_input_options(CLI::App& cmd, InputArgs& args);
 PipelineConfig make_pipeline_config(const InputArgs& args);
 ingest::InputOptions make_input_options(const InputArgs& args);
+// Whether the inputs are logs (src/sensor) rather than packets: --input-format, else their content. Throws
+// for a format not supported yet and for inputs that mix captures with logs.
+bool inputs_are_logs(const InputArgs& args);
+sensor::ReadOptions make_read_options(const InputArgs& args);
 
 // Prints the summary line and every input problem to stderr; returns the exit status (3 when the accounting
 // does not balance, which would be a bug).

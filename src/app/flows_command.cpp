@@ -18,7 +18,10 @@ std::int64_t seconds_to_ns(double s) {
 }  // namespace
 
 void add_input_options(CLI::App& cmd, InputArgs& a) {
-  cmd.add_option("inputs", a.paths, "pcap/pcapng files (optionally gzip/zstd), directories, or - for stdin");
+  cmd.add_option(
+      "inputs", a.paths,
+      "pcap/pcapng files (optionally gzip/zstd), Zeek logs (TSV or JSON, plain or gzip), directories "
+      "(also Zeek's rotated archive), or - for a capture on stdin");
   auto* iface = cmd.add_option("-i,--interface", a.interface, "capture live from this interface (libpcap)");
   cmd.add_option("--bpf", a.bpf, "BPF filter for live capture")->needs(iface);
   cmd.add_option("--count", a.live_count, "stop a live capture after N packets")->needs(iface);
@@ -35,6 +38,25 @@ void add_input_options(CLI::App& cmd, InputArgs& a) {
   cmd.add_option("--other-timeout", a.other_timeout_s, "idle timeout of other IP protocols, seconds")
       ->capture_default_str();
   cmd.add_flag("--no-progress", a.no_progress, "never draw the progress bar");
+  cmd.add_option("--input-format", a.input_format,
+                 "what the inputs are: auto (recognised by content), pcap (pcap/pcapng), zeek (Zeek TSV or "
+                 "JSON logs); eve, argus and netflow are not supported yet")
+      ->check(CLI::IsMember({"auto", "pcap", "zeek", "eve", "argus", "netflow"}))
+      ->capture_default_str();
+}
+
+bool inputs_are_logs(const InputArgs& a) {
+  if (!a.interface.empty()) return false;
+  sensor::InputFormat format = sensor::InputFormat::kAuto;
+  sensor::parse_input_format(a.input_format, format);
+  return sensor::classify_inputs(a.paths, format) == sensor::InputKind::kLogs;
+}
+
+sensor::ReadOptions make_read_options(const InputArgs& a) {
+  sensor::ReadOptions o;
+  sensor::parse_input_format(a.input_format, o.format);
+  if (o.format == sensor::InputFormat::kAuto) o.format = sensor::InputFormat::kZeek;
+  return o;
 }
 
 PipelineConfig make_pipeline_config(const InputArgs& a) {
@@ -60,6 +82,19 @@ ingest::InputOptions make_input_options(const InputArgs& a) {
 int finish_run(const report::RunAccounting& accounting, std::chrono::steady_clock::time_point started) {
   const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   fmt::print(stderr, "{}\n", report::summary_line(accounting, elapsed));
+  for (const auto& in : accounting.log_inputs) {
+    for (const auto& issue : in.issues) {
+      if (issue.line > 0) {
+        fmt::print(stderr, "c2scope: {}: line {}: {}\n", in.path, issue.line, issue.message);
+      } else {
+        fmt::print(stderr, "c2scope: {}: {}\n", in.path, issue.message);
+      }
+    }
+    if (in.issues_total > in.issues.size()) {
+      fmt::print(stderr, "c2scope: {}: {} more problems not listed\n", in.path,
+                 in.issues_total - in.issues.size());
+    }
+  }
   for (const auto& in : accounting.inputs) {
     for (const auto& issue : in.issues)
       fmt::print(stderr, "c2scope: {}: offset {}: {}\n", in.path, issue.offset, issue.message);
@@ -69,9 +104,12 @@ int finish_run(const report::RunAccounting& accounting, std::chrono::steady_cloc
     }
   }
   if (!accounting.balanced()) {
-    fmt::print(stderr,
-               "c2scope: internal error: accounting does not balance ({} packets, {} decoded, {} skipped)\n",
-               accounting.packets, accounting.decoded, accounting.skipped.total());
+    fmt::print(
+        stderr,
+        "c2scope: internal error: accounting does not balance ({} packets, {} decoded, {} skipped; {} log "
+        "records, {} used, {} skipped)\n",
+        accounting.packets, accounting.decoded, accounting.skipped.total(), accounting.records,
+        accounting.records_used, accounting.records_skipped.total());
     return 3;
   }
   return 0;
@@ -96,21 +134,38 @@ int run_flows(const FlowsArgs& a) {
     throw CLI::ValidationError("flows", "give either input files or --interface, not both");
   }
   const auto started = std::chrono::steady_clock::now();
-  const PipelineConfig config = make_pipeline_config(a.input);
-  ingest::InputOptions input_options = make_input_options(a.input);
-  input_options.hash_inputs = !a.stats.empty();  // only --stats shows the input hashes
-  ingest::InputSet inputs(a.input.paths, input_options);
-  report::OutputFile out(a.out);
-  report::ConnWriter writer(out, a.format == "tsv" ? report::LogFormat::kTsv : report::LogFormat::kJson);
-  decode::Decoder decoder(config.decode);
-  flow::FlowTable flows(config.flow, writer);
-  Progress progress(inputs, !a.input.no_progress);
-  run_flow_pipeline(inputs, decoder, flows, [&](std::uint64_t n) { progress.update(n); });
-  progress.done();
-  writer.finish();
-  out.close();
-
-  const report::RunAccounting accounting = report::collect_accounting(inputs, decoder, flows);
+  const auto format = a.format == "tsv" ? report::LogFormat::kTsv : report::LogFormat::kJson;
+  report::RunAccounting accounting;
+  if (inputs_are_logs(a.input)) {
+    // Zeek logs: conn.log records are the flows (the flow table and its timeouts do not apply).
+    sensor::ReadOptions options = make_read_options(a.input);
+    options.hash_inputs = !a.stats.empty();
+    options.want_app_logs = false;
+    sensor::SensorReader reader(a.input.paths, options);
+    report::OutputFile out(a.out);
+    report::ConnWriter writer(out, format);
+    Progress progress(reader, !a.input.no_progress);
+    reader.run(&writer, nullptr, [&](std::uint64_t n) { progress.update(n); });
+    progress.done();
+    writer.finish();
+    out.close();
+    accounting = report::collect_log_accounting(reader);
+  } else {
+    const PipelineConfig config = make_pipeline_config(a.input);
+    ingest::InputOptions input_options = make_input_options(a.input);
+    input_options.hash_inputs = !a.stats.empty();  // only --stats shows the input hashes
+    ingest::InputSet inputs(a.input.paths, input_options);
+    report::OutputFile out(a.out);
+    report::ConnWriter writer(out, format);
+    decode::Decoder decoder(config.decode);
+    flow::FlowTable flows(config.flow, writer);
+    Progress progress(inputs, !a.input.no_progress);
+    run_flow_pipeline(inputs, decoder, flows, [&](std::uint64_t n) { progress.update(n); });
+    progress.done();
+    writer.finish();
+    out.close();
+    accounting = report::collect_accounting(inputs, decoder, flows);
+  }
   if (!a.stats.empty()) {
     report::OutputFile stats(a.stats);
     report::JsonWriter json(stats.buffer());

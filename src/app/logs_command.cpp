@@ -37,6 +37,38 @@ void write_app_counters(report::JsonWriter& json, const session::AppCounters& c)
   json.end_object();
 }
 
+void write_stats(const std::filesystem::path& dir, const std::string& body) {
+  report::OutputFile stats((dir / "stats.json").string());
+  stats.write(body);
+  stats.write("\n");
+  stats.close();
+}
+
+// `c2scope logs` over Zeek logs: the records re-written in c2scope's notation, with what the joins add
+// (conn.log server_name, an x509 record per certificate of each connection), and stats.json.
+int run_logs_from_logs(const LogsArgs& a, std::chrono::steady_clock::time_point started) {
+  const std::filesystem::path dir(a.out);
+  const report::LogFormat format = a.format == "tsv" ? report::LogFormat::kTsv : report::LogFormat::kJson;
+  sensor::ReadOptions options = make_read_options(a.input);
+  options.hash_inputs = true;  // stats.json shows the input hashes
+  sensor::SensorReader reader(a.input.paths, options);
+  report::OutputFile conn_out((dir / "conn.log").string());
+  report::ConnWriter conn(conn_out, format, /*app_fields=*/true);
+  report::ProtoLogWriter proto_logs(a.out, format);
+  Progress progress(reader, !a.input.no_progress);
+  reader.run(&conn, &proto_logs, [&](std::uint64_t n) { progress.update(n); });
+  progress.done();
+  conn.finish();
+  conn_out.close();
+  proto_logs.finish();
+  const report::RunAccounting accounting = report::collect_log_accounting(reader);
+  std::string body;
+  report::JsonWriter json(body);
+  report::write_accounting(json, accounting);
+  write_stats(dir, body);
+  return finish_run(accounting, started);
+}
+
 }  // namespace
 
 void add_logs_command(CLI::App& app, LogsArgs& a) {
@@ -60,6 +92,7 @@ int run_logs(const LogsArgs& a) {
   const auto started = std::chrono::steady_clock::now();
   std::filesystem::create_directories(a.out);
   const std::filesystem::path dir(a.out);
+  if (inputs_are_logs(a.input)) return run_logs_from_logs(a, started);
   const PipelineConfig config = make_pipeline_config(a.input);
   ingest::InputOptions input_options = make_input_options(a.input);
   input_options.hash_inputs = true;  // stats.json shows the input hashes
@@ -91,10 +124,7 @@ int run_logs(const LogsArgs& a) {
       write_app_counters(app_json, app_layer.counters());
       body += '}';
     }
-    report::OutputFile stats((dir / "stats.json").string());
-    stats.write(body);
-    stats.write("\n");
-    stats.close();
+    write_stats(dir, body);
   }
   return finish_run(accounting, started);
 }

@@ -48,6 +48,17 @@ enum class Reason : std::uint8_t {
   kIpv4TotalLengthZero,  // anomaly: IPv4 total length 0 (TCP segmentation offload); the captured length is
                          // used
   kTruncatedChdlc,       // Cisco HDLC header cut short
+  // log inputs (src/sensor): records of Zeek logs that were read but not used
+  kLogNoHeader,       // a TSV data line before any #fields header
+  kLogFieldCount,     // a TSV line whose number of fields differs from its #fields header
+  kLogLineTooLong,    // a line longer than sensor::kMaxLineBytes
+  kLogBadJson,        // a JSON line that is not a JSON object
+  kLogMissingField,   // a field the record cannot do without (ts, id.orig_h, id.resp_h, ...) is unset
+  kLogBadTime,        // a time or interval that is not a number of seconds within range
+  kLogBadAddress,     // an address that is neither IPv4 nor IPv6
+  kLogBadValue,       // another field (count, port, bool) that does not parse
+  kLogUnusedType,     // a record of a log type c2scope does not use (JSON `_path`)
+  kLogTruncatedLine,  // the last line of a stream that ended early (truncated gzip), cut short
   kCount
 };
 
@@ -85,6 +96,16 @@ inline constexpr std::array<std::string_view, kReasonCount> kReasonNames = {
     "layer_depth_exceeded",
     "ipv4_total_length_zero",
     "truncated_chdlc",
+    "log_no_header",
+    "log_field_count",
+    "log_line_too_long",
+    "log_bad_json",
+    "log_missing_field",
+    "log_bad_time",
+    "log_bad_address",
+    "log_bad_value",
+    "log_unused_type",
+    "log_truncated_line",
 };
 
 constexpr std::string_view reason_name(Reason r) {

@@ -83,22 +83,31 @@ BeaconScore score_beacon(std::span<const BeaconEvent> events, std::uint32_t stri
   }
   std::vector<double> checkin_ts;
   std::vector<double> checkin_bytes;
+  std::vector<bool> checkin_known;  // every merged start's size known (log inputs may lack sizes)
   for (std::size_t i = 0; i < sorted.size(); ++i) {
     const double t = static_cast<double>(sorted[i].ts_ns - s.first_ns) / 1e9;
     if (i > 0 && gaps[i - 1] < merge_s) {
       checkin_bytes.back() += static_cast<double>(sorted[i].bytes_out);
+      checkin_known.back() = checkin_known.back() && sorted[i].bytes_known;
       continue;
     }
     checkin_ts.push_back(t);
     checkin_bytes.push_back(static_cast<double>(sorted[i].bytes_out));
+    checkin_known.push_back(sorted[i].bytes_known);
   }
   s.checkins = checkin_ts.size();
 
-  const Spread bytes = spread_of(checkin_bytes);
+  // Sizes are judged on the check-ins whose size is known; with none known the size factor is left out.
+  std::vector<double> known_bytes;
+  for (std::size_t i = 0; i < checkin_bytes.size(); ++i) {
+    if (checkin_known[i]) known_bytes.push_back(checkin_bytes[i]);
+  }
+  s.size_known = !known_bytes.empty();
+  const Spread bytes = spread_of(std::move(known_bytes));
   s.bytes_median = bytes.median;
   s.bytes_spread = bytes.iqr / 2;
   const double size_dispersion = bytes.median > 0 ? bytes.iqr / bytes.median : (bytes.iqr > 0 ? 1e9 : 0);
-  s.size = regularity(size_dispersion, params.size_scale);
+  s.size = s.size_known ? regularity(size_dispersion, params.size_scale) : 1.0;
 
   std::vector<double> intervals;
   for (std::size_t i = 1; i < checkin_ts.size(); ++i) intervals.push_back(checkin_ts[i] - checkin_ts[i - 1]);

@@ -12,6 +12,7 @@ struct BeaconEvent {
   std::int64_t ts_ns = 0;
   std::uint64_t bytes_out = 0;  // payload the host sent
   std::uint64_t flow_id = 0;    // FlowRecord::id, for citing
+  bool bytes_known = true;      // false when the source did not give the payload size (log inputs)
 };
 
 // Connection starts of one (host, destination) pair with bounded memory: once `capacity` events are held,
@@ -58,13 +59,14 @@ struct BeaconParams {
 };
 
 struct BeaconScore {
-  double score = 0;       // final, 0..1
-  double interval = 0;    // regularity of check-in intervals, 0..1
-  double size = 0;        // regularity of bytes sent per check-in, 0..1
-  double count = 0;       // confidence from the number of intervals, 0..1
-  double coverage = 0;    // span of the check-ins over the observation window, 0..1
-  double base = 0;        // score before the prevalence factor
-  double prevalence = 0;  // share of monitored hosts contacting the destination
+  double score = 0;        // final, 0..1
+  double interval = 0;     // regularity of check-in intervals, 0..1
+  double size = 0;         // regularity of bytes sent per check-in, 0..1 (1 when no size is known)
+  bool size_known = true;  // false when no check-in's size was known (the size factor is left out)
+  double count = 0;        // confidence from the number of intervals, 0..1
+  double coverage = 0;     // span of the check-ins over the observation window, 0..1
+  double base = 0;         // score before the prevalence factor
+  double prevalence = 0;   // share of monitored hosts contacting the destination
   double prevalence_factor = 1;
   bool shared_schedule = true;    // the hosts beaconing to the destination keep one period
   double platform_share = 0;      // largest share of one TLS stack's hosts that contact the destination

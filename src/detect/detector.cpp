@@ -278,7 +278,7 @@ void Detector::on_flow(const flow::FlowRecord& r) {
   // DNS lookups are the resolver's business, not a check-in with the server.
   // NTP polls are the clock's business: periodic by design, never a check-in either.
   const bool dns = r.service == "dns" || r.service == "ntp";
-  const BeaconEvent event{r.first_ts.ns, r.orig_bytes, r.id};
+  const BeaconEvent event{r.first_ts.ns, r.orig_bytes, r.id, r.known(flow::kUnknownOrigBytes)};
   if (!dns) p->series.add(event, s.config.max_events_per_pair);
   if (!r.server_name.empty()) {
     if (p->names.size() < kMaxNamesPerPair &&

@@ -49,6 +49,7 @@ FlowBrief FlowBrief::from(const flow::FlowRecord& r) {
   copy_text(b.service, r.service);
   copy_text(b.server_name, r.server_name);
   copy_text(b.community_id, r.community_id);
+  b.unknown = r.unknown;
   return b;
 }
 

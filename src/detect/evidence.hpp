@@ -38,6 +38,7 @@ struct FlowBrief {
   char service[8] = {};
   char server_name[128] = {};
   char community_id[40] = {};
+  std::uint16_t unknown = 0;  // FlowRecord::unknown: fields the source did not give
 
   static FlowBrief from(const flow::FlowRecord& r);
 };

@@ -34,10 +34,26 @@ struct FlowConfig {
   std::int64_t tcp_closed_timeout_ns = 5'000'000'000;
 };
 
-// Where a packet came from, so that later layers can cite it as evidence.
+// Where a packet came from, so that later layers can cite it as evidence. Records read from logs (src/sensor)
+// cite a line instead: `line` is set, `input_index` indexes the log inputs and `packet_number` is the 1-based
+// line number in the (decompressed) file.
 struct PacketRef {
   std::uint32_t input_index = 0;
   std::uint64_t packet_number = 0;
+  bool line = false;
+};
+
+// Fields of a FlowRecord that its source did not give (FlowRecord::unknown): a log input (src/sensor) may
+// lack them, and then they are unknown, never zero (docs/schema.md). The packet path knows every field.
+enum FlowUnknown : std::uint16_t {
+  kUnknownOrigBytes = 1u << 0,
+  kUnknownRespBytes = 1u << 1,
+  kUnknownOrigPkts = 1u << 2,
+  kUnknownRespPkts = 1u << 3,
+  kUnknownOrigIpBytes = 1u << 4,
+  kUnknownRespIpBytes = 1u << 5,
+  kUnknownConnState = 1u << 6,
+  kUnknownHistory = 1u << 7,
 };
 
 // A finished flow, in the terms of Zeek's conn.log. Originator = sender of the first packet seen; for TCP,
@@ -82,6 +98,9 @@ struct FlowRecord {
   // "http", "quic") and the name the client reached the server by (DNS answer, else SNI, else Host).
   std::string service;
   std::string server_name;
+  // FlowUnknown bits: fields the source did not give (their values above are 0 / empty and mean nothing).
+  std::uint16_t unknown = 0;
+  [[nodiscard]] bool known(FlowUnknown field) const { return (unknown & field) == 0; }
 };
 
 // Receives finished flows, in the deterministic order the table emits them.

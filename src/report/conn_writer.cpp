@@ -152,23 +152,33 @@ void ConnWriter::on_flow(const flow::FlowRecord& r) {
     if (timed) {
       json_key(b, "duration");
       append_zeek_seconds(b, duration_ns);
-      json_key(b, "orig_bytes");
-      append_uint(b, r.orig_bytes);
-      json_key(b, "resp_bytes");
-      append_uint(b, r.resp_bytes);
+      if (r.known(flow::kUnknownOrigBytes)) {
+        json_key(b, "orig_bytes");
+        append_uint(b, r.orig_bytes);
+      }
+      if (r.known(flow::kUnknownRespBytes)) {
+        json_key(b, "resp_bytes");
+        append_uint(b, r.resp_bytes);
+      }
     }
-    json_key(b, "conn_state");
-    json_string(b, r.conn_state);
-    json_key(b, "history");
-    json_string(b, r.history);
-    json_key(b, "orig_pkts");
-    append_uint(b, r.orig_pkts);
-    json_key(b, "orig_ip_bytes");
-    append_uint(b, r.orig_ip_bytes);
-    json_key(b, "resp_pkts");
-    append_uint(b, r.resp_pkts);
-    json_key(b, "resp_ip_bytes");
-    append_uint(b, r.resp_ip_bytes);
+    if (r.known(flow::kUnknownConnState)) {
+      json_key(b, "conn_state");
+      json_string(b, r.conn_state);
+    }
+    if (r.known(flow::kUnknownHistory)) {
+      json_key(b, "history");
+      json_string(b, r.history);
+    }
+    // Counts a log input did not give are left out (unset), never written as 0.
+    const auto count = [&](const char* name, std::uint64_t v, flow::FlowUnknown bit) {
+      if (!r.known(bit)) return;
+      json_key(b, name);
+      append_uint(b, v);
+    };
+    count("orig_pkts", r.orig_pkts, flow::kUnknownOrigPkts);
+    count("orig_ip_bytes", r.orig_ip_bytes, flow::kUnknownOrigIpBytes);
+    count("resp_pkts", r.resp_pkts, flow::kUnknownRespPkts);
+    count("resp_ip_bytes", r.resp_ip_bytes, flow::kUnknownRespIpBytes);
     if (!r.tunnel_parents[0].empty()) {
       json_key(b, "tunnel_parents");
       b += '[';
@@ -217,7 +227,7 @@ void ConnWriter::on_flow(const flow::FlowRecord& r) {
     if (!header_written_) write_tsv_header(r);
     append_zeek_seconds(b, r.first_ts.ns);
     b += '\t';
-    b += r.uid;
+    append_tsv_text(b, r.uid);  // escaped: a uid read from a log is any text
     b += '\t';
     r.orig_h.append_to(b);
     b += '\t';
@@ -233,23 +243,36 @@ void ConnWriter::on_flow(const flow::FlowRecord& r) {
       append_tsv_text(b, r.service);
       b += '\t';
     }
+    // Unset ("-") when a log input did not give the value.
+    const auto count = [&](std::uint64_t v, flow::FlowUnknown bit) {
+      if (r.known(bit)) {
+        append_uint(b, v);
+      } else {
+        b += '-';
+      }
+    };
     if (timed) {
       append_zeek_seconds(b, duration_ns);
       b += '\t';
-      append_uint(b, r.orig_bytes);
+      count(r.orig_bytes, flow::kUnknownOrigBytes);
       b += '\t';
-      append_uint(b, r.resp_bytes);
+      count(r.resp_bytes, flow::kUnknownRespBytes);
       b += '\t';
     } else {
       b += "-\t-\t-\t";
     }
-    b += r.conn_state;
+    append_tsv_text(b,
+                    r.known(flow::kUnknownConnState) ? std::string_view(r.conn_state) : std::string_view());
     b += '\t';
-    b += r.history.empty() ? std::string_view("-") : std::string_view(r.history);
-    for (const std::uint64_t v : {r.orig_pkts, r.orig_ip_bytes, r.resp_pkts, r.resp_ip_bytes}) {
-      b += '\t';
-      append_uint(b, v);
-    }
+    append_tsv_text(b, r.history);
+    b += '\t';
+    count(r.orig_pkts, flow::kUnknownOrigPkts);
+    b += '\t';
+    count(r.orig_ip_bytes, flow::kUnknownOrigIpBytes);
+    b += '\t';
+    count(r.resp_pkts, flow::kUnknownRespPkts);
+    b += '\t';
+    count(r.resp_ip_bytes, flow::kUnknownRespIpBytes);
     b += '\t';
     if (r.tunnel_parents[0].empty()) {
       b += '-';
@@ -258,7 +281,7 @@ void ConnWriter::on_flow(const flow::FlowRecord& r) {
       for (const auto& p : r.tunnel_parents) {
         if (p.empty()) continue;
         if (!first) b += ',';
-        b += p;
+        append_tsv_text(b, p);
         first = false;
       }
     }
@@ -273,7 +296,7 @@ void ConnWriter::on_flow(const flow::FlowRecord& r) {
     else
       b += '-';
     b += '\t';
-    b += r.community_id.empty() ? std::string_view("-") : std::string_view(r.community_id);
+    append_tsv_text(b, r.community_id);
     b += '\t';
     append_uint(b, r.ip_proto);
     b += '\t';

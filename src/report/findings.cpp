@@ -145,6 +145,32 @@ std::string trimmed(const char* text) {
   return std::string(text);
 }
 
+// Where a flow is in the inputs: packet numbers in a capture, or the line of its conn.log record (log
+// inputs).
+void write_flow_location(JsonWriter& j, const RunAccounting& a, const flow::PacketRef& first,
+                         const flow::PacketRef& last, std::string_view prefix) {
+  const std::uint32_t in = first.input_index;
+  const std::string key = std::string(prefix) + "input";
+  if (first.line) {
+    j.field(key, in < a.log_inputs.size() ? a.log_inputs[in].path : std::string());
+    j.field(std::string(prefix) + "line", first.packet_number);
+    return;
+  }
+  j.field(key, in < a.inputs.size() ? a.inputs[in].path : std::string());
+  j.field(std::string(prefix) + "first_packet", first.packet_number)
+      .field(std::string(prefix) + "last_packet", last.packet_number);
+}
+
+// A count the source may not have given (log inputs): null when unknown.
+void count_or_null(JsonWriter& j, std::string_view key, std::uint64_t v, bool known) {
+  j.key(key);
+  if (known) {
+    j.value(v);
+  } else {
+    j.null();
+  }
+}
+
 void write_evidence(OutputFile& out, const AnalysisOutput& o) {
   const detect::EvidenceStore& ev = *o.evidence;
   std::string line;
@@ -164,7 +190,6 @@ void write_evidence(OutputFile& out, const AnalysisOutput& o) {
       out.write(line);
     }
   }
-  const auto& inputs = o.accounting->inputs;
   for (const std::uint64_t id : ev.cited_flows()) {
     const auto brief = ev.load_flow(id);
     if (!brief) continue;
@@ -173,9 +198,7 @@ void write_evidence(OutputFile& out, const AnalysisOutput& o) {
     JsonWriter j(line);
     j.begin_object();
     j.field("id", "flow:" + std::to_string(id)).field("type", "flow");
-    const std::uint32_t in = b.first_packet.input_index;
-    j.field("input", in < inputs.size() ? inputs[in].path : std::string());
-    j.field("first_packet", b.first_packet.packet_number).field("last_packet", b.last_packet.packet_number);
+    write_flow_location(j, *o.accounting, b.first_packet, b.last_packet, "");
     j.field("uid", trimmed(b.uid)).field("community_id", trimmed(b.community_id));
     j.field("ts", format_iso8601(Timestamp{b.first_ns}))
         .field("last_ts", format_iso8601(Timestamp{b.last_ns}));
@@ -183,8 +206,10 @@ void write_evidence(OutputFile& out, const AnalysisOutput& o) {
     j.field("resp_h", b.resp_h.to_string()).field("resp_p", static_cast<unsigned>(b.resp_p));
     j.field("proto", zeek_proto_name(b.ip_proto)).field("service", trimmed(b.service));
     j.field("conn_state", trimmed(b.conn_state)).field("history", trimmed(b.history));
-    j.field("orig_bytes", b.orig_bytes).field("resp_bytes", b.resp_bytes);
-    j.field("orig_pkts", b.orig_pkts).field("resp_pkts", b.resp_pkts);
+    count_or_null(j, "orig_bytes", b.orig_bytes, (b.unknown & flow::kUnknownOrigBytes) == 0);
+    count_or_null(j, "resp_bytes", b.resp_bytes, (b.unknown & flow::kUnknownRespBytes) == 0);
+    count_or_null(j, "orig_pkts", b.orig_pkts, (b.unknown & flow::kUnknownOrigPkts) == 0);
+    count_or_null(j, "resp_pkts", b.resp_pkts, (b.unknown & flow::kUnknownRespPkts) == 0);
     j.field("server_name", trimmed(b.server_name));
     if (b.vlan != 0) j.field("vlan", static_cast<unsigned>(b.vlan));
     if (b.tunnel_type != 0)
@@ -202,12 +227,15 @@ void write_evidence(OutputFile& out, const AnalysisOutput& o) {
     const std::string& uid = std::visit([](const auto& r) -> const std::string& { return r.id.uid; }, record);
     const auto flow_id = ev.flow_of(uid);
     const auto brief = flow_id ? ev.load_flow(*flow_id) : std::nullopt;
-    if (brief) {
-      const std::uint32_t in = brief->first_packet.input_index;
-      j.field("flow", "flow:" + std::to_string(*flow_id));
-      j.field("input", in < inputs.size() ? inputs[in].path : std::string());
-      j.field("first_packet", brief->first_packet.packet_number)
-          .field("last_packet", brief->last_packet.packet_number);
+    const flow::PacketRef& source =
+        std::visit([](const auto& r) -> const flow::PacketRef& { return r.source; }, record);
+    if (brief) j.field("flow", "flow:" + std::to_string(*flow_id));
+    if (source.line) {
+      // Read from a log: the record's own file and line, then where its flow's conn record is.
+      write_flow_location(j, *o.accounting, source, source, "");
+      if (brief) write_flow_location(j, *o.accounting, brief->first_packet, brief->last_packet, "flow_");
+    } else if (brief) {
+      write_flow_location(j, *o.accounting, brief->first_packet, brief->last_packet, "");
     }
     std::visit(RecordWriter{j}, record);
     j.end_object();
@@ -249,7 +277,12 @@ void write_beacons(OutputFile& out, const AnalysisOutput& o) {
     p.key("score").raw_number(score_text(s.score));
     p.key("interval").raw_number(score_text(s.interval));
     p.key("hit_rate").raw_number(score_text(s.hit_rate));
-    p.key("size").raw_number(score_text(s.size));
+    p.key("size");
+    if (s.size_known) {
+      p.raw_number(score_text(s.size));
+    } else {
+      p.null();  // no check-in's size was known (log inputs): the size factor was left out
+    }
     p.key("coverage").raw_number(score_text(s.coverage));
     p.key("count").raw_number(score_text(s.count));
     p.key("prevalence").raw_number(score_text(s.prevalence));
@@ -288,6 +321,10 @@ std::string write_findings(OutputFile& out, const AnalysisOutput& o,
   for (const auto& in : o.accounting->inputs) {
     j.begin_object().field("path", in.path).field("sha256", in.sha256).field("packets", in.packets);
     j.field("bytes", in.file_bytes).end_object();
+  }
+  for (const auto& in : o.accounting->log_inputs) {
+    j.begin_object().field("path", in.path).field("sha256", in.sha256).field("format", in.format);
+    j.field("log_type", in.log_type).field("records", in.records).field("bytes", in.file_bytes).end_object();
   }
   j.end_array();
   j.key("accounting");
@@ -365,10 +402,19 @@ std::string report_text(const AnalysisOutput& o, const std::vector<CountryStatis
   const std::string from = human_time(d.window_start);
   const std::string to = human_time(d.window_end);
   t += fmt::format("c2scope {}: command-and-control servers and the hosts they control\n", o.version);
-  t += fmt::format("Traffic from {} to {}: {} in {}, {} decoded, {} skipped; {}, {}.\n\n", from, to,
-                   plural(a.packets, "packet", "packets"), plural(a.inputs.size(), "input", "inputs"),
-                   a.decoded, a.skipped.total(), plural(a.flows, "flow", "flows"),
-                   plural(d.counters.monitored_hosts, "monitored host", "monitored hosts"));
+  if (a.from_logs()) {
+    std::size_t read = 0;
+    for (const auto& in : a.log_inputs) read += in.read ? 1 : 0;
+    t += fmt::format("Traffic from {} to {}: {} in {} (Zeek logs), {} used, {} skipped; {}, {}.\n\n", from,
+                     to, plural(a.records, "log record", "log records"), plural(read, "file", "files"),
+                     a.records_used, a.records_skipped.total(), plural(a.flows, "flow", "flows"),
+                     plural(d.counters.monitored_hosts, "monitored host", "monitored hosts"));
+  } else {
+    t += fmt::format("Traffic from {} to {}: {} in {}, {} decoded, {} skipped; {}, {}.\n\n", from, to,
+                     plural(a.packets, "packet", "packets"), plural(a.inputs.size(), "input", "inputs"),
+                     a.decoded, a.skipped.total(), plural(a.flows, "flow", "flows"),
+                     plural(d.counters.monitored_hosts, "monitored host", "monitored hosts"));
+  }
 
   std::set<IpAddress> all_servers, all_hosts, all_attempted;
   for (const auto& f : d.servers) {
@@ -455,6 +501,32 @@ std::string report_text(const AnalysisOutput& o, const std::vector<CountryStatis
     for (std::size_t i = 0; i < kReasonCount; ++i) {
       const auto r = static_cast<Reason>(i);
       if (a.skipped.get(r) > 0) t += fmt::format(" {} {};", reason_name(r), a.skipped.get(r));
+    }
+    t += "\n";
+  }
+  // Log inputs: the files read with their records and hash; the files of types not used on one line.
+  std::set<std::string> unused_types;
+  std::size_t unused_files = 0;
+  for (const auto& in : a.log_inputs) {
+    if (!in.read) {
+      ++unused_files;
+      unused_types.insert(in.log_type.empty() ? in.format : in.log_type);
+      continue;
+    }
+    t += fmt::format("  {}  {} {}, {} records  sha256 {}\n", in.path, in.log_type, in.format, in.records,
+                     in.sha256.empty() ? "-" : in.sha256);
+  }
+  if (unused_files > 0) {
+    std::string names;
+    for (const auto& type : unused_types) names += (names.empty() ? "" : ", ") + type;
+    t += fmt::format("  {} not read (log types c2scope does not use, or not logs): {}\n",
+                     plural(unused_files, "file", "files"), names);
+  }
+  if (a.records_skipped.total() > 0) {
+    t += "Skipped log records by reason:";
+    for (std::size_t i = 0; i < kReasonCount; ++i) {
+      const auto r = static_cast<Reason>(i);
+      if (a.records_skipped.get(r) > 0) t += fmt::format(" {} {};", reason_name(r), a.records_skipped.get(r));
     }
     t += "\n";
   }

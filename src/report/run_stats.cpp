@@ -36,6 +36,19 @@ RunAccounting collect_accounting(const ingest::InputSet& inputs, const decode::D
   return a;
 }
 
+RunAccounting collect_log_accounting(const sensor::SensorReader& reader) {
+  RunAccounting a;
+  a.log_inputs = reader.inputs();
+  for (const auto& in : a.log_inputs) {
+    a.records += in.records;
+    a.records_used += in.used;
+    a.records_skipped.merge(in.skipped);
+  }
+  a.sensor = reader.counters();
+  a.flows = a.sensor.flows;
+  return a;
+}
+
 void write_accounting(JsonWriter& j, const RunAccounting& a) {
   j.begin_object();
   j.field("packets", a.packets);
@@ -75,10 +88,60 @@ void write_accounting(JsonWriter& j, const RunAccounting& a) {
     j.end_object();
   }
   j.end_array();
+  if (a.from_logs()) {
+    j.field("records", a.records).field("records_used", a.records_used);
+    j.key("records_skipped");
+    write_reasons(j, a.records_skipped);
+    j.key("log_inputs").begin_array();
+    for (const auto& in : a.log_inputs) {
+      j.begin_object();
+      j.field("path", in.path)
+          .field("format", in.format)
+          .field("log_type", in.log_type)
+          .field("read", in.read);
+      j.field("sha256", in.sha256).field("file_bytes", in.file_bytes).field("lines", in.lines);
+      j.field("records", in.records).field("used", in.used);
+      j.key("skipped");
+      write_reasons(j, in.skipped);
+      j.key("issues").begin_array();
+      for (const auto& issue : in.issues) {
+        j.begin_object().field("line", issue.line).field("message", issue.message).end_object();
+      }
+      j.end_array();
+      j.field("issues_total", in.issues_total);
+      j.end_object();
+    }
+    j.end_array();
+    const sensor::SensorCounters& c = a.sensor;
+    j.key("sensor").begin_object();
+    j.field("flows", c.flows).field("dns", c.dns).field("http", c.http).field("ssl", c.ssl);
+    j.field("x509", c.x509).field("quic", c.quic).field("out_of_order", c.out_of_order);
+    j.field("server_names_from_dns", c.server_names_from_dns);
+    j.field("server_names_from_uid", c.server_names_from_uid);
+    j.field("certs_unreferenced", c.certs_unreferenced).field("join_tables_cleared", c.join_tables_cleared);
+    j.field("files_unused", c.files_unused);
+    j.end_object();
+  }
   j.end_object();
 }
 
 std::string summary_line(const RunAccounting& a, double elapsed) {
+  if (a.from_logs()) {
+    std::string reasons;
+    for (std::size_t i = 0; i < kReasonCount; ++i) {
+      if (a.records_skipped.n[i] == 0) continue;
+      reasons += fmt::format("{}{} {}", reasons.empty() ? "" : ", ", kReasonNames[i], a.records_skipped.n[i]);
+    }
+    std::size_t read = 0;
+    for (const auto& in : a.log_inputs) read += in.read ? 1 : 0;
+    const double rps = elapsed > 0 ? static_cast<double>(a.records) / elapsed : 0.0;
+    return fmt::format(
+        "c2scope: {} log records from {} file{} ({} not used): {} used, {} skipped{}; {} flows; {:.2f} s, "
+        "{:.2f} M "
+        "records/s",
+        a.records, read, read == 1 ? "" : "s", a.log_inputs.size() - read, a.records_used,
+        a.records_skipped.total(), reasons.empty() ? "" : " (" + reasons + ")", a.flows, elapsed, rps / 1e6);
+  }
   std::string reasons;
   for (std::size_t i = 0; i < kReasonCount; ++i) {
     if (a.skipped.n[i] == 0) continue;

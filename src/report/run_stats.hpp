@@ -10,6 +10,7 @@
 #include "flow/flow_table.hpp"
 #include "ingest/packet_source.hpp"
 #include "report/json_writer.hpp"
+#include "sensor/sensor_reader.hpp"
 
 namespace c2scope::report {
 
@@ -24,14 +25,27 @@ struct RunAccounting {
   std::uint64_t expired = 0;  // of which emitted after their idle timeout
   std::uint64_t flows_peak_active = 0;
   std::vector<ingest::InputSummary> inputs;
+  // Log inputs (src/sensor, docs/counting.md): every data line read is used or skipped for a named reason.
+  std::uint64_t records = 0;       // data lines read from all log files
+  std::uint64_t records_used = 0;  // of which became a flow or protocol record
+  ReasonCounts records_skipped;    // the others, by reason
+  std::vector<sensor::LogInputSummary> log_inputs;
+  sensor::SensorCounters sensor;
 
-  // decoded + skipped == packets: the promise that nothing is lost silently.
-  [[nodiscard]] bool balanced() const { return decoded + skipped.total() == packets; }
+  // A run over logs instead of packets (flows cite lines, not packets).
+  [[nodiscard]] bool from_logs() const { return !log_inputs.empty(); }
+  // decoded + skipped == packets and used + skipped == records: the promise that nothing is lost silently.
+  [[nodiscard]] bool balanced() const {
+    return decoded + skipped.total() == packets && records_used + records_skipped.total() == records;
+  }
 };
 
 // Collects the counters at the end of a run (after Decoder::finish() and FlowTable::flush()).
 RunAccounting collect_accounting(const ingest::InputSet& inputs, const decode::Decoder& decoder,
                                  const flow::FlowTable& flows);
+
+// The same for a run over logs (after SensorReader::run()).
+RunAccounting collect_log_accounting(const sensor::SensorReader& reader);
 
 // Writes the accounting object ({"packets", "bytes", "decoded", "skipped", ...}); docs/schema.md.
 void write_accounting(JsonWriter& json, const RunAccounting& accounting);

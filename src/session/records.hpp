@@ -7,6 +7,7 @@
 
 #include "core/ip_address.hpp"
 #include "core/timestamp.hpp"
+#include "flow/flow_table.hpp"
 #include "proto/tls/x509.hpp"
 
 namespace c2scope::session {
@@ -42,6 +43,7 @@ struct DnsLogRecord {
   std::vector<std::string> answers;
   std::vector<std::uint32_t> ttls;  // seconds
   bool rejected = false;
+  flow::PacketRef source;  // log inputs (src/sensor): the file and line it was read from (source.line)
 };
 
 // One HTTP request/response pair (Zeek http.log semantics).
@@ -57,6 +59,7 @@ struct HttpLogRecord {
   std::uint16_t status_code = 0;
   std::string status_msg;
   std::string resp_mime_type;  // Content-Type without parameters, lower case
+  flow::PacketRef source;      // log inputs (src/sensor): the file and line it was read from (source.line)
 };
 
 // One TLS connection (Zeek ssl.log semantics plus fingerprints).
@@ -78,6 +81,7 @@ struct SslLogRecord {
   std::vector<std::uint16_t> client_groups;
   std::vector<std::uint16_t> client_versions;
   std::vector<std::string> client_alpn;
+  flow::PacketRef source;  // log inputs (src/sensor): the file and line it was read from (source.line)
 };
 
 // One certificate, first seen in a flow.
@@ -86,6 +90,7 @@ struct X509LogRecord {
   ConnId id;
   tls::X509Summary cert;
   bool host_cert = false;  // first certificate of the chain
+  flow::PacketRef source;  // log inputs (src/sensor): the file and line it was read from (source.line)
 };
 
 // One QUIC connection whose client Initial was decrypted (Zeek quic.log semantics plus JA4).
@@ -99,7 +104,8 @@ struct QuicLogRecord {
   std::string server_name;
   std::string client_protocol;  // first ALPN offered
   std::string ja4;
-  std::string cipher;  // from the server Initial's ServerHello, when decrypted
+  std::string cipher;      // from the server Initial's ServerHello, when decrypted
+  flow::PacketRef source;  // log inputs (src/sensor): the file and line it was read from (source.line)
 };
 
 // Receives the records in a deterministic order (packet order, then flow emission order).

@@ -214,8 +214,10 @@ TEST(Beacon, ShortLivedBurstOfRegularityIsDamped) {
 TEST(Beacon, DISABLED_Margins) {
   const double threshold = c2scope::detect::DetectConfig{}.beacon_threshold;
   constexpr int kTrials = 2000;
-  std::printf("| intervals | random >= %.2f | ±30%% jitter, 10%% missed < %.2f | ±30%% jitter < %.2f | ±40%% < %.2f |\n",
-              threshold, threshold, threshold, threshold);
+  std::printf(
+      "| intervals | random >= %.2f | ±30%% jitter, 10%% missed < %.2f | ±30%% jitter < %.2f | ±40%% < %.2f "
+      "|\n",
+      threshold, threshold, threshold, threshold);
   for (const int beats : {8, 12, 24, 48, 96}) {
     int random_high = 0, missed_low = 0, jitter_low = 0, j40_low = 0;
     for (int trial = 0; trial < kTrials; ++trial) {

@@ -266,8 +266,8 @@ TEST(AppLayer, PairsDnsQueriesWithResponsesAndLogsUnansweredOnesAtFlowEnd) {
   EXPECT_EQ(h.app.counters().dns_unanswered, 1u);
 }
 
-// NTP (RFC 5905): byte 0 is LI (2 bits), version (3), mode (3); the rest of the 48-byte header does not matter
-// for detection. 0x23 = v4 client, 0x24 = v4 server.
+// NTP (RFC 5905): byte 0 is LI (2 bits), version (3), mode (3); the rest of the 48-byte header does not
+// matter for detection. 0x23 = v4 client, 0x24 = v4 server.
 Buf ntp_packet(std::uint8_t li_vn_mode) {
   Buf b(48, 0);
   b[0] = li_vn_mode;
@@ -279,7 +279,7 @@ TEST(AppLayer, NtpOnPort123IsConfirmedByTheServersReply) {
   h.packet("10.0.0.5", 123, "192.0.2.123", 123, 17, ntp_packet(0x23));
   h.packet("192.0.2.123", 123, "10.0.0.5", 123, 17, ntp_packet(0x24));
   h.packet("10.0.0.6", 40001, "192.0.2.123", 123, 17, ntp_packet(0x23));  // unanswered: not confirmed
-  h.packet("10.0.0.7", 40002, "192.0.2.123", 123, 17, Buf(48, 0x41));      // version 0: not NTP
+  h.packet("10.0.0.7", 40002, "192.0.2.123", 123, 17, Buf(48, 0x41));     // version 0: not NTP
   h.table.flush();
   ASSERT_EQ(h.conns.flows.size(), 3u);
   std::vector<std::string> services;

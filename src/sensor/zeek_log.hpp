@@ -1,0 +1,188 @@
+// Internal to sensor: Zeek log lines (TSV with #fields/#types headers, or JSON lines) into flow and protocol
+// records.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "core/reason.hpp"
+#include "flow/flow_table.hpp"
+#include "sensor/line_reader.hpp"
+#include "sensor/sensor_reader.hpp"
+#include "session/records.hpp"
+
+namespace c2scope::sensor::zeek {
+
+enum class LogType : std::uint8_t { kConn, kDns, kHttp, kSsl, kX509, kQuic, kOther, kUnknown };
+inline constexpr std::size_t kUsedLogTypes = 6;  // kConn .. kQuic
+// "conn" -> kConn ...; any other non-empty name is kOther.
+LogType log_type_of(std::string_view path_name);
+std::string_view log_type_name(LogType type);
+// The log type a file name implies: its first dot-separated part ("conn.09:00:00-10:00:00.log.gz" -> conn).
+std::string type_from_file_name(std::string_view file_name);
+
+// Every Zeek field name c2scope reads (the union over the six logs; a name shared by logs is one field).
+enum Field : std::uint8_t {
+  kTs,
+  kUid,
+  kOrigH,
+  kOrigP,
+  kRespH,
+  kRespP,
+  kProto,
+  kService,
+  kDuration,
+  kOrigBytes,
+  kRespBytes,
+  kConnState,
+  kLocalOrig,
+  kLocalResp,
+  kHistory,
+  kOrigPkts,
+  kOrigIpBytes,
+  kRespPkts,
+  kRespIpBytes,
+  kTunnelParents,
+  kVlan,
+  kInnerVlan,
+  kCommunityId,
+  kIpProto,
+  kServerName,
+  kTunnel,
+  kTransId,
+  kRtt,
+  kQuery,
+  kQclass,
+  kQtype,
+  kRcode,
+  kAA,
+  kTC,
+  kRD,
+  kRA,
+  kZ,
+  kAnswers,
+  kTTLs,
+  kRejected,
+  kOpcode,
+  kTransDepth,
+  kMethod,
+  kHost,
+  kUri,
+  kReferrer,
+  kVersion,
+  kUserAgent,
+  kOrigin,
+  kRequestBodyLen,
+  kResponseBodyLen,
+  kStatusCode,
+  kStatusMsg,
+  kRespMimeTypes,
+  kCipher,
+  kCurve,
+  kResumed,
+  kLastAlert,
+  kNextProtocol,
+  kEstablished,
+  kCertChainFps,
+  kCertChainFuids,
+  kJa3,
+  kJa3s,
+  kJa4,
+  kClientCiphers,
+  kClientExtensions,
+  kClientGroups,
+  kClientVersions,
+  kClientAlpn,
+  kFileId,  // x509.log `id` (the file id ssl.log's cert_chain_fuids name)
+  kFingerprint,
+  kCertVersion,
+  kCertSerial,
+  kCertSubject,
+  kCertIssuer,
+  kCertNotBefore,
+  kCertNotAfter,
+  kCertKeyType,
+  kCertKeyLength,
+  kCertExponent,
+  kCertCurve,
+  kCertSigAlg,
+  kSanDns,
+  kBasicCa,
+  kBasicPathLen,
+  kSelfSigned,
+  kSha1,
+  kClientInitialDcid,
+  kClientScid,
+  kServerScid,
+  kClientProtocol,
+  kPath,  // `_path` in JSON logs written to one stream
+  kFieldCount
+};
+// kFieldCount for names c2scope does not read (extra columns such as a `label`).
+Field field_of(std::string_view name);
+std::string_view field_name(Field f);
+
+// ---- value parsing (shared by the TSV and JSON accessors; exposed for unit tests) ----
+// Zeek's time/interval: [-]seconds[.fraction] (up to 9 fraction digits kept), also exponent notation and
+// ISO 8601 UTC ("2024-04-19T12:00:00.123456Z", JSON::TS_ISO8601). False when not a time within +-9e9 s.
+bool parse_seconds(std::string_view text, std::int64_t& ns);
+bool parse_u64(std::string_view text, std::uint64_t& out);
+// Dotted IPv4 or IPv6 text.
+bool parse_address(std::string_view text, IpAddress& out);
+// Zeek TSV escapes: \xNN and \\ (c2scope and Zeek write both); anything else is kept.
+void unescape_tsv(std::string_view text, std::string& out);
+
+// One record read from a log line, ready to deliver.
+struct ConnEntry {
+  flow::FlowRecord flow;
+  std::int8_t local_orig = -1;  // -1 unset, 0 F, 1 T
+  std::int8_t local_resp = -1;
+};
+struct SslEntry {
+  session::SslLogRecord rec;
+  std::vector<std::string> cert_fuids;  // cert_chain_fuids (Zeek before 5.0): the x509.log ids of the chain
+};
+struct X509Entry {
+  Timestamp ts;
+  std::string fuid;  // x509.log `id` (before Zeek 5.0)
+  tls::X509Summary cert;
+  flow::PacketRef source;
+};
+using Entry = std::variant<ConnEntry, session::DnsLogRecord, session::HttpLogRecord, SslEntry, X509Entry,
+                           session::QuicLogRecord>;
+LogType entry_type(const Entry& e);
+// Time key of a record for the merge: conn at its end (ts + duration), the others at ts.
+std::int64_t entry_key(const Entry& e);
+
+// Turns the lines of one log file into records, counting every data line as used or skipped (by reason, with
+// the first problems and their line numbers) in `summary`.
+class LogParser {
+ public:
+  // `file_type`: the type the file name implies (used when neither #path nor `_path` says). `wanted`: which
+  // used types the command needs; records of other types are skipped as log_unused_type.
+  LogParser(LogInputSummary& summary, std::uint32_t input_index, LogType file_type,
+            std::array<bool, kUsedLogTypes> wanted);
+  ~LogParser();
+  LogParser(const LogParser&) = delete;
+  LogParser& operator=(const LogParser&) = delete;
+
+  // Reads lines from `lines` until one record is built into `out` (true) or the lines end (false).
+  bool next(LineReader& lines, Entry& out);
+  // The log type of the TSV #path seen so far (kUnknown before a header or for JSON).
+  [[nodiscard]] LogType header_type() const;
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+// Reads the header block of a TSV log (or the first JSON line) from the first bytes of a file: the log type
+// it declares ("" when none).
+std::string declared_type(std::string_view first_text);
+
+}  // namespace c2scope::sensor::zeek
