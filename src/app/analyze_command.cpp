@@ -110,6 +110,21 @@ std::vector<std::string> unavailable_for_logs(const std::vector<std::string>& ty
   return out;
 }
 
+// What NetFlow/IPFIX records cannot give the detectors (findings.json detection.unavailable).
+std::vector<std::string> unavailable_for_netflow(bool intel) {
+  std::vector<std::string> out;
+  out.emplace_back(
+      "beacon size factor: NetFlow gives IP bytes, not payload bytes (orig_bytes unknown); beacons are "
+      "scored "
+      "on timing alone");
+  if (intel) {
+    out.emplace_back(
+        "intel on DNS names, TLS server names, JA3/JA4, certificates, HTTP hosts and URLs: NetFlow/IPFIX "
+        "records carry no application data (addresses are matched)");
+  }
+  return out;
+}
+
 report::Place to_place(const attrib::Location& l) {
   return report::Place{l.country, l.asn, l.as_org};
 }
@@ -208,6 +223,21 @@ int run_analyze(const AnalyzeArgs& a) {
     accounting = report::collect_log_accounting(reader);
     unavailable = unavailable_for_logs(reader.log_types(), !a.intel.empty());
     saw_local_flags = reader.saw_local_flags();
+  } else if (inputs_are_netflow(a.input)) {
+    // NetFlow/IPFIX export captures: the paired flow records go to the detector as the flow table's would.
+    const PipelineConfig config = make_pipeline_config(a.input);
+    ingest::InputOptions input_options = make_input_options(a.input);
+    input_options.hash_inputs = true;  // findings cite their inputs by hash
+    ingest::InputSet inputs(a.input.paths, input_options);
+    decode::Decoder decoder(config.decode);
+    NetflowPipeline netflow(make_netflow_config(a.input), make_pairing_config(a.input), detector);
+    Progress progress(inputs, !a.input.no_progress);
+    netflow.run(inputs, decoder, [&](std::uint64_t n) { progress.update(n); });
+    netflow.finish();
+    progress.done();
+    accounting = report::collect_netflow_accounting(inputs, decoder, netflow.decoder_counters(),
+                                                    netflow.pairing_counters(), netflow.not_udp());
+    unavailable = unavailable_for_netflow(!a.intel.empty());
   } else {
     const PipelineConfig config = make_pipeline_config(a.input);
     ingest::InputOptions input_options = make_input_options(a.input);

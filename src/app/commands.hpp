@@ -27,6 +27,7 @@ struct InputArgs {
   double other_timeout_s = 60;
   bool no_progress = false;
   std::string input_format = "auto";  // auto|pcap|zeek|eve|argus|netflow (sensor::InputFormat)
+  bool netflow = false;               // --netflow: the same as --input-format netflow
 };
 void add_input_options(CLI::App& cmd, InputArgs& args);
 PipelineConfig make_pipeline_config(const InputArgs& args);
@@ -34,6 +35,11 @@ ingest::InputOptions make_input_options(const InputArgs& args);
 // Whether the inputs are logs (src/sensor) rather than packets: --input-format, else their content. Throws
 // for a format not supported yet and for inputs that mix captures with logs.
 bool inputs_are_logs(const InputArgs& args);
+// Whether the inputs are captures of NetFlow/IPFIX export packets (--netflow or --input-format netflow).
+bool inputs_are_netflow(const InputArgs& args);
+// The NetFlow/IPFIX decoder's and pairer's configuration (docs/netflow.md; the defaults).
+sensor::NetflowConfig make_netflow_config(const InputArgs& args);
+sensor::PairingConfig make_pairing_config(const InputArgs& args);
 sensor::ReadOptions make_read_options(const InputArgs& args);
 
 // Prints the summary line and every input problem to stderr; returns the exit status (3 when the accounting

@@ -21,7 +21,8 @@ void add_input_options(CLI::App& cmd, InputArgs& a) {
   cmd.add_option(
       "inputs", a.paths,
       "pcap/pcapng files (optionally gzip/zstd), Zeek logs (TSV or JSON, plain or gzip), directories "
-      "(also Zeek's rotated archive), or - for a capture on stdin");
+      "(also Zeek's rotated archive), or - for a capture on stdin; with --netflow, captures of "
+      "NetFlow/IPFIX export packets");
   auto* iface = cmd.add_option("-i,--interface", a.interface, "capture live from this interface (libpcap)");
   cmd.add_option("--bpf", a.bpf, "BPF filter for live capture")->needs(iface);
   cmd.add_option("--count", a.live_count, "stop a live capture after N packets")->needs(iface);
@@ -38,18 +39,48 @@ void add_input_options(CLI::App& cmd, InputArgs& a) {
   cmd.add_option("--other-timeout", a.other_timeout_s, "idle timeout of other IP protocols, seconds")
       ->capture_default_str();
   cmd.add_flag("--no-progress", a.no_progress, "never draw the progress bar");
-  cmd.add_option("--input-format", a.input_format,
-                 "what the inputs are: auto (recognised by content), pcap (pcap/pcapng), zeek (Zeek TSV or "
-                 "JSON logs); eve, argus and netflow are not supported yet")
+  cmd.add_option(
+         "--input-format", a.input_format,
+         "what the inputs are: auto (recognised by content), pcap (pcap/pcapng), zeek (Zeek TSV or "
+         "JSON logs), netflow (captures whose UDP payloads, whatever the port, are NetFlow v5/v9/IPFIX "
+         "export packets); eve and argus are not supported yet")
       ->check(CLI::IsMember({"auto", "pcap", "zeek", "eve", "argus", "netflow"}))
       ->capture_default_str();
+  cmd.add_flag(
+      "--netflow", a.netflow,
+      "the captures hold NetFlow v5/v9/IPFIX export packets: decode every UDP payload as one, whatever "
+      "the port, and pair the records into flows (= --input-format netflow)");
+}
+
+namespace {
+sensor::InputFormat input_format(const InputArgs& a) {
+  sensor::InputFormat format = sensor::InputFormat::kAuto;
+  sensor::parse_input_format(a.input_format, format);
+  if (a.netflow) {
+    if (format != sensor::InputFormat::kAuto && format != sensor::InputFormat::kNetflow)
+      throw CLI::ValidationError("--netflow", "contradicts --input-format " + a.input_format);
+    format = sensor::InputFormat::kNetflow;
+  }
+  return format;
+}
+}  // namespace
+
+bool inputs_are_netflow(const InputArgs& a) {
+  return input_format(a) == sensor::InputFormat::kNetflow;
 }
 
 bool inputs_are_logs(const InputArgs& a) {
+  const sensor::InputFormat format = input_format(a);
   if (!a.interface.empty()) return false;
-  sensor::InputFormat format = sensor::InputFormat::kAuto;
-  sensor::parse_input_format(a.input_format, format);
   return sensor::classify_inputs(a.paths, format) == sensor::InputKind::kLogs;
+}
+
+sensor::NetflowConfig make_netflow_config(const InputArgs& /*args*/) {
+  return sensor::NetflowConfig{};
+}
+
+sensor::PairingConfig make_pairing_config(const InputArgs& /*args*/) {
+  return sensor::PairingConfig{};
 }
 
 sensor::ReadOptions make_read_options(const InputArgs& a) {
@@ -150,6 +181,24 @@ int run_flows(const FlowsArgs& a) {
     writer.finish();
     out.close();
     accounting = report::collect_log_accounting(reader);
+  } else if (inputs_are_netflow(a.input)) {
+    // NetFlow/IPFIX export captures: the exporters' flow records, paired, are the flows (no flow table).
+    const PipelineConfig config = make_pipeline_config(a.input);
+    ingest::InputOptions input_options = make_input_options(a.input);
+    input_options.hash_inputs = !a.stats.empty();
+    ingest::InputSet inputs(a.input.paths, input_options);
+    report::OutputFile out(a.out);
+    report::ConnWriter writer(out, format);
+    decode::Decoder decoder(config.decode);
+    NetflowPipeline netflow(make_netflow_config(a.input), make_pairing_config(a.input), writer);
+    Progress progress(inputs, !a.input.no_progress);
+    netflow.run(inputs, decoder, [&](std::uint64_t n) { progress.update(n); });
+    netflow.finish();
+    progress.done();
+    writer.finish();
+    out.close();
+    accounting = report::collect_netflow_accounting(inputs, decoder, netflow.decoder_counters(),
+                                                    netflow.pairing_counters(), netflow.not_udp());
   } else {
     const PipelineConfig config = make_pipeline_config(a.input);
     ingest::InputOptions input_options = make_input_options(a.input);

@@ -59,6 +59,8 @@ enum class Reason : std::uint8_t {
   kLogBadValue,       // another field (count, port, bool) that does not parse
   kLogUnusedType,     // a record of a log type c2scope does not use (JSON `_path`)
   kLogTruncatedLine,  // the last line of a stream that ended early (truncated gzip), cut short
+  // NetFlow/IPFIX export captures (--netflow): a decoded packet that carries no UDP datagram to decode
+  kNetflowNotUdp,
   kCount
 };
 
@@ -106,6 +108,7 @@ inline constexpr std::array<std::string_view, kReasonCount> kReasonNames = {
     "log_bad_value",
     "log_unused_type",
     "log_truncated_line",
+    "netflow_not_udp",
 };
 
 constexpr std::string_view reason_name(Reason r) {

@@ -149,6 +149,12 @@ bool group_address(const IpAddress& a) {
 }  // namespace
 
 bool completed_exchange(const flow::FlowRecord& r) {
+  if (r.ip_proto == 6 && !r.known(flow::kUnknownConnState)) {
+    // No TCP state (NetFlow/IPFIX records): a handshake plus an acknowledged exchange takes at least two
+    // packets each way; a refused or unanswered SYN (REJ, S0) has at most one answer per SYN.
+    return r.known(flow::kUnknownOrigPkts) && r.known(flow::kUnknownRespPkts) && r.orig_pkts >= 2 &&
+           r.resp_pkts >= 2;
+  }
   if (r.ip_proto == 6) {
     const std::string& st = r.conn_state;
     if (st == "SF" || st == "S1" || st == "S2" || st == "S3" || st == "RSTO" || st == "RSTR") return true;
@@ -563,11 +569,14 @@ DetectionResult Detector::finish() {
     Reason reason;
     reason.detector = "beacon";
     reason.score = score.score;
-    reason.summary = fmt::format(
-        "{} contacted {} every {} ±{:.0f}% for {} ({} connections, {:.0f}±{:.0f} bytes sent each{})",
-        key.host.to_string(), key.server.to_string(), format_period(score.period_s), score.jitter * 100,
-        format_duration(score.span_s), score.connections, score.bytes_median, score.bytes_spread,
-        score.missed > 0.005 ? fmt::format(", {:.0f}% of beats missed", score.missed * 100) : "");
+    reason.summary =
+        fmt::format("{} contacted {} every {} ±{:.0f}% for {} ({} connections, {}{})", key.host.to_string(),
+                    key.server.to_string(), format_period(score.period_s), score.jitter * 100,
+                    format_duration(score.span_s), score.connections,
+                    score.size_known
+                        ? fmt::format("{:.0f}±{:.0f} bytes sent each", score.bytes_median, score.bytes_spread)
+                        : std::string("bytes sent unknown"),
+                    score.missed > 0.005 ? fmt::format(", {:.0f}% of beats missed", score.missed * 100) : "");
     cite_sample(p.sample, reason.evidence);
     server_for(key.server).finding.reasons.push_back(std::move(reason));
   }
@@ -603,11 +612,12 @@ DetectionResult Detector::finish() {
       reason.score = score.score;
       reason.summary = fmt::format(
           "{} contacted {} (resolved to {} addresses, among them {}) every {} ±{:.0f}% for {} ({} "
-          "connections, "
-          "{:.0f}±{:.0f} bytes sent each)",
+          "connections, {})",
           key.host.to_string(), key.name, np.servers.size(), server.to_string(),
           format_period(score.period_s), score.jitter * 100, format_duration(score.span_s), score.connections,
-          score.bytes_median, score.bytes_spread);
+          score.size_known
+              ? fmt::format("{:.0f}±{:.0f} bytes sent each", score.bytes_median, score.bytes_spread)
+              : std::string("bytes sent unknown"));
       cite_sample(direct->second.sample, reason.evidence);  // the flows to this address
       cite_sample(np.sample, reason.evidence);
       server_for(server).finding.reasons.push_back(std::move(reason));

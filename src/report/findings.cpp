@@ -409,6 +409,15 @@ std::string report_text(const AnalysisOutput& o, const std::vector<CountryStatis
                      to, plural(a.records, "log record", "log records"), plural(read, "file", "files"),
                      a.records_used, a.records_skipped.total(), plural(a.flows, "flow", "flows"),
                      plural(d.counters.monitored_hosts, "monitored host", "monitored hosts"));
+  } else if (a.netflow) {
+    t += fmt::format(
+        "Traffic from {} to {}: {} in {} (NetFlow/IPFIX exports), {} decoded, {} skipped; {} paired into {}, "
+        "{}.\n\n",
+        from, to, plural(a.packets, "export packet", "export packets"),
+        plural(a.inputs.size(), "input", "inputs"), a.decoded, a.skipped.total(),
+        plural(a.netflow_decoder.flow_records, "flow record", "flow records"),
+        plural(a.flows, "flow", "flows"),
+        plural(d.counters.monitored_hosts, "monitored host", "monitored hosts"));
   } else {
     t += fmt::format("Traffic from {} to {}: {} in {}, {} decoded, {} skipped; {}, {}.\n\n", from, to,
                      plural(a.packets, "packet", "packets"), plural(a.inputs.size(), "input", "inputs"),
@@ -504,6 +513,7 @@ std::string report_text(const AnalysisOutput& o, const std::vector<CountryStatis
     }
     t += "\n";
   }
+  if (a.netflow) t += fmt::format("  {}\n", netflow_summary(a));
   // Log inputs: the files read with their records and hash; the files of types not used on one line.
   std::set<std::string> unused_types;
   std::size_t unused_files = 0;

@@ -10,6 +10,7 @@
 #include "flow/flow_table.hpp"
 #include "ingest/packet_source.hpp"
 #include "report/json_writer.hpp"
+#include "sensor/netflow.hpp"
 #include "sensor/sensor_reader.hpp"
 
 namespace c2scope::report {
@@ -31,6 +32,12 @@ struct RunAccounting {
   ReasonCounts records_skipped;    // the others, by reason
   std::vector<sensor::LogInputSummary> log_inputs;
   sensor::SensorCounters sensor;
+  // NetFlow/IPFIX export captures (--netflow, docs/netflow.md): the packets above are the export packets;
+  // their datagrams, sets, templates and records are used or skipped by the decoder's named reasons, and the
+  // flow records are paired into the flows above.
+  bool netflow = false;
+  sensor::NetflowCounters netflow_decoder;
+  sensor::PairingCounters netflow_pairing;
 
   // A run over logs instead of packets (flows cite lines, not packets).
   [[nodiscard]] bool from_logs() const { return !log_inputs.empty(); }
@@ -44,11 +51,22 @@ struct RunAccounting {
 RunAccounting collect_accounting(const ingest::InputSet& inputs, const decode::Decoder& decoder,
                                  const flow::FlowTable& flows);
 
+// The same for a run over NetFlow/IPFIX export captures (after the decoder's finish() and the pairer's
+// flush()): packets decoded without a UDP datagram (`not_udp`) move from decoded to skipped
+// (netflow_not_udp); the flows are the pairer's.
+RunAccounting collect_netflow_accounting(const ingest::InputSet& inputs, const decode::Decoder& decoder,
+                                         const sensor::NetflowCounters& netflow,
+                                         const sensor::PairingCounters& pairing, std::uint64_t not_udp);
+
 // The same for a run over logs (after SensorReader::run()).
 RunAccounting collect_log_accounting(const sensor::SensorReader& reader);
 
 // Writes the accounting object ({"packets", "bytes", "decoded", "skipped", ...}); docs/schema.md.
 void write_accounting(JsonWriter& json, const RunAccounting& accounting);
+
+// "NetFlow: 20 datagrams (v5 0, v9 20, IPFIX 0, 0 skipped), 594 records (...); 297 flows (...), ..." for a
+// run over export captures.
+std::string netflow_summary(const RunAccounting& accounting);
 
 // One line for stderr: "c2scope: 1234 packets, 1200 decoded, 34 skipped (non_ip_arp 30, ...); 56 flows ...".
 std::string summary_line(const RunAccounting& accounting, double elapsed_seconds);

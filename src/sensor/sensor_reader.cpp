@@ -34,7 +34,7 @@ std::string_view format_description(InputFormat f) {
     case InputFormat::kArgus:
       return "Argus flow records";
     case InputFormat::kNetflow:
-      return "NetFlow/IPFIX (nfdump)";
+      return "NetFlow/IPFIX (nfdump file)";
     case InputFormat::kZeek:
       return "Zeek logs";
     case InputFormat::kPcap:
@@ -45,8 +45,10 @@ std::string_view format_description(InputFormat f) {
 }
 
 [[noreturn]] void not_supported(const std::string& what, InputFormat f) {
-  throw std::runtime_error(what + ": " + std::string(format_description(f)) +
-                           " input is not supported yet (c2scope reads pcap, pcapng and Zeek logs today)");
+  throw std::runtime_error(
+      what + ": " + std::string(format_description(f)) +
+      " input is not supported yet (c2scope reads pcap, pcapng, Zeek logs and, with --netflow, "
+      "captures of NetFlow/IPFIX export packets today)");
 }
 
 // The first bytes of a gzip stream, inflated (as much as `max_out` allows; errors just stop it).
@@ -166,7 +168,8 @@ bool parse_input_format(std::string_view text, InputFormat& out) {
 }
 
 bool input_format_supported(InputFormat format) {
-  return format == InputFormat::kAuto || format == InputFormat::kPcap || format == InputFormat::kZeek;
+  return format == InputFormat::kAuto || format == InputFormat::kPcap || format == InputFormat::kZeek ||
+         format == InputFormat::kNetflow;
 }
 
 Sniffed sniff(Bytes first) {
@@ -278,6 +281,28 @@ InputKind classify_inputs(const std::vector<std::string>& paths, InputFormat for
   if (forced == InputFormat::kPcap) return InputKind::kPackets;
   if (!input_format_supported(forced))
     not_supported("--input-format " + std::string(input_format_name(forced)), forced);
+  if (forced == InputFormat::kNetflow) {
+    // Captures whose UDP payloads are NetFlow/IPFIX export datagrams: ingest reads them as any capture. A
+    // named file of another format is an error here rather than a capture reader's problem.
+    for (const auto& path : paths) {
+      struct stat st {};
+      if (path == "-" || ::stat(path.c_str(), &st) != 0 || S_ISDIR(st.st_mode)) continue;
+      Peek p;
+      try {
+        p = peek_file(path);
+      } catch (const std::runtime_error&) {
+        continue;  // unreadable: the capture reader names the problem
+      }
+      if (p.sniffed.format == InputFormat::kNetflow) not_supported(path, InputFormat::kNetflow);
+      if (p.sniffed.format != InputFormat::kPcap && p.sniffed.format != InputFormat::kAuto) {
+        throw std::runtime_error(path +
+                                 ": --input-format netflow reads captures (pcap, pcapng) of export "
+                                 "packets; this is " +
+                                 std::string(format_description(p.sniffed.format)));
+      }
+    }
+    return InputKind::kPackets;
+  }
   if (forced == InputFormat::kZeek) {
     for (const auto& p : paths) {
       if (p == "-")

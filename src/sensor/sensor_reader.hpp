@@ -24,7 +24,9 @@ enum class InputFormat : std::uint8_t { kAuto, kPcap, kZeek, kEve, kArgus, kNetf
 // "auto", "pcap", "zeek", "eve", "argus", "netflow" (the --input-format values).
 std::string_view input_format_name(InputFormat format);
 bool parse_input_format(std::string_view text, InputFormat& out);
-// Formats the sensor layer can read today (kZeek); the others answer "not supported yet".
+// Formats c2scope can read today: auto, pcap, zeek, and netflow (captures whose UDP payloads are
+// NetFlow/IPFIX export datagrams, decoded by netflow.hpp; the app drives it). eve and argus answer "not
+// supported yet".
 bool input_format_supported(InputFormat format);
 
 // What the first bytes of a stored input look like.
@@ -87,7 +89,7 @@ class LocalFlagSink {
 
 // Which of the given paths are captures and which are logs. Throws std::runtime_error (naming the path) for
 // a format that is not supported yet, for inputs that mix captures with logs, and for an explicitly named
-// file that is not of the forced format.
+// file that is not of the forced format. kNetflow (captures of export packets) answers kPackets.
 enum class InputKind : std::uint8_t { kPackets, kLogs };
 InputKind classify_inputs(const std::vector<std::string>& paths, InputFormat forced);
 

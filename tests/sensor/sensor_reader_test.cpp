@@ -314,7 +314,10 @@ TEST(ClassifyInputs, LogsCapturesMixesAndUnsupportedFormats) {
   EXPECT_NE(message({eve}, InputFormat::kAuto).find("Suricata EVE JSON input is not supported yet"),
             std::string::npos);
   EXPECT_NE(message({conn}, InputFormat::kArgus).find("not supported yet"), std::string::npos);
-  EXPECT_NE(message({conn}, InputFormat::kNetflow).find("not supported yet"), std::string::npos);
+  // --netflow reads captures of export packets: a capture is packets, a Zeek log named with it is an error.
+  EXPECT_EQ(classify_inputs({pcap}, InputFormat::kNetflow), InputKind::kPackets);
+  EXPECT_EQ(classify_inputs({"-"}, InputFormat::kNetflow), InputKind::kPackets);
+  EXPECT_NE(message({conn}, InputFormat::kNetflow).find("netflow reads captures"), std::string::npos);
   EXPECT_NE(message({"-"}, InputFormat::kZeek).find("standard input"), std::string::npos);
 }
 
