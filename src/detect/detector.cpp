@@ -347,24 +347,40 @@ void Detector::on_dns(const session::DnsLogRecord& r) {
   }
 }
 
+namespace {
+
+// The intel hits of one protocol record: the record is cited once, at its first hit, and each hit is kept for
+// the (host, server) pair with what matched.
+template <typename Record>
+class RecordHits {
+ public:
+  RecordHits(Detector::State& s, const Record& r) : s_(s), r_(r) {}
+  // Call after a match_* filled the state's hits.
+  void check(const char* what, const std::string& observed) {
+    s_.keep_active(r_.ts);
+    if (s_.hits.empty()) return;
+    if (id_.empty()) id_ = s_.evidence.cite_record(r_);
+    s_.add_record_hits(r_.id.orig_h, r_.id.resp_h, id_, what, observed);
+  }
+
+ private:
+  Detector::State& s_;
+  const Record& r_;
+  std::string id_;
+};
+
+}  // namespace
+
 void Detector::on_http(const session::HttpLogRecord& r) {
   State& s = *state_;
   if (s.intel == nullptr || !r.has_request || !s.outbound(r.id.orig_h, r.id.resp_h)) return;
-  std::string id;
+  RecordHits hits(s, r);
   if (!r.host.empty()) {
     s.intel->match_domain(r.host, s.hits);
-    s.keep_active(r.ts);
-    if (!s.hits.empty()) {
-      id = s.evidence.cite_record(r);
-      s.add_record_hits(r.id.orig_h, r.id.resp_h, id, "HTTP host", r.host);
-    }
+    hits.check("HTTP host", r.host);
   }
   s.intel->match_url(r.host, r.uri, s.hits);
-  s.keep_active(r.ts);
-  if (!s.hits.empty()) {
-    if (id.empty()) id = s.evidence.cite_record(r);
-    s.add_record_hits(r.id.orig_h, r.id.resp_h, id, "HTTP URL", r.host + r.uri);
-  }
+  hits.check("HTTP URL", r.host + r.uri);
 }
 
 void Detector::on_ssl(const session::SslLogRecord& r) {
@@ -372,60 +388,42 @@ void Detector::on_ssl(const session::SslLogRecord& r) {
   if (!s.outbound(r.id.orig_h, r.id.resp_h)) return;
   s.note_stack(r.id.orig_h, r.id.resp_h, r.ja4);
   if (s.intel == nullptr) return;
-  std::string id;
-  const auto check = [&](const char* what, const std::string& observed) {
-    s.keep_active(r.ts);
-    if (s.hits.empty()) return;
-    if (id.empty()) id = s.evidence.cite_record(r);
-    s.add_record_hits(r.id.orig_h, r.id.resp_h, id, what, observed);
-  };
+  RecordHits hits(s, r);
   if (!r.server_name.empty()) {
     s.intel->match_domain(r.server_name, s.hits);
-    check("TLS server name", r.server_name);
+    hits.check("TLS server name", r.server_name);
   }
   if (!r.ja3.empty()) {
     s.intel->match_hash(intel::IndicatorType::kJa3, r.ja3, s.hits);
-    check("TLS client JA3", r.ja3);
+    hits.check("TLS client JA3", r.ja3);
   }
   if (!r.ja4.empty()) {
     s.intel->match_hash(intel::IndicatorType::kJa4, r.ja4, s.hits);
-    check("TLS client JA4", r.ja4);
+    hits.check("TLS client JA4", r.ja4);
   }
 }
 
 void Detector::on_x509(const session::X509LogRecord& r) {
   State& s = *state_;
   if (s.intel == nullptr || !s.outbound(r.id.orig_h, r.id.resp_h)) return;
-  std::string id;
-  const auto check = [&](const char* what, const std::string& observed) {
-    s.keep_active(r.ts);
-    if (s.hits.empty()) return;
-    if (id.empty()) id = s.evidence.cite_record(r);
-    s.add_record_hits(r.id.orig_h, r.id.resp_h, id, what, observed);
-  };
+  RecordHits hits(s, r);
   s.intel->match_hash(intel::IndicatorType::kCertSha1, r.cert.sha1, s.hits);
-  check("certificate SHA-1", r.cert.sha1);
+  hits.check("certificate SHA-1", r.cert.sha1);
   s.intel->match_hash(intel::IndicatorType::kCertSha256, r.cert.sha256, s.hits);
-  check("certificate SHA-256", r.cert.sha256);
+  hits.check("certificate SHA-256", r.cert.sha256);
 }
 
 void Detector::on_quic(const session::QuicLogRecord& r) {
   State& s = *state_;
   if (s.intel == nullptr || !s.outbound(r.id.orig_h, r.id.resp_h)) return;
-  std::string id;
-  const auto check = [&](const char* what, const std::string& observed) {
-    s.keep_active(r.ts);
-    if (s.hits.empty()) return;
-    if (id.empty()) id = s.evidence.cite_record(r);
-    s.add_record_hits(r.id.orig_h, r.id.resp_h, id, what, observed);
-  };
+  RecordHits hits(s, r);
   if (!r.server_name.empty()) {
     s.intel->match_domain(r.server_name, s.hits);
-    check("QUIC server name", r.server_name);
+    hits.check("QUIC server name", r.server_name);
   }
   if (!r.ja4.empty()) {
     s.intel->match_hash(intel::IndicatorType::kJa4, r.ja4, s.hits);
-    check("QUIC client JA4", r.ja4);
+    hits.check("QUIC client JA4", r.ja4);
   }
 }
 
