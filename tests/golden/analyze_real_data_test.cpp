@@ -31,25 +31,6 @@ namespace fs = std::filesystem;
 
 // ---- running the binary ---------------------------------------------------------------------------------
 
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::string quoted(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') {
-      out += "'\\''";
-    } else {
-      out += c;
-    }
-  }
-  return out + "'";
-}
-
 fs::path work_dir() {
   static const fs::path dir =
       fs::temp_directory_path() / ("c2scope_analyze_real_" + std::to_string(::getpid()));
@@ -216,12 +197,12 @@ Analysis analyze(const std::string& name, const std::vector<std::string>& args) 
   a.dir = work_dir() / name;
   fs::remove_all(a.dir);
   fs::create_directories(a.dir.parent_path());
-  std::string cmd = "C2SCOPE_DATA_DIR=" + quoted((shared_data() / "geoip").string()) + " " +
-                    quoted(c2scope_binary().string()) + " analyze --no-progress -q --out " +
-                    quoted(a.dir.string());
-  for (const std::string& arg : args) cmd += " " + quoted(arg);
+  std::string cmd = "C2SCOPE_DATA_DIR=" + shell_quoted((shared_data() / "geoip").string()) + " " +
+                    shell_quoted(c2scope_binary().string()) + " analyze --no-progress -q --out " +
+                    shell_quoted(a.dir.string());
+  for (const std::string& arg : args) cmd += " " + shell_quoted(arg);
   const fs::path err = work_dir() / (name + ".stderr");
-  cmd += " 2>" + quoted(err.string());
+  cmd += " 2>" + shell_quoted(err.string());
   a.rc = run_command(cmd);
   a.stderr_text = read_file(err);
   if (a.rc == 0) parse_outputs(a);

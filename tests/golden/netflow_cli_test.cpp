@@ -31,29 +31,16 @@ fs::path work_dir() {
   return dir;
 }
 
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::string quoted(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
 // Runs the binary with `args`; stderr goes to `name`.stderr in the work directory.
 int run(const std::string& name, const std::vector<std::string>& args, std::string* err = nullptr) {
   fs::create_directories(work_dir());
-  std::string cmd = "C2SCOPE_DATA_DIR=" + quoted((shared_data() / "geoip").string()) + " " +
-                    quoted(c2scope_binary().string());
-  for (const auto& a : args) cmd += " " + quoted(a);
+  std::string cmd = "C2SCOPE_DATA_DIR=" + shell_quoted((shared_data() / "geoip").string()) + " " +
+                    shell_quoted(c2scope_binary().string());
+  for (const auto& a : args) cmd += " " + shell_quoted(a);
   const fs::path e = work_dir() / (name + ".stderr");
-  cmd += " 2>" + quoted(e.string());
+  cmd += " 2>" + shell_quoted(e.string());
   const int rc = run_command(cmd);
-  if (err != nullptr) *err = read_text(e);
+  if (err != nullptr) *err = read_file(e);
   return rc;
 }
 
@@ -123,7 +110,7 @@ TEST(NetflowCli, FlowsV9TotalsMatchNfdump) {
 
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
-  ASSERT_EQ(parser.parse(simdjson::padded_string(read_text(stats))).get(doc), simdjson::SUCCESS);
+  ASSERT_EQ(parser.parse(simdjson::padded_string(read_file(stats))).get(doc), simdjson::SUCCESS);
   EXPECT_EQ(num(doc, "packets"), 20u);  // every export packet read is decoded
   EXPECT_EQ(num(doc, "decoded"), 20u);
   EXPECT_EQ(num(doc, "flows"), rows.size());
@@ -142,7 +129,7 @@ TEST(NetflowCli, FlowsV9TotalsMatchNfdump) {
   ASSERT_EQ(run("flows_v9_again", {"flows", "--input-format", "netflow", "--no-progress", "--format", "tsv",
                                    "--out", again.string(), pcap.string()}),
             0);
-  EXPECT_EQ(read_text(conn), read_text(again));
+  EXPECT_EQ(read_file(conn), read_file(again));
 }
 
 // An nfcapd file is not a capture of export packets: named with --netflow it is an error that says so.
@@ -179,7 +166,7 @@ TEST_P(NetflowAnalyze, TestCcBeaconFromExports) {
 
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
-  ASSERT_EQ(parser.parse(simdjson::padded_string(read_text(out / "findings.json"))).get(doc),
+  ASSERT_EQ(parser.parse(simdjson::padded_string(read_file(out / "findings.json"))).get(doc),
             simdjson::SUCCESS);
   bool found = false;
   for (auto s : doc["servers"].get_array()) {
@@ -207,7 +194,7 @@ TEST_P(NetflowAnalyze, TestCcBeaconFromExports) {
 
   simdjson::dom::parser bparser;
   simdjson::dom::element beacons;
-  ASSERT_EQ(bparser.parse(simdjson::padded_string(read_text(out / "beacons.json"))).get(beacons),
+  ASSERT_EQ(bparser.parse(simdjson::padded_string(read_file(out / "beacons.json"))).get(beacons),
             simdjson::SUCCESS);
   bool pair = false;
   for (auto p : beacons["pairs"].get_array()) {
@@ -228,7 +215,7 @@ TEST_P(NetflowAnalyze, TestCcBeaconFromExports) {
   EXPECT_TRUE(pair) << "no beacon pair " << kHost << " -> " << kServer;
 
   // Evidence cites the export capture and the export packet a flow came in.
-  const std::string evidence = read_text(out / "evidence.jsonl");
+  const std::string evidence = read_file(out / "evidence.jsonl");
   EXPECT_NE(evidence.find("\"input\":\"" + pcap.string() + "\",\"first_packet\":"), std::string::npos);
   EXPECT_EQ(evidence.find("\"first_packet\":0,"), std::string::npos);  // packet numbers are 1-based
 }

@@ -25,19 +25,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::string quoted(const std::string& s) {
-  std::string out = "'";
-  for (const char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
 fs::path work_dir() {
   static const fs::path dir =
       fs::temp_directory_path() / ("c2scope_zeek_golden_" + std::to_string(::getpid()));
@@ -57,11 +44,11 @@ class WorkDirCleanup final : public ::testing::Environment {
 // Runs the binary with the country/AS snapshot of ../shared/data/geoip; returns the exit status.
 int run_c2scope(const std::string& name, const std::vector<std::string>& args, std::string* err = nullptr) {
   fs::create_directories(work_dir());
-  std::string cmd = "C2SCOPE_DATA_DIR=" + quoted((shared_data() / "geoip").string()) + " " +
-                    quoted(c2scope_binary().string());
-  for (const auto& a : args) cmd += " " + quoted(a);
+  std::string cmd = "C2SCOPE_DATA_DIR=" + shell_quoted((shared_data() / "geoip").string()) + " " +
+                    shell_quoted(c2scope_binary().string());
+  for (const auto& a : args) cmd += " " + shell_quoted(a);
   const fs::path err_file = work_dir() / (name + ".stderr");
-  cmd += " 2>" + quoted(err_file.string()) + " >/dev/null";
+  cmd += " 2>" + shell_quoted(err_file.string()) + " >/dev/null";
   const int rc = std::system(cmd.c_str());
   if (err != nullptr) *err = read_file(err_file);
   return rc == -1 ? -1 : (WIFEXITED(rc) ? WEXITSTATUS(rc) : -1);
