@@ -10,6 +10,10 @@
 #   BENCH_C2SCOPE  c2scope binary (default build/release/c2scope)
 #   BENCH_RESULTS  results file (default bench/RESULTS.md)
 #   BENCH_GEN      generator (default ../shared/tools/gen_bench_pcap.py)
+#   BENCH_INTEL_COUNT  indicators in the generated threat-intel feed of `c2scope analyze +intel` (default 1000000)
+#   BENCH_HOME_NET     --home-net of `c2scope analyze` (default: the generator's internal networks)
+#   BENCH_INTEL_REPEAT extra repetitions of the four analyze runs after the rounds, for the feed load time and
+#                      the matching overhead (small differences of noisy times; default 9, 0 = rounds only)
 set -Eeuo pipefail
 trap 'echo "bench: harness error: line $LINENO: $BASH_COMMAND" >&2' ERR
 
@@ -27,14 +31,30 @@ CAP="$DATA/bench-${SIZE_MB}.pcap"
 [[ "$SIZE_MB" =~ ^[0-9]+$ && "$SIZE_MB" -gt 0 ]] || { echo "bench: BENCH_SIZE_MB must be a positive integer" >&2; exit 2; }
 [[ "$ROUNDS" =~ ^[0-9]+$ && "$ROUNDS" -gt 0 ]] || { echo "bench: BENCH_ROUNDS must be a positive integer" >&2; exit 2; }
 
-# c2scope subcommands to time. Each entry: the subcommand, then its arguments; "{FILE}" is the capture.
-# `flows` always runs; every other entry runs only when `c2scope --help` lists its subcommand.
-# Adjust the arguments of logs/analyze when those subcommands land.
+INTEL_COUNT="${BENCH_INTEL_COUNT:-1000000}"
+INTEL_REPEAT="${BENCH_INTEL_REPEAT:-9}"
+[[ "$INTEL_REPEAT" =~ ^[0-9]+$ ]] || { echo "bench: BENCH_INTEL_REPEAT must be a non-negative integer" >&2; exit 2; }
+# gen_bench_pcap.py's address plan: IPv4 clients, resolvers and servers in 10.0.0.0/8, IPv6 clients and the
+# resolver in 2001:db8::/32; every other address is an Internet server (analyze's default home net misses the
+# IPv6 clients).
+HOME_NET="${BENCH_HOME_NET:-10.0.0.0/8,2001:db8::/32}"
+[[ "$INTEL_COUNT" =~ ^[0-9]+$ && "$INTEL_COUNT" -gt 0 ]] || { echo "bench: BENCH_INTEL_COUNT must be a positive integer" >&2; exit 2; }
+[[ "$HOME_NET" =~ ^[0-9A-Fa-f:./,]+$ ]] || { echo "bench: BENCH_HOME_NET must be comma-separated CIDRs" >&2; exit 2; }
+
+# c2scope runs to time. Each entry: "tool name|subcommand and arguments". "{FILE}" is the capture, "{TMP}" a
+# temporary directory, "{INTEL}" the generated feed ($INTEL_FEED), "{EMPTY}" a pcap with no packets.
+# `flows` always runs; every other entry runs only when `c2scope --help` lists its subcommand. The two
+# "(empty capture)" runs time analyze without traffic, with and without the feed: their difference is the
+# feed load time (load_file + finalize + freeing it at exit), which report.py takes out of the intel run.
 BENCH_C2SCOPE_CMDS=(
-  "flows --out /dev/null {FILE}"
-  "flows --out /dev/null --stats /dev/null {FILE}"
-  "logs --out {TMP} {FILE}"
-  "analyze --out {TMP} {FILE}"
+  "c2scope flows|flows --out /dev/null {FILE}"
+  # --stats reports the input's SHA-256, so that run includes hashing the whole file (ADR 0003).
+  "c2scope flows +sha256|flows --out /dev/null --stats /dev/null {FILE}"
+  "c2scope logs|logs --out {TMP} {FILE}"
+  "c2scope analyze|analyze {FILE} --out {TMP} -q --home-net $HOME_NET"
+  "c2scope analyze +intel|analyze {FILE} --out {TMP} -q --home-net $HOME_NET --intel {INTEL}"
+  "c2scope analyze (empty capture)|analyze {EMPTY} --out {TMP} -q --home-net $HOME_NET"
+  "c2scope analyze +intel (empty capture)|analyze {EMPTY} --out {TMP} -q --home-net $HOME_NET --intel {INTEL}"
 )
 
 log() { printf 'bench: %s\n' "$*" >&2; }
@@ -95,6 +115,9 @@ cleanup() { rm -rf "$WORK"; }
 trap cleanup EXIT
 RAW="$WORK/raw.tsv"
 : >"$RAW"
+INTEL_RAW="$WORK/intel-raw.tsv"  # the extra analyze repetitions (BENCH_INTEL_REPEAT)
+: >"$INTEL_RAW"
+RAW_OUT="$RAW"                   # where run_one appends
 
 NAMES=()     # display name
 CMDS=()      # command line (word-split at run time; "{FILE}" and {TMP} substituted)
@@ -117,12 +140,10 @@ if [[ -x "$C2SCOPE" ]]; then
   c2help=$("$C2SCOPE" --help 2>&1 || true)
   c2ver=$("$C2SCOPE" --version 2>&1 | head -n1 || true)
   for entry in "${BENCH_C2SCOPE_CMDS[@]}"; do
-    sub=${entry%% *}
+    label=${entry%%|*} args=${entry#*|}
+    sub=${args%% *}
     if [[ "$sub" == flows ]] || grep -qE "^[[:space:]]+${sub}([[:space:]]|$)" <<<"$c2help"; then
-      label="c2scope $sub"
-      # --stats reports the input's SHA-256, so that run includes hashing the whole file (ADR 0003).
-      [[ "$entry" == *"--stats"* ]] && label="c2scope $sub +sha256"
-      add_tool "$label" ok "${c2ver:-?}" "$C2SCOPE" "$entry"
+      add_tool "$label" ok "${c2ver:-?}" "$C2SCOPE" "$args"
     fi
   done
 else
@@ -158,6 +179,29 @@ else add_tool nfpcapd "missing (apt-get install nfdump)" "" true; fi
 n=${#NAMES[@]}
 if (( n == 0 )); then log "no tool selected (BENCH_TOOLS=${BENCH_TOOLS:-})"; exit 2; fi
 
+# ---------------------------------------------------------------- threat-intel feed (cached) and empty capture
+# A deterministic plain-list feed of $INTEL_COUNT indicators (bench/gen_intel_feed.py): IPs, CIDRs, domains,
+# URLs, JA3 hashes; a dozen planted ones (the capture's C2 servers from its .truth.json, the malware JA3)
+# match the capture, random CIDRs cover a few more of its servers.
+INTEL_FEED="$CAP.intel-${INTEL_COUNT}.txt"
+EMPTY_CAP="$DATA/empty.pcap"
+need_feed=0
+for (( i = 0; i < n; i++ )); do [[ "${CMDS[$i]}" == *"{INTEL}"* ]] && need_feed=1; done
+if (( need_feed )) && [[ ! -s "$INTEL_FEED" ]]; then
+  log "generating the threat-intel feed $INTEL_FEED ($INTEL_COUNT indicators); cached for later runs"
+  truth_arg=()
+  [[ -f "$CAP.truth.json" ]] && truth_arg=(--truth "$CAP.truth.json")
+  python3 bench/gen_intel_feed.py --count "$INTEL_COUNT" --seed "$SEED" "${truth_arg[@]}" \
+    --out "$INTEL_FEED.part"
+  mv -f "$INTEL_FEED.part" "$INTEL_FEED"
+fi
+if [[ ! -s "$EMPTY_CAP" ]]; then  # pcap file header (microseconds, Ethernet) and no packet
+  python3 -c 'import struct, sys; open(sys.argv[1], "wb").write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))' \
+    "$EMPTY_CAP"
+fi
+INTEL_BYTES=0
+[[ -f "$INTEL_FEED" ]] && INTEL_BYTES=$(stat -c %s "$INTEL_FEED")
+
 HAVE_TIME=1
 if [[ ! -x /usr/bin/time ]]; then
   HAVE_TIME=0
@@ -181,6 +225,8 @@ run_one() {
   mkdir -p "$tmp"
   cmd=("${cmd[@]//\{FILE\}/$CAP}")
   cmd=("${cmd[@]//\{TMP\}/$tmp}")
+  cmd=("${cmd[@]//\{INTEL\}/$INTEL_FEED}")
+  cmd=("${cmd[@]//\{EMPTY\}/$EMPTY_CAP}")
   local rc=0 t0 t1
   : >"$tf"
   t0=$EPOCHREALTIME
@@ -197,17 +243,24 @@ run_one() {
   fi
   local wall
   wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.4f", b - a}')
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$round" "$rc" "$wall" "${rss:-NA}" "${user:-NA}" "${sys:-NA}" >>"$RAW"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$round" "$rc" "$wall" "${rss:-NA}" "${user:-NA}" "${sys:-NA}" >>"$RAW_OUT"
   if (( rc != 0 )); then
     tail -n 3 "$WORK/stderr.$i" | sed "s/^/bench:   $name: /" >&2
     cp "$WORK/stderr.$i" "$WORK/failed-stderr.$i"
   fi
+  # analyze: keep the last findings.json (packets read, indicators loaded, intel matches) for the report.
+  if [[ -f "$tmp/findings.json" ]]; then cp "$tmp/findings.json" "$WORK/findings.$i.json"; fi
   rm -rf "$tmp"
-  printf 'bench:   round %d  %-16s %8.3f s  %s KiB%s\n' "$round" "$name" "$wall" "${rss:-NA}" \
+  printf 'bench:   round %-3s %-38s %8.3f s  %s KiB%s\n' "$round" "$name" "$wall" "${rss:-NA}" \
     "$( (( rc != 0 )) && echo "  (exit $rc)")" >&2
 }
 
 n=${#NAMES[@]}
+# Other processes share the CPUs (2 here): the 1-minute load average before and after the runs goes in the report.
+LOAD_BEFORE=$(cut -d' ' -f1 /proc/loadavg)
+if awk -v l="$LOAD_BEFORE" 'BEGIN { exit !(l > 0.5) }'; then
+  log "warning: load average $LOAD_BEFORE before the runs: other processes compete for the CPUs, timings will be noisy"
+fi
 log "running ${ROUNDS} round(s), tools alternating: $(IFS=,; echo "${NAMES[*]}")"
 for (( r = 1; r <= ROUNDS; r++ )); do
   for (( k = 0; k < n; k++ )); do
@@ -215,6 +268,26 @@ for (( r = 1; r <= ROUNDS; r++ )); do
     if [[ "${STATUS[$i]}" == ok ]]; then run_one "$i" "$r"; fi
   done
 done
+
+# The feed load time and the matching overhead are differences of a few tenths of a second between runs of
+# 1-3 s: the four analyze runs repeat BENCH_INTEL_REPEAT more times (rotating), and report.py takes those two
+# figures from these repetitions together with the rounds.
+AN_IDX=()
+for want_name in "c2scope analyze" "c2scope analyze +intel" "c2scope analyze (empty capture)" \
+  "c2scope analyze +intel (empty capture)"; do
+  for (( i = 0; i < n; i++ )); do
+    if [[ "${NAMES[$i]}" == "$want_name" && "${STATUS[$i]}" == ok ]]; then AN_IDX+=("$i"); fi
+  done
+done
+if (( ${#AN_IDX[@]} == 4 && INTEL_REPEAT > 0 )); then
+  log "repeating the four analyze runs ${INTEL_REPEAT} more time(s) for the feed load time and matching overhead"
+  RAW_OUT="$INTEL_RAW"
+  for (( r = 1; r <= INTEL_REPEAT; r++ )); do
+    for (( k = 0; k < 4; k++ )); do run_one "${AN_IDX[$(( (k + r - 1) % 4 ))]}" "x$r"; done
+  done
+  RAW_OUT="$RAW"
+fi
+LOAD_AFTER=$(cut -d' ' -f1 /proc/loadavg)
 
 # ---------------------------------------------------------------- checks (untimed)
 # c2scope's accounting: packets read and flows_peak_active (for the memory budget).
@@ -244,18 +317,31 @@ TOOLS_TSV="$WORK/tools.tsv"
 for (( i = 0; i < n; i++ )); do
   printf '%s\t%s\t%s\t%s\n' "${NAMES[$i]}" "${STATUS[$i]}" "${VERSIONS[$i]}" "${CMDS[$i]}" >>"$TOOLS_TSV"
 done
+FINDINGS_TSV="$WORK/findings.tsv"  # tool name -> its last findings.json
+: >"$FINDINGS_TSV"
+for (( i = 0; i < n; i++ )); do
+  if [[ -f "$WORK/findings.$i.json" ]]; then printf '%s\t%s\n' "${NAMES[$i]}" "$WORK/findings.$i.json" >>"$FINDINGS_TSV"; fi
+done
 for (( i = 0; i < n; i++ )); do  # last lines of stderr of failed tools, for the report
   if [[ -f "$WORK/failed-stderr.$i" ]]; then
     tail -n 1 "$WORK/failed-stderr.$i" | tr '\t' ' ' | sed "s|^|${NAMES[$i]}\t|" >>"$WORK/failures.tsv"
   fi
 done
 
+# Which sources the binary was built from (make bench rebuilds first): commit, and uncommitted changes if any.
+git_desc=""
+if git rev-parse --git-dir >/dev/null 2>&1; then
+  git_desc="commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
+  dirty=$(git status --porcelain -- src CMakeLists.txt CMakePresets.json 2>/dev/null | wc -l || true)
+  if [[ "$dirty" =~ ^[0-9]+$ ]] && (( dirty > 0 )); then git_desc+=" + uncommitted changes in $dirty file(s) under src/"; fi
+fi
 cpu_model=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n1)
 python3 bench/report.py \
-  --raw "$RAW" --tools "$TOOLS_TSV" --failures "$WORK/failures.tsv" --results "$RESULTS" \
+  --raw "$RAW" --intel-raw "$INTEL_RAW" --tools "$TOOLS_TSV" --failures "$WORK/failures.tsv" --results "$RESULTS" \
   --capture "$CAP" --capture-bytes "$CAP_BYTES" --packets "$PACKETS" --rounds "$ROUNDS" \
-  --stats-json "$STATS_JSON" --ndpi-packets "$NDPI_PACKETS" --nfpcapd-packets "$NFPCAPD_PACKETS" \
+  --stats-json "$STATS_JSON" --findings "$FINDINGS_TSV" --intel-feed "$INTEL_FEED" --intel-bytes "$INTEL_BYTES" \
+  --home-net "$HOME_NET" --git "$git_desc" --load "$LOAD_BEFORE -> $LOAD_AFTER" --ndpi-packets "$NDPI_PACKETS" --nfpcapd-packets "$NFPCAPD_PACKETS" \
   --nproc "$(nproc)" --cpu "${cpu_model:-unknown}" \
   --ram-kb "$(awk '/MemTotal/ {print $2}' /proc/meminfo)"
-cp "$RAW" "$DATA/last-run.raw.tsv"
+cat "$RAW" "$INTEL_RAW" >"$DATA/last-run.raw.tsv"
 log "raw timings: $DATA/last-run.raw.tsv; results: $RESULTS"
