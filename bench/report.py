@@ -17,7 +17,7 @@ LATEST_END = "<!-- bench:latest:end -->"
 HISTORY_TITLE = "## History"
 HISTORY_HEAD = ("| date | capture MB | packets | c2scope flows packets/s | ndpiReader packets/s | ratio | "
                 "c2scope flows peak RSS MiB | c2scope analyze packets/s | analyze ÷ ndpiReader | "
-                "feed load s | matching overhead | load average |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+                "feed load s | matching overhead | load average; other processes |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
 HISTORY_MAX = 60
 BASE = "c2scope flows"
 PEER_TARGET = "ndpiReader"
@@ -54,8 +54,9 @@ over the rounds and these repetitions. Targets: analyze >= 3x ndpiReader's packe
 indicators, matching overhead < 5%. The overhead is a difference of a few tenths of a second between runs of 1-4
 s, so it is the noisiest figure here: the table gives its quartiles over the runs and the same figure from CPU
 time. analyze uses two threads (reader + SHA-256 of the input beside the parser), so other processes on this
-2-vCPU machine slow it more than the single-threaded peers: the load average before and after the runs is given
-with each run, and runs with a load average above ~0.5 understate c2scope.
+shared 2-vCPU machine slow it more than the single-threaded peers: each run first waits (up to 120 s) until other
+processes use at most 10% of the CPUs, and the report says how many runs started on a busy machine. Runs marked
+in the history as disturbed by other sessions' compiles understate c2scope.
 """
 
 
@@ -204,6 +205,16 @@ def main():
                          f"C2 servers reported{extra}.")
         if name == EMPTY_INTEL and isinstance(fj, dict):
             intel_info.setdefault("indicators", (fj.get("intel") or {}).get("indicators"))
+
+    # Other processes on the machine: run_bench.sh records their CPU share just before each run (8th column).
+    busy = [to_float(r[7]) for r in runs + read_tsv(a.intel_raw) if len(r) > 7 and to_float(r[7]) is not None]
+    busy_txt = ""
+    if busy:
+        n_busy = sum(1 for b in busy if b > 10)
+        busy_txt = f"{n_busy} of {len(busy)} runs started busy"
+        notes.append(f"{n_busy} of {len(busy)} timed runs started while other processes used more than 10% of the "
+                     f"CPUs (each run first waits up to BENCH_IDLE_WAIT s for idle CPUs; the highest share at a "
+                     f"start was {max(busy):.0f}%). Other processes can still start during a run.")
 
     base_pps = by[BASE]["pps"] if BASE in by else None
     for t in tools:
@@ -365,8 +376,8 @@ def main():
           f"- Capture: `{a.capture}`, {a.capture_bytes:,} bytes ({size_mb:.0f} MiB), {a.packets:,} packets",
           f"- Median of {a.rounds} round(s), tools alternating round-robin, capture in the page cache"]
     if a.load:
-        md.append(f"- 1-minute load average before -> after the timed runs: {a.load} (above 0: other processes "
-                  "shared the CPUs)")
+        md.append(f"- 1-minute load average before -> after the timed runs: {a.load} (it counts the benchmark's own "
+                  "runs too, about 1 to 1.5 while c2scope runs; see the last note for other processes)")
     if a.git:
         md.append(f"- c2scope built from {a.git}")
     if a.intel_bytes:
@@ -400,7 +411,7 @@ def main():
         f"{base_pps / ndpi_pps:.2f}x" if base_pps and ndpi_pps else "n/a",
         fnum(base["rss_mib"], 1) if base else "n/a", fnum(an_pps),
         f"{an_ratio:.2f}x" if an_ratio else "n/a", "n/a" if load_s is None else f"{load_s:.3f}",
-        "n/a" if overhead is None else f"{overhead:+.1%}", a.load or "")
+        "n/a" if overhead is None else f"{overhead:+.1%}", "; ".join(x for x in (a.load, busy_txt) if x))
     history = [row] + history[:HISTORY_MAX - 1]
     md += [HISTORY_TITLE, "", HISTORY_HEAD] + history + [""]
 

@@ -12,6 +12,8 @@
 #   BENCH_GEN      generator (default ../shared/tools/gen_bench_pcap.py)
 #   BENCH_INTEL_COUNT  indicators in the generated threat-intel feed of `c2scope analyze +intel` (default 1000000)
 #   BENCH_HOME_NET     --home-net of `c2scope analyze` (default: the generator's internal networks)
+#   BENCH_IDLE_WAIT    before each timed run, wait up to this many seconds for the CPUs to be idle (other
+#                      processes below 10% of the CPU time over half a second; default 120, 0 = never wait)
 #   BENCH_INTEL_REPEAT extra repetitions of the four analyze runs after the rounds, for the feed load time and
 #                      the matching overhead (small differences of noisy times; default 9, 0 = rounds only)
 set -Eeuo pipefail
@@ -33,6 +35,8 @@ CAP="$DATA/bench-${SIZE_MB}.pcap"
 
 INTEL_COUNT="${BENCH_INTEL_COUNT:-1000000}"
 INTEL_REPEAT="${BENCH_INTEL_REPEAT:-9}"
+IDLE_WAIT="${BENCH_IDLE_WAIT:-120}"
+[[ "$IDLE_WAIT" =~ ^[0-9]+$ ]] || { echo "bench: BENCH_IDLE_WAIT must be a non-negative integer" >&2; exit 2; }
 [[ "$INTEL_REPEAT" =~ ^[0-9]+$ ]] || { echo "bench: BENCH_INTEL_REPEAT must be a non-negative integer" >&2; exit 2; }
 # gen_bench_pcap.py's address plan: IPv4 clients, resolvers and servers in 10.0.0.0/8, IPv6 clients and the
 # resolver in 2001:db8::/32; every other address is an Internet server (analyze's default home net misses the
@@ -217,7 +221,32 @@ log "loading the capture into the page cache"
 cat "$CAP" >/dev/null
 
 # ---------------------------------------------------------------- runs
-# One run of tool $1 in round $2: appends "name<TAB>round<TAB>rc<TAB>wall_s<TAB>rss_kb<TAB>user_s<TAB>sys_s".
+# Busy share of all CPUs over half a second (/proc/stat), in percent.
+cpu_busy_pct() {
+  local _c u1 n1 s1 i1 w1 q1 sq1 st1 u2 n2 s2 i2 w2 q2 sq2 st2
+  read -r _c u1 n1 s1 i1 w1 q1 sq1 st1 _ </proc/stat
+  sleep 0.5
+  read -r _c u2 n2 s2 i2 w2 q2 sq2 st2 _ </proc/stat
+  local total=$(( (u2 + n2 + s2 + i2 + w2 + q2 + sq2 + st2) - (u1 + n1 + s1 + i1 + w1 + q1 + sq1 + st1) ))
+  local idle=$(( (i2 + w2) - (i1 + w1) ))
+  (( total > 0 )) || { echo 0; return; }
+  echo $(( 100 * (total - idle) / total ))
+}
+# Other processes share this machine's CPUs: before each run, wait (up to IDLE_WAIT s) until they are idle.
+# Prints the busy percentage measured last, recorded with the run.
+wait_idle() {
+  local busy t0=$EPOCHSECONDS warned=0
+  busy=$(cpu_busy_pct)
+  while (( IDLE_WAIT > 0 && busy > 10 && EPOCHSECONDS - t0 < IDLE_WAIT )); do
+    if (( !warned )); then log "  CPUs ${busy}% busy with other processes: waiting up to ${IDLE_WAIT} s"; warned=1; fi
+    sleep 2
+    busy=$(cpu_busy_pct)
+  done
+  (( warned )) && log "  ... waited $(( EPOCHSECONDS - t0 )) s, CPUs ${busy}% busy"
+  echo "$busy"
+}
+# One run of tool $1 in round $2: appends "name<TAB>round<TAB>rc<TAB>wall_s<TAB>rss_kb<TAB>user_s<TAB>sys_s<TAB>
+# busy_pct" (busy_pct: the other processes' CPU share just before the run, see wait_idle).
 run_one() {
   local i=$1 round=$2 name=${NAMES[$1]} tmp="$WORK/out.$1" tf="$WORK/time.$1"
   local -a cmd
@@ -227,7 +256,8 @@ run_one() {
   cmd=("${cmd[@]//\{TMP\}/$tmp}")
   cmd=("${cmd[@]//\{INTEL\}/$INTEL_FEED}")
   cmd=("${cmd[@]//\{EMPTY\}/$EMPTY_CAP}")
-  local rc=0 t0 t1
+  local rc=0 t0 t1 busy
+  busy=$(wait_idle)
   : >"$tf"
   t0=$EPOCHREALTIME
   if (( HAVE_TIME )); then
@@ -243,7 +273,7 @@ run_one() {
   fi
   local wall
   wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.4f", b - a}')
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$round" "$rc" "$wall" "${rss:-NA}" "${user:-NA}" "${sys:-NA}" >>"$RAW_OUT"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$round" "$rc" "$wall" "${rss:-NA}" "${user:-NA}" "${sys:-NA}" "$busy" >>"$RAW_OUT"
   if (( rc != 0 )); then
     tail -n 3 "$WORK/stderr.$i" | sed "s/^/bench:   $name: /" >&2
     cp "$WORK/stderr.$i" "$WORK/failed-stderr.$i"
