@@ -3,7 +3,7 @@
 //   indicators (default 1,000,000: 50% IPv4, 5% IPv6, 10% CIDR, 20% domains, 10% URLs, 5% hashes), then times
 //   load_file + finalize and 1M lookups each of match_ip / match_domain / match_url / match_hash.
 // Build (after `cmake --build BUILD --target c2scope_intel`):
-//   g++ -std=c++20 -O2 -DNDEBUG -Isrc bench/intel_load_bench.cpp BUILD/src/intel/libc2scope_intel.a \
+//   g++ -std=c++20 -O2 -DNDEBUG -Isrc -Itests bench/intel_load_bench.cpp BUILD/src/intel/libc2scope_intel.a \
 //       BUILD/src/core/libc2scope_core.a -lsimdjson -lz -lfmt -o BUILD/intel_load_bench
 #include <sys/resource.h>
 
@@ -16,36 +16,13 @@
 #include <vector>
 
 #include "intel/indicator_set.hpp"
+#include "intel/synthetic_feed.hpp"
 
 namespace {
 
 void generate(const std::string& path, std::uint32_t n) {
-  std::ofstream out(path, std::ios::binary);
-  char line[160];
-  std::uint64_t x = 0x243f6a8885a308d3ULL;
-  for (std::uint32_t i = 0; i < n; ++i) {
-    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
-    const auto r = static_cast<std::uint32_t>(x >> 32);
-    const std::uint32_t kind = i % 20;
-    int len = 0;
-    if (kind < 10) {
-      len = std::snprintf(line, sizeof line, "%u.%u.%u.%u\n", 1 + (r >> 24) % 223, (r >> 16) & 255,
-                          (r >> 8) & 255, r & 255);
-    } else if (kind == 10) {
-      len = std::snprintf(line, sizeof line, "2001:db8:%x:%x::%x\n", r >> 16, r & 0xffff, i & 0xffff);
-    } else if (kind < 13) {
-      len = std::snprintf(line, sizeof line, "%u.%u.%u.0/%u\n", 1 + (r >> 24) % 223, (r >> 16) & 255,
-                          (r >> 8) & 255, 16 + r % 9);
-    } else if (kind < 17) {
-      len = std::snprintf(line, sizeof line, "host%u-%x.example%u.com\n", i, r, r % 1000);
-    } else if (kind < 19) {
-      len = std::snprintf(line, sizeof line, "http://d%u.example.net/path/%x/file.php?id=%u\n", r % 100000, r,
-                          i);
-    } else {
-      len = std::snprintf(line, sizeof line, "%08x%08x%08x%08x\n", r, i, r ^ i, ~r);
-    }
-    out.write(line, len);
-  }
+  const std::string text = c2scope::intel::synthetic_feed(n);
+  std::ofstream(path, std::ios::binary).write(text.data(), static_cast<std::streamsize>(text.size()));
 }
 
 double cpu_ms() {

@@ -648,6 +648,15 @@ Problem read_conn_id(A& a, session::ConnId& id) {
   return {};
 }
 
+// What every protocol record starts with: reset to empty, the time, the connection endpoints.
+template <typename A, typename Record>
+Problem read_record_head(A& a, Record& r) {
+  static const Record empty{};
+  r = empty;
+  C2SCOPE_REQUIRE(a.time(kTs, r.ts.ns), kTs, Reason::kLogBadTime);
+  return read_conn_id(a, r.id);
+}
+
 std::uint8_t proto_number(std::string_view proto, bool v6) {
   if (proto == "tcp") return 6;
   if (proto == "udp") return 17;
@@ -821,10 +830,7 @@ Problem build_conn(A& a, ConnEntry& e, flow::PacketRef ref) {
 
 template <typename A>
 Problem build_dns(A& a, session::DnsLogRecord& r, flow::PacketRef ref) {
-  static const session::DnsLogRecord empty{};
-  r = empty;
-  C2SCOPE_REQUIRE(a.time(kTs, r.ts.ns), kTs, Reason::kLogBadTime);
-  if (const Problem p = read_conn_id(a, r.id); !p.ok()) return p;
+  if (const Problem p = read_record_head(a, r); !p.ok()) return p;
   if (const Problem p = read_proto(a, r.id.orig_h, r.id.ip_proto); !p.ok()) return p;
   if (const Problem p = read_u16(a, kTransId, r.trans_id); !p.ok()) return p;
   Got g = a.time(kRtt, r.rtt_ns);
@@ -878,10 +884,7 @@ Problem build_dns(A& a, session::DnsLogRecord& r, flow::PacketRef ref) {
 
 template <typename A>
 Problem build_http(A& a, session::HttpLogRecord& r, flow::PacketRef ref) {
-  static const session::HttpLogRecord empty{};
-  r = empty;
-  C2SCOPE_REQUIRE(a.time(kTs, r.ts.ns), kTs, Reason::kLogBadTime);
-  if (const Problem p = read_conn_id(a, r.id); !p.ok()) return p;
+  if (const Problem p = read_record_head(a, r); !p.ok()) return p;
   r.id.ip_proto = 6;
   std::uint64_t v = 0;
   Got g = a.count(kTransDepth, v);
@@ -941,12 +944,9 @@ Problem read_strings(A& a, Field f, std::vector<std::string>& out) {
 
 template <typename A>
 Problem build_ssl(A& a, SslEntry& e, flow::PacketRef ref) {
-  static const session::SslLogRecord empty{};
   session::SslLogRecord& r = e.rec;
-  r = empty;
   e.cert_fuids.clear();
-  C2SCOPE_REQUIRE(a.time(kTs, r.ts.ns), kTs, Reason::kLogBadTime);
-  if (const Problem p = read_conn_id(a, r.id); !p.ok()) return p;
+  if (const Problem p = read_record_head(a, r); !p.ok()) return p;
   r.id.ip_proto = 6;
   C2SCOPE_OPTIONAL(a.str(kVersion, r.version), kVersion, Reason::kLogBadValue);
   C2SCOPE_OPTIONAL(a.str(kCipher, r.cipher), kCipher, Reason::kLogBadValue);
@@ -1044,10 +1044,7 @@ Problem build_x509(A& a, X509Entry& e, flow::PacketRef ref) {
 
 template <typename A>
 Problem build_quic(A& a, session::QuicLogRecord& r, flow::PacketRef ref) {
-  static const session::QuicLogRecord empty{};
-  r = empty;
-  C2SCOPE_REQUIRE(a.time(kTs, r.ts.ns), kTs, Reason::kLogBadTime);
-  if (const Problem p = read_conn_id(a, r.id); !p.ok()) return p;
+  if (const Problem p = read_record_head(a, r); !p.ok()) return p;
   r.id.ip_proto = 17;
   C2SCOPE_OPTIONAL(a.str(kVersion, r.version), kVersion, Reason::kLogBadValue);
   C2SCOPE_OPTIONAL(a.str(kClientInitialDcid, r.client_initial_dcid), kClientInitialDcid,
