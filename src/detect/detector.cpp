@@ -112,6 +112,12 @@ std::string_view tls_stack(std::string_view ja4) {
   return ja4.substr(a + 1, b == std::string_view::npos ? std::string_view::npos : b - a - 1);
 }
 
+// Hash for string keys looked up by string_view without building a string.
+struct TextHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
 struct HostStack {
   IpAddress host;
   std::uint32_t stack = 0;
@@ -174,8 +180,8 @@ struct Detector::State {
   std::unordered_map<NamePair, NamePairState, NamePairHash> name_pairs;
   std::unordered_map<AddrPair, ResolvedHit, AddrPairHash> resolved;  // (client, answer) from a listed name
   std::set<IpAddress> monitored_hosts;
-  std::unordered_map<std::string, std::uint32_t> stack_ids;                            // tls_stack() -> id
-  std::unordered_map<HostStack, std::vector<IpAddress>, HostStackHash> stack_servers;  // up to 3 servers
+  std::unordered_map<std::string, std::uint32_t, TextHash, std::equal_to<>> stack_ids;  // tls_stack() -> id
+  std::unordered_map<HostStack, std::vector<IpAddress>, HostStackHash> stack_servers;   // up to 3 servers
   Timestamp window_start;
   Timestamp window_end;
   std::vector<std::uint32_t> hits;  // scratch
@@ -202,7 +208,7 @@ struct Detector::State {
   void note_stack(const IpAddress& host, const IpAddress& server, std::string_view ja4) {
     const std::string_view stack = tls_stack(ja4);
     if (stack.empty()) return;
-    auto it = stack_ids.find(std::string(stack));
+    auto it = stack_ids.find(stack);  // no string built per record
     if (it == stack_ids.end()) {
       if (stack_ids.size() >= kMaxStacks) return;
       it = stack_ids.emplace(std::string(stack), static_cast<std::uint32_t>(stack_ids.size())).first;
