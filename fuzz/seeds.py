@@ -7,7 +7,8 @@ capture in its [link][len_hi len_lo step frame]... format; the parser targets ge
 port (DNS 53, HTTP 80, TLS 443/TCP, QUIC 443/UDP; x509 gets the TLS payloads too, whose DER it must reject or
 parse); session_fuzz gets the first flow of each capture on one of its ports, replayed as its segment script;
 netflow_fuzz gets the export datagrams of netflow-ipfix/*.pcap, four per seed; zeek_log_fuzz gets the Zeek
-logs (up to 64 KiB) whole.
+logs (up to 64 KiB) whole; eve_log_fuzz and argus_log_fuzz get 40-line slices of the EVE JSON and binetflow
+files.
 """
 import hashlib, os, struct, sys
 
@@ -133,6 +134,17 @@ def main():
                 ext = (".pcap", ".cap") if target == "pcap_fuzz" else (".pcapng",)
                 if name.endswith(ext) and small:
                     seeds.append(open(path, "rb").read())
+                continue
+            if target in ("eve_log_fuzz", "argus_log_fuzz"):
+                # Slices of EVE JSON / Argus CSV files: up to 40 lines after the first (the header or the fixed
+                # first event the target supplies), after the target's selector byte.
+                eve = target == "eve_log_fuzz"
+                if (eve and (name.endswith(".json") and ("eve" in name or "suricata" in name))) or (
+                        not eve and name.endswith(".binetflow")):
+                    lines = open(path, "rb").read().split(b"\n")[1:]
+                    for i in range(0, min(len(lines), 2000), 40):
+                        seeds.append(bytes([0 if eve else (1 if b"\t" in lines[0] else 0)]) +
+                                     b"\n".join(lines[i:i + 40])[:65535])
                 continue
             if target == "zeek_log_fuzz":
                 # Zeek logs (TSV/JSON, plain or gzip) whole, after the byte that picks the name they are read as.

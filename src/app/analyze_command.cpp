@@ -158,7 +158,7 @@ void add_analyze_command(CLI::App& app, AnalyzeArgs& a) {
   cmd->add_flag("-q,--quiet", a.quiet, "do not print report.txt to stdout");
 }
 
-int run_analyze(const AnalyzeArgs& a) {
+int run_analyze(const AnalyzeArgs& a, AnalyzeSummary* summary) {
   if (a.input.paths.empty() && a.input.interface.empty()) {
     throw CLI::ValidationError("analyze",
                                "give at least one input (a capture file, a directory, -) or --interface");
@@ -212,7 +212,8 @@ int run_analyze(const AnalyzeArgs& a) {
   std::vector<std::string> unavailable;
   bool saw_local_flags = false;
   if (from_logs) {
-    // Zeek logs: their records go to the detector as the packet path's would (src/sensor).
+    // Logs (Zeek, Suricata EVE, Argus): their records go to the detector as the packet path's would
+    // (src/sensor).
     sensor::ReadOptions options = make_read_options(a.input);
     options.hash_inputs = true;  // findings cite their inputs by hash
     options.local_flags = use_local_flags ? &local_flags : nullptr;
@@ -222,6 +223,14 @@ int run_analyze(const AnalyzeArgs& a) {
     progress.done();
     accounting = report::collect_log_accounting(reader);
     unavailable = unavailable_for_logs(reader.log_types(), !a.intel.empty());
+    const std::vector<std::string> formats = reader.formats();
+    for (const char* f : {"eve", "argus"}) {
+      if (std::find(formats.begin(), formats.end(), f) == formats.end()) continue;
+      unavailable.push_back(fmt::format(
+          "beacon size factor on {} flows: they count packet bytes, not payload bytes (orig_bytes unknown); "
+          "their beacons are scored on timing alone",
+          f == std::string_view("eve") ? "Suricata EVE" : "Argus"));
+    }
     saw_local_flags = reader.saw_local_flags();
   } else if (inputs_are_netflow(a.input)) {
     // NetFlow/IPFIX export captures: the paired flow records go to the detector as the flow table's would.
@@ -252,6 +261,9 @@ int run_analyze(const AnalyzeArgs& a) {
     accounting = report::collect_accounting(inputs, decoder, flows);
   }
   const detect::DetectionResult result = detector.finish();
+  if (summary != nullptr) {
+    for (const auto& s : result.servers) summary->servers.push_back(s.ip.to_string());
+  }
 
   report::AnalysisOutput out;
   out.version = C2SCOPE_VERSION;

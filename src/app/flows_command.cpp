@@ -20,9 +20,9 @@ std::int64_t seconds_to_ns(double s) {
 void add_input_options(CLI::App& cmd, InputArgs& a) {
   cmd.add_option(
       "inputs", a.paths,
-      "pcap/pcapng files (optionally gzip/zstd), Zeek logs (TSV or JSON, plain or gzip), directories "
-      "(also Zeek's rotated archive), or - for a capture on stdin; with --netflow, captures of "
-      "NetFlow/IPFIX export packets");
+      "pcap/pcapng files (optionally gzip/zstd), Zeek logs (TSV or JSON), Suricata EVE JSON, Argus CSV "
+      "(binetflow), plain or gzip; directories (also Zeek's rotated archive), or - for a capture on stdin; "
+      "with --netflow, captures of NetFlow/IPFIX export packets");
   auto* iface = cmd.add_option("-i,--interface", a.interface, "capture live from this interface (libpcap)");
   cmd.add_option("--bpf", a.bpf, "BPF filter for live capture")->needs(iface);
   cmd.add_option("--count", a.live_count, "stop a live capture after N packets")->needs(iface);
@@ -42,8 +42,8 @@ void add_input_options(CLI::App& cmd, InputArgs& a) {
   cmd.add_option(
          "--input-format", a.input_format,
          "what the inputs are: auto (recognised by content), pcap (pcap/pcapng), zeek (Zeek TSV or "
-         "JSON logs), netflow (captures whose UDP payloads, whatever the port, are NetFlow v5/v9/IPFIX "
-         "export packets); eve and argus are not supported yet")
+         "JSON logs), eve (Suricata EVE JSON), argus (Argus CSV, binetflow), netflow (captures whose UDP "
+         "payloads, whatever the port, are NetFlow v5/v9/IPFIX export packets)")
       ->check(CLI::IsMember({"auto", "pcap", "zeek", "eve", "argus", "netflow"}))
       ->capture_default_str();
   cmd.add_flag(
@@ -85,8 +85,7 @@ sensor::PairingConfig make_pairing_config(const InputArgs& /*args*/) {
 
 sensor::ReadOptions make_read_options(const InputArgs& a) {
   sensor::ReadOptions o;
-  sensor::parse_input_format(a.input_format, o.format);
-  if (o.format == sensor::InputFormat::kAuto) o.format = sensor::InputFormat::kZeek;
+  sensor::parse_input_format(a.input_format, o.format);  // kAuto: each file's format from its content
   return o;
 }
 
@@ -168,7 +167,8 @@ int run_flows(const FlowsArgs& a) {
   const auto format = a.format == "tsv" ? report::LogFormat::kTsv : report::LogFormat::kJson;
   report::RunAccounting accounting;
   if (inputs_are_logs(a.input)) {
-    // Zeek logs: conn.log records are the flows (the flow table and its timeouts do not apply).
+    // Logs (Zeek conn, EVE flow/netflow, Argus): their records are the flows (the flow table and its timeouts
+    // do not apply).
     sensor::ReadOptions options = make_read_options(a.input);
     options.hash_inputs = !a.stats.empty();
     options.want_app_logs = false;

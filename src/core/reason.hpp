@@ -61,6 +61,9 @@ enum class Reason : std::uint8_t {
   kLogTruncatedLine,  // the last line of a stream that ended early (truncated gzip), cut short
   // NetFlow/IPFIX export captures (--netflow): a decoded packet that carries no UDP datagram to decode
   kNetflowNotUdp,
+  // log inputs, Argus and Suricata EVE (src/sensor)
+  kLogNotIp,          // an Argus record of a non-IP protocol (ARP, LLC, Argus management records)
+  kLogDuplicateFlow,  // an EVE flow (or netflow) event for a flow already delivered by the other event type
   kCount
 };
 
@@ -109,6 +112,8 @@ inline constexpr std::array<std::string_view, kReasonCount> kReasonNames = {
     "log_unused_type",
     "log_truncated_line",
     "netflow_not_udp",
+    "log_not_ip",
+    "log_duplicate_flow",
 };
 
 constexpr std::string_view reason_name(Reason r) {

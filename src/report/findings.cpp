@@ -404,10 +404,22 @@ std::string report_text(const AnalysisOutput& o, const std::vector<CountryStatis
   t += fmt::format("c2scope {}: command-and-control servers and the hosts they control\n", o.version);
   if (a.from_logs()) {
     std::size_t read = 0;
-    for (const auto& in : a.log_inputs) read += in.read ? 1 : 0;
-    t += fmt::format("Traffic from {} to {}: {} in {} (Zeek logs), {} used, {} skipped; {}, {}.\n\n", from,
-                     to, plural(a.records, "log record", "log records"), plural(read, "file", "files"),
-                     a.records_used, a.records_skipped.total(), plural(a.flows, "flow", "flows"),
+    // Which sensors wrote them, from each file's format ("zeek-tsv+gzip", "eve", "argus").
+    std::vector<std::string> kinds;
+    for (const auto& in : a.log_inputs) {
+      read += in.read ? 1 : 0;
+      if (!in.read) continue;
+      const std::string kind = in.format.starts_with("zeek")    ? "Zeek logs"
+                               : in.format.starts_with("eve")   ? "Suricata EVE"
+                               : in.format.starts_with("argus") ? "Argus flows"
+                                                                : in.format;
+      if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) kinds.push_back(kind);
+    }
+    if (kinds.empty()) kinds.emplace_back("logs");
+    t += fmt::format("Traffic from {} to {}: {} in {} ({}), {} used, {} skipped; {}, {}.\n\n", from, to,
+                     plural(a.records, "log record", "log records"), plural(read, "file", "files"),
+                     fmt::join(kinds, ", "), a.records_used, a.records_skipped.total(),
+                     plural(a.flows, "flow", "flows"),
                      plural(d.counters.monitored_hosts, "monitored host", "monitored hosts"));
   } else if (a.netflow) {
     t += fmt::format(

@@ -16,6 +16,8 @@
 #include <stdexcept>
 #include <unordered_map>
 
+#include "sensor/argus_log.hpp"
+#include "sensor/eve_log.hpp"
 #include "sensor/line_reader.hpp"
 #include "sensor/zeek_log.hpp"
 
@@ -47,8 +49,8 @@ std::string_view format_description(InputFormat f) {
 [[noreturn]] void not_supported(const std::string& what, InputFormat f) {
   throw std::runtime_error(
       what + ": " + std::string(format_description(f)) +
-      " input is not supported yet (c2scope reads pcap, pcapng, Zeek logs and, with --netflow, "
-      "captures of NetFlow/IPFIX export packets today)");
+      " input is not supported yet (c2scope reads pcap, pcapng, Zeek logs, Suricata EVE JSON, Argus CSV "
+      "and, with --netflow, captures of NetFlow/IPFIX export packets)");
 }
 
 // The first bytes of a gzip stream, inflated (as much as `max_out` allows; errors just stop it).
@@ -144,7 +146,10 @@ Sniffed sniff_content(Bytes b) {
     }
     return s;
   }
-  if (first.find("StartTime") != std::string_view::npos && first.find("SrcAddr") != std::string_view::npos) {
+  // Argus (ra) column titles: the long ones (StartTime, SrcAddr) or ra -s's short field names (stime, saddr).
+  if ((first.find("StartTime") != std::string_view::npos &&
+       first.find("SrcAddr") != std::string_view::npos) ||
+      (first.starts_with("stime") && first.find("saddr") != std::string_view::npos)) {
     s.format = InputFormat::kArgus;
     s.kind = "argus";
   }
@@ -154,7 +159,8 @@ Sniffed sniff_content(Bytes b) {
 }  // namespace
 
 std::string_view input_format_name(InputFormat format) {
-  return kFormatNames[static_cast<std::size_t>(format)];
+  const auto i = static_cast<std::size_t>(format);
+  return i < kFormatNames.size() ? kFormatNames[i] : std::string_view("unknown");
 }
 
 bool parse_input_format(std::string_view text, InputFormat& out) {
@@ -168,8 +174,8 @@ bool parse_input_format(std::string_view text, InputFormat& out) {
 }
 
 bool input_format_supported(InputFormat format) {
-  return format == InputFormat::kAuto || format == InputFormat::kPcap || format == InputFormat::kZeek ||
-         format == InputFormat::kNetflow;
+  // Every format named is read; an nfdump file (sniffed as kNetflow) is refused by classify_inputs.
+  return format <= InputFormat::kNetflow;
 }
 
 Sniffed sniff(Bytes first) {
@@ -303,10 +309,10 @@ InputKind classify_inputs(const std::vector<std::string>& paths, InputFormat for
     }
     return InputKind::kPackets;
   }
-  if (forced == InputFormat::kZeek) {
+  if (forced == InputFormat::kZeek || forced == InputFormat::kEve || forced == InputFormat::kArgus) {
     for (const auto& p : paths) {
       if (p == "-")
-        throw std::runtime_error("-: Zeek logs are read from files and directories, not standard input");
+        throw std::runtime_error("-: logs are read from files and directories, not standard input");
     }
     return InputKind::kLogs;
   }
@@ -354,6 +360,9 @@ InputKind classify_inputs(const std::vector<std::string>& paths, InputFormat for
         }
         case InputFormat::kEve:
         case InputFormat::kArgus:
+          ++logs;
+          if (first_log.empty()) first_log = f;
+          break;
         case InputFormat::kNetflow:
           // Inside a directory of something else it is just skipped; named, or alone, it is an error.
           if (!dir) not_supported(f, p.sniffed.format);
@@ -369,8 +378,9 @@ InputKind classify_inputs(const std::vector<std::string>& paths, InputFormat for
   }
   if (captures > 0 && logs > 0) {
     throw std::runtime_error(
-        "the inputs mix packet captures (" + first_capture + ") and Zeek logs (" + first_log +
-        "): analyse them in separate runs, or read one kind only with --input-format pcap or zeek");
+        "the inputs mix packet captures (" + first_capture + ") and logs (" + first_log +
+        "): analyse them in separate runs, or read one kind only with --input-format pcap, zeek, eve or "
+        "argus");
   }
   if (logs > 0 || (captures == 0 && other_logs > 0)) return InputKind::kLogs;
   if (captures == 0 && !unsupported_path.empty()) not_supported(unsupported_path, unsupported);
@@ -647,8 +657,22 @@ struct LogFileEntry {
   std::size_t summary = 0;  // index into inputs
   std::uint64_t size = 0;
   LogType type = LogType::kUnknown;
+  InputFormat format = InputFormat::kZeek;  // kZeek, kEve or kArgus
   std::string sort_key;
 };
+
+// The parser of one file's format.
+std::unique_ptr<zeek::RecordParser> make_parser(InputFormat format, LogInputSummary& summary,
+                                                std::uint32_t index, LogType file_type, bool app_logs) {
+  switch (format) {
+    case InputFormat::kEve:
+      return std::make_unique<eve::EveParser>(summary, index, app_logs);
+    case InputFormat::kArgus:
+      return std::make_unique<argus::ArgusParser>(summary, index);
+    default:
+      return std::make_unique<zeek::LogParser>(summary, index, file_type, wanted_types(app_logs));
+  }
+}
 
 // The files of one log type from one input argument, read one after another in rotation order, with a
 // replacement-selection window that restores time order inside each file.
@@ -656,7 +680,8 @@ struct Stream {
   std::vector<std::size_t> files;  // into Impl::files, in reading order
   std::size_t next_file = 0;
   std::unique_ptr<LineReader> reader;
-  std::unique_ptr<zeek::LogParser> parser;
+  std::unique_ptr<zeek::RecordParser> parser;
+  bool typed_by_content = false;   // EVE: the record types come from the events, not from the file
   std::size_t current = SIZE_MAX;  // index into Impl::files of the open file
   bool done = false;
   std::vector<Entry> slots;
@@ -684,6 +709,7 @@ struct SensorReader::Impl {
   std::vector<Stream> streams;
   SensorCounters counters;
   std::vector<std::string> types;
+  std::vector<std::string> formats;  // "zeek", "eve", "argus": of the files read
   bool saw_local_flags = false;
   std::uint64_t total_bytes = 0;
   std::uint64_t finished_bytes = 0;
@@ -705,9 +731,14 @@ void SensorReader::Impl::add_file(const std::string& path, bool from_directory) 
   LogInputSummary s;
   s.path = path;
   s.file_bytes = size;
-  if (p.sniffed.format != InputFormat::kZeek) {
-    const std::string what =
-        p.sniffed.kind.empty() ? std::string("not a Zeek log") : "not a Zeek log (" + p.sniffed.kind + ")";
+  // A forced format reads every file as that format (a header c2scope does not recognise included).
+  InputFormat format = options.format == InputFormat::kAuto ? p.sniffed.format : options.format;
+  const bool log_format =
+      format == InputFormat::kZeek || format == InputFormat::kEve || format == InputFormat::kArgus;
+  if (!log_format || (from_directory && options.format != InputFormat::kAuto && p.sniffed.format != format &&
+                      p.sniffed.format != InputFormat::kAuto)) {
+    const std::string what = p.sniffed.kind.empty() ? std::string("not a log c2scope reads")
+                                                    : "not a log c2scope reads (" + p.sniffed.kind + ")";
     if (!from_directory) throw std::runtime_error(path + ": " + what);
     s.format = "skipped";
     s.issues.push_back(LogIssue{0, what + "; skipped"});
@@ -715,7 +746,31 @@ void SensorReader::Impl::add_file(const std::string& path, bool from_directory) 
     inputs.push_back(std::move(s));
     return;
   }
-  s.format = p.sniffed.kind + (p.sniffed.gzip ? "+gzip" : "");
+  const std::string kind = format == p.sniffed.format      ? p.sniffed.kind
+                           : format == InputFormat::kEve   ? "eve"
+                           : format == InputFormat::kArgus ? "argus"
+                                                           : "zeek-tsv";
+  s.format = kind + (p.sniffed.gzip ? "+gzip" : "");
+  const std::string format_name(input_format_name(format));
+  if (std::find(formats.begin(), formats.end(), format_name) == formats.end()) formats.push_back(format_name);
+  if (format != InputFormat::kZeek) {
+    // EVE mixes every event type in one stream; Argus records are flows.
+    s.log_type = format == InputFormat::kEve ? "eve" : "conn";
+    s.read = true;
+    if (format == InputFormat::kArgus && std::find(types.begin(), types.end(), "conn") == types.end())
+      types.emplace_back("conn");
+    inputs.push_back(std::move(s));
+    LogFileEntry f;
+    f.path = path;
+    f.summary = inputs.size() - 1;
+    f.size = size;
+    f.type = format == InputFormat::kEve ? LogType::kUnknown : LogType::kConn;
+    f.format = format;
+    f.sort_key = rotation_key(path);
+    total_bytes += size;
+    files.push_back(std::move(f));
+    return;
+  }
   std::string type = zeek::declared_type(p.text);
   if (type.empty()) type = zeek::type_from_file_name(fs::path(path).filename().string());
   s.log_type = type;
@@ -755,9 +810,8 @@ bool SensorReader::Impl::open_next(Stream& s) {
       finished_bytes += f.size;
       continue;
     }
-    s.parser = std::make_unique<zeek::LogParser>(sum, static_cast<std::uint32_t>(f.summary),
-                                                 f.type == LogType::kUnknown ? LogType::kUnknown : f.type,
-                                                 wanted_types(options.want_app_logs));
+    s.parser =
+        make_parser(f.format, sum, static_cast<std::uint32_t>(f.summary), f.type, options.want_app_logs);
     s.current = fi;
     return true;
   }
@@ -833,7 +887,8 @@ SensorReader::SensorReader(const std::vector<std::string>& paths, ReadOptions op
     : impl_(std::make_unique<Impl>()) {
   Impl& m = *impl_;
   m.options = options;
-  if (m.options.format != InputFormat::kAuto && m.options.format != InputFormat::kZeek)
+  if (m.options.format != InputFormat::kAuto && m.options.format != InputFormat::kZeek &&
+      m.options.format != InputFormat::kEve && m.options.format != InputFormat::kArgus)
     not_supported("--input-format " + std::string(input_format_name(m.options.format)), m.options.format);
   if (paths.empty()) throw std::runtime_error("no input given");
   if (m.options.reorder_window == 0) m.options.reorder_window = 1;
@@ -841,7 +896,7 @@ SensorReader::SensorReader(const std::vector<std::string>& paths, ReadOptions op
   for (std::size_t a = 0; a < paths.size(); ++a) {
     const std::string& path = paths[a];
     if (path == "-")
-      throw std::runtime_error("-: Zeek logs are read from files and directories, not standard input");
+      throw std::runtime_error("-: logs are read from files and directories, not standard input");
     const std::size_t before = m.files.size();
     if (is_directory(path)) {
       for (const auto& f : directory_files(path)) m.add_file(f, true);
@@ -857,6 +912,7 @@ SensorReader::SensorReader(const std::vector<std::string>& paths, ReadOptions op
                      [&](std::size_t x, std::size_t y) { return m.files[x].sort_key < m.files[y].sort_key; });
     Stream s;
     s.files = idx;
+    s.typed_by_content = m.files[idx.front()].format == InputFormat::kEve;
     m.streams.push_back(std::move(s));
   }
   std::sort(m.types.begin(), m.types.end());
@@ -868,7 +924,9 @@ void SensorReader::run(flow::FlowSink* flows, session::AppLogSink* logs,
                        const std::function<void(std::uint64_t records)>& progress) {
   Impl& m = *impl_;
   bool have_conn = false;
-  for (const auto& f : m.files) have_conn = have_conn || f.type == LogType::kConn;
+  for (const auto& f : m.files)
+    have_conn = have_conn || f.type == LogType::kConn || f.format == InputFormat::kEve;
+  std::array<bool, zeek::kUsedLogTypes> content_types{};
   Joiner joiner(flows, logs, m.options.local_flags, m.counters, have_conn && m.options.want_app_logs);
   for (Stream& s : m.streams) {
     s.slots.resize(m.options.reorder_window);
@@ -891,12 +949,22 @@ void SensorReader::run(flow::FlowSink* flows, session::AppLogSink* logs,
     } else {
       last_key = item.key;
     }
+    if (best->typed_by_content) {
+      const auto t = static_cast<std::size_t>(zeek::entry_type(best->slots[item.slot]));
+      if (t < content_types.size()) content_types[t] = true;
+    }
     joiner.deliver(best->slots[item.slot]);
     m.replace_top(*best);
     if (progress && (++delivered & 0xffff) == 0) progress(delivered);
   }
   joiner.finish();
   m.saw_local_flags = joiner.saw_local_flags;
+  for (std::size_t t = 0; t < content_types.size(); ++t) {
+    const std::string name(zeek::log_type_name(static_cast<LogType>(t)));
+    if (content_types[t] && std::find(m.types.begin(), m.types.end(), name) == m.types.end())
+      m.types.push_back(name);
+  }
+  std::sort(m.types.begin(), m.types.end());
 }
 
 const std::vector<LogInputSummary>& SensorReader::inputs() const {
@@ -909,6 +977,10 @@ const SensorCounters& SensorReader::counters() const {
 
 std::vector<std::string> SensorReader::log_types() const {
   return impl_->types;
+}
+
+std::vector<std::string> SensorReader::formats() const {
+  return impl_->formats;
 }
 
 bool SensorReader::saw_local_flags() const {
@@ -941,16 +1013,24 @@ LogInputSummary read_log_bytes(std::string_view bytes, const std::string& name, 
   SensorCounters& c = counters != nullptr ? *counters : local;
   Joiner joiner(flows, logs, nullptr, c, logs != nullptr);
   LineReader reader(bytes);
-  zeek::LogParser parser(summary, 0, zeek::log_type_of(file_type), wanted_types(logs != nullptr));
+  const InputFormat format =
+      sn.format == InputFormat::kEve || sn.format == InputFormat::kArgus ? sn.format : InputFormat::kZeek;
+  std::unique_ptr<zeek::RecordParser> parser =
+      make_parser(format, summary, 0, zeek::log_type_of(file_type), logs != nullptr);
   Entry entry;
-  while (parser.next(reader, entry)) joiner.deliver(entry);
+  while (parser->next(reader, entry)) joiner.deliver(entry);
   if (!reader.error().empty()) {
     ++summary.issues_total;
     if (summary.issues.size() < kMaxIssuesPerLogInput)
       summary.issues.push_back(LogIssue{reader.line_number(), reader.error()});
   }
-  if (parser.header_type() != LogType::kUnknown)
-    summary.log_type = std::string(zeek::log_type_name(parser.header_type()));
+  if (format == InputFormat::kZeek) {
+    const auto* zeek_parser = static_cast<const zeek::LogParser*>(parser.get());
+    if (zeek_parser->header_type() != LogType::kUnknown)
+      summary.log_type = std::string(zeek::log_type_name(zeek_parser->header_type()));
+  } else {
+    summary.log_type = format == InputFormat::kEve ? "eve" : "conn";
+  }
   summary.file_bytes = bytes.size();
   joiner.finish();
   return summary;

@@ -1,5 +1,5 @@
-// Public interface of the sensor layer: what other sensors already wrote (Zeek logs today; Suricata EVE,
-// Argus and NetFlow later) read into the same flow and protocol records the packet path produces.
+// Public interface of the sensor layer: what other sensors already wrote (Zeek logs, Suricata EVE JSON, Argus
+// CSV; NetFlow/IPFIX in netflow.hpp) read into the same flow and protocol records the packet path produces.
 #pragma once
 
 #include <cstdint>
@@ -24,9 +24,8 @@ enum class InputFormat : std::uint8_t { kAuto, kPcap, kZeek, kEve, kArgus, kNetf
 // "auto", "pcap", "zeek", "eve", "argus", "netflow" (the --input-format values).
 std::string_view input_format_name(InputFormat format);
 bool parse_input_format(std::string_view text, InputFormat& out);
-// Formats c2scope can read today: auto, pcap, zeek, and netflow (captures whose UDP payloads are
-// NetFlow/IPFIX export datagrams, decoded by netflow.hpp; the app drives it). eve and argus answer "not
-// supported yet".
+// Formats c2scope reads: all of the above. netflow means captures whose UDP payloads are NetFlow/IPFIX export
+// datagrams (decoded by netflow.hpp; the app drives it); nfdump's own files are not read.
 bool input_format_supported(InputFormat format);
 
 // What the first bytes of a stored input look like.
@@ -94,7 +93,7 @@ enum class InputKind : std::uint8_t { kPackets, kLogs };
 InputKind classify_inputs(const std::vector<std::string>& paths, InputFormat forced);
 
 struct ReadOptions {
-  InputFormat format = InputFormat::kAuto;  // kAuto or kZeek
+  InputFormat format = InputFormat::kAuto;  // kAuto, kZeek, kEve or kArgus (every file read as that format)
   bool hash_inputs = true;                  // SHA-256 of every file read (reports cite inputs by hash)
   bool want_app_logs = true;                // read dns/http/ssl/x509/quic (false for `c2scope flows`)
   // Records held per log stream to restore time order inside a file (Zeek writes conn.log at connection
@@ -103,10 +102,10 @@ struct ReadOptions {
   LocalFlagSink* local_flags = nullptr;
 };
 
-// Reads Zeek logs: single files, directories (every file inside that is a Zeek log, recursively) and Zeek's
-// rotated archive layout (YYYY-MM-DD/conn.HH:MM:SS-HH:MM:SS.log.gz). Records are delivered in time order
-// across files (docs/schema.md, "Log inputs"): protocol records at their `ts`, each conn record at its end
-// (ts + duration), as the packet path emits a flow after its protocol records.
+// Reads Zeek logs, Suricata EVE JSON and Argus CSV: single files, directories (every file inside that is a
+// log, recursively) and Zeek's rotated archive layout (YYYY-MM-DD/conn.HH:MM:SS-HH:MM:SS.log.gz). Records are
+// delivered in time order across files (docs/schema.md, "Log inputs"): protocol records at their `ts`, each
+// conn record at its end (ts + duration), as the packet path emits a flow after its protocol records.
 class SensorReader {
  public:
   // Lists and sniffs every input. Throws std::runtime_error for start-up problems (missing path, an
@@ -124,8 +123,11 @@ class SensorReader {
   // One summary per file, in path order; complete after run().
   [[nodiscard]] const std::vector<LogInputSummary>& inputs() const;
   [[nodiscard]] const SensorCounters& counters() const;
-  // Log types that had at least one file among the inputs ("conn", "dns", ...), sorted.
+  // Log types that had at least one file among the inputs ("conn", "dns", ...), sorted; for EVE, the
+  // record types its events gave (complete after run()).
   [[nodiscard]] std::vector<std::string> log_types() const;
+  // Formats of the files read: "zeek", "eve", "argus" (in the order first met).
+  [[nodiscard]] std::vector<std::string> formats() const;
   // Whether any conn record carried a set local_orig/local_resp.
   [[nodiscard]] bool saw_local_flags() const;
   // Stored bytes of every file to read / read so far, for progress display.

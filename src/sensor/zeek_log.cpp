@@ -200,7 +200,7 @@ bool two_digits(std::string_view s, std::size_t at, unsigned& out) {
   return true;
 }
 
-// "2024-04-19T12:00:00[.frac][Z|+00:00]"
+// "2024-04-19T12:00:00[.frac][Z|+HH:MM|+HHMM|+HH]" (also with a space for the T)
 bool parse_iso8601(std::string_view s, std::int64_t& ns) {
   if (s.size() < 19 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') || s[13] != ':' ||
       s[16] != ':' || !digits_only(s.substr(0, 4)))
@@ -224,10 +224,25 @@ bool parse_iso8601(std::string_view s, std::int64_t& ns) {
     }
     if (i == start) return false;
   }
+  // Zone: none or Z (UTC), or an offset +HH:MM / +HHMM / +HH (Suricata writes the sensor's local offset).
   const std::string_view zone = s.substr(i);
-  if (!(zone.empty() || zone == "Z" || zone == "+00:00" || zone == "+0000")) return false;
+  std::int64_t offset = 0;
+  if (!zone.empty() && zone != "Z") {
+    if (zone[0] != '+' && zone[0] != '-') return false;
+    unsigned oh = 0, om = 0;
+    if (!two_digits(zone, 1, oh)) return false;
+    if (zone.size() == 6 && zone[3] == ':') {
+      if (!two_digits(zone, 4, om)) return false;
+    } else if (zone.size() == 5) {
+      if (!two_digits(zone, 3, om)) return false;
+    } else if (zone.size() != 3) {
+      return false;
+    }
+    if (oh > 23 || om > 59) return false;
+    offset = (std::int64_t{oh} * 3600 + std::int64_t{om} * 60) * (zone[0] == '-' ? -1 : 1);
+  }
   const std::int64_t secs =
-      days_from_civil(y, mo, d) * 86400 + std::int64_t{h} * 3600 + std::int64_t{mi} * 60 + se;
+      days_from_civil(y, mo, d) * 86400 + std::int64_t{h} * 3600 + std::int64_t{mi} * 60 + se - offset;
   if (secs > kMaxSeconds || secs < -kMaxSeconds) return false;
   ns = secs * 1'000'000'000 + frac;
   return true;
@@ -731,8 +746,25 @@ bool parse_tunnel_text(std::string_view s, flow::FlowRecord& r) {
   return true;
 }
 
-// Clears a reused record without freeing its strings (no allocation per record). Slots are only ever written
-// by build_conn and the joiner, so a field neither writes (one added to FlowRecord later) keeps its default.
+}  // namespace
+
+std::string_view conn_state_from_tcp_flags(unsigned orig, unsigned resp) {
+  constexpr unsigned kFin = 0x01, kSyn = 0x02, kRst = 0x04, kAck = 0x10;
+  if (orig == 0 && resp == 0) return {};  // flags not tracked: nothing to say
+  if ((orig & kSyn) == 0) return "OTH";   // seen mid-stream
+  if ((resp & (kSyn | kAck)) == (kSyn | kAck)) {
+    if ((orig & kRst) != 0) return "RSTO";
+    if ((resp & kRst) != 0) return "RSTR";
+    if ((orig & kFin) != 0 && (resp & kFin) != 0) return "SF";
+    if ((orig & kFin) != 0) return "S2";
+    if ((resp & kFin) != 0) return "S3";
+    return "S1";
+  }
+  if ((resp & kRst) != 0) return "REJ";
+  if (resp == 0) return "S0";  // no TCP answer (packets back, if any, were not TCP segments of it)
+  return "OTH";
+}
+
 void reset_flow(flow::FlowRecord& r) {
   r.id = 0;
   r.uid.clear();
@@ -760,6 +792,8 @@ void reset_flow(flow::FlowRecord& r) {
   r.server_name.clear();
   r.unknown = 0;
 }
+
+namespace {
 
 template <typename A>
 Problem build_conn(A& a, ConnEntry& e, flow::PacketRef ref) {
@@ -1360,22 +1394,10 @@ LogType LogParser::header_type() const {
 
 bool LogParser::next(LineReader& lines, Entry& out) {
   Impl& m = *impl_;
-  std::string_view line;
-  for (;;) {  // one line per turn; ends with the lines
-    const LineReader::Status st = lines.next(line);
-    if (st == LineReader::Status::kEnd) return false;
-    ++m.summary.lines;
+  std::string_view line, content;
+  const auto skip = [&m](Reason r, std::uint64_t n, const std::string& detail) { m.skip(r, n, detail); };
+  while (next_content_line(lines, m.summary, line, content, skip)) {  // one line per turn
     const std::uint64_t line_no = lines.line_number();
-    if (st == LineReader::Status::kTooLong) {
-      m.skip(Reason::kLogLineTooLong, line_no, "longer than " + std::to_string(kMaxLineBytes) + " bytes");
-      continue;
-    }
-    const std::string_view content = trim_left(line);
-    if (content.empty()) continue;  // blank lines are not records
-    if (st == LineReader::Status::kTruncated) {
-      m.skip(Reason::kLogTruncatedLine, line_no, lines.error() + "; last line cut short");
-      continue;
-    }
     if (content[0] == '#' && m.mode != Impl::Mode::kJson) {
       m.mode = Impl::Mode::kTsv;
       m.header_line(content, line_no);
@@ -1385,6 +1407,7 @@ bool LogParser::next(LineReader& lines, Entry& out) {
     if (m.mode == Impl::Mode::kJson ? m.json_record(line, line_no, out) : m.tsv_record(line, line_no, out))
       return true;
   }
+  return false;
 }
 
 std::string declared_type(std::string_view text) {

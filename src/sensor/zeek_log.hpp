@@ -158,20 +158,65 @@ LogType entry_type(const Entry& e);
 // Time key of a record for the merge: conn at its end (ts + duration), the others at ts.
 std::int64_t entry_key(const Entry& e);
 
+// Clears a reused flow record without freeing its strings (no allocation per record). Slots are only ever
+// written by the builders and the joiner, so a field neither writes (one added to FlowRecord later) keeps its
+// default.
+void reset_flow(flow::FlowRecord& r);
+
+// Zeek's conn_state from the TCP flags each side sent over the connection (FIN 0x01, SYN 0x02, RST 0x04,
+// ACK 0x10), for sources that give only those (Suricata EVE, Argus): an approximation of Zeek's state
+// machine, which sees every packet in order (docs/schema.md). Empty when neither side's flags are known (0).
+std::string_view conn_state_from_tcp_flags(unsigned orig, unsigned resp);
+
+// The next line that holds something, for every format's parser: counts each physical line in `summary`,
+// passes lines too long or cut short (truncated gzip) to `skip(reason, line_no, detail)` and steps over blank
+// ones. False at the end of the lines; `content` is the line without leading blanks.
+template <typename Skip>
+bool next_content_line(LineReader& lines, LogInputSummary& summary, std::string_view& line,
+                       std::string_view& content, Skip&& skip) {
+  for (;;) {  // one line per turn; ends with the lines
+    const LineReader::Status st = lines.next(line);
+    if (st == LineReader::Status::kEnd) return false;
+    ++summary.lines;
+    const std::uint64_t line_no = lines.line_number();
+    if (st == LineReader::Status::kTooLong) {
+      skip(Reason::kLogLineTooLong, line_no, "longer than " + std::to_string(kMaxLineBytes) + " bytes");
+      continue;
+    }
+    std::size_t i = 0;
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
+    content = line.substr(i);
+    if (content.empty()) continue;  // blank lines are not records
+    if (st == LineReader::Status::kTruncated) {
+      skip(Reason::kLogTruncatedLine, line_no, lines.error() + "; last line cut short");
+      continue;
+    }
+    return true;
+  }
+}
+
+// What every log format's parser does (Zeek here, Suricata EVE in eve_log.hpp, Argus in argus_log.hpp): turn
+// the lines of one file into the records above, counting every data line as used or skipped in its summary.
+class RecordParser {
+ public:
+  virtual ~RecordParser() = default;
+  // Reads lines from `lines` until one record is built into `out` (true) or the lines end (false).
+  virtual bool next(LineReader& lines, Entry& out) = 0;
+};
+
 // Turns the lines of one log file into records, counting every data line as used or skipped (by reason, with
 // the first problems and their line numbers) in `summary`.
-class LogParser {
+class LogParser final : public RecordParser {
  public:
   // `file_type`: the type the file name implies (used when neither #path nor `_path` says). `wanted`: which
   // used types the command needs; records of other types are skipped as log_unused_type.
   LogParser(LogInputSummary& summary, std::uint32_t input_index, LogType file_type,
             std::array<bool, kUsedLogTypes> wanted);
-  ~LogParser();
+  ~LogParser() override;
   LogParser(const LogParser&) = delete;
   LogParser& operator=(const LogParser&) = delete;
 
-  // Reads lines from `lines` until one record is built into `out` (true) or the lines end (false).
-  bool next(LineReader& lines, Entry& out);
+  bool next(LineReader& lines, Entry& out) override;
   // The log type of the TSV #path seen so far (kUnknown before a header or for JSON).
   [[nodiscard]] LogType header_type() const;
 

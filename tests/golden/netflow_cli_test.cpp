@@ -33,15 +33,7 @@ fs::path work_dir() {
 
 // Runs the binary with `args`; stderr goes to `name`.stderr in the work directory.
 int run(const std::string& name, const std::vector<std::string>& args, std::string* err = nullptr) {
-  fs::create_directories(work_dir());
-  std::string cmd = "C2SCOPE_DATA_DIR=" + shell_quoted((shared_data() / "geoip").string()) + " " +
-                    shell_quoted(c2scope_binary().string());
-  for (const auto& a : args) cmd += " " + shell_quoted(a);
-  const fs::path e = work_dir() / (name + ".stderr");
-  cmd += " 2>" + shell_quoted(e.string());
-  const int rc = run_command(cmd);
-  if (err != nullptr) *err = read_file(e);
-  return rc;
+  return run_c2scope(work_dir(), name, args, err);
 }
 
 struct NfdumpSummary {

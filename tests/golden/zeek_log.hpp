@@ -4,11 +4,14 @@
 #include <sys/wait.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include "test_support.hpp"
 
 namespace c2scope::testing {
 
@@ -56,6 +59,21 @@ inline int run_command(const std::string& command) {
   const int rc = std::system(command.c_str());
   if (rc == -1) return -1;
   return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+// Runs the built c2scope with `args` (attribution data from ../shared/data/geoip), its stderr kept in
+// DIR/NAME.stderr and returned in `err`; returns its exit status.
+inline int run_c2scope(const std::filesystem::path& dir, const std::string& name,
+                       const std::vector<std::string>& args, std::string* err = nullptr) {
+  std::filesystem::create_directories(dir);
+  std::string cmd = "C2SCOPE_DATA_DIR=" + shell_quoted((shared_data() / "geoip").string()) + " " +
+                    shell_quoted(c2scope_binary().string());
+  for (const auto& a : args) cmd += " " + shell_quoted(a);
+  const std::filesystem::path e = dir / (name + ".stderr");
+  cmd += " 2>" + shell_quoted(e.string());
+  const int rc = run_command(cmd);
+  if (err != nullptr) *err = read_file(e);
+  return rc;
 }
 
 }  // namespace c2scope::testing

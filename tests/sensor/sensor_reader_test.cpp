@@ -269,14 +269,15 @@ TEST(SensorReader, StartUpErrors) {
   EXPECT_THROW(SensorReader({text}, ReadOptions{}), std::runtime_error);
   EXPECT_THROW(SensorReader({(dir.path() / "missing.log").string()}, ReadOptions{}), std::runtime_error);
   EXPECT_THROW(SensorReader({"-"}, ReadOptions{}), std::runtime_error);
+  // Forced to EVE, a file that is not EVE is read as EVE: its line is counted as bad JSON, not lost.
   ReadOptions eve;
   eve.format = sensor::InputFormat::kEve;
-  try {
-    SensorReader reader({text}, eve);
-    ADD_FAILURE() << "no error for --input-format eve";
-  } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find("not supported yet"), std::string::npos) << e.what();
-  }
+  SensorReader reader({text}, eve);
+  Collect c;
+  reader.run(&c, &c);
+  ASSERT_EQ(reader.inputs().size(), 1u);
+  EXPECT_EQ(reader.inputs()[0].records, 1u);
+  EXPECT_EQ(reader.inputs()[0].skipped.get(Reason::kLogBadJson), 1u);
 }
 
 TEST(ClassifyInputs, LogsCapturesMixesAndUnsupportedFormats) {
@@ -311,9 +312,10 @@ TEST(ClassifyInputs, LogsCapturesMixesAndUnsupportedFormats) {
     return std::string();
   };
   EXPECT_NE(message({conn, pcap}, InputFormat::kAuto).find("mix packet captures"), std::string::npos);
-  EXPECT_NE(message({eve}, InputFormat::kAuto).find("Suricata EVE JSON input is not supported yet"),
-            std::string::npos);
-  EXPECT_NE(message({conn}, InputFormat::kArgus).find("not supported yet"), std::string::npos);
+  EXPECT_EQ(classify_inputs({eve}, InputFormat::kAuto), InputKind::kLogs);
+  EXPECT_EQ(classify_inputs({eve, conn}, InputFormat::kAuto), InputKind::kLogs);  // logs of two sensors
+  EXPECT_NE(message({eve, pcap}, InputFormat::kAuto).find("mix packet captures"), std::string::npos);
+  EXPECT_EQ(classify_inputs({conn}, InputFormat::kArgus), InputKind::kLogs);  // forced: read as Argus
   // --netflow reads captures of export packets: a capture is packets, a Zeek log named with it is an error.
   EXPECT_EQ(classify_inputs({pcap}, InputFormat::kNetflow), InputKind::kPackets);
   EXPECT_EQ(classify_inputs({"-"}, InputFormat::kNetflow), InputKind::kPackets);

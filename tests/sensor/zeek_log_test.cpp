@@ -416,8 +416,16 @@ TEST(ZeekValues, Seconds) {
   EXPECT_EQ(ns, 1713485049784804000LL);
   EXPECT_TRUE(parse_seconds("1970-01-01T00:00:00", ns));
   EXPECT_EQ(ns, 0);
+  // Zone offsets (Suricata writes the sensor's): the same instant in UTC.
+  EXPECT_TRUE(parse_seconds("2024-04-19T02:04:09.784804+02:00", ns));
+  EXPECT_EQ(ns, 1713485049784804000LL);
+  EXPECT_TRUE(parse_seconds("2024-04-18T21:04:09.784804-0300", ns));
+  EXPECT_EQ(ns, 1713485049784804000LL);
+  EXPECT_TRUE(parse_seconds("2024-04-19T01:04:09.784804+01", ns));
+  EXPECT_EQ(ns, 1713485049784804000LL);
   for (const char* bad : {"", "-", ".", "abc", "1.2.3", "1e400", "nan", "inf", "9999999999999", "1 ", " 1",
-                          "2024-13-01T00:00:00Z", "2024-04-19T00:04:09+02:00"}) {
+                          "2024-13-01T00:00:00Z", "2024-04-19T00:04:09+2:00", "2024-04-19T00:04:09+24:00",
+                          "2024-04-19T00:04:09+02:0", "2024-04-19T00:04:09 UTC"}) {
     EXPECT_FALSE(parse_seconds(bad, ns)) << bad;
   }
 }
@@ -474,7 +482,8 @@ TEST(Sniff, RecognisesFormatsByContent) {
   EXPECT_TRUE(sensor::parse_input_format("zeek", f));
   EXPECT_EQ(f, sensor::InputFormat::kZeek);
   EXPECT_FALSE(sensor::parse_input_format("suricata", f));
-  EXPECT_FALSE(sensor::input_format_supported(sensor::InputFormat::kEve));
+  EXPECT_TRUE(sensor::input_format_supported(sensor::InputFormat::kEve));
+  EXPECT_TRUE(sensor::input_format_supported(sensor::InputFormat::kArgus));
 }
 
 }  // namespace
