@@ -375,3 +375,4 @@ python3 bench/report.py \
   --ram-kb "$(awk '/MemTotal/ {print $2}' /proc/meminfo)"
 cat "$RAW" "$INTEL_RAW" >"$DATA/last-run.raw.tsv"
 log "raw timings: $DATA/last-run.raw.tsv; results: $RESULTS"
+if want "zeek ingest"; then BENCH_RESULTS="$RESULTS" BENCH_C2SCOPE="$C2SCOPE" ./bench/zeek_ingest.sh; fi
