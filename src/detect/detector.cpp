@@ -185,6 +185,16 @@ struct Detector::State {
   Timestamp window_start;
   Timestamp window_end;
   std::vector<std::uint32_t> hits;  // scratch
+  // Alerts that say C2, by (server, signature id): at most kMaxAlertKeys, each citing a few of its records.
+  struct AlertAgg {
+    std::set<IpAddress> hosts;
+    std::uint64_t count = 0;
+    std::uint32_t gid = 0, severity = 0;
+    std::string signature, category;
+    Timestamp first, last;
+    std::vector<std::string> evidence;
+  };
+  std::map<std::pair<IpAddress, std::uint32_t>, AlertAgg> alerts;
 
   State(const DetectConfig& c, const intel::IndicatorSet* i, HostClassifier& h, EvidenceStore& e)
       : config(c), intel(i), classifier(h), evidence(e) {}
@@ -435,6 +445,75 @@ void Detector::on_quic(const session::QuicLogRecord& r) {
 
 namespace {
 
+constexpr std::size_t kMaxAlertKeys = std::size_t{1} << 16;
+constexpr std::size_t kMaxAlertEvidence = 5;
+constexpr std::size_t kMaxAlertHosts = 4096;
+
+bool contains_lower(std::string_view text, std::string_view needle) {
+  if (needle.size() > text.size()) return false;
+  for (std::size_t i = 0; i + needle.size() <= text.size(); ++i) {
+    std::size_t k = 0;
+    while (k < needle.size()) {
+      const char c = text[i + k];
+      if ((c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c) != needle[k]) break;
+      ++k;
+    }
+    if (k == needle.size()) return true;
+  }
+  return false;
+}
+
+// Whether an alert says C2: its rule's class (Suricata's classification.config descriptions of
+// trojan-activity, command-and-control, domain-c2, targeted-activity) or its name (ET and Snort rules name
+// C2 rules "CnC", "C2", "C&C", "Command and Control", "Botnet").
+bool c2_alert(const session::AlertLogRecord& r) {
+  static constexpr std::string_view kCategories[] = {
+      "a network trojan was detected", "malware command and control activity detected",
+      "domain observed used for c2 detected", "targeted malicious activity was detected"};
+  for (const auto c : kCategories) {
+    if (r.category.size() == c.size() && contains_lower(r.category, c)) return true;
+  }
+  for (const std::string_view w : {"cnc", " c2", "c2 ", "c&c", "command and control", "botnet"}) {
+    if (contains_lower(r.signature, w)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+void Detector::on_alert(const session::AlertLogRecord& r) {
+  State& s = *state_;
+  ++s.counters.alerts;
+  if (!c2_alert(r)) return;
+  // Alerts name the packet's sender first; the monitored side is the host, the other the server.
+  const bool orig_mon = s.classifier.is_monitored(r.id.orig_h);
+  const bool resp_mon = s.classifier.is_monitored(r.id.resp_h);
+  if (orig_mon == resp_mon) return;
+  const IpAddress& host = orig_mon ? r.id.orig_h : r.id.resp_h;
+  const IpAddress& server = orig_mon ? r.id.resp_h : r.id.orig_h;
+  const std::pair<IpAddress, std::uint32_t> key{server, r.signature_id};
+  auto it = s.alerts.find(key);
+  if (it == s.alerts.end()) {
+    if (s.alerts.size() >= kMaxAlertKeys) return;
+    it = s.alerts.emplace(key, State::AlertAgg{}).first;
+    it->second.gid = r.gid;
+    it->second.severity = r.severity;
+    it->second.signature = r.signature;
+    it->second.category = r.category;
+    it->second.first = r.ts;
+    it->second.last = r.ts;
+  }
+  ++s.counters.alerts_c2;
+  State::AlertAgg& a = it->second;
+  ++a.count;
+  if (a.hosts.size() < kMaxAlertHosts) a.hosts.insert(host);
+  a.first = std::min(a.first, r.ts);
+  a.last = std::max(a.last, r.ts);
+  if (a.evidence.size() < kMaxAlertEvidence) a.evidence.push_back(s.evidence.cite_record(r));
+}
+
+namespace {
+
 std::string indicator_source(const intel::Indicator& ind) {
   std::string out = ind.feed.empty() ? ind.source_file : ind.feed;
   if (!ind.malware.empty()) out += " (" + ind.malware + ")";
@@ -678,6 +757,20 @@ DetectionResult Detector::finish() {
     }
   }
 
+  // Alerts of another sensor whose rule says C2: one reason per (server, rule).
+  for (const auto& [key, a] : s.alerts) {
+    Reason reason;
+    reason.detector = "suricata";
+    reason.score = a.severity == 1 ? 1.0 : a.severity == 2 ? 0.95 : 0.9;
+    reason.summary = fmt::format(
+        "Suricata rule {}:{} \"{}\" ({}{}) fired {} time{} between {} monitored host{} and {}", a.gid,
+        key.second, a.signature, a.category.empty() ? "no class" : a.category,
+        a.severity > 0 ? fmt::format(", severity {}", a.severity) : "", a.count, a.count == 1 ? "" : "s",
+        a.hosts.size(), a.hosts.size() == 1 ? "" : "s", key.first.to_string());
+    reason.evidence = a.evidence;
+    server_for(key.first).finding.reasons.push_back(std::move(reason));
+  }
+
   // Victims: every monitored host that reached a finding's server.
   for (const auto* kv : pair_order) {
     const auto it = servers.find(kv->first.server);
@@ -695,9 +788,31 @@ DetectionResult Detector::finish() {
     f.victims.push_back(v);
     for (const auto& n : p.names) it->second.domains.insert(n);
   }
+  // Hosts an alert names whose flows the inputs lack (an EVE file of alerts only): victims that only
+  // attempted, as far as the evidence goes.
+  for (const auto& [key, a] : s.alerts) {
+    ServerFinding& f = servers[key.first].finding;
+    bool added = false;
+    for (const IpAddress& host : a.hosts) {
+      if (std::any_of(f.victims.begin(), f.victims.end(), [&](const Victim& v) { return v.ip == host; }))
+        continue;
+      Victim v;
+      v.ip = host;
+      v.first_seen = a.first;
+      v.last_seen = a.last;
+      if (f.victims.empty() || v.first_seen < f.first_seen) f.first_seen = v.first_seen;
+      if (f.victims.empty() || v.last_seen > f.last_seen) f.last_seen = v.last_seen;
+      f.victims.push_back(v);
+      added = true;
+    }
+    if (added) {
+      std::sort(f.victims.begin(), f.victims.end(),
+                [](const Victim& x, const Victim& y) { return x.ip < y.ip; });
+    }
+  }
   for (auto& [ip, b] : servers) {
     ServerFinding& f = b.finding;
-    if (f.victims.empty()) continue;  // cannot happen: every reason comes from a pair
+    if (f.victims.empty()) continue;  // cannot happen: every reason comes from a pair or an alert's host
     f.domains.assign(b.domains.begin(), b.domains.end());
     if (f.domains.size() > s.config.max_names_per_server) f.domains.resize(s.config.max_names_per_server);
     std::stable_sort(f.reasons.begin(), f.reasons.end(), [](const Reason& a, const Reason& c) {

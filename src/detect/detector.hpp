@@ -38,7 +38,7 @@ struct DetectConfig {
 };
 
 struct Reason {
-  std::string detector;  // "intel" or "beacon"
+  std::string detector;  // "intel", "beacon" or "suricata" (an alert of another sensor)
   double score = 0;
   std::string summary;                // one sentence a person understands
   std::vector<std::string> evidence;  // evidence ids (evidence.jsonl)
@@ -83,6 +83,8 @@ struct DetectCounters {
   std::uint64_t pairs_dropped = 0;  // flows of pairs beyond max_pairs
   std::uint64_t intel_matches = 0;  // indicator hits (flows and records)
   std::uint64_t intel_expired = 0;  // hits outside an indicator's validity window, ignored
+  std::uint64_t alerts = 0;         // alert records seen (Suricata EVE inputs)
+  std::uint64_t alerts_c2 = 0;      // ... that say C2 and join a monitored host to an external server
   std::uint64_t monitored_hosts = 0;
 };
 
@@ -109,6 +111,7 @@ class Detector final : public flow::FlowSink, public session::AppLogSink {
   void on_ssl(const session::SslLogRecord& r) override;
   void on_x509(const session::X509LogRecord& r) override;
   void on_quic(const session::QuicLogRecord& r) override;
+  void on_alert(const session::AlertLogRecord& r) override;
 
   // Scores every pair and assembles the findings; the window is the span of every flow seen.
   DetectionResult finish();

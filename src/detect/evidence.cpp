@@ -99,7 +99,7 @@ std::string EvidenceStore::cite_flow(std::uint64_t flow_id) {
 }
 
 std::string EvidenceStore::cite_record(CitedRecord record) {
-  static constexpr const char* kPrefix[] = {"dns:", "ssl:", "http:", "x509:", "quic:"};
+  static constexpr const char* kPrefix[] = {"dns:", "ssl:", "http:", "x509:", "quic:", "alert:"};
   std::string id = kPrefix[record.index()] + std::to_string(record_counter_++);
   const std::string& uid = std::visit([](const auto& r) -> const std::string& { return r.id.uid; }, record);
   record_flows_.try_emplace(uid);

@@ -1,6 +1,6 @@
 // The records findings cite: flows (spooled to a temporary file so any flow can be cited at the end with
 // bounded memory), protocol records and indicators. Ids are stable for the same input: "flow:<flow id>",
-// "dns:<n>", "ssl:<n>", "http:<n>", "x509:<n>", "quic:<n>", "intel:<indicator index>".
+// "dns:<n>", "ssl:<n>", "http:<n>", "x509:<n>", "quic:<n>", "alert:<n>", "intel:<indicator index>".
 #pragma once
 
 #include <cstdint>
@@ -44,7 +44,7 @@ struct FlowBrief {
 };
 
 using CitedRecord = std::variant<session::DnsLogRecord, session::SslLogRecord, session::HttpLogRecord,
-                                 session::X509LogRecord, session::QuicLogRecord>;
+                                 session::X509LogRecord, session::QuicLogRecord, session::AlertLogRecord>;
 
 class EvidenceStore {
  public:

@@ -139,6 +139,15 @@ struct RecordWriter {
     write_conn_id(j, r.id);
     j.field("version", r.version).field("server_name", r.server_name).field("ja4", r.ja4);
   }
+  void operator()(const session::AlertLogRecord& r) const {
+    j.field("type", "alert").field("ts", format_iso8601(r.ts));
+    write_conn_id(j, r.id);
+    j.field("gid", static_cast<std::uint64_t>(r.gid))
+        .field("signature_id", static_cast<std::uint64_t>(r.signature_id))
+        .field("rev", static_cast<std::uint64_t>(r.rev));
+    j.field("signature", r.signature).field("category", r.category);
+    j.field("severity", static_cast<std::uint64_t>(r.severity)).field("action", r.action);
+  }
 };
 
 std::string trimmed(const char* text) {
@@ -352,6 +361,7 @@ std::string write_findings(OutputFile& out, const AnalysisOutput& o,
   j.field("monitored_hosts", c.monitored_hosts);
   j.field("pairs", c.pairs).field("pairs_dropped", c.pairs_dropped);
   j.field("intel_matches", c.intel_matches).field("intel_expired", c.intel_expired);
+  j.field("alerts", c.alerts).field("alerts_c2", c.alerts_c2);
   write_strings(j, "unavailable", o.detectors_unavailable);
   j.end_object();
   j.key("servers").begin_array();

@@ -208,7 +208,10 @@ void write_accounting(JsonWriter& j, const RunAccounting& a) {
     const sensor::SensorCounters& c = a.sensor;
     j.key("sensor").begin_object();
     j.field("flows", c.flows).field("dns", c.dns).field("http", c.http).field("ssl", c.ssl);
-    j.field("x509", c.x509).field("quic", c.quic).field("out_of_order", c.out_of_order);
+    j.field("x509", c.x509)
+        .field("quic", c.quic)
+        .field("alerts", c.alerts)
+        .field("out_of_order", c.out_of_order);
     j.field("server_names_from_dns", c.server_names_from_dns);
     j.field("server_names_from_uid", c.server_names_from_uid);
     j.field("certs_unreferenced", c.certs_unreferenced).field("join_tables_cleared", c.join_tables_cleared);

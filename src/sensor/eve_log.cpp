@@ -372,6 +372,7 @@ struct EveParser::Impl {
   void tls_event(object o, std::uint64_t line_no);
   void http_event(object o, std::uint64_t line_no);
   void quic_event(object o, std::uint64_t line_no);
+  void alert_event(object o, std::uint64_t line_no);
 
   // A protocol record's common head: time and connection. False (and the line skipped) when it lacks them.
   template <typename R>
@@ -915,6 +916,23 @@ void EveParser::Impl::quic_event(object o, std::uint64_t line_no) {
   ready.emplace_back(std::move(r));
 }
 
+void EveParser::Impl::alert_event(object o, std::uint64_t line_no) {
+  object a;
+  if (!event_body(o, "alert", line_no, a)) return;
+  session::AlertLogRecord r;
+  if (!record_head(o, line_no, r)) return;
+  std::uint64_t v = 0;
+  if (u64_of(a, "gid", v) && v <= UINT32_MAX) r.gid = static_cast<std::uint32_t>(v);
+  if (u64_of(a, "signature_id", v) && v <= UINT32_MAX) r.signature_id = static_cast<std::uint32_t>(v);
+  if (u64_of(a, "rev", v) && v <= UINT32_MAX) r.rev = static_cast<std::uint32_t>(v);
+  if (u64_of(a, "severity", v) && v <= 255) r.severity = static_cast<std::uint32_t>(v);
+  r.signature.assign(text_of(a, "signature"));
+  r.category.assign(text_of(a, "category"));
+  r.action.assign(text_of(a, "action"));
+  used(r.ts.ns);
+  ready.emplace_back(std::move(r));
+}
+
 bool EveParser::Impl::line(std::string_view text, std::uint64_t line_no, Entry& out) {
   padded.resize(text.size() + simdjson::SIMDJSON_PADDING);
   std::memcpy(padded.data(), text.data(), text.size());
@@ -933,7 +951,7 @@ bool EveParser::Impl::line(std::string_view text, std::uint64_t line_no, Entry& 
     skip(Reason::kLogMissingField, line_no, "event_type");
     return false;
   }
-  if (!want_app || !(type == "dns" || type == "tls" || type == "http" || type == "quic")) {
+  if (!want_app || !(type == "dns" || type == "tls" || type == "http" || type == "quic" || type == "alert")) {
     skip(Reason::kLogUnusedType, line_no, {});
     return false;
   }
@@ -943,6 +961,8 @@ bool EveParser::Impl::line(std::string_view text, std::uint64_t line_no, Entry& 
     tls_event(o, line_no);
   } else if (type == "http") {
     http_event(o, line_no);
+  } else if (type == "alert") {
+    alert_event(o, line_no);
   } else {
     quic_event(o, line_no);
   }

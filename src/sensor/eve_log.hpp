@@ -17,8 +17,9 @@ namespace c2scope::sensor::eve {
 //   v3: `queries` + `answers`) becomes one dns record per transaction, query and response joined by
 //   (flow_id, id);
 // - `tls` becomes an ssl record plus an x509 record for the certificate it describes;
-// - `http` and `quic` become http and quic records.
-// Every other event type (alert, fileinfo, anomaly, stats, ...) is counted as log_unused_type. Records carry
+// - `http` and `quic` become http and quic records;
+// - `alert` becomes an alert record (detect decides which alerts say C2).
+// Every other event type (fileinfo, anomaly, stats, ...) is counted as log_unused_type. Records carry
 // the flow_id (decimal) as uid, so the joins by uid work as with Zeek's.
 class EveParser final : public zeek::RecordParser {
  public:

@@ -451,6 +451,10 @@ class Joiner {
       case LogType::kQuic:
         quic(std::get<session::QuicLogRecord>(e));
         break;
+      case LogType::kAlert:
+        ++c_.alerts;
+        if (logs_ != nullptr) logs_->on_alert(std::get<session::AlertLogRecord>(e));
+        break;
       default:
         break;
     }

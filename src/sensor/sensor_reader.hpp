@@ -70,6 +70,7 @@ struct LogInputSummary {
 struct SensorCounters {
   std::uint64_t flows = 0;                                       // conn records delivered as flows
   std::uint64_t dns = 0, http = 0, ssl = 0, x509 = 0, quic = 0;  // protocol records delivered
+  std::uint64_t alerts = 0;                                      // alert records delivered (Suricata EVE)
   std::uint64_t out_of_order = 0;           // records delivered with a time key below one already delivered
   std::uint64_t server_names_from_dns = 0;  // flows whose server_name came from a dns.log answer
   std::uint64_t server_names_from_uid = 0;  // ... from the ssl/quic SNI or http Host of the same uid

@@ -113,8 +113,8 @@ constexpr std::array<std::string_view, kFieldCount> kFieldNames = {
     "_path",
 };
 
-constexpr std::array<std::string_view, 8> kTypeNames = {"conn", "dns",  "http",  "ssl",
-                                                        "x509", "quic", "other", "unknown"};
+constexpr std::array<std::string_view, 9> kTypeNames = {"conn", "dns",   "http",  "ssl",    "x509",
+                                                        "quic", "alert", "other", "unknown"};
 
 }  // namespace
 
@@ -164,8 +164,10 @@ std::int64_t entry_key(const Entry& e) {
       return std::get<SslEntry>(e).rec.ts.ns;
     case 4:
       return std::get<X509Entry>(e).ts.ns;
-    default:
+    case 5:
       return std::get<session::QuicLogRecord>(e).ts.ns;
+    default:
+      return std::get<session::AlertLogRecord>(e).ts.ns;
   }
 }
 

@@ -17,8 +17,9 @@
 
 namespace c2scope::sensor::zeek {
 
-enum class LogType : std::uint8_t { kConn, kDns, kHttp, kSsl, kX509, kQuic, kOther, kUnknown };
-inline constexpr std::size_t kUsedLogTypes = 6;  // kConn .. kQuic
+// kAlert: Suricata EVE alert events (Zeek writes no such log).
+enum class LogType : std::uint8_t { kConn, kDns, kHttp, kSsl, kX509, kQuic, kAlert, kOther, kUnknown };
+inline constexpr std::size_t kUsedLogTypes = 7;  // kConn .. kAlert
 // "conn" -> kConn ...; any other non-empty name is kOther.
 LogType log_type_of(std::string_view path_name);
 std::string_view log_type_name(LogType type);
@@ -153,7 +154,7 @@ struct X509Entry {
   flow::PacketRef source;
 };
 using Entry = std::variant<ConnEntry, session::DnsLogRecord, session::HttpLogRecord, SslEntry, X509Entry,
-                           session::QuicLogRecord>;
+                           session::QuicLogRecord, session::AlertLogRecord>;
 LogType entry_type(const Entry& e);
 // Time key of a record for the merge: conn at its end (ts + duration), the others at ts.
 std::int64_t entry_key(const Entry& e);

@@ -108,6 +108,20 @@ struct QuicLogRecord {
   flow::PacketRef source;  // log inputs (src/sensor): the file and line it was read from (source.line)
 };
 
+// One alert another sensor raised (Suricata EVE `alert` events; src/sensor). The packet path raises none.
+struct AlertLogRecord {
+  Timestamp ts;
+  ConnId id;  // as the sensor wrote it: src as orig, dest as resp (packet direction in older Suricata)
+  std::uint32_t gid = 0;
+  std::uint32_t signature_id = 0;
+  std::uint32_t rev = 0;
+  std::string signature;
+  std::string category;        // classtype description: "A Network Trojan was detected", ...
+  std::uint32_t severity = 0;  // 1 (high) .. 4; 0 unknown
+  std::string action;          // "allowed", "blocked"
+  flow::PacketRef source;      // the file and line it was read from (source.line)
+};
+
 // Receives the records in a deterministic order (packet order, then flow emission order).
 class AppLogSink {
  public:
@@ -117,6 +131,8 @@ class AppLogSink {
   virtual void on_ssl(const SslLogRecord& r) = 0;
   virtual void on_x509(const X509LogRecord& r) = 0;
   virtual void on_quic(const QuicLogRecord& r) = 0;
+  // Alerts come only from log inputs; sinks that have no use for them ignore them.
+  virtual void on_alert(const AlertLogRecord& /*r*/) {}
 };
 
 }  // namespace c2scope::session

@@ -177,3 +177,67 @@ TEST(Detector, PopularPeriodicServiceIsNotAFinding) {
   ASSERT_FALSE(r.beacons.empty());
   EXPECT_EQ(r.beacons[0].score.prevalence, 1.0);
 }
+
+namespace {
+session::AlertLogRecord alert(const char* src, const char* dst, std::uint32_t sid, const char* signature,
+                              const char* category, std::int64_t ts_s) {
+  session::AlertLogRecord a;
+  a.ts = Timestamp{ts_s * kSec};
+  a.id.uid = "1234";
+  a.id.orig_h = ip(src);
+  a.id.resp_h = ip(dst);
+  a.id.orig_p = 49000;
+  a.id.resp_p = 443;
+  a.id.ip_proto = 6;
+  a.gid = 1;
+  a.signature_id = sid;
+  a.signature = signature;
+  a.category = category;
+  a.severity = 1;
+  a.source = flow::PacketRef{0, static_cast<std::uint64_t>(ts_s), true};
+  return a;
+}
+}  // namespace
+
+// Suricata alerts (EVE inputs) whose rule says C2 make the server a finding, whichever way the packet went;
+// other alerts (scans, reputation lists, inbound attacks) do not. Hosts whose flows the input lacks are
+// victims that only attempted.
+TEST(Detector, SuricataC2AlertsBecomeFindings) {
+  TestClassifier classifier;
+  detect::EvidenceStore evidence;
+  detect::Detector d(detect::DetectConfig{}, nullptr, classifier, evidence);
+  Flows f;
+  d.on_flow(f.make("10.0.0.5", "198.51.100.9", 443, 100, "SF"));
+  d.on_alert(alert("10.0.0.5", "198.51.100.9", 2027758, "ET MALWARE Win32/Agent CnC Checkin",
+                   "A Network Trojan was detected", 100));
+  d.on_alert(alert("198.51.100.9", "10.0.0.5", 2027758, "ET MALWARE Win32/Agent CnC Checkin",
+                   "A Network Trojan was detected", 160));  // the reply direction: the same server
+  d.on_alert(alert("10.0.0.7", "198.51.100.9", 2027758, "ET MALWARE Win32/Agent CnC Checkin",
+                   "A Network Trojan was detected", 170));  // a host with no flow in the input
+  d.on_alert(alert("45.143.200.10", "10.0.0.5", 2403335, "ET CINS Active Threat Intelligence Poor Reputation",
+                   "Misc Attack", 120));  // inbound reputation alert: not C2
+  d.on_alert(alert("10.0.0.5", "10.0.0.6", 2000001, "ET MALWARE internal CnC",
+                   "A Network Trojan was detected",
+                   130));  // both monitored: no server
+  d.on_alert(alert("10.0.0.5", "203.0.113.4", 2000002, "Botnet C&C traffic", "", 140));  // by its name
+  const auto r = d.finish();
+  EXPECT_EQ(r.counters.alerts, 6u);
+  EXPECT_EQ(r.counters.alerts_c2, 4u);
+  ASSERT_EQ(r.servers.size(), 2u);
+  const detect::ServerFinding& s = r.servers[0].ip == ip("198.51.100.9") ? r.servers[0] : r.servers[1];
+  ASSERT_EQ(s.reasons.size(), 1u);
+  EXPECT_EQ(s.reasons[0].detector, "suricata");
+  EXPECT_DOUBLE_EQ(s.reasons[0].score, 1.0);
+  EXPECT_NE(s.reasons[0].summary.find("1:2027758 \"ET MALWARE Win32/Agent CnC Checkin\""), std::string::npos)
+      << s.reasons[0].summary;
+  EXPECT_NE(s.reasons[0].summary.find("fired 3 times between 2 monitored hosts"), std::string::npos)
+      << s.reasons[0].summary;
+  ASSERT_EQ(s.reasons[0].evidence.size(), 3u);
+  EXPECT_EQ(s.reasons[0].evidence[0], "alert:0");
+  ASSERT_EQ(s.victims.size(), 2u);
+  EXPECT_EQ(s.victims[0].ip, ip("10.0.0.5"));
+  EXPECT_TRUE(s.victims[0].controlled());  // its flow completed an exchange
+  EXPECT_EQ(s.victims[1].ip, ip("10.0.0.7"));
+  EXPECT_FALSE(s.victims[1].controlled());  // only the alert names it
+  EXPECT_EQ(evidence.cited_records().size(), 4u);
+}

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
 #include <string>
@@ -117,6 +118,48 @@ TEST(SensorInputs, EveFlowsAndDnsMatchThePacketsTheyCameFrom) {
   const auto eve_dns = dns_set(read_json_log(from_eve / "dns.log"));
   EXPECT_EQ(pcap_dns.size(), 36u);
   EXPECT_EQ(eve_dns, pcap_dns);
+}
+
+// A Suricata C2 alert in an EVE file makes its server a finding, citing the alert's line in evidence.jsonl;
+// the inbound reputation alerts of the same file do not.
+TEST(SensorInputs, EveC2AlertIsAFindingWithItsEvidence) {
+  C2SCOPE_REQUIRE_SHARED("geoip");
+  const fs::path eve = work_dir() / "alerts.eve.json";
+  {
+    std::ofstream out(eve);
+    out << R"({"timestamp":"2021-06-06T16:00:00.000000+0200","flow_id":7,"event_type":"alert","src_ip":"10.0.2.15",)"
+           R"("src_port":49200,"dest_ip":"23.253.126.58","dest_port":80,"proto":"TCP","alert":{"action":"allowed",)"
+           R"("gid":1,"signature_id":2018052,"rev":3,"signature":"ET TROJAN Simda Checkin","category":)"
+           R"("A Network Trojan was detected","severity":1}})"
+        << "\n"
+        << R"({"timestamp":"2021-06-06T16:00:01.000000+0200","flow_id":8,"event_type":"alert","src_ip":"45.143.200.10",)"
+           R"("src_port":8080,"dest_ip":"10.0.2.15","dest_port":445,"proto":"TCP","alert":{"action":"allowed",)"
+           R"("gid":1,"signature_id":2403335,"rev":1,"signature":"ET CINS Active Threat Intelligence Poor )"
+           R"(Reputation IP group 36","category":"Misc Attack","severity":2}})"
+        << "\n"
+        << R"({"timestamp":"2021-06-06T16:00:30.000000+0200","flow_id":7,"event_type":"flow","src_ip":"10.0.2.15",)"
+           R"("src_port":49200,"dest_ip":"23.253.126.58","dest_port":80,"proto":"TCP","app_proto":"http","flow":{)"
+           R"("pkts_toserver":5,"pkts_toclient":4,"bytes_toserver":600,"bytes_toclient":900,"start":)"
+           R"("2021-06-06T15:59:59.900000+0200","end":"2021-06-06T16:00:00.500000+0200"},"tcp":{"tcp_flags_ts":)"
+           R"("1b","tcp_flags_tc":"1b"}})"
+        << "\n";
+  }
+  const fs::path out = work_dir() / "alerts-analyze";
+  std::string err;
+  ASSERT_EQ(run("alerts", {"analyze", "-q", "--no-progress", "--out", out.string(), eve.string()}, &err), 0)
+      << err;
+  const std::string findings = read_file(out / "findings.json");
+  EXPECT_NE(findings.find(R"("ip":"23.253.126.58")"), std::string::npos) << findings;
+  EXPECT_NE(findings.find(R"("detector":"suricata")"), std::string::npos);
+  EXPECT_NE(findings.find(R"(Suricata rule 1:2018052 \"ET TROJAN Simda Checkin\")"), std::string::npos);
+  EXPECT_NE(findings.find(R"("evidence":["alert:0"])"), std::string::npos);
+  EXPECT_NE(findings.find(R"("controlled":true)"), std::string::npos);  // its flow completed the handshake
+  EXPECT_EQ(findings.find("45.143.200.10"), std::string::npos);         // the reputation alert is not C2
+  EXPECT_NE(findings.find(R"("alerts":2,"alerts_c2":1)"), std::string::npos);
+  const std::string evidence = read_file(out / "evidence.jsonl");
+  EXPECT_NE(evidence.find(R"("id":"alert:0")"), std::string::npos) << evidence;
+  EXPECT_NE(evidence.find(R"("type":"alert")"), std::string::npos);
+  EXPECT_NE(evidence.find(R"("line":1)"), std::string::npos);  // the alert's line in the EVE file
 }
 
 // The Argus files of the Slips suite: every line read and accounted for; ARP and management records are

@@ -326,7 +326,7 @@ TEST(Eve, HttpAndQuicEvents) {
 // Hostile and unused lines: each counted with its reason (the problems with their line), the file goes on.
 TEST(Eve, BadLinesAreCountedWithTheirLine) {
   const std::string text =
-      R"({"timestamp":"2021-01-01T00:00:00Z","event_type":"alert","src_ip":"1.2.3.4","dest_ip":"10.0.0.1"})"
+      R"({"timestamp":"2021-01-01T00:00:00Z","event_type":"fileinfo","src_ip":"1.2.3.4","dest_ip":"10.0.0.1"})"
       "\n"
       R"({"timestamp":"2021-01-01T00:00:00Z","event_type":"stats","stats":{}})"
       "\n"
@@ -357,6 +357,33 @@ TEST(Eve, BadLinesAreCountedWithTheirLine) {
   ASSERT_FALSE(s.issues.empty());
   EXPECT_EQ(s.issues[0].line, 3u);  // unused types are counted, not listed
   EXPECT_TRUE(c.flows.empty());
+}
+
+// Alert events become alert records (detect decides which say C2).
+TEST(Eve, AlertEvents) {
+  const std::string text =
+      R"({"timestamp":"2021-06-06T15:59:46.457984+0200","flow_id":1374195536821504,"pcap_cnt":313,)"
+      R"("event_type":"alert","src_ip":"10.0.2.15","src_port":51698,"dest_ip":"23.253.126.58","dest_port":80,)"
+      R"("proto":"TCP","alert":{"action":"allowed","gid":1,"signature_id":2018052,"rev":3,"signature":)"
+      R"("ET TROJAN Simda Checkin","category":"A Network Trojan was detected","severity":1}})"
+      "\n";
+  Collect c;
+  const auto s = read_log_bytes(text, "eve.json", &c, &c);
+  expect_balanced(s);
+  EXPECT_EQ(s.used, 1u);
+  ASSERT_EQ(c.alerts.size(), 1u);
+  const session::AlertLogRecord& a = c.alerts[0];
+  EXPECT_EQ(a.ts.ns, utc("2021-06-06T13:59:46.457984Z"));
+  EXPECT_EQ(a.id.uid, "1374195536821504");
+  EXPECT_EQ(a.id.resp_h.to_string(), "23.253.126.58");
+  EXPECT_EQ(a.gid, 1u);
+  EXPECT_EQ(a.signature_id, 2018052u);
+  EXPECT_EQ(a.rev, 3u);
+  EXPECT_EQ(a.signature, "ET TROJAN Simda Checkin");
+  EXPECT_EQ(a.category, "A Network Trojan was detected");
+  EXPECT_EQ(a.severity, 1u);
+  EXPECT_EQ(a.action, "allowed");
+  EXPECT_EQ(a.source.packet_number, 1u);
 }
 
 // `c2scope flows` reads flow events only.

@@ -43,6 +43,10 @@ class Collect final : public flow::FlowSink, public session::AppLogSink, public 
     quic.push_back(r);
     order.emplace_back("quic");
   }
+  void on_alert(const session::AlertLogRecord& r) override {
+    alerts.push_back(r);
+    order.emplace_back("alert");
+  }
   void on_local_flag(const IpAddress& ip, bool local) override { flags.emplace_back(ip.to_string(), local); }
 
   std::vector<flow::FlowRecord> flows;
@@ -51,6 +55,7 @@ class Collect final : public flow::FlowSink, public session::AppLogSink, public 
   std::vector<session::SslLogRecord> ssl;
   std::vector<session::X509LogRecord> x509;
   std::vector<session::QuicLogRecord> quic;
+  std::vector<session::AlertLogRecord> alerts;
   std::vector<std::string> order;
   std::vector<std::pair<std::string, bool>> flags;
 };
