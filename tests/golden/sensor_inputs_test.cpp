@@ -124,6 +124,7 @@ TEST(SensorInputs, EveFlowsAndDnsMatchThePacketsTheyCameFrom) {
 // the inbound reputation alerts of the same file do not.
 TEST(SensorInputs, EveC2AlertIsAFindingWithItsEvidence) {
   C2SCOPE_REQUIRE_SHARED("geoip");
+  fs::create_directories(work_dir());
   const fs::path eve = work_dir() / "alerts.eve.json";
   {
     std::ofstream out(eve);
