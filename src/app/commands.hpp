@@ -75,7 +75,29 @@ struct AnalyzeArgs {
   std::uint32_t beacon_min_intervals = 5;
   bool quiet = false;
 };
+// What one analyze run reported, for callers that run it in-process (collect --analyze).
+struct AnalyzeSummary {
+  std::vector<std::string> servers;  // the C2 servers of findings.json, in its order
+};
 void add_analyze_command(CLI::App& app, AnalyzeArgs& args);
-int run_analyze(const AnalyzeArgs& args);
+int run_analyze(const AnalyzeArgs& args, AnalyzeSummary* summary = nullptr);
+
+// `collect`: a live NetFlow/IPFIX collector writing rotated pcap files of the export datagrams
+// (docs/netflow.md, "Live collector").
+struct CollectArgs {
+  std::string netflow;  // udp://ADDR:PORT
+  std::string out;
+  std::uint32_t rotate_s = 300;
+  bool analyze = false;
+  std::vector<std::string> intel;  // passed to analyze, as its options of the same names
+  std::string home_net;
+  std::string home_country;
+  std::string geoip;
+  std::string asn;
+  std::uint64_t count = 0;  // stop after this many datagrams; 0: no limit
+  double duration_s = 0;    // stop after this many seconds; 0: no limit
+};
+void add_collect_command(CLI::App& app, CollectArgs& args);
+int run_collect(const CollectArgs& args);
 
 }  // namespace c2scope::app

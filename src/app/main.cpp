@@ -23,6 +23,8 @@ int run(int argc, char** argv) {
   c2scope::app::add_logs_command(app, logs_args);
   c2scope::app::AnalyzeArgs analyze_args;
   c2scope::app::add_analyze_command(app, analyze_args);
+  c2scope::app::CollectArgs collect_args;
+  c2scope::app::add_collect_command(app, collect_args);
 
   try {
     app.parse(argc, argv);
@@ -33,6 +35,7 @@ int run(int argc, char** argv) {
     if (app.got_subcommand("flows")) return c2scope::app::run_flows(flows_args);
     if (app.got_subcommand("logs")) return c2scope::app::run_logs(logs_args);
     if (app.got_subcommand("analyze")) return c2scope::app::run_analyze(analyze_args);
+    if (app.got_subcommand("collect")) return c2scope::app::run_collect(collect_args);
   } catch (const CLI::Error& e) {
     return app.exit(e);
   } catch (const std::exception& e) {

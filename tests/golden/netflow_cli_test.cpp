@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "golden/nfdump.hpp"
 #include "golden/zeek_log.hpp"
 #include "test_support.hpp"
 
@@ -34,24 +35,6 @@ fs::path work_dir() {
 // Runs the binary with `args`; stderr goes to `name`.stderr in the work directory.
 int run(const std::string& name, const std::vector<std::string>& args, std::string* err = nullptr) {
   return run_c2scope(work_dir(), name, args, err);
-}
-
-struct NfdumpSummary {
-  std::uint64_t flows = 0, bytes = 0, packets = 0;
-};
-
-// The "flows,bytes,packets,..." line after "Summary" in expected-nfdump.csv.
-bool read_summary(const fs::path& csv, NfdumpSummary& s) {
-  std::ifstream in(csv);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("flows,bytes,packets", 0) != 0 || !std::getline(in, line)) continue;
-    unsigned long long f = 0, b = 0, p = 0;
-    if (std::sscanf(line.c_str(), "%llu,%llu,%llu", &f, &b, &p) != 3) return false;
-    s = {f, b, p};
-    return true;
-  }
-  return false;
 }
 
 std::uint64_t num(simdjson::dom::element o, const char* key) {
