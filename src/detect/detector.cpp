@@ -195,9 +195,10 @@ struct Detector::State {
     std::vector<std::string> evidence;
   };
   std::map<std::pair<IpAddress, std::uint32_t>, AlertAgg> alerts;
+  DgaTracker dga;
 
   State(const DetectConfig& c, const intel::IndicatorSet* i, HostClassifier& h, EvidenceStore& e)
-      : config(c), intel(i), classifier(h), evidence(e) {}
+      : config(c), intel(i), classifier(h), evidence(e), dga(c.dga) {}
 
   bool outbound(const IpAddress& orig, const IpAddress& resp) {
     return classifier.is_monitored(orig) && !classifier.is_monitored(resp);
@@ -339,6 +340,7 @@ void Detector::on_flow(const flow::FlowRecord& r) {
 
 void Detector::on_dns(const session::DnsLogRecord& r) {
   State& s = *state_;
+  if (r.has_rcode && s.classifier.is_monitored(r.id.orig_h)) s.dga.observe(r);
   if (s.intel == nullptr || !r.has_query || r.query.empty()) return;
   s.intel->match_domain(r.query, s.hits);
   std::vector<std::uint32_t> found = s.hits;
@@ -769,6 +771,43 @@ DetectionResult Detector::finish() {
         a.hosts.size(), a.hosts.size() == 1 ? "" : "s", key.first.to_string());
     reason.evidence = a.evidence;
     server_for(key.first).finding.reasons.push_back(std::move(reason));
+  }
+
+  // Domain generation: a host whose lookups failed for many registered domains, and the server several of its
+  // family-shaped names resolved to. Only servers it then contacted (a pair) are reported.
+  {
+    const std::vector<DgaTracker::Burst> bursts = s.dga.bursts();
+    s.counters.dga_hosts = bursts.size();
+    std::map<IpAddress, std::vector<std::string>> burst_evidence;
+    for (const DgaTracker::Link& l : s.dga.links()) {
+      const auto pair = s.pairs.find(AddrPair{l.host, l.server});
+      if (pair == s.pairs.end()) continue;
+      const auto b =
+          std::find_if(bursts.begin(), bursts.end(), [&](const auto& x) { return x.host == l.host; });
+      if (b == bursts.end()) continue;
+      auto ev = burst_evidence.find(l.host);
+      if (ev == burst_evidence.end()) {
+        ev = burst_evidence.emplace(l.host, std::vector<std::string>{}).first;
+        for (const auto& rec : b->records) ev->second.push_back(s.evidence.cite_record(rec));
+      }
+      std::string failed, resolved;
+      for (const auto& d : b->sample) failed += (failed.empty() ? "" : ", ") + d;
+      for (const auto& d : l.sample) resolved += (resolved.empty() ? "" : ", ") + d;
+      Reason reason;
+      reason.detector = "dga";
+      reason.score = 0.9;
+      reason.summary = fmt::format(
+          "{} failed to resolve {} different domains within {} ({}{}: a domain generation algorithm); {} "
+          "domain{} of the same shape it did resolve point{} to {} ({}{})",
+          l.host.to_string(), b->nx_domains,
+          format_duration(static_cast<double>(b->last.ns - b->first.ns) / 1e9), failed,
+          b->nx_domains > b->sample.size() ? ", ..." : "", l.domains, l.domains == 1 ? "" : "s",
+          l.domains == 1 ? "s" : "", l.server.to_string(), resolved,
+          l.domains > l.sample.size() ? ", ..." : "");
+      reason.evidence = ev->second;
+      cite_sample(pair->second.sample, reason.evidence);
+      server_for(l.server).finding.reasons.push_back(std::move(reason));
+    }
   }
 
   // Victims: every monitored host that reached a finding's server.

@@ -10,6 +10,7 @@
 #include "core/ip_address.hpp"
 #include "core/timestamp.hpp"
 #include "detect/beacon.hpp"
+#include "detect/dga.hpp"
 #include "detect/evidence.hpp"
 #include "flow/flow_table.hpp"
 #include "session/records.hpp"
@@ -30,6 +31,7 @@ class HostClassifier {
 
 struct DetectConfig {
   BeaconParams beacon;
+  DgaParams dga;
   double beacon_threshold = 0.75;          // a pair at or above this makes its server a finding
   std::size_t max_events_per_pair = 1024;  // EventSeries capacity
   std::size_t max_pairs = 1u << 22;  // (host, destination) pairs tracked; beyond, new pairs are counted only
@@ -38,7 +40,7 @@ struct DetectConfig {
 };
 
 struct Reason {
-  std::string detector;  // "intel", "beacon" or "suricata" (an alert of another sensor)
+  std::string detector;  // "intel", "beacon", "dga" or "suricata" (an alert of another sensor)
   double score = 0;
   std::string summary;                // one sentence a person understands
   std::vector<std::string> evidence;  // evidence ids (evidence.jsonl)
@@ -85,6 +87,7 @@ struct DetectCounters {
   std::uint64_t intel_expired = 0;  // hits outside an indicator's validity window, ignored
   std::uint64_t alerts = 0;         // alert records seen (Suricata EVE inputs)
   std::uint64_t alerts_c2 = 0;      // ... that say C2 and join a monitored host to an external server
+  std::uint64_t dga_hosts = 0;      // monitored hosts whose failed lookups crossed the DGA threshold
   std::uint64_t monitored_hosts = 0;
 };
 

@@ -361,7 +361,7 @@ std::string write_findings(OutputFile& out, const AnalysisOutput& o,
   j.field("monitored_hosts", c.monitored_hosts);
   j.field("pairs", c.pairs).field("pairs_dropped", c.pairs_dropped);
   j.field("intel_matches", c.intel_matches).field("intel_expired", c.intel_expired);
-  j.field("alerts", c.alerts).field("alerts_c2", c.alerts_c2);
+  j.field("alerts", c.alerts).field("alerts_c2", c.alerts_c2).field("dga_hosts", c.dga_hosts);
   write_strings(j, "unavailable", o.detectors_unavailable);
   j.end_object();
   j.key("servers").begin_array();

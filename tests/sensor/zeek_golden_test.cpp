@@ -328,6 +328,43 @@ TEST(ZeekGolden, StratosphereNjratServerAndVictim) {
   check_cited_lines(a, *s, "Malicious");  // the cited lines are the ones the dataset labels
 }
 
+// CTU-Malware-Capture-Botnet-355-1 (Simda, DGA): 192.168.1.116 fails to resolve 16 generated .com names
+// within 3 min (its IPv6 address 112 more), and the family's names it does resolve point to 23.253.126.58 and
+// 104.239.157.210 (Slips' own IoCs name 23.253.126.58 as Simda's C2), which it then contacts. The failed
+// lookups are in the evidence.
+TEST(ZeekGolden, StratosphereSimdaDgaLookupsAndServers) {
+  C2SCOPE_REQUIRE_GEO();
+  const std::string dir = "stratosphere-security-datasets/005-zeek-scenario-malicious";
+  C2SCOPE_REQUIRE_SHARED(dir + "/dns.log");
+  const Analysis a = analyze("simda", {shared(dir)});
+  ASSERT_EQ(a.rc, 0) << a.err;
+  EXPECT_EQ(a.records_used, a.records);
+  ASSERT_EQ(a.servers.size(), 2u);
+  for (const char* ip : {"23.253.126.58", "104.239.157.210"}) {
+    const Server* s = a.server(ip);
+    ASSERT_NE(s, nullptr) << ip << " not reported";
+    EXPECT_EQ(s->detectors, std::vector<std::string>{"dga"});
+    ASSERT_EQ(s->victims.size(), 1u);
+    EXPECT_EQ(s->victims[0].ip, "192.168.1.116");
+    EXPECT_TRUE(s->victims[0].controlled);
+    ASSERT_FALSE(s->summaries.empty());
+    EXPECT_NE(s->summaries[0].find("failed to resolve 16 different domains"), std::string::npos)
+        << s->summaries[0];
+    // The failed lookups are cited: dns records of dns.log answered NXDOMAIN, from the victim.
+    std::size_t nx = 0;
+    for (const auto& id : s->evidence) {
+      const auto e = a.evidence.find(id);
+      ASSERT_NE(e, a.evidence.end()) << id;
+      if (e->second.type != "dns") continue;
+      ++nx;
+      EXPECT_EQ(e->second.orig_h, "192.168.1.116");
+      EXPECT_NE(e->second.input.find("dns.log"), std::string::npos);
+      EXPECT_NE(file_line(e->second.input, e->second.line).find("NXDOMAIN"), std::string::npos);
+    }
+    EXPECT_EQ(nx, 5u);
+  }
+}
+
 // Android-Mischief RAT01 (AndroidTester): 10.8.0.61 -> 147.32.83.234:1337. Read whole; the pair is scored.
 TEST(ZeekGolden, StratosphereAndroidTesterIsRead) {
   C2SCOPE_REQUIRE_GEO();

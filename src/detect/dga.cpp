@@ -1,0 +1,202 @@
+// Domain generation algorithms from failed and successful lookups per host (dga.hpp).
+#include "detect/dga.hpp"
+
+#include <algorithm>
+#include <deque>
+#include <set>
+#include <unordered_map>
+
+namespace c2scope::detect {
+
+namespace {
+
+constexpr std::size_t kMaxHosts = std::size_t{1} << 16;  // hosts tracked (those with a failed lookup)
+constexpr std::size_t kMaxWindowEvents = 4096;           // failed lookups kept per host's window
+constexpr std::size_t kMaxRecent = 256;                  // resolutions kept per host before its burst
+constexpr std::size_t kMaxServersPerHost = 1024;         // servers tracked per flagged host
+constexpr std::size_t kMaxDomainsPerServer = 64;         // domains kept per (host, server)
+constexpr std::size_t kMaxAnswers = 4;                   // addresses taken per answer
+constexpr std::size_t kSample = 8;
+constexpr std::size_t kRecords = 5;
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  return out;
+}
+
+}  // namespace
+
+std::string_view registered_domain(std::string_view name) {
+  while (!name.empty() && name.back() == '.') name.remove_suffix(1);
+  const auto last = name.rfind('.');
+  if (last == std::string_view::npos) return name;
+  const auto second = name.rfind('.', last - 1);
+  if (second == std::string_view::npos || last == 0) return name;
+  const std::string_view tld = name.substr(last + 1);
+  const std::string_view sld = name.substr(second + 1, last - second - 1);
+  if (tld.size() == 2) {
+    for (const std::string_view g : {"co", "com", "net", "org", "gov", "ac", "edu", "or", "ne", "go"}) {
+      if (sld == g) {
+        const auto third = second == 0 ? std::string_view::npos : name.rfind('.', second - 1);
+        return third == std::string_view::npos ? name : name.substr(third + 1);
+      }
+    }
+  }
+  return name.substr(second + 1);
+}
+
+bool dga_candidate(std::string_view name) {
+  while (!name.empty() && name.back() == '.') name.remove_suffix(1);
+  const auto last = name.rfind('.');
+  if (last == std::string_view::npos || last == 0 || last + 1 >= name.size()) return false;
+  const std::string tld = lower(name.substr(last + 1));
+  for (const std::string_view local : {"local", "lan", "home", "internal", "localdomain", "corp", "arpa",
+                                       "localhost", "intranet", "domain", "invalid", "test", "example"}) {
+    if (tld == local) return false;
+  }
+  const std::string_view rd = registered_domain(name);
+  const auto dot = rd.find('.');
+  return dot != std::string_view::npos && dot >= 4;
+}
+
+struct DgaTracker::Impl {
+  DgaParams params;
+  struct Resolution {
+    std::int64_t ts;
+    std::string domain;
+    std::vector<IpAddress> ips;
+  };
+  struct Host {
+    std::deque<std::pair<std::int64_t, std::string>> window;   // failed lookups (time, registered domain)
+    std::unordered_map<std::string, std::uint32_t> in_window;  // registered domain -> lookups in the window
+    bool flagged = false;
+    Burst burst;
+    std::deque<Resolution> recent;                       // before the burst
+    std::map<IpAddress, std::set<std::string>> servers;  // after it: server -> resolved domains
+    // The shape of the failed names (a DGA family's names share a length range and a few TLDs): linked
+    // domains must have it, so that unrelated names on a shared CDN address are not taken for the family's.
+    std::size_t label_min = SIZE_MAX, label_max = 0;
+    std::set<std::string> tlds;
+  };
+  std::map<IpAddress, Host> hosts;
+
+  void link(Host& h, const IpAddress& ip, const std::string& domain) {
+    auto it = h.servers.find(ip);
+    if (it == h.servers.end()) {
+      if (h.servers.size() >= kMaxServersPerHost) return;
+      it = h.servers.emplace(ip, std::set<std::string>{}).first;
+    }
+    if (it->second.size() < kMaxDomainsPerServer) it->second.insert(domain);
+  }
+
+  void failed(Host& h, const session::DnsLogRecord& r, const std::string& domain) {
+    const std::int64_t ts = r.ts.ns;
+    ++h.burst.nx_lookups;
+    const std::size_t label = domain.find('.');
+    h.label_min = std::min(h.label_min, label);
+    h.label_max = std::max(h.label_max, label);
+    if (h.tlds.size() < 16) h.tlds.insert(domain.substr(domain.rfind('.') + 1));
+    if (h.window.size() >= kMaxWindowEvents) {
+      const auto& old = h.window.front();
+      if (--h.in_window[old.second] == 0) h.in_window.erase(old.second);
+      h.window.pop_front();
+    }
+    h.window.emplace_back(ts, domain);
+    ++h.in_window[domain];
+    while (!h.window.empty() && ts - h.window.front().first > params.window_ns) {  // bounded by the deque
+      const auto& old = h.window.front();
+      if (--h.in_window[old.second] == 0) h.in_window.erase(old.second);
+      h.window.pop_front();
+    }
+    if (h.in_window.size() > h.burst.nx_domains) {
+      h.burst.nx_domains = h.in_window.size();
+      h.burst.first = Timestamp{h.window.front().first};
+      h.burst.last = Timestamp{ts};
+    }
+    if (h.burst.records.size() < kRecords) h.burst.records.push_back(r);
+    if (h.burst.sample.size() < kSample &&
+        std::find(h.burst.sample.begin(), h.burst.sample.end(), domain) == h.burst.sample.end())
+      h.burst.sample.push_back(domain);
+    if (!h.flagged && h.in_window.size() >= params.min_nx_domains) {
+      h.flagged = true;
+      // The lookups just before the burst belong to it when they fall inside its window.
+      for (const Resolution& res : h.recent) {
+        if (ts - res.ts > params.window_ns) continue;
+        for (const IpAddress& ip : res.ips) link(h, ip, res.domain);
+      }
+      h.recent.clear();
+    }
+  }
+
+  void resolved(Host& h, const session::DnsLogRecord& r, const std::string& domain) {
+    std::vector<IpAddress> ips;
+    for (const auto& a : r.answers) {
+      IpAddress ip;
+      if (ips.size() < kMaxAnswers && IpAddress::parse(a, ip)) ips.push_back(ip);
+    }
+    if (ips.empty()) return;
+    if (h.flagged) {
+      for (const IpAddress& ip : ips) link(h, ip, domain);
+      return;
+    }
+    if (h.recent.size() >= kMaxRecent) h.recent.pop_front();
+    h.recent.push_back(Resolution{r.ts.ns, domain, std::move(ips)});
+  }
+};
+
+DgaTracker::DgaTracker(DgaParams params) : impl_(std::make_unique<Impl>()) {
+  impl_->params = params;
+}
+
+DgaTracker::~DgaTracker() = default;
+
+void DgaTracker::observe(const session::DnsLogRecord& r) {
+  Impl& m = *impl_;
+  if (!r.has_rcode || !r.has_query || !dga_candidate(r.query)) return;
+  const bool nx = r.rcode == 3;
+  auto it = m.hosts.find(r.id.orig_h);
+  if (it == m.hosts.end()) {
+    // Only a failed lookup starts tracking a host: most hosts never have one worth it.
+    if (!nx || m.hosts.size() >= kMaxHosts) return;
+    it = m.hosts.emplace(r.id.orig_h, Impl::Host{}).first;
+    it->second.burst.host = r.id.orig_h;
+  }
+  const std::string domain = lower(registered_domain(r.query));
+  if (nx) {
+    m.failed(it->second, r, domain);
+  } else if (r.rcode == 0) {
+    m.resolved(it->second, r, domain);
+  }
+}
+
+std::vector<DgaTracker::Burst> DgaTracker::bursts() const {
+  std::vector<Burst> out;
+  for (const auto& [ip, h] : impl_->hosts) {
+    if (h.flagged) out.push_back(h.burst);
+  }
+  return out;
+}
+
+std::vector<DgaTracker::Link> DgaTracker::links() const {
+  std::vector<Link> out;
+  for (const auto& [host, h] : impl_->hosts) {
+    if (!h.flagged) continue;
+    for (const auto& [server, domains] : h.servers) {
+      Link l;
+      l.host = host;
+      l.server = server;
+      for (const auto& d : domains) {
+        const std::size_t label = d.find('.');
+        if (label < h.label_min || label > h.label_max || h.tlds.count(d.substr(d.rfind('.') + 1)) == 0)
+          continue;  // not shaped like the family's names
+        ++l.domains;
+        if (l.sample.size() < 5) l.sample.push_back(d);
+      }
+      if (l.domains >= impl_->params.min_domains_per_server) out.push_back(std::move(l));
+    }
+  }
+  return out;
+}
+
+}  // namespace c2scope::detect

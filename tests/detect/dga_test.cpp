@@ -1,0 +1,104 @@
+// Domain generation: failed lookups per host over a window, and the servers the family's resolved names
+// point to. Hand-made DNS transactions; the Simda capture is in tests/sensor/zeek_golden_test.cpp.
+#include "detect/dga.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+using namespace c2scope;
+
+namespace {
+
+constexpr std::int64_t kSec = 1'000'000'000;
+
+IpAddress ip(const char* text) {
+  IpAddress a;
+  EXPECT_TRUE(IpAddress::parse(text, a)) << text;
+  return a;
+}
+
+session::DnsLogRecord lookup(const char* host, const std::string& name, std::int64_t ts_s, int rcode,
+                             std::vector<std::string> answers = {}) {
+  session::DnsLogRecord r;
+  r.ts = Timestamp{ts_s * kSec};
+  r.id.orig_h = ip(host);
+  r.id.resp_h = ip("10.0.0.1");
+  r.id.resp_p = 53;
+  r.has_query = true;
+  r.query = name;
+  r.has_rcode = true;
+  r.rcode = static_cast<std::uint16_t>(rcode);
+  r.answers = std::move(answers);
+  return r;
+}
+
+// Simda's names: seven letters, .com.
+std::string generated(int i) {
+  static constexpr const char* kC = "bcdfghjklmnpqrstvwxz";
+  static constexpr const char* kV = "aeiouy";
+  std::string s;
+  for (int k = 0; k < 7; ++k) s += (k % 2 == 0) ? kC[(i * 7 + k * 3) % 20] : kV[(i + k) % 6];
+  return s + ".com";
+}
+
+}  // namespace
+
+TEST(Dga, RegisteredDomainsAndCandidates) {
+  EXPECT_EQ(detect::registered_domain("a.b.example.com"), "example.com");
+  EXPECT_EQ(detect::registered_domain("www.bbc.co.uk."), "bbc.co.uk");
+  EXPECT_EQ(detect::registered_domain("example.com"), "example.com");
+  EXPECT_EQ(detect::registered_domain("localhost"), "localhost");
+  EXPECT_TRUE(detect::dga_candidate("vocyzit.com"));
+  EXPECT_TRUE(detect::dga_candidate("x.qegyqaq.com"));
+  EXPECT_FALSE(detect::dga_candidate("qwxjfhzk"));              // Chrome's single-label probe
+  EXPECT_FALSE(detect::dga_candidate("printer.local"));         // mDNS / search domains
+  EXPECT_FALSE(detect::dga_candidate("4.3.2.1.in-addr.arpa"));  // reverse lookups
+  EXPECT_FALSE(detect::dga_candidate("wpad.localdomain"));
+  EXPECT_FALSE(detect::dga_candidate("abc.com"));  // too short a label to tell
+}
+
+// Ten failed family names within ten minutes flag the host; three family names resolving to one address
+// link it; unrelated names on a shared address, and a host with a few typos, are not.
+TEST(Dga, BurstFlagsTheHostAndLinksTheFamilysServer) {
+  detect::DgaTracker t(detect::DgaParams{});
+  // Before the burst crosses the threshold: one family name resolves (kept, then linked: it is inside the
+  // burst's window). Before a host's first failure nothing is kept.
+  t.observe(lookup("10.0.0.5", generated(99), 5, 0, {"198.51.100.7"}));
+  t.observe(lookup("10.0.0.5", generated(0), 20, 3));
+  t.observe(lookup("10.0.0.5", generated(100), 25, 0, {"198.51.100.7"}));
+  for (int i = 1; i < 12; ++i) t.observe(lookup("10.0.0.5", generated(i), 20 + i * 10, 3));
+  t.observe(lookup("10.0.0.5", "www." + generated(101), 200, 0, {"198.51.100.7"}));
+  t.observe(lookup("10.0.0.5", generated(102), 210, 0, {"198.51.100.7", "198.51.100.8"}));
+  // A CDN address shared by names of another shape: not the family's.
+  t.observe(lookup("10.0.0.5", "www.wikipedia.org", 220, 0, {"203.0.113.10"}));
+  t.observe(lookup("10.0.0.5", "static.newspaper-site.net", 230, 0, {"203.0.113.10"}));
+  t.observe(lookup("10.0.0.5", "cdn.somethingelse.info", 240, 0, {"203.0.113.10"}));
+  // Another host: four typos in ten minutes, and far apart ones.
+  for (int i = 0; i < 4; ++i) t.observe(lookup("10.0.0.9", generated(200 + i), 30 + i * 60, 3));
+  for (int i = 0; i < 20; ++i) t.observe(lookup("10.0.0.9", generated(300 + i), 1000 + i * 700, 3));
+
+  const auto bursts = t.bursts();
+  ASSERT_EQ(bursts.size(), 1u);
+  EXPECT_EQ(bursts[0].host, ip("10.0.0.5"));
+  EXPECT_EQ(bursts[0].nx_domains, 12u);
+  EXPECT_EQ(bursts[0].nx_lookups, 12u);
+  EXPECT_EQ(bursts[0].records.size(), 5u);
+  EXPECT_EQ(bursts[0].sample.size(), 8u);
+  EXPECT_EQ(bursts[0].first.ns, 20 * kSec);
+  const auto links = t.links();
+  ASSERT_EQ(links.size(), 1u);
+  EXPECT_EQ(links[0].server, ip("198.51.100.7"));
+  EXPECT_EQ(links[0].domains, 3u);  // one before the burst, two after
+}
+
+// Lookups that never failed do not even create state; a response-less query is ignored.
+TEST(Dga, QuietHostsCostNothing) {
+  detect::DgaTracker t(detect::DgaParams{});
+  for (int i = 0; i < 100; ++i) t.observe(lookup("10.0.0.7", generated(i), i, 0, {"198.51.100.9"}));
+  auto q = lookup("10.0.0.7", generated(1), 5, 3);
+  q.has_rcode = false;
+  for (int i = 0; i < 50; ++i) t.observe(q);
+  EXPECT_TRUE(t.bursts().empty());
+  EXPECT_TRUE(t.links().empty());
+}
