@@ -3,19 +3,15 @@
 
 #include <gtest/gtest.h>
 
+#include "detect_test_util.hpp"
 #include "intel/indicator_set.hpp"
 
 using namespace c2scope;
 
+using testing::ip;
+using testing::kSec;
+
 namespace {
-
-constexpr std::int64_t kSec = 1'000'000'000;
-
-IpAddress ip(const char* text) {
-  IpAddress a;
-  EXPECT_TRUE(IpAddress::parse(text, a)) << text;
-  return a;
-}
 
 // 10.0.0.0/8 and 192.168.0.0/16 are monitored.
 class TestClassifier final : public detect::HostClassifier {

@@ -6,17 +6,14 @@
 
 #include <string>
 
+#include "detect_test_util.hpp"
+
 using namespace c2scope;
 
+using testing::ip;
+using testing::kSec;
+
 namespace {
-
-constexpr std::int64_t kSec = 1'000'000'000;
-
-IpAddress ip(const char* text) {
-  IpAddress a;
-  EXPECT_TRUE(IpAddress::parse(text, a)) << text;
-  return a;
-}
 
 session::DnsLogRecord lookup(const char* host, const std::string& name, std::int64_t ts_s, int rcode,
                              std::vector<std::string> answers = {}) {
