@@ -8,8 +8,8 @@
 
 using namespace c2scope;
 
-using testing::ip;
-using testing::kSec;
+using c2scope::testing::ip;
+using c2scope::testing::kSec;
 
 namespace {
 
