@@ -7,6 +7,7 @@
 #include <deque>
 #include <optional>
 
+#include "core/hash.hpp"
 #include "proto/http/http.hpp"
 #include "proto/quic/initial.hpp"
 #include "proto/tls/fingerprint.hpp"
@@ -254,7 +255,7 @@ struct AppLayer::FlowApp::Http final : proto::http::HttpSink {
     rec.status_msg = r.status_msg;
     rec.response_body_len = r.body_length;
     rec.resp_mime_type = mime_type(r.content_type);
-    rec.id = app_.id;
+    rec.id = layer_.conn_id(app_);
     layer_.logs_.on_http(rec);
   }
 
@@ -263,20 +264,81 @@ struct AppLayer::FlowApp::Http final : proto::http::HttpSink {
   Timestamp now;
 };
 
-std::size_t AppLayer::ResolvedKeyHash::operator()(const ResolvedKey& k) const {
-  std::uint64_t h = 1469598103934665603ull;
-  for (const std::uint8_t b : k.client) h = (h ^ b) * 1099511628211ull;
-  for (const std::uint8_t b : k.server) h = (h ^ b) * 1099511628211ull;
-  return static_cast<std::size_t>(h);
+namespace {
+
+// Slots of the resolved-name index when it is first needed (8 KiB); it doubles from there.
+constexpr std::size_t kResolvedInitialSlots = 1024;
+
+}  // namespace
+
+std::uint64_t AppLayer::ResolvedNames::hash(const ResolvedKey& key) {
+  static_assert(sizeof(ResolvedKey) == 32, "two 16-byte addresses, no padding");
+  return hash_bytes(&key, sizeof key);
+}
+
+void AppLayer::ResolvedNames::clear() {
+  count_ = 0;
+  std::fill(index_.begin(), index_.end(), 0);
+}
+
+void AppLayer::ResolvedNames::rebuild_index(std::size_t slots) {
+  index_.assign(slots, 0);
+  const std::size_t mask = slots - 1;
+  for (std::size_t e = 0; e < count_; ++e) {
+    const std::uint64_t h = hash(entries_[e].key);
+    std::size_t i = static_cast<std::size_t>(h) & mask;
+    while (index_[i] != 0) i = (i + 1) & mask;  // bounded: load <= 1/2, so a free slot exists
+    index_[i] = ((h >> 32) << 32) | (e + 1);
+  }
+}
+
+AppLayer::Resolved& AppLayer::ResolvedNames::upsert(const ResolvedKey& key) {
+  if (index_.empty()) rebuild_index(kResolvedInitialSlots);
+  const std::uint64_t h = hash(key);
+  const std::uint64_t tag = (h >> 32) << 32;
+  std::size_t mask = index_.size() - 1;
+  std::size_t i = static_cast<std::size_t>(h) & mask;
+  for (; index_[i] != 0; i = (i + 1) & mask) {  // bounded: load <= 1/2
+    if ((index_[i] & ~std::uint64_t{0xffffffffu}) != tag) continue;
+    Entry& e = entries_[(index_[i] & 0xffffffffu) - 1];
+    if (e.key == key) return e.value;
+  }
+  if ((count_ + 1) * 2 > index_.size()) {
+    rebuild_index(index_.size() * 2);
+    mask = index_.size() - 1;
+    i = static_cast<std::size_t>(h) & mask;
+    while (index_[i] != 0) i = (i + 1) & mask;
+  }
+  if (count_ == entries_.size()) entries_.emplace_back();
+  Entry& e = entries_[count_];
+  e.key = key;
+  e.value.name.clear();
+  e.value.expires_ns = 0;
+  index_[i] = tag | (count_ + 1);
+  ++count_;
+  return e.value;
+}
+
+const AppLayer::Resolved* AppLayer::ResolvedNames::find(const ResolvedKey& key) const {
+  if (count_ == 0) return nullptr;
+  const std::uint64_t h = hash(key);
+  const std::uint64_t tag = (h >> 32) << 32;
+  const std::size_t mask = index_.size() - 1;
+  for (std::size_t i = static_cast<std::size_t>(h) & mask; index_[i] != 0; i = (i + 1) & mask) {
+    if ((index_[i] & ~std::uint64_t{0xffffffffu}) != tag) continue;
+    const Entry& e = entries_[(index_[i] & 0xffffffffu) - 1];
+    if (e.key == key) return &e.value;
+  }
+  return nullptr;
 }
 
 AppLayer::AppLayer(const AppConfig& config, AppLogSink& logs, flow::FlowSink& next)
     : config_(config), logs_(logs), next_(next) {}
 AppLayer::~AppLayer() = default;
 
-const ConnId& AppLayer::conn_id(FlowApp& a, const flow::FlowTable& table, flow::FlowHandle h) {
+const ConnId& AppLayer::conn_id(FlowApp& a) {
   if (!a.have_id) {
-    table.describe(h, scratch_);
+    table_->describe(handle_, scratch_);
     copy_id(scratch_, a.id);
     a.have_id = true;
   }
@@ -361,7 +423,6 @@ void AppLayer::on_packet(const flow::FlowTable& table, const decode::DecodedPack
   }
   table_ = &table;
   handle_ = h;
-  conn_id(*a, table, h);
   if (l.ip_proto == kTcp) {
     on_tcp(*a, table, h, l, ts);
   } else {
@@ -539,8 +600,9 @@ void AppLayer::on_tcp_bytes(FlowApp& a, int dir, Bytes data, Timestamp ts) {
           break;
         }
         decode::NetLevel none;
-        none.src = dir == 0 ? a.id.orig_h : a.id.resp_h;
-        none.dst = dir == 0 ? a.id.resp_h : a.id.orig_h;
+        const ConnId& id = conn_id(a);
+        none.src = dir == 0 ? id.orig_h : id.resp_h;
+        none.dst = dir == 0 ? id.resp_h : id.orig_h;
         on_dns_message(a, message, none, dir, ts);
         used += r.consumed;
       }
@@ -566,7 +628,7 @@ void AppLayer::open_tunnel(FlowApp& a) {
     while (!a.http->pending.empty()) {
       HttpLogRecord rec = std::move(a.http->pending.front());
       a.http->pending.pop_front();
-      rec.id = a.id;
+      rec.id = conn_id(a);
       logs_.on_http(rec);
     }
     a.http.reset();
@@ -643,7 +705,7 @@ void AppLayer::on_dns_message(FlowApp& a, Bytes message, const decode::NetLevel&
     }
     DnsLogRecord& q = d.pending.emplace_back();
     q.ts = ts;
-    q.id = a.id;
+    q.id = conn_id(a);
     q.trans_id = m.id;
     if (!m.questions.empty()) {
       q.has_query = q.has_qtype = true;
@@ -668,7 +730,7 @@ void AppLayer::on_dns_message(FlowApp& a, Bytes message, const decode::NetLevel&
   if (idx == d.pending.size()) {
     DnsLogRecord& q = d.pending.emplace_back();
     q.ts = ts;
-    q.id = a.id;
+    q.id = conn_id(a);
     q.trans_id = m.id;
     q.rd = m.flags.rd;
     q.tc = m.flags.tc;
@@ -719,7 +781,7 @@ void AppLayer::remember_resolution(const IpAddress& client, Timestamp ts) {
       resolved_.clear();
       ++counters_.resolved_names_cleared;
     }
-    Resolved& e = resolved_[ResolvedKey{client.bytes(), rr.address.bytes()}];
+    Resolved& e = resolved_.upsert(ResolvedKey{client.bytes(), rr.address.bytes()});
     e.name = name;
     e.expires_ns = ts.ns + static_cast<std::int64_t>(rr.ttl) * 1'000'000'000;
   }
@@ -776,7 +838,7 @@ void AppLayer::on_tls_bytes(FlowApp& a, int dir, Bytes data, Timestamp ts) {
               t.fps.push_back(s->sha256);
               X509LogRecord x;
               x.ts = ts;
-              x.id = a.id;
+              x.id = conn_id(a);
               x.host_cert = i == 0;
               x.cert = std::move(*s);
               logs_.on_x509(x);
@@ -863,7 +925,7 @@ void AppLayer::finish_flow(FlowApp& a, const flow::FlowRecord& r) {
         s.cipher = cipher_name(t.sh->cipher_suite);
         if (t.sh->key_share_group) s.curve = group_name(*t.sh->key_share_group);
         if (!t.sh->alpn.empty()) s.next_protocol = t.sh->alpn[0];
-        s.ja3s = tls::ja3s(*t.sh);
+        s.ja3s = fingerprints_.ja3s(*t.sh);
         // TLS 1.3 resumption: the server accepted a pre-shared key; earlier versions: the server went to
         // ChangeCipherSpec without a certificate (an abbreviated handshake).
         if (t.sh->version() == 0x0304) {
@@ -880,8 +942,8 @@ void AppLayer::finish_flow(FlowApp& a, const flow::FlowRecord& r) {
       if (t.ch) {
         const tls::ClientHello& ch = *t.ch;
         if (ch.server_name) s.server_name = *ch.server_name;
-        s.ja3 = tls::ja3(ch);
-        s.ja4 = tls::ja4(ch, 't');
+        s.ja3 = fingerprints_.ja3(ch);
+        s.ja4 = fingerprints_.ja4(ch, 't');
         for (const std::uint16_t v : ch.cipher_suites)
           if (!tls::is_grease(v)) s.client_ciphers.push_back(v);
         for (const std::uint16_t v : ch.extensions)
@@ -955,8 +1017,8 @@ void AppLayer::on_flow(const flow::FlowRecord& r) {
   }
   // The name the client resolved this server's address from, while that answer's TTL held.
   if (!resolved_.empty()) {
-    const auto it = resolved_.find(ResolvedKey{r.orig_h.bytes(), r.resp_h.bytes()});
-    if (it != resolved_.end() && r.first_ts.ns <= it->second.expires_ns) out_.server_name = it->second.name;
+    const Resolved* e = resolved_.find(ResolvedKey{r.orig_h.bytes(), r.resp_h.bytes()});
+    if (e != nullptr && r.first_ts.ns <= e->expires_ns) out_.server_name = e->name;
   }
   next_.on_flow(out_);
 }

@@ -5,12 +5,12 @@
 
 #include <cstdint>
 #include <memory>
-#include <unordered_map>
 #include <vector>
 
 #include "decode/decoder.hpp"
 #include "flow/flow_table.hpp"
 #include "proto/dns/dns.hpp"
+#include "proto/tls/fingerprint.hpp"
 #include "proto/tls/record.hpp"
 #include "session/records.hpp"
 
@@ -75,16 +75,42 @@ class AppLayer final : public flow::FlowSink {
     std::array<std::uint8_t, 16> server;
     bool operator==(const ResolvedKey&) const = default;
   };
-  struct ResolvedKeyHash {
-    std::size_t operator()(const ResolvedKey& k) const;
-  };
   struct Resolved {
     std::string name;
     std::int64_t expires_ns = 0;
   };
+  // (client, server address) -> the name the client resolved the address from, until when. A flat table: an
+  // index of 8-byte slots (hash tag, entry number; linear probing, load <= 1/2) over a dense entry array,
+  // grown by doubling as entries are added and emptied by clear() (the caller's bound:
+  // AppConfig::max_resolved_names). Entries are reused after a clear, so their names keep their capacity: no
+  // allocation per answer once warm.
+  class ResolvedNames {
+   public:
+    [[nodiscard]] bool empty() const { return count_ == 0; }
+    [[nodiscard]] std::size_t size() const { return count_; }
+    void clear();
+    // The entry of `key`, added (name empty, expires 0) when absent.
+    Resolved& upsert(const ResolvedKey& key);
+    [[nodiscard]] const Resolved* find(const ResolvedKey& key) const;
+
+   private:
+    struct Entry {
+      ResolvedKey key;
+      Resolved value;
+    };
+    static std::uint64_t hash(const ResolvedKey& key);
+    void rebuild_index(std::size_t slots);
+
+    std::vector<std::uint64_t> index_;  // 0: empty; else (hash >> 32) << 32 | (entry number + 1)
+    std::vector<Entry> entries_;        // the first count_ are in use
+    std::size_t count_ = 0;
+  };
 
   FlowApp* create(std::uint32_t slot, const decode::NetLevel& l, bool from_orig);
-  const ConnId& conn_id(FlowApp& a, const flow::FlowTable& table, flow::FlowHandle h);
+  // The flow's ids (uid, Community ID, endpoints), asked of the table (table_, handle_: the packet being
+  // handled) when a record first needs them: most flows log nothing before they end, when on_flow's record
+  // gives them, so the table's describe() is skipped for those.
+  const ConnId& conn_id(FlowApp& a);
   void on_tcp(FlowApp& a, const flow::FlowTable& table, flow::FlowHandle h, const decode::NetLevel& l,
               Timestamp ts);
   void on_tcp_bytes(FlowApp& a, int dir, Bytes data, Timestamp ts);
@@ -104,8 +130,9 @@ class AppLayer final : public flow::FlowSink {
   AppCounters counters_;
   std::vector<SlotInfo> slots_;
   std::vector<std::unique_ptr<FlowApp>> apps_;
-  std::unordered_map<ResolvedKey, Resolved, ResolvedKeyHash> resolved_;
+  ResolvedNames resolved_;
   // Scratch reused across packets.
+  tls::Fingerprinter fingerprints_;  // JA3, JA3S, JA4 with the digests fetched once
   proto::dns::DnsMessage dns_msg_;
   std::vector<tls::TlsMessage> tls_msgs_;
   flow::FlowRecord scratch_;

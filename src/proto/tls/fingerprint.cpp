@@ -4,23 +4,34 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <charconv>
 #include <vector>
 
 namespace c2scope::tls {
 namespace {
 
+std::string to_hex(const unsigned char* out, unsigned int n) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string s(std::size_t{n} * 2, '\0');
+  for (unsigned int i = 0; i < n; ++i) {
+    s[2 * i] = kHex[out[i] >> 4];
+    s[2 * i + 1] = kHex[out[i] & 0xf];
+  }
+  return s;
+}
+
 std::string digest_hex(const EVP_MD* md, std::string_view data) {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int n = 0;
   if (EVP_Digest(data.data(), data.size(), out, &n, md, nullptr) != 1) return {};
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string s;
-  s.reserve(std::size_t{n} * 2);
-  for (unsigned int i = 0; i < n; ++i) {
-    s += kHex[out[i] >> 4];
-    s += kHex[out[i] & 0xf];
-  }
-  return s;
+  return to_hex(out, n);
+}
+
+// Decimal digits of `x` appended without a temporary string (this runs for every hello's every list entry).
+void append_dec(std::string& s, unsigned x) {
+  char buf[10];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, x);
+  s.append(buf, end);
 }
 
 template <typename T>
@@ -30,7 +41,7 @@ void append_dec_list(std::string& s, const std::vector<T>& v, bool skip_grease) 
     if (skip_grease && is_grease(static_cast<std::uint16_t>(x))) continue;
     if (!first) s += '-';
     first = false;
-    s += std::to_string(x);
+    append_dec(s, x);
   }
 }
 
@@ -144,8 +155,10 @@ std::string sha256_hex(std::string_view data) {
   return digest_hex(EVP_sha256(), data);
 }
 
-std::string ja3_string(const ClientHello& ch) {
-  std::string s = std::to_string(ch.legacy_version);
+namespace {
+
+void append_ja3_string(std::string& s, const ClientHello& ch) {
+  append_dec(s, ch.legacy_version);
   s += ',';
   append_dec_list(s, ch.cipher_suites, true);
   s += ',';
@@ -154,6 +167,40 @@ std::string ja3_string(const ClientHello& ch) {
   append_dec_list(s, ch.supported_groups, true);
   s += ',';
   append_dec_list(s, ch.ec_point_formats, false);
+}
+
+void append_ja3s_string(std::string& s, const ServerHello& sh) {
+  append_dec(s, sh.legacy_version);
+  s += ',';
+  append_dec(s, sh.cipher_suite);
+  s += ',';
+  append_dec_list(s, sh.extensions, true);
+}
+
+// JA4 from its parts, with `hash` the SHA-256 hex of a part (the first 12 characters are kept).
+template <typename Hash>
+std::string ja4_from(const Ja4Parts& p, Hash&& hash) {
+  std::string out = p.a;
+  out += '_';
+  if (p.no_ciphers) {
+    out.append(12, '0');
+  } else {
+    out += std::string_view(hash(p.ciphers)).substr(0, 12);
+  }
+  out += '_';
+  if (p.no_exts) {
+    out.append(12, '0');
+  } else {
+    out += std::string_view(hash(p.exts)).substr(0, 12);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string ja3_string(const ClientHello& ch) {
+  std::string s;
+  append_ja3_string(s, ch);
   return s;
 }
 
@@ -162,11 +209,8 @@ std::string ja3(const ClientHello& ch) {
 }
 
 std::string ja3s_string(const ServerHello& sh) {
-  std::string s = std::to_string(sh.legacy_version);
-  s += ',';
-  s += std::to_string(sh.cipher_suite);
-  s += ',';
-  append_dec_list(s, sh.extensions, true);
+  std::string s;
+  append_ja3s_string(s, sh);
   return s;
 }
 
@@ -175,15 +219,57 @@ std::string ja3s(const ServerHello& sh) {
 }
 
 std::string ja4(const ClientHello& ch, char transport) {
-  Ja4Parts p = ja4_parts(ch, transport);
-  std::string b = p.no_ciphers ? std::string(12, '0') : sha256_hex(p.ciphers).substr(0, 12);
-  std::string c = p.no_exts ? std::string(12, '0') : sha256_hex(p.exts).substr(0, 12);
-  return p.a + "_" + b + "_" + c;
+  return ja4_from(ja4_parts(ch, transport), [](const std::string& part) { return sha256_hex(part); });
 }
 
 std::string ja4_raw(const ClientHello& ch, char transport) {
   Ja4Parts p = ja4_parts(ch, transport);
   return p.a + "_" + p.ciphers + "_" + p.exts;
+}
+
+Fingerprinter::Fingerprinter()
+    : md5_(EVP_MD_fetch(nullptr, "MD5", nullptr)),
+      sha256_(EVP_MD_fetch(nullptr, "SHA256", nullptr)),
+      ctx_(EVP_MD_CTX_new()) {}
+
+Fingerprinter::~Fingerprinter() {
+  EVP_MD_CTX_free(ctx_);
+  EVP_MD_free(sha256_);
+  EVP_MD_free(md5_);
+}
+
+std::string Fingerprinter::digest_hex(const EVP_MD* md, std::string_view data) {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  if (md == nullptr || ctx_ == nullptr || EVP_DigestInit_ex2(ctx_, md, nullptr) != 1 ||
+      EVP_DigestUpdate(ctx_, data.data(), data.size()) != 1 || EVP_DigestFinal_ex(ctx_, out, &n) != 1) {
+    return {};
+  }
+  return to_hex(out, n);
+}
+
+std::string Fingerprinter::md5_hex(std::string_view data) {
+  return digest_hex(md5_, data);
+}
+
+std::string Fingerprinter::sha256_hex(std::string_view data) {
+  return digest_hex(sha256_, data);
+}
+
+std::string Fingerprinter::ja3(const ClientHello& ch) {
+  text_.clear();
+  append_ja3_string(text_, ch);
+  return md5_hex(text_);
+}
+
+std::string Fingerprinter::ja3s(const ServerHello& sh) {
+  text_.clear();
+  append_ja3s_string(text_, sh);
+  return md5_hex(text_);
+}
+
+std::string Fingerprinter::ja4(const ClientHello& ch, char transport) {
+  return ja4_from(ja4_parts(ch, transport), [this](const std::string& part) { return sha256_hex(part); });
 }
 
 }  // namespace c2scope::tls

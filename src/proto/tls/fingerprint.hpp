@@ -2,8 +2,13 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "proto/tls/hello.hpp"
+
+// OpenSSL's EVP_MD and EVP_MD_CTX, declared here so this header does not pull in OpenSSL's.
+struct evp_md_st;
+struct evp_md_ctx_st;
 
 namespace c2scope::tls {
 
@@ -24,5 +29,31 @@ std::string ja4_raw(const ClientHello& ch, char transport);
 // Lowercase hex digest helpers over OpenSSL EVP (also used by the x509 summary).
 std::string md5_hex(std::string_view data);
 std::string sha256_hex(std::string_view data);
+
+// The same fingerprints with the digests fetched once: OpenSSL 3 looks MD5/SHA-256 up in its provider store
+// on every EVP_Digest(EVP_md5(), ...) call, which costs more than hashing these short strings. Keep one per
+// thread in the object that fingerprints every hello (the app layer); results equal the free functions'.
+// Not thread-safe (one digest context, reused).
+class Fingerprinter {
+ public:
+  Fingerprinter();
+  ~Fingerprinter();
+  Fingerprinter(const Fingerprinter&) = delete;
+  Fingerprinter& operator=(const Fingerprinter&) = delete;
+
+  std::string ja3(const ClientHello& ch);
+  std::string ja3s(const ServerHello& sh);
+  std::string ja4(const ClientHello& ch, char transport);
+  std::string md5_hex(std::string_view data);
+  std::string sha256_hex(std::string_view data);
+
+ private:
+  std::string digest_hex(const ::evp_md_st* md, std::string_view data);
+
+  ::evp_md_st* md5_ = nullptr;     // EVP_MD_fetch'ed; nullptr when the provider lacks it
+  ::evp_md_st* sha256_ = nullptr;  // (then the digest is "", as the free functions give)
+  ::evp_md_ctx_st* ctx_ = nullptr;
+  std::string text_;  // the JA3/JA3S string, rebuilt in place for each hello
+};
 
 }  // namespace c2scope::tls
