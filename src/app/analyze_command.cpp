@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <future>
+#include <optional>
 #include <unordered_map>
 
 #include "app/commands.hpp"
@@ -29,18 +31,40 @@ struct IpHash {
   }
 };
 
+// The country and AS data, loaded on a thread of its own from construction (parsing the AS CSVs and hashing
+// the files takes about 0.15 s, and without --home-country nothing needs it before the report). get() waits
+// for it at its first use; check() throws a load error (missing or corrupt database) once loading has
+// failed, so the pass polls it and a configuration error still ends the run early. Whichever thread loads
+// it, the data and so the output are the same.
+class AttributorLoader {
+ public:
+  explicit AttributorLoader(attrib::AttribConfig config)
+      : loading_(std::async(std::launch::async, [c = std::move(config)] { return attrib::Attributor(c); })) {}
+  const attrib::Attributor& get() {
+    if (!attributor_) attributor_.emplace(loading_.get());  // rethrows the loader's exception
+    return *attributor_;
+  }
+  void check() {
+    if (!attributor_ && loading_.wait_for(std::chrono::seconds(0)) == std::future_status::ready) get();
+  }
+
+ private:
+  std::future<attrib::Attributor> loading_;
+  std::optional<attrib::Attributor> attributor_;
+};
+
 // Locations of addresses, looked up once each.
 class PlaceCache {
  public:
-  explicit PlaceCache(const attrib::Attributor& attributor) : attributor_(attributor) {}
+  explicit PlaceCache(AttributorLoader& attributor) : attributor_(attributor) {}
   const attrib::Location& locate(const IpAddress& ip) {
     auto it = cache_.find(ip);
-    if (it == cache_.end()) it = cache_.emplace(ip, attributor_.locate(ip)).first;
+    if (it == cache_.end()) it = cache_.emplace(ip, attributor_.get().locate(ip)).first;
     return it->second;
   }
 
  private:
-  const attrib::Attributor& attributor_;
+  AttributorLoader& attributor_;
   std::unordered_map<IpAddress, attrib::Location, IpHash> cache_;
 };
 
@@ -70,10 +94,18 @@ class LocalFlags final : public sensor::LocalFlagSink {
 
 class MonitoredClassifier final : public detect::HostClassifier {
  public:
+  // Up to this many home networks, matching them is cheaper than a hash lookup in the cache.
+  static constexpr std::size_t kUncachedNetworks = 32;
+
   MonitoredClassifier(const attrib::MonitoredSide& side, PlaceCache& places,
                       const LocalFlags* flags = nullptr)
-      : side_(side), places_(places), flags_(flags) {}
+      : side_(side),
+        places_(places),
+        flags_(flags),
+        home_net_only_(flags == nullptr && side.home_country.empty() &&
+                       side.home.networks().size() <= kUncachedNetworks) {}
   bool is_monitored(const IpAddress& ip) override {
+    if (home_net_only_) return side_.home.contains(ip);
     if (flags_ != nullptr) {
       // Flags arrive with the conn records, so they are looked up every time (never cached).
       if (const bool* local = flags_->find(ip); local != nullptr) {
@@ -93,6 +125,7 @@ class MonitoredClassifier final : public detect::HostClassifier {
   const attrib::MonitoredSide& side_;
   PlaceCache& places_;
   const LocalFlags* flags_;
+  const bool home_net_only_;  // the answer is side_.home.contains(), with no cache
   std::unordered_map<IpAddress, bool, IpHash> cache_;
 };
 
@@ -181,12 +214,6 @@ int run_analyze(const AnalyzeArgs& a, AnalyzeSummary* summary) {
       throw CLI::ValidationError("--home-country", error);
   }
   const bool from_logs = inputs_are_logs(a.input);
-  const attrib::Attributor attributor(attrib::AttribConfig{a.geoip, a.asn, {}});
-  PlaceCache places(attributor);
-  LocalFlags local_flags(side.home);
-  const bool use_local_flags = from_logs && a.home_net.empty();
-  MonitoredClassifier classifier(side, places, use_local_flags ? &local_flags : nullptr);
-
   intel::IndicatorSet indicators;
   std::vector<report::FeedSummary> feeds;
   for (const auto& path : a.intel) {
@@ -202,6 +229,17 @@ int run_analyze(const AnalyzeArgs& a, AnalyzeSummary* summary) {
     feeds.push_back(std::move(f));
   }
   indicators.finalize();
+
+  // Started once the feeds are in (so a feed's load time is its own), loaded while the pass runs.
+  AttributorLoader attributor(attrib::AttribConfig{a.geoip, a.asn, {}});
+  PlaceCache places(attributor);
+  LocalFlags local_flags(side.home);
+  const bool use_local_flags = from_logs && a.home_net.empty();
+  MonitoredClassifier classifier(side, places, use_local_flags ? &local_flags : nullptr);
+  const auto progress_and_check = [&](Progress& progress, std::uint64_t n) {
+    progress.update(n);
+    attributor.check();
+  };
 
   detect::DetectConfig detect_config;
   detect_config.beacon_threshold = a.beacon_threshold;
@@ -219,7 +257,7 @@ int run_analyze(const AnalyzeArgs& a, AnalyzeSummary* summary) {
     options.local_flags = use_local_flags ? &local_flags : nullptr;
     sensor::SensorReader reader(a.input.paths, options);
     Progress progress(reader, !a.input.no_progress);
-    reader.run(&detector, &detector, [&](std::uint64_t n) { progress.update(n); });
+    reader.run(&detector, &detector, [&](std::uint64_t n) { progress_and_check(progress, n); });
     progress.done();
     accounting = report::collect_log_accounting(reader);
     unavailable = unavailable_for_logs(reader.log_types(), !a.intel.empty());
@@ -241,7 +279,7 @@ int run_analyze(const AnalyzeArgs& a, AnalyzeSummary* summary) {
     decode::Decoder decoder(config.decode);
     NetflowPipeline netflow(make_netflow_config(a.input), make_pairing_config(a.input), detector);
     Progress progress(inputs, !a.input.no_progress);
-    netflow.run(inputs, decoder, [&](std::uint64_t n) { progress.update(n); });
+    netflow.run(inputs, decoder, [&](std::uint64_t n) { progress_and_check(progress, n); });
     netflow.finish();
     progress.done();
     accounting = report::collect_netflow_accounting(inputs, decoder, netflow.decoder_counters(),
@@ -256,7 +294,8 @@ int run_analyze(const AnalyzeArgs& a, AnalyzeSummary* summary) {
     decode::Decoder decoder(config.decode);
     flow::FlowTable flows(config.flow, app_layer);
     Progress progress(inputs, !a.input.no_progress);
-    run_app_pipeline(inputs, decoder, flows, app_layer, [&](std::uint64_t n) { progress.update(n); });
+    run_app_pipeline(inputs, decoder, flows, app_layer,
+                     [&](std::uint64_t n) { progress_and_check(progress, n); });
     progress.done();
     accounting = report::collect_accounting(inputs, decoder, flows);
   }
@@ -278,7 +317,7 @@ int run_analyze(const AnalyzeArgs& a, AnalyzeSummary* summary) {
     return p;
   };
   out.feeds = std::move(feeds);
-  out.credits = attributor.credits();
+  out.credits = attributor.get().credits();
   out.detectors_unavailable = std::move(unavailable);
   out.options.push_back("home_net=" + side.home.to_string());
   // Without --home-net, Zeek's local_orig/local_resp said which hosts are monitored (LocalFlags).

@@ -2,6 +2,7 @@
 #include "attrib/home_net.hpp"
 
 #include <arpa/inet.h>
+#include <endian.h>
 #include <fmt/format.h>
 
 #include <array>
@@ -97,7 +98,16 @@ bool Cidr::parse(std::string_view text, Cidr& out, std::string& error) {
 bool Cidr::contains(const IpAddress& ip) const {
   // ::/0 and other short IPv6 prefixes would cover the IPv4-mapped space; an IPv6 network holds IPv6 hosts.
   if (prefix < 96 && ip.is_v4()) return false;
-  return masked(ip.bytes(), prefix) == network.bytes();
+  // Two 64-bit halves, masked in network byte order (the network's host bits are zero): this runs twice
+  // per flow in the detector.
+  std::uint64_t a[2];
+  std::uint64_t n[2];
+  std::memcpy(a, ip.bytes().data(), 16);
+  std::memcpy(n, network.bytes().data(), 16);
+  const auto mask = [](int bits) -> std::uint64_t {  // the first `bits` (0..64) bits, as stored
+    return bits <= 0 ? 0 : bits >= 64 ? ~std::uint64_t{0} : htobe64(~std::uint64_t{0} << (64 - bits));
+  };
+  return (a[0] & mask(prefix)) == n[0] && (a[1] & mask(prefix - 64)) == n[1];
 }
 
 std::string Cidr::to_string() const {

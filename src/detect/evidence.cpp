@@ -60,6 +60,7 @@ EvidenceStore::EvidenceStore() {
   fd_ = ::mkstemp(path.data());
   if (fd_ < 0) throw std::runtime_error("cannot create the evidence spool file " + path);
   ::unlink(path.c_str());
+  pending_.reserve(kSpoolBatch);
 }
 
 EvidenceStore::~EvidenceStore() {
@@ -67,10 +68,8 @@ EvidenceStore::~EvidenceStore() {
 }
 
 void EvidenceStore::spool(const flow::FlowRecord& record) {
-  const FlowBrief brief = FlowBrief::from(record);
-  const auto offset = static_cast<off_t>(record.id * sizeof(FlowBrief));
-  if (::pwrite(fd_, &brief, sizeof brief, offset) != static_cast<ssize_t>(sizeof brief))
-    throw std::runtime_error("cannot write the evidence spool file (disk full?)");
+  pending_.push_back(FlowBrief::from(record));
+  if (pending_.size() == kSpoolBatch) flush_spool();
   if (!record_flows_.empty()) {
     const auto it = record_flows_.find(record.uid);
     if (it != record_flows_.end()) {
@@ -80,14 +79,62 @@ void EvidenceStore::spool(const flow::FlowRecord& record) {
   }
 }
 
+void EvidenceStore::flush_spool() const {
+  const char* data = reinterpret_cast<const char*>(pending_.data());
+  std::size_t left = pending_.size() * sizeof(FlowBrief);
+  auto offset = static_cast<off_t>(written_ * sizeof(FlowBrief));
+  while (left > 0) {  // bounded: every pass writes at least one byte or throws
+    const ssize_t n = ::pwrite(fd_, data, left, offset);
+    if (n <= 0) throw std::runtime_error("cannot write the evidence spool file (disk full?)");
+    data += n;
+    left -= static_cast<std::size_t>(n);
+    offset += n;
+  }
+  written_ += pending_.size();
+  pending_.clear();
+}
+
+template <typename Found>
+void EvidenceStore::scan_spool(const std::set<std::uint64_t>& wanted, Found&& found) const {
+  std::vector<FlowBrief> chunk(kSpoolBatch);
+  for (std::uint64_t at = 0; at < written_;) {  // bounded by the briefs written
+    const std::size_t count = static_cast<std::size_t>(std::min<std::uint64_t>(kSpoolBatch, written_ - at));
+    const std::size_t bytes = count * sizeof(FlowBrief);
+    if (::pread(fd_, chunk.data(), bytes, static_cast<off_t>(at * sizeof(FlowBrief))) !=
+        static_cast<ssize_t>(bytes)) {
+      return;  // a spool that cannot be read back cites nothing more
+    }
+    for (std::size_t i = 0; i < count; ++i) {
+      if (wanted.count(chunk[i].id) != 0) found(chunk[i].id, at + i);
+    }
+    at += count;
+  }
+}
+
 std::optional<std::uint64_t> EvidenceStore::flow_of(const std::string& uid) const {
   const auto it = record_flows_.find(uid);
   return it == record_flows_.end() ? std::nullopt : it->second;
 }
 
 std::optional<FlowBrief> EvidenceStore::load_flow(std::uint64_t flow_id) const {
+  if (!pending_.empty()) flush_spool();
+  std::optional<std::uint64_t> position;
+  if (cited_flows_.count(flow_id) != 0) {
+    if (!indexed_ || indexed_written_ != written_ || indexed_cited_ != cited_flows_.size()) {
+      cited_index_.clear();
+      scan_spool(cited_flows_, [&](std::uint64_t id, std::uint64_t at) { cited_index_[id] = at; });
+      indexed_ = true;
+      indexed_written_ = written_;
+      indexed_cited_ = cited_flows_.size();
+    }
+    const auto it = cited_index_.find(flow_id);
+    if (it != cited_index_.end()) position = it->second;
+  } else {
+    scan_spool({flow_id}, [&](std::uint64_t, std::uint64_t at) { position = at; });
+  }
+  if (!position) return std::nullopt;
   FlowBrief brief;
-  const auto offset = static_cast<off_t>(flow_id * sizeof(FlowBrief));
+  const auto offset = static_cast<off_t>(*position * sizeof(FlowBrief));
   if (::pread(fd_, &brief, sizeof brief, offset) != static_cast<ssize_t>(sizeof brief)) return std::nullopt;
   if (brief.magic != FlowBrief::kMagic || brief.id != flow_id) return std::nullopt;
   return brief;

@@ -19,7 +19,7 @@ namespace c2scope::detect {
 // A finished flow in fixed-size form (what evidence.jsonl prints of it). Text fields are truncated to fit.
 struct FlowBrief {
   static constexpr std::uint32_t kMagic = 0xc25c0fe0;
-  std::uint32_t magic = 0;  // kMagic once written: holes of the sparse spool read as zeros
+  std::uint32_t magic = 0;  // kMagic once written: a brief read back without it is not one
   std::uint64_t id = 0;
   std::int64_t first_ns = 0;
   std::int64_t last_ns = 0;
@@ -53,7 +53,8 @@ class EvidenceStore {
   EvidenceStore(const EvidenceStore&) = delete;
   EvidenceStore& operator=(const EvidenceStore&) = delete;
 
-  // Keeps a flow so it can be cited later (written at offset id * sizeof(FlowBrief) of a sparse temp file).
+  // Keeps a flow so it can be cited later: appended to an unlinked temporary file, kSpoolBatch briefs per
+  // write (a write per flow was a third of the detector's time per flow).
   void spool(const flow::FlowRecord& record);
   std::string cite_flow(std::uint64_t flow_id);
   // Keeps a copy of a protocol record and returns its id. The record's flow (same uid) is cited with it when
@@ -67,13 +68,32 @@ class EvidenceStore {
     return records_;
   }
   [[nodiscard]] const std::set<std::uint32_t>& cited_indicators() const { return indicators_; }
-  // Reads a spooled flow back; nullopt when it was never spooled.
+  // Reads a spooled flow back (the last one spooled with this id); nullopt when it was never spooled. The
+  // first call after spooling reads the spool once, keeping where each cited flow is; a flow that is not
+  // cited costs a read of the whole spool.
   [[nodiscard]] std::optional<FlowBrief> load_flow(std::uint64_t flow_id) const;
   // The flow a cited record came from, once that flow was spooled.
   [[nodiscard]] std::optional<std::uint64_t> flow_of(const std::string& uid) const;
 
  private:
+  // Briefs buffered per write: 64 KiB.
+  static constexpr std::size_t kSpoolBatch = (std::size_t{64} << 10) / sizeof(FlowBrief);
+
+  void flush_spool() const;
+  // Reads the spool from the start and calls found(id, position in briefs) for every brief whose id is in
+  // `wanted`, in spool order (so the last call for an id is its latest brief).
+  template <typename Found>
+  void scan_spool(const std::set<std::uint64_t>& wanted, Found&& found) const;
+
   int fd_ = -1;
+  mutable std::vector<FlowBrief> pending_;  // not yet written, at most kSpoolBatch
+  mutable std::uint64_t written_ = 0;       // briefs in the file
+  // Where each cited flow's brief is (position in briefs), as of `indexed_written_` briefs and
+  // `indexed_cited_` cited flows; rebuilt when either changed.
+  mutable std::map<std::uint64_t, std::uint64_t> cited_index_;
+  mutable std::uint64_t indexed_written_ = 0;
+  mutable std::size_t indexed_cited_ = 0;
+  mutable bool indexed_ = false;
   std::set<std::uint64_t> cited_flows_;
   std::vector<std::pair<std::string, CitedRecord>> records_;
   std::set<std::uint32_t> indicators_;
