@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -34,6 +35,21 @@ inline std::filesystem::path source_dir() {
 inline std::filesystem::path c2scope_binary() {
   return std::filesystem::path(C2SCOPE_BINARY);
 }
+
+// Removes a test executable's work directory after all its tests (register one with
+// ::testing::AddGlobalTestEnvironment), unless C2SCOPE_KEEP_TEST_OUTPUT is set.
+class WorkDirCleanup final : public ::testing::Environment {
+ public:
+  explicit WorkDirCleanup(std::filesystem::path dir) : dir_(std::move(dir)) {}
+  void TearDown() override {
+    if (std::getenv("C2SCOPE_KEEP_TEST_OUTPUT") != nullptr) return;
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+
+ private:
+  std::filesystem::path dir_;
+};
 
 }  // namespace c2scope::testing
 

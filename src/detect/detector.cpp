@@ -8,6 +8,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "core/ascii.hpp"
 #include "intel/indicator_set.hpp"
 
 namespace c2scope::detect {
@@ -451,20 +452,6 @@ constexpr std::size_t kMaxAlertKeys = std::size_t{1} << 16;
 constexpr std::size_t kMaxAlertEvidence = 5;
 constexpr std::size_t kMaxAlertHosts = 4096;
 
-bool contains_lower(std::string_view text, std::string_view needle) {
-  if (needle.size() > text.size()) return false;
-  for (std::size_t i = 0; i + needle.size() <= text.size(); ++i) {
-    std::size_t k = 0;
-    while (k < needle.size()) {
-      const char c = text[i + k];
-      if ((c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c) != needle[k]) break;
-      ++k;
-    }
-    if (k == needle.size()) return true;
-  }
-  return false;
-}
-
 // Whether an alert says C2: its rule's class (Suricata's classification.config descriptions of
 // trojan-activity, command-and-control, domain-c2, targeted-activity) or its name (ET and Snort rules name
 // C2 rules "CnC", "C2", "C&C", "Command and Control", "Botnet").
@@ -473,10 +460,10 @@ bool c2_alert(const session::AlertLogRecord& r) {
       "a network trojan was detected", "malware command and control activity detected",
       "domain observed used for c2 detected", "targeted malicious activity was detected"};
   for (const auto c : kCategories) {
-    if (r.category.size() == c.size() && contains_lower(r.category, c)) return true;
+    if (ascii_iequals(r.category, c)) return true;
   }
   for (const std::string_view w : {"cnc", " c2", "c2 ", "c&c", "command and control", "botnet"}) {
-    if (contains_lower(r.signature, w)) return true;
+    if (ascii_icontains(r.signature, w)) return true;
   }
   return false;
 }

@@ -6,6 +6,8 @@
 #include <set>
 #include <unordered_map>
 
+#include "core/ascii.hpp"
+
 namespace c2scope::detect {
 
 namespace {
@@ -18,12 +20,6 @@ constexpr std::size_t kMaxDomainsPerServer = 64;         // domains kept per (ho
 constexpr std::size_t kMaxAnswers = 4;                   // addresses taken per answer
 constexpr std::size_t kSample = 8;
 constexpr std::size_t kRecords = 5;
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-  return out;
-}
 
 }  // namespace
 
@@ -50,10 +46,10 @@ bool dga_candidate(std::string_view name) {
   while (!name.empty() && name.back() == '.') name.remove_suffix(1);
   const auto last = name.rfind('.');
   if (last == std::string_view::npos || last == 0 || last + 1 >= name.size()) return false;
-  const std::string tld = lower(name.substr(last + 1));
+  const std::string_view tld = name.substr(last + 1);
   for (const std::string_view local : {"local", "lan", "home", "internal", "localdomain", "corp", "arpa",
                                        "localhost", "intranet", "domain", "invalid", "test", "example"}) {
-    if (tld == local) return false;
+    if (ascii_iequals(tld, local)) return false;
   }
   const std::string_view rd = registered_domain(name);
   const auto dot = rd.find('.');
@@ -162,7 +158,7 @@ void DgaTracker::observe(const session::DnsLogRecord& r) {
     it = m.hosts.emplace(r.id.orig_h, Impl::Host{}).first;
     it->second.burst.host = r.id.orig_h;
   }
-  const std::string domain = lower(registered_domain(r.query));
+  const std::string domain = ascii_lower(registered_domain(r.query));
   if (nx) {
     m.failed(it->second, r, domain);
   } else if (r.rcode == 0) {

@@ -82,21 +82,31 @@ std::string netflow_summary(const RunAccounting& a) {
       c.octets);
 }
 
-RunAccounting collect_netflow_accounting(const ingest::InputSet& inputs, const decode::Decoder& decoder,
-                                         const sensor::NetflowCounters& netflow,
-                                         const sensor::PairingCounters& pairing, std::uint64_t not_udp) {
-  RunAccounting a;
+namespace {
+
+// What every capture-reading run counts alike: the inputs' packets, bytes and skips, and the decoder's
+// anomalies (callers add the decoded count, which --netflow corrects).
+void add_capture_inputs(RunAccounting& a, const ingest::InputSet& inputs, const decode::Decoder& decoder) {
   a.inputs = inputs.inputs();
   for (const auto& in : a.inputs) {
     a.packets += in.packets;
     a.bytes += in.bytes;
     a.skipped.merge(in.skipped);
   }
+  a.skipped.merge(decoder.counters().skipped);
+  a.anomalies = decoder.counters().anomalies;
+}
+
+}  // namespace
+
+RunAccounting collect_netflow_accounting(const ingest::InputSet& inputs, const decode::Decoder& decoder,
+                                         const sensor::NetflowCounters& netflow,
+                                         const sensor::PairingCounters& pairing, std::uint64_t not_udp) {
+  RunAccounting a;
+  add_capture_inputs(a, inputs, decoder);
   const auto& dc = decoder.counters();
   a.decoded = dc.decoded - not_udp;
-  a.skipped.merge(dc.skipped);
   a.skipped.add(Reason::kNetflowNotUdp, not_udp);
-  a.anomalies = dc.anomalies;
   a.netflow = true;
   a.netflow_decoder = netflow;
   a.netflow_pairing = pairing;
@@ -107,16 +117,9 @@ RunAccounting collect_netflow_accounting(const ingest::InputSet& inputs, const d
 RunAccounting collect_accounting(const ingest::InputSet& inputs, const decode::Decoder& decoder,
                                  const flow::FlowTable& flows) {
   RunAccounting a;
-  a.inputs = inputs.inputs();
-  for (const auto& in : a.inputs) {
-    a.packets += in.packets;
-    a.bytes += in.bytes;
-    a.skipped.merge(in.skipped);
-  }
+  add_capture_inputs(a, inputs, decoder);
   const auto& dc = decoder.counters();
   a.decoded = dc.decoded;
-  a.skipped.merge(dc.skipped);
-  a.anomalies = dc.anomalies;
   const auto& fc = flows.counters();
   a.flows = fc.emitted;
   a.evicted = fc.evicted;

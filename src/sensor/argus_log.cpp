@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/ascii.hpp"
+
 namespace c2scope::sensor::argus {
 
 namespace {
@@ -68,12 +70,6 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-  return out;
-}
-
 // "2011/08/10 09:46:53.047277" (ra's default), ISO 8601, or epoch seconds (ra -u).
 bool parse_time(std::string_view s, std::int64_t& ns) {
   if (s.size() > 64) return false;
@@ -90,10 +86,7 @@ bool parse_port(std::string_view s, std::uint16_t& out) {
   if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
     if (s.size() > 18) return false;
     for (const char c : s.substr(2)) {
-      const int d = c >= '0' && c <= '9'   ? c - '0'
-                    : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                    : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                           : -1;
+      const int d = hex_digit(c);
       if (d < 0) return false;
       v = v * 16 + static_cast<std::uint64_t>(d);
     }
@@ -110,15 +103,14 @@ bool ip_proto_of(std::string_view name, std::uint8_t& out) {
       {"tcp", 6},   {"udp", 17}, {"icmp", 1},   {"ipv6-icmp", 58}, {"icmp6", 58}, {"igmp", 2},  {"gre", 47},
       {"esp", 50},  {"ah", 51},  {"sctp", 132}, {"pim", 103},      {"ipv6", 41},  {"ipip", 4},  {"rtp", 17},
       {"rtcp", 17}, {"udt", 17}, {"ospf", 89},  {"vrrp", 112},     {"ipnip", 4},  {"l2tp", 115}};
-  const std::string n = lower(name);
   for (const auto& [k, v] : kProtos) {
-    if (n == k) {
+    if (ascii_iequals(name, k)) {
       out = v;
       return true;
     }
   }
   std::uint64_t v = 0;
-  if (zeek::parse_u64(n, v) && v <= 255) {
+  if (zeek::parse_u64(name, v) && v <= 255) {
     out = static_cast<std::uint8_t>(v);
     return true;
   }
@@ -171,7 +163,8 @@ struct ArgusParser::Impl {
     std::size_t pos = 0;
     while (columns < kMaxColumns) {  // bounded by the column limit
       const auto end = line.find(separator, pos);
-      const std::string n = lower(trim(line.substr(pos, end == std::string_view::npos ? end : end - pos)));
+      const std::string n =
+          ascii_lower(trim(line.substr(pos, end == std::string_view::npos ? end : end - pos)));
       for (const auto& [name, c] : kNames) {
         if (n == name && column[c] == kNoColumn) column[c] = columns;
       }
@@ -320,7 +313,7 @@ bool ArgusParser::next(LineReader& lines, zeek::Entry& out) {
   while (zeek::next_content_line(lines, m.summary, line, content, skip)) {  // one line per turn
     const std::uint64_t line_no = lines.line_number();
     // The header: the first line, and any later line that repeats it (concatenated ra outputs).
-    const std::string head = lower(trim(line.substr(0, 16)));
+    const std::string head = ascii_lower(trim(line.substr(0, 16)));
     if (head.starts_with("starttime") || head.starts_with("stime")) {
       m.header(line);
       continue;

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstring>
 #include <deque>
+#include <map>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -15,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/ascii.hpp"
 #include "proto/dns/dns.hpp"
 #include "proto/tls/x509.hpp"
 
@@ -83,15 +85,13 @@ bool array_of(object o, const char* key, array& out) {
 
 // EVE's proto: a name ("TCP", "UDP", "ICMP", "IPv6-ICMP", ...) or a number.
 bool proto_number(std::string_view name, std::uint8_t& out) {
-  std::string n(name);
-  for (char& c : n) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
   static constexpr std::pair<std::string_view, std::uint8_t> kNames[] = {
       {"TCP", 6},  {"UDP", 17},  {"ICMP", 1},  {"IPV6-ICMP", 58}, {"ICMPV6", 58}, {"SCTP", 132},
       {"GRE", 47}, {"ESP", 50},  {"AH", 51},   {"IGMP", 2},       {"PIM", 103},   {"VRRP", 112},
       {"IPIP", 4}, {"IPV6", 41}, {"OSPF", 89}, {"UDPLITE", 136},
   };
   for (const auto& [k, v] : kNames) {
-    if (n == k) {
+    if (ascii_iequals(name, k)) {
       out = v;
       return true;
     }
@@ -107,12 +107,8 @@ bool proto_number(std::string_view name, std::uint8_t& out) {
 unsigned hex_value(std::string_view s) {
   unsigned v = 0;
   for (std::size_t i = 0; i < s.size() && i < 4; ++i) {
-    const char c = s[i];
-    const unsigned d = c >= '0' && c <= '9'   ? static_cast<unsigned>(c - '0')
-                       : c >= 'a' && c <= 'f' ? static_cast<unsigned>(c - 'a' + 10)
-                       : c >= 'A' && c <= 'F' ? static_cast<unsigned>(c - 'A' + 10)
-                                              : 0;
-    v = v * 16 + d;
+    const int d = hex_digit(s[i]);
+    v = v * 16 + static_cast<unsigned>(d < 0 ? 0 : d);
   }
   return v;
 }
@@ -130,7 +126,7 @@ void lower_no_colons(std::string_view in, std::string& out) {
   out.clear();
   for (const char c : in) {
     if (c == ':') continue;
-    out.push_back(c >= 'A' && c <= 'F' ? static_cast<char>(c - 'A' + 'a') : c);
+    out.push_back(ascii_lower(c));
   }
 }
 
@@ -233,7 +229,7 @@ struct EveParser::Impl {
   std::uint64_t netflow_first_line = 0;
 
   std::unordered_set<std::uint64_t> ids_from_flow, ids_from_netflow;
-  std::unordered_map<std::string, std::uint16_t> qtypes;  // "A" -> 1 ...
+  std::map<std::string, std::uint16_t, std::less<>> qtypes;  // "A" -> 1 ...; found by string_view
 
   Impl(LogInputSummary& s, std::uint32_t index, bool app) : summary(s), input_index(index), want_app(app) {
     // Named types sit below 1024 and at 32768-32769 (TA, DLV); others read as TYPEnnn or a number.
@@ -263,7 +259,7 @@ struct EveParser::Impl {
   }
 
   bool qtype_of(std::string_view name, std::uint16_t& out) const {
-    const auto it = qtypes.find(std::string(name));
+    const auto it = qtypes.find(name);
     if (it != qtypes.end()) {
       out = it->second;
       return true;
@@ -875,8 +871,7 @@ void EveParser::Impl::http_event(object o, std::uint64_t line_no) {
   std::string_view mime = text_of(h, "http_content_type");
   mime = mime.substr(0, mime.find(';'));
   while (!mime.empty() && mime.back() == ' ') mime.remove_suffix(1);
-  r.resp_mime_type.assign(mime);
-  for (char& c : r.resp_mime_type) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  r.resp_mime_type = ascii_lower(mime);
   used(r.ts.ns);
   ready.emplace_back(std::move(r));
 }

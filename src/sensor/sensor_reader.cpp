@@ -16,6 +16,7 @@
 #include <stdexcept>
 #include <unordered_map>
 
+#include "core/ascii.hpp"
 #include "sensor/argus_log.hpp"
 #include "sensor/eve_log.hpp"
 #include "sensor/line_reader.hpp"
@@ -567,12 +568,7 @@ class Joiner {
     if (logs_ != nullptr) logs_->on_x509(x509_);
   }
 
-  static std::string cert_key(std::string fp) {
-    for (char& ch : fp) {
-      if (ch >= 'A' && ch <= 'F') ch = static_cast<char>(ch - 'A' + 'a');
-    }
-    return fp;
-  }
+  static std::string cert_key(std::string_view fp) { return ascii_lower(fp); }
 
   void ssl(SslEntry& e) {
     session::SslLogRecord& r = e.rec;

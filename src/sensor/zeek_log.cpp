@@ -11,6 +11,8 @@
 #include <cstring>
 #include <unordered_map>
 
+#include "core/ascii.hpp"
+
 namespace c2scope::sensor::zeek {
 
 // ---- names ------------------------------------------------------------------------------------------------
@@ -355,14 +357,8 @@ void unescape_tsv(std::string_view s, std::string& out) {
     }
     out.append(s.data() + i, bs - i);
     i = bs;
-    const auto hexval = [](char c) -> int {
-      if (c >= '0' && c <= '9') return c - '0';
-      if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-      if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-      return -1;
-    };
-    if (i + 3 < s.size() && s[i + 1] == 'x' && hexval(s[i + 2]) >= 0 && hexval(s[i + 3]) >= 0) {
-      out += static_cast<char>(hexval(s[i + 2]) * 16 + hexval(s[i + 3]));
+    if (i + 3 < s.size() && s[i + 1] == 'x' && hex_digit(s[i + 2]) >= 0 && hex_digit(s[i + 3]) >= 0) {
+      out += static_cast<char>(hex_digit(s[i + 2]) * 16 + hex_digit(s[i + 3]));
       i += 4;
     } else if (i + 1 < s.size() && s[i + 1] == '\\') {
       out += '\\';
@@ -1008,7 +1004,7 @@ Problem build_ssl(A& a, SslEntry& e, flow::PacketRef ref) {
 
 void lower_hex(std::string& s) {
   for (char& c : s) {
-    if (c >= 'A' && c <= 'F') c = static_cast<char>(c - 'A' + 'a');
+    c = ascii_lower(c);
   }
 }
 

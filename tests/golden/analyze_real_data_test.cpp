@@ -1062,14 +1062,8 @@ TEST(AnalyzeRealData, FeedSamplesLoadWithHandCountedTotals) {
 
 // Removes the work directory once every test of this file has run (kept when C2SCOPE_KEEP_TEST_OUTPUT is set,
 // to look at a failing case's outputs).
-class WorkDirCleanup : public ::testing::Environment {
- public:
-  void TearDown() override {
-    if (std::getenv("C2SCOPE_KEEP_TEST_OUTPUT") == nullptr) fs::remove_all(work_dir());
-  }
-};
 [[maybe_unused]] ::testing::Environment* const kCleanup =
-    ::testing::AddGlobalTestEnvironment(new WorkDirCleanup);
+    ::testing::AddGlobalTestEnvironment(new WorkDirCleanup(work_dir()));
 
 }  // namespace
 }  // namespace c2scope::testing

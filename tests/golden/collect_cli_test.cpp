@@ -773,14 +773,8 @@ TEST(CollectCli, AnalyzesEachRotation) {
             std::string::npos);
 }
 
-class CollectWorkDirCleanup : public ::testing::Environment {
- public:
-  void TearDown() override {
-    if (std::getenv("C2SCOPE_KEEP_TEST_OUTPUT") == nullptr) fs::remove_all(work_dir());
-  }
-};
-[[maybe_unused]] ::testing::Environment* const kCollectCleanup =
-    ::testing::AddGlobalTestEnvironment(new CollectWorkDirCleanup);
+[[maybe_unused]] ::testing::Environment* const kCleanup =
+    ::testing::AddGlobalTestEnvironment(new WorkDirCleanup(work_dir()));
 
 }  // namespace
 }  // namespace c2scope::testing

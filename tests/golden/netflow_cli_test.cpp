@@ -204,14 +204,8 @@ INSTANTIATE_TEST_SUITE_P(Exports, NetflowAnalyze,
                            return std::string(i == 0 ? "v5" : i == 1 ? "v9" : "ipfix");
                          });
 
-class NetflowWorkDirCleanup : public ::testing::Environment {
- public:
-  void TearDown() override {
-    if (std::getenv("C2SCOPE_KEEP_TEST_OUTPUT") == nullptr) fs::remove_all(work_dir());
-  }
-};
-[[maybe_unused]] ::testing::Environment* const kNetflowCleanup =
-    ::testing::AddGlobalTestEnvironment(new NetflowWorkDirCleanup);
+[[maybe_unused]] ::testing::Environment* const kCleanup =
+    ::testing::AddGlobalTestEnvironment(new WorkDirCleanup(work_dir()));
 
 }  // namespace
 }  // namespace c2scope::testing

@@ -32,14 +32,8 @@ fs::path work_dir() {
 }
 
 // Removes this process's work directory when the tests are done.
-class WorkDirCleanup final : public ::testing::Environment {
- public:
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(work_dir(), ec);
-  }
-};
-[[maybe_unused]] const auto* const cleanup = ::testing::AddGlobalTestEnvironment(new WorkDirCleanup);
+[[maybe_unused]] ::testing::Environment* const kCleanup =
+    ::testing::AddGlobalTestEnvironment(new WorkDirCleanup(work_dir()));
 
 // Runs the binary with the country/AS snapshot of ../shared/data/geoip; returns the exit status.
 int run_c2scope(const std::string& name, const std::vector<std::string>& args, std::string* err = nullptr) {
