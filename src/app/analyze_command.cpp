@@ -135,6 +135,11 @@ std::vector<std::string> unavailable_for_logs(const std::vector<std::string>& ty
   const auto has = [&](const char* t) { return std::find(types.begin(), types.end(), t) != types.end(); };
   std::vector<std::string> out;
   if (!has("conn")) out.emplace_back("beacon and every flow-based result: no conn log among the inputs");
+  if (!has("dns")) {
+    out.emplace_back(
+        "dga and session (persistent channels): no dns log among the inputs (failed lookups; which addresses "
+        "hosts reached by a name)");
+  }
   if (!intel) return out;
   if (!has("dns")) out.emplace_back("intel on DNS query names and answers: no dns log among the inputs");
   if (!has("ssl")) out.emplace_back("intel on TLS server names, JA3 and JA4: no ssl log among the inputs");
@@ -150,6 +155,9 @@ std::vector<std::string> unavailable_for_netflow(bool intel) {
       "beacon size factor: NetFlow gives IP bytes, not payload bytes (orig_bytes unknown); beacons are "
       "scored "
       "on timing alone");
+  out.emplace_back(
+      "dga and session (persistent channels): NetFlow/IPFIX records carry no DNS (failed lookups; which "
+      "addresses hosts reached by a name)");
   if (intel) {
     out.emplace_back(
         "intel on DNS names, TLS server names, JA3/JA4, certificates, HTTP hosts and URLs: NetFlow/IPFIX "

@@ -82,6 +82,15 @@ struct PairState {
   std::vector<RecordHit> record_hits;        // bounded by kMaxHitsPerPair
   std::vector<std::string> names;            // server names this host used for it, bounded
   std::vector<std::uint32_t> stacks;         // TLS client stacks this host used toward it, bounded
+  // Established TCP connections (persistent sessions): when they were open, how many, the longest one.
+  IntervalUnion tcp_open;
+  std::uint32_t tcp_established = 0;
+  std::int64_t tcp_first_ns = 0;
+  std::int64_t tcp_last_ns = 0;
+  std::int64_t tcp_longest_ns = 0;
+  std::uint64_t tcp_bytes_out = 0;
+  std::uint64_t tcp_bytes_in = 0;
+  bool tcp_bytes_known = true;
 };
 
 struct NamePairState {
@@ -146,6 +155,14 @@ std::string format_period(double s) {
   return fmt::format("{:.1f} h", s / 3600);
 }
 
+std::string format_bytes(std::uint64_t b) {
+  const auto v = static_cast<double>(b);
+  if (b < 10'000) return fmt::format("{} bytes", b);
+  if (b < 1'000'000) return fmt::format("{:.0f} kB", v / 1e3);
+  if (b < 1'000'000'000) return fmt::format("{:.1f} MB", v / 1e6);
+  return fmt::format("{:.1f} GB", v / 1e9);
+}
+
 // IPv4 multicast 224/4 and limited broadcast, IPv6 multicast ff00::/8.
 bool group_address(const IpAddress& a) {
   const std::uint8_t* p = a.data();
@@ -181,6 +198,7 @@ struct Detector::State {
   std::unordered_map<NamePair, NamePairState, NamePairHash> name_pairs;
   std::unordered_map<AddrPair, ResolvedHit, AddrPairHash> resolved;  // (client, answer) from a listed name
   std::set<IpAddress> monitored_hosts;
+  std::set<IpAddress> hosts_with_dns;  // monitored hosts whose DNS lookups the inputs show
   std::unordered_map<std::string, std::uint32_t, TextHash, std::equal_to<>> stack_ids;  // tls_stack() -> id
   std::unordered_map<HostStack, std::vector<IpAddress>, HostStackHash> stack_servers;   // up to 3 servers
   Timestamp window_start;
@@ -299,6 +317,17 @@ void Detector::on_flow(const flow::FlowRecord& r) {
   if (done) ++p->established;
   p->bytes_out += r.orig_bytes;
   p->sample.add(r.first_ts.ns, r.id, s.config.cite_flows_per_victim);
+  if (r.ip_proto == 6 && done && r.service != "dns") {
+    if (p->tcp_established == 0 || r.first_ts.ns < p->tcp_first_ns) p->tcp_first_ns = r.first_ts.ns;
+    if (p->tcp_established == 0 || r.last_ts.ns > p->tcp_last_ns) p->tcp_last_ns = r.last_ts.ns;
+    ++p->tcp_established;
+    p->tcp_open.add(r.first_ts.ns, r.last_ts.ns);
+    p->tcp_longest_ns = std::max(p->tcp_longest_ns, r.last_ts.ns - r.first_ts.ns);
+    p->tcp_bytes_out += r.orig_bytes;
+    p->tcp_bytes_in += r.resp_bytes;
+    p->tcp_bytes_known =
+        p->tcp_bytes_known && r.known(flow::kUnknownOrigBytes) && r.known(flow::kUnknownRespBytes);
+  }
   // DNS lookups are the resolver's business, not a check-in with the server.
   // NTP polls are the clock's business: periodic by design, never a check-in either.
   const bool dns = r.service == "dns" || r.service == "ntp";
@@ -341,7 +370,10 @@ void Detector::on_flow(const flow::FlowRecord& r) {
 
 void Detector::on_dns(const session::DnsLogRecord& r) {
   State& s = *state_;
-  if (r.has_rcode && s.classifier.is_monitored(r.id.orig_h)) s.dga.observe(r);
+  if (r.has_rcode && s.classifier.is_monitored(r.id.orig_h)) {
+    s.dga.observe(r);
+    s.hosts_with_dns.insert(r.id.orig_h);
+  }
   if (s.intel == nullptr || !r.has_query || r.query.empty()) return;
   s.intel->match_domain(r.query, s.hits);
   std::vector<std::uint32_t> found = s.hits;
@@ -694,6 +726,44 @@ DetectionResult Detector::finish() {
       cite_sample(np.sample, reason.evidence);
       server_for(server).finding.reasons.push_back(std::move(reason));
     }
+  }
+
+  // Persistent sessions: the host held TCP connections to an address most of the time it used it, with long
+  // ones among them, and re-established them. Only addresses no monitored host reached by a name, only hosts
+  // whose DNS lookups the inputs show (else every address is unnamed), and not destinations that a share of
+  // the hosts keep as their own channel (prevalence, as for beacons on their own schedules).
+  const SessionParams& sp = s.config.session;
+  std::set<IpAddress> named_servers;
+  for (const auto* kv : pair_order)
+    if (!kv->second.names.empty()) named_servers.insert(kv->first.server);
+  for (const auto* kv : pair_order) {
+    const AddrPair& key = kv->first;
+    const PairState& p = kv->second;
+    if (p.tcp_established < sp.min_established || named_servers.count(key.server) != 0) continue;
+    const double open_s = static_cast<double>(p.tcp_open.total_ns()) / 1e9;
+    const double span_s = static_cast<double>(p.tcp_last_ns - p.tcp_first_ns) / 1e9;
+    const double longest_s = static_cast<double>(p.tcp_longest_ns) / 1e9;
+    if (open_s < sp.min_connected_s || longest_s < sp.min_longest_s || span_s <= 0 ||
+        open_s < sp.min_share * span_s)
+      continue;
+    if (s.hosts_with_dns.count(key.host) == 0) continue;
+    const std::uint32_t sharing = hosts_per_server[key.server];
+    if (monitored >= bp.prevalence_min_hosts && sharing >= bp.prevalence_min_sharing &&
+        static_cast<double>(sharing) >= bp.prevalence_own_zero * monitored)
+      continue;
+    Reason reason;
+    reason.detector = "session";
+    reason.score = sp.score;
+    reason.summary = fmt::format(
+        "{} kept TCP connections to {} open for {} of {} ({} established connections, the longest {}; {}) "
+        "and never looked up a name for it",
+        key.host.to_string(), key.server.to_string(), format_duration(open_s), format_duration(span_s),
+        p.tcp_established, format_duration(longest_s),
+        p.tcp_bytes_known
+            ? fmt::format("{} sent, {} received", format_bytes(p.tcp_bytes_out), format_bytes(p.tcp_bytes_in))
+            : std::string("bytes unknown"));
+    cite_sample(p.sample, reason.evidence);
+    server_for(key.server).finding.reasons.push_back(std::move(reason));
   }
 
   // Threat intelligence: one reason per (server, indicator), over all its victims.

@@ -12,6 +12,7 @@
 #include "detect/beacon.hpp"
 #include "detect/dga.hpp"
 #include "detect/evidence.hpp"
+#include "detect/session_channel.hpp"
 #include "flow/flow_table.hpp"
 #include "session/records.hpp"
 
@@ -32,6 +33,7 @@ class HostClassifier {
 struct DetectConfig {
   BeaconParams beacon;
   DgaParams dga;
+  SessionParams session;
   double beacon_threshold = 0.75;          // a pair at or above this makes its server a finding
   std::size_t max_events_per_pair = 1024;  // EventSeries capacity
   std::size_t max_pairs = 1u << 22;  // (host, destination) pairs tracked; beyond, new pairs are counted only
@@ -40,7 +42,7 @@ struct DetectConfig {
 };
 
 struct Reason {
-  std::string detector;  // "intel", "beacon", "dga" or "suricata" (an alert of another sensor)
+  std::string detector;  // "intel", "beacon", "session", "dga" or "suricata" (an alert of another sensor)
   double score = 0;
   std::string summary;                // one sentence a person understands
   std::vector<std::string> evidence;  // evidence ids (evidence.jsonl)

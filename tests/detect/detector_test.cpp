@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "detect_test_util.hpp"
 #include "intel/indicator_set.hpp"
 
@@ -236,4 +238,133 @@ TEST(Detector, SuricataC2AlertsBecomeFindings) {
   EXPECT_EQ(s.victims[1].ip, ip("10.0.0.7"));
   EXPECT_FALSE(s.victims[1].controlled());  // only the alert names it
   EXPECT_EQ(evidence.cited_records().size(), 4u);
+}
+
+namespace {
+
+// A DNS transaction of `host` (answered), so the detector sees that host's lookups.
+session::DnsLogRecord lookup(const char* host, std::int64_t ts_s) {
+  session::DnsLogRecord r;
+  r.ts = Timestamp{ts_s * kSec};
+  r.id.orig_h = ip(host);
+  r.id.resp_h = ip("10.0.0.53");
+  r.has_query = true;
+  r.query = "example.org";
+  r.has_rcode = true;
+  return r;
+}
+
+// One established TCP connection held open for `len_s` seconds.
+flow::FlowRecord held(Flows& f, const char* host, const char* server, std::int64_t start_s,
+                      std::int64_t len_s, std::uint64_t sent = 2'000'000) {
+  flow::FlowRecord r = f.make(host, server, 1337, start_s, "S1", sent);
+  r.last_ts = Timestamp{(start_s + len_s) * kSec};
+  return r;
+}
+
+}  // namespace
+
+// AndroidTester-like: a RAT holds 30-40 min sessions to an address it never resolved, with short reconnects
+// between them. Its host's lookups are visible.
+TEST(Detector, PersistentUnnamedSessionBecomesAFinding) {
+  TestClassifier classifier;
+  detect::EvidenceStore evidence;
+  detect::Detector d(detect::DetectConfig{}, nullptr, classifier, evidence);
+  Flows f;
+  d.on_dns(lookup("10.0.0.5", 10));
+  d.on_flow(held(f, "10.0.0.5", "198.51.100.77", 100, 1830));
+  d.on_flow(held(f, "10.0.0.5", "198.51.100.77", 1960, 90));
+  d.on_flow(held(f, "10.0.0.5", "198.51.100.77", 2060, 2360));
+  for (int i = 0; i < 6; ++i) d.on_flow(held(f, "10.0.0.5", "198.51.100.77", 4430 + i * 21, 1, 3000));
+  const auto r = d.finish();
+  ASSERT_EQ(r.servers.size(), 1u);
+  const auto& s = r.servers[0];
+  EXPECT_EQ(s.ip, ip("198.51.100.77"));
+  ASSERT_EQ(s.victims.size(), 1u);
+  EXPECT_EQ(s.victims[0].ip, ip("10.0.0.5"));
+  ASSERT_EQ(s.reasons.size(), 1u);
+  EXPECT_EQ(s.reasons[0].detector, "session");
+  // 1830 + (90 inside nothing: 1960-2050) + 2360 + 6 x 1 s open, over 100 .. 4536.
+  EXPECT_EQ(s.reasons[0].summary,
+            "10.0.0.5 kept TCP connections to 198.51.100.77 open for 71 min of 74 min (9 established "
+            "connections, the longest 39 min; 6.0 MB sent, 9000 bytes received) and never looked up a name "
+            "for it");
+  EXPECT_FALSE(s.reasons[0].evidence.empty());
+}
+
+// What keeps the detector quiet: a name for the address (from any host), no visible lookups of the host, one
+// connection only, only short connections, or an address most hosts keep a channel to.
+TEST(Detector, PersistentSessionNeedsAnUnnamedHeldAndRareChannel) {
+  const auto run = [](const std::function<void(detect::Detector&, Flows&)>& feed) {
+    TestClassifier classifier;
+    detect::EvidenceStore evidence;
+    detect::Detector d(detect::DetectConfig{}, nullptr, classifier, evidence);
+    Flows f;
+    feed(d, f);
+    std::size_t sessions = 0;  // session reasons (a regular series of connections may still be a beacon)
+    for (const auto& server : d.finish().servers)
+      for (const auto& reason : server.reasons) sessions += reason.detector == "session" ? 1 : 0;
+    return sessions;
+  };
+  const auto channel = [](detect::Detector& d, Flows& f, const char* host) {
+    d.on_dns(lookup(host, 10));
+    d.on_flow(held(f, host, "198.51.100.77", 100, 1830));
+    d.on_flow(held(f, host, "198.51.100.77", 2000, 2400));
+  };
+  EXPECT_EQ(run([&](detect::Detector& d, Flows& f) { channel(d, f, "10.0.0.5"); }), 1u);
+  // Another host reached the address by a name.
+  EXPECT_EQ(run([&](detect::Detector& d, Flows& f) {
+              channel(d, f, "10.0.0.5");
+              auto named = held(f, "10.0.0.6", "198.51.100.77", 300, 5);
+              named.server_name = "push.example.net";
+              d.on_flow(named);
+            }),
+            0u);
+  // The host's DNS is not in the inputs (every address would be unnamed).
+  EXPECT_EQ(run([&](detect::Detector& d, Flows& f) {
+              d.on_flow(held(f, "10.0.0.5", "198.51.100.77", 100, 1830));
+              d.on_flow(held(f, "10.0.0.5", "198.51.100.77", 2000, 2400));
+            }),
+            0u);
+  // One connection, never re-established.
+  EXPECT_EQ(run([&](detect::Detector& d, Flows& f) {
+              d.on_dns(lookup("10.0.0.5", 10));
+              d.on_flow(held(f, "10.0.0.5", "198.51.100.77", 100, 7200));
+            }),
+            0u);
+  // Open most of the time, but in 5-min connections (the longest under 20 min).
+  EXPECT_EQ(run([&](detect::Detector& d, Flows& f) {
+              d.on_dns(lookup("10.0.0.5", 10));
+              for (int i = 0; i < 12; ++i)
+                d.on_flow(held(f, "10.0.0.5", "198.51.100.77", 100 + i * 310, 300));
+            }),
+            0u);
+  // Four of ten monitored hosts keep a channel to it: a service of theirs.
+  EXPECT_EQ(run([&](detect::Detector& d, Flows& f) {
+              const char* hosts[] = {"10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4", "10.0.0.5",
+                                     "10.0.0.6", "10.0.0.7", "10.0.0.8", "10.0.0.9", "10.0.0.10"};
+              for (int i = 0; i < 10; ++i) {
+                if (i < 4) {
+                  channel(d, f, hosts[i]);
+                } else {
+                  d.on_flow(f.make(hosts[i], "192.0.2.1", 443, 50));
+                }
+              }
+            }),
+            0u);
+}
+
+TEST(IntervalUnion, MergesOverlapsAndNeverOverstates) {
+  detect::IntervalUnion u;
+  u.add(10, 20);
+  u.add(15, 30);  // overlaps
+  u.add(40, 50);
+  u.add(5, 12);  // extends the first to the left
+  EXPECT_EQ(u.total_ns(), 25 + 10);
+  u.add(0, 100);  // covers everything
+  EXPECT_EQ(u.total_ns(), 100);
+  detect::IntervalUnion many;
+  for (std::int64_t i = 0; i < 100; ++i) many.add(i * 10, i * 10 + (i == 50 ? 9 : 1));
+  // 32 kept: the 9-long one and 31 of length 1.
+  EXPECT_EQ(many.total_ns(), 9 + 31);
 }

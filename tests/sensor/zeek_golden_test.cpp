@@ -373,10 +373,10 @@ TEST(ZeekGolden, StratosphereAndroidTesterIsRead) {
   EXPECT_EQ(a.pairs[rank - 1].connections, 12u);
 }
 
-// The expectation. Fails today because of the detector: the RAT keeps long sessions (30 min, 90 s,
-// 79 s, 40 min ...) and reconnects every ~21 s only at the end, so the 12 connections score 0.043 (interval
-// 0.078, hit rate 0.68, size 0, period 22.8 s). Enable when src/detect reports long-lived C2 sessions.
-TEST(ZeekGolden, DISABLED_StratosphereAndroidTesterServerAndVictim) {
+// The expectation. The RAT does not beacon: it keeps long sessions (30 min, 90 s, 79 s, 40 min ...)
+// uploading 42 MB, reconnecting every ~21 s only at the end, to an address it never looked up. The persistent
+// session detector reports it (docs/detection.md).
+TEST(ZeekGolden, StratosphereAndroidTesterServerAndVictim) {
   C2SCOPE_REQUIRE_GEO();
   const std::string dir = "stratosphere-security-datasets/003-zeek-scenario-malicious";
   C2SCOPE_REQUIRE_SHARED(dir + "/conn.log");
@@ -386,6 +386,9 @@ TEST(ZeekGolden, DISABLED_StratosphereAndroidTesterServerAndVictim) {
   ASSERT_NE(s, nullptr) << "AndroidTester C2 not reported";
   ASSERT_EQ(s->victims.size(), 1u);
   EXPECT_EQ(s->victims[0].ip, "10.8.0.61");
+  EXPECT_TRUE(s->victims[0].controlled);
+  EXPECT_EQ(s->detectors, std::vector<std::string>{"session"});
+  EXPECT_EQ(a.servers.size(), 1u);  // the host's Google HTTPS connections (no names: DoT) are not
 }
 
 // Every Zeek log of the Slips and Stratosphere test sets and of RITA's other folders parses: not one record
