@@ -113,7 +113,7 @@ BeaconScore score_beacon(std::span<const BeaconEvent> events, std::uint32_t stri
   for (std::size_t i = 1; i < checkin_ts.size(); ++i) intervals.push_back(checkin_ts[i] - checkin_ts[i - 1]);
   const auto m = static_cast<double>(intervals.size());
   s.count = 1.0 - std::exp(-m / params.count_scale);
-  if (intervals.size() < params.min_intervals) return s;
+  if (intervals.size() < params.min_intervals || s.span_s < params.min_span_s) return s;
 
   const Spread raw = spread_of(intervals);
   if (raw.median <= 0) return s;

@@ -34,10 +34,13 @@ class EventSeries {
 // Thresholds and scales of the scorer; defaults in docs/detection.md.
 struct BeaconParams {
   std::uint32_t min_intervals = 5;  // fewer beats than this: not scored (score 0)
-  double interval_scale = 0.6;      // dispersion at which the interval score falls to 0.5
-  double size_scale = 0.5;          // same for sizes
-  double tolerance = 0.3;           // a gap within ±30% of the period is on the beat
-  double count_scale = 8;           // intervals at which count confidence reaches 1 - 1/e
+  // Check-ins spanning less than this are a burst (a page opening parallel connections), not a schedule: not
+  // scored (score 0).
+  double min_span_s = 30;
+  double interval_scale = 0.6;  // dispersion at which the interval score falls to 0.5
+  double size_scale = 0.5;      // same for sizes
+  double tolerance = 0.3;       // a gap within ±30% of the period is on the beat
+  double count_scale = 8;       // intervals at which count confidence reaches 1 - 1/e
   double merge_fraction = 0.1;  // starts closer than this share of the upper-quartile gap are one check-in
   double merge_max_s = 1.0;     // ... but never further apart than this
   std::uint32_t prevalence_min_hosts = 5;    // prevalence only weighs once this many hosts are monitored

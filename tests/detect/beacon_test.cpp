@@ -167,6 +167,20 @@ TEST(Beacon, TooFewCheckinsAreNotScored) {
   EXPECT_EQ(s.checkins, 5u);
 }
 
+// A page opening 7 connections to one CDN address within 30 ms (RITA's proxy_rolling: such bursts had
+// "periods" of 0.0 s and interval scores near 1) is not a schedule. The same 7 starts at 5 s are one.
+TEST(Beacon, BurstShorterThanMinSpanIsNotScored) {
+  SeriesSpec spec;
+  spec.beats = 7;
+  spec.period_s = 0.005;
+  const auto burst = score(make_series(spec), 7200);
+  EXPECT_EQ(burst.score, 0.0);
+  EXPECT_EQ(burst.interval, 0.0);
+  EXPECT_EQ(burst.connections, 7u);
+  spec.period_s = 5;
+  EXPECT_GT(score(make_series(spec), 35).score, 0.6);
+}
+
 TEST(Beacon, NearSimultaneousStartsAreOneCheckin) {
   SeriesSpec spec;
   spec.beats = 50;
