@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <openssl/evp.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
@@ -30,16 +32,22 @@ EVP_MD_CTX* new_sha256() {
 
 }  // namespace
 
-// Reads and hashes the file ahead of the parser on its own thread, in a ring of slots. SHA-256 (~1.2 GB/s
+// Reads and hashes the file ahead of the parser on its own thread, in a ring of slots. SHA-256 (~1.8 GB/s
 // here) plus read() would otherwise cost the parsing thread far more than parsing itself. The parser reads
 // the slots in place (borrow()/release(), see RecordBuffer); only read() (peek, drain, decompressors) copies.
-// Each slot has kChunkRoom bytes of headroom in front of its data, where the parser puts the tail of a record
-// that straddles the previous slot. The thread only ever blocks on a free slot or on read() of a regular
-// file.
+// A regular file is mapped, and a slot is then a window of the mapping: no copy by read() (measured on the
+// 1 GB bench capture: reader thread ~0.87 -> ~0.80 s CPU). Its pages are prefaulted by MADV_POPULATE_READ,
+// which reports I/O errors and a file shorter than mapped as an error instead of SIGBUS; on such an error,
+// and after the mapped length (the file may have grown), the reader goes on with read(), which reports as
+// before. Windows the parser released are dropped from the mapping (MADV_DONTNEED) so the resident size stays
+// a few slots. Each slot has up to kChunkRoom bytes of headroom in front of its data, where the parser puts
+// the tail of a record that straddles the previous slot: a slot of its own (read()), or in a mapping the
+// previous window, which already holds those bytes (the mapping is private and writable, so writing them
+// again is harmless). The thread only ever blocks on a free slot or on reading a regular file.
 class StoredStream::Background {
  public:
   Background(StoredStream& owner, std::size_t slot_size) : owner_(owner), slot_size_(slot_size) {
-    for (auto& slot : slots_) slot.mem.reset(new std::uint8_t[kChunkRoom + slot_size_]);
+    map_file();
     thread_ = std::thread([this] { produce(); });
   }
   ~Background() {
@@ -49,6 +57,7 @@ class StoredStream::Background {
     }
     free_.notify_all();
     thread_.join();
+    if (map_ != nullptr) ::munmap(map_, map_size_);
   }
   Background(const Background&) = delete;
   Background& operator=(const Background&) = delete;
@@ -63,7 +72,7 @@ class StoredStream::Background {
     }
     const Slot& slot = newest();
     const std::size_t k = std::min(n, slot.len - read_pos_);
-    std::memcpy(dst, slot.data() + read_pos_, k);
+    std::memcpy(dst, slot.data + read_pos_, k);
     read_pos_ += k;
     return k;
   }
@@ -75,7 +84,7 @@ class StoredStream::Background {
       read_pos_ = 0;
     }
     Slot& slot = newest();
-    chunk = Chunk{slot.data() + read_pos_, slot.len - read_pos_, kChunkRoom + read_pos_, true};
+    chunk = Chunk{slot.data + read_pos_, slot.len - read_pos_, slot.room + read_pos_, true};
     read_pos_ = slot.len;
     return true;
   }
@@ -98,10 +107,15 @@ class StoredStream::Background {
   // 4 slots: the reader stays a few slots ahead without holding much memory; the parser holds at most three
   // (the one it parses in, the next one while a straddling record moves over, one left by read()).
   static constexpr std::size_t kSlots = 4;
+  // Released pages are dropped from the mapping in batches of at least this much (fewer madvise calls).
+  static constexpr std::size_t kDropBatch = 1u << 20;
   struct Slot {
-    std::unique_ptr<std::uint8_t[]> mem;  // kChunkRoom headroom, then the data
+    std::unique_ptr<std::uint8_t[]>
+        mem;                       // read() slots: kChunkRoom headroom, then the data (made when needed)
+    std::uint8_t* data = nullptr;  // into mem, or a window of the mapping
     std::size_t len = 0;
-    [[nodiscard]] std::uint8_t* data() const { return mem.get() + kChunkRoom; }
+    std::size_t room = 0;        // writable bytes in front of data
+    std::size_t map_offset = 0;  // file offset of a window; map_end_ for a read() slot
   };
 
   Slot& newest() { return slots_[(head_ + held_ - 1) % kSlots]; }
@@ -117,27 +131,93 @@ class StoredStream::Background {
     return true;
   }
 
+  // Maps the rest of a regular file (from the descriptor's offset); leaves map_ null when it cannot be
+  // mapped (not a regular file, empty, mmap refused), and then every slot is read().
+  void map_file() {
+    struct stat st {};
+    if (::fstat(owner_.fd_, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0) return;
+    const off_t pos = ::lseek(owner_.fd_, 0, SEEK_CUR);
+    if (pos < 0 || pos >= st.st_size) return;
+    const auto size = static_cast<std::size_t>(st.st_size);
+    void* m = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, owner_.fd_, 0);
+    if (m == MAP_FAILED) return;
+    ::madvise(m, size, MADV_SEQUENTIAL);
+    map_ = static_cast<std::uint8_t*>(m);
+    map_size_ = map_end_ = size;
+    map_pos_ = static_cast<std::size_t>(pos);
+    page_ = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  }
+
+  // Producer: the next window of the mapping into `slot`; false when there is none (read() goes on from
+  // map_pos_). `keep_from`: file offset of the oldest window the consumer may still use.
+  bool next_window(Slot& slot, std::size_t keep_from) {
+    if (map_pos_ >= map_end_) return false;
+    // Pages before the oldest window in use (and its headroom) go back; they refault from the file if ever
+    // touched again, so this only bounds the resident size.
+    const std::size_t keep = keep_from > kChunkRoom ? keep_from - kChunkRoom : 0;
+    const std::size_t drop_to = keep / page_ * page_;
+    if (drop_to >= map_dropped_ + kDropBatch) {
+      ::madvise(map_ + map_dropped_, drop_to - map_dropped_, MADV_DONTNEED);
+      map_dropped_ = drop_to;
+    }
+    const std::size_t n = std::min(slot_size_, map_end_ - map_pos_);
+    const std::size_t first_page = map_pos_ / page_ * page_;
+    if (::madvise(map_ + first_page, map_pos_ + n - first_page, MADV_POPULATE_READ) != 0) {
+      // An I/O error, a file shorter than mapped, or a kernel without MADV_POPULATE_READ (before 5.14):
+      // read() from here reports what it meets as always.
+      map_end_ = map_pos_;
+      seek_to(map_pos_);
+      return false;
+    }
+    slot.data = map_ + map_pos_;
+    slot.len = n;
+    slot.room = std::min(kChunkRoom, map_pos_);
+    slot.map_offset = map_pos_;
+    map_pos_ += n;
+    if (map_pos_ == map_end_) seek_to(map_end_);
+    return true;
+  }
+
+  // Producer: puts the descriptor where read() takes over from the mapping.
+  void seek_to(std::size_t offset) {
+    if (::lseek(owner_.fd_, static_cast<off_t>(offset), SEEK_SET) < 0)
+      map_error_ = std::string("read error: ") + std::strerror(errno);
+  }
+
   void produce() {
     for (;;) {
+      std::size_t keep_from = 0;
       {
         std::unique_lock lock(mutex_);
         free_.wait(lock, [this] { return stop_ || filled_ < kSlots; });
         if (stop_) return;
+        keep_from = filled_ > 0 ? std::min(slots_[head_].map_offset, map_pos_) : map_pos_;
       }
       Slot& slot = slots_[tail_];  // not visible to the consumer until published below
-      std::size_t len = 0;
       std::string error;
-      while (len < slot_size_) {
-        const std::size_t got = owner_.read_fd(slot.data() + len, slot_size_ - len, error);
-        if (got == 0) break;
-        len += got;
+      bool end = false;
+      if (!next_window(slot, keep_from)) {
+        if (!slot.mem) slot.mem.reset(new std::uint8_t[kChunkRoom + slot_size_]);
+        slot.data = slot.mem.get() + kChunkRoom;
+        slot.room = kChunkRoom;
+        slot.map_offset = map_end_;
+        std::size_t len = 0;
+        if (!map_error_.empty()) {
+          error = map_error_;
+        } else {
+          while (len < slot_size_) {
+            const std::size_t got = owner_.read_fd(slot.data + len, slot_size_ - len, error);
+            if (got == 0) break;
+            len += got;
+          }
+        }
+        slot.len = len;
+        end = len < slot_size_;  // read_fd returned 0: end of file or error
       }
-      if (len > 0 && owner_.hash_) EVP_DigestUpdate(owner_.sha_, slot.data(), len);
-      const bool end = len < slot_size_;  // read_fd returned 0: end of file or error
+      if (slot.len > 0 && owner_.hash_) EVP_DigestUpdate(owner_.sha_, slot.data, slot.len);
       {
         std::lock_guard lock(mutex_);
-        slot.len = len;
-        if (len > 0) {
+        if (slot.len > 0) {
           tail_ = (tail_ + 1) % kSlots;
           ++filled_;
         }
@@ -163,6 +243,14 @@ class StoredStream::Background {
   bool eof_ = false;
   bool stop_ = false;
   std::string error_;
+  // Producer-only state (set before the thread starts): the mapping of a regular file.
+  std::uint8_t* map_ = nullptr;
+  std::size_t map_size_ = 0;
+  std::size_t map_pos_ = 0;      // next window's file offset
+  std::size_t map_end_ = 0;      // where windows stop (map_size_, or where populating failed)
+  std::size_t map_dropped_ = 0;  // pages before this offset were given back
+  std::size_t page_ = 4096;
+  std::string map_error_;  // lseek back to read() failed (reported as a read error)
   // Consumer-only state.
   std::size_t held_ = 0;      // slots acquired and not released, from head_
   std::size_t read_pos_ = 0;  // consumed bytes of the newest held slot

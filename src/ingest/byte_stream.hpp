@@ -25,7 +25,8 @@ class ByteStream {
 
 // A run of stored bytes lent by StoredStream::borrow() (zero-copy reads of regular files). The `room` bytes
 // just before `data` belong to the borrower too: it may put the tail of the previous chunk there, so that a
-// record straddling two chunks becomes contiguous by copying only that tail.
+// record straddling two chunks becomes contiguous by copying only that tail. When the file is mapped, the
+// room is the end of the previous chunk itself (the same bytes), so the tail is already in place there.
 struct Chunk {
   std::uint8_t* data = nullptr;
   std::size_t len = 0;

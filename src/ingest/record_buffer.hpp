@@ -107,8 +107,9 @@ class RecordBuffer {
       const std::size_t have = end_ - pos_;
       if (have <= c.room && have + c.len >= n) [[likely]] {
         // The usual case: continue in the new chunk, the unparsed tail (one partial record) moved in front.
+        // In a mapped file the chunks are adjacent: the tail already lies in front of the new chunk.
         std::uint8_t* start = c.data - have;
-        if (have > 0) std::memcpy(start, base_ + pos_, have);
+        if (have > 0 && start != base_ + pos_) std::memcpy(start, base_ + pos_, have);
         drop_held();
         held_ = c;
         holding_ = true;
