@@ -106,10 +106,7 @@ void ConnWriter::write_tsv_header(const flow::FlowRecord& first) {
 namespace {
 // `"name":` with the comma when needed; names are literals of this file, so they need no escaping.
 void json_key(std::string& b, std::string_view name, bool first = false) {
-  if (!first) b += ',';
-  b += '"';
-  b += name;
-  b += "\":";
+  append_json_key(b, name, first);
 }
 void json_string(std::string& b, std::string_view v) {
   b += '"';

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -44,5 +45,26 @@ class JsonWriter {
 
 // Escapes `s` as the body of a JSON string (no quotes).
 void append_json_escaped(std::string& out, std::string_view s);
+
+// `"name":`, after a comma unless `first`; `name` must need no escaping (the writers' own field names). One
+// append instead of four: the log writers call this for every field.
+inline void append_json_key(std::string& out, std::string_view name, bool first) {
+  char buf[64];
+  if (name.size() + 4 > sizeof buf) {
+    if (!first) out += ',';
+    out += '"';
+    out += name;
+    out += "\":";
+    return;
+  }
+  std::size_t n = 0;
+  if (!first) buf[n++] = ',';
+  buf[n++] = '"';
+  std::memcpy(buf + n, name.data(), name.size());
+  n += name.size();
+  buf[n++] = '"';
+  buf[n++] = ':';
+  out.append(buf, n);
+}
 
 }  // namespace c2scope::report

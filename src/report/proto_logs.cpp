@@ -223,10 +223,7 @@ class Line {
  private:
   void sep(std::string_view name) {
     if (json_) {
-      if (!first_) b_ += ',';
-      b_ += '"';
-      b_ += name;
-      b_ += "\":";
+      append_json_key(b_, name, first_);
     } else if (!first_) {
       b_ += '\t';
     }

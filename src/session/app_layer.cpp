@@ -7,6 +7,7 @@
 #include <deque>
 #include <optional>
 
+#include "core/ascii.hpp"
 #include "core/hash.hpp"
 #include "proto/http/http.hpp"
 #include "proto/quic/initial.hpp"
@@ -130,19 +131,18 @@ void copy_id(const flow::FlowRecord& r, ConnId& id) {
 
 // Zeek's dns.log `query`: lower case; NetBIOS name service names (UDP 137) decoded from their
 // half-byte encoding ("FHEPFCELEHFCEPFFFACACACACACACABN" -> "WORKGROUP"), as Zeek's decode_netbios_name.
-std::string query_text(const std::string& name, const decode::NetLevel& l) {
-  std::string out;
+void query_text(const std::string& name, const decode::NetLevel& l, std::string& out) {
+  out.clear();
   if ((l.src_port == 137 || l.dst_port == 137) && name.size() == 32 &&
       std::all_of(name.begin(), name.end(), [](char c) { return c >= 'A' && c <= 'P'; })) {
     for (std::size_t i = 0; i + 1 < 30; i += 2) {  // 15 name bytes; the 16th is the NetBIOS suffix
       out += static_cast<char>(((name[i] - 'A') << 4) | (name[i + 1] - 'A'));
     }
     while (!out.empty() && (out.back() == ' ' || out.back() == '\0')) out.pop_back();
-    return out;
+    return;
   }
   out = name;
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
+  for (char& c : out) c = ascii_lower(c);  // as std::tolower in the C locale, without its call per byte
 }
 
 }  // namespace
@@ -703,13 +703,13 @@ void AppLayer::on_dns_message(FlowApp& a, Bytes message, const decode::NetLevel&
       ++counters_.dns_pending_overflow;
       emit_dns(a, 0);
     }
-    DnsLogRecord& q = d.pending.emplace_back();
+    DnsLogRecord& q = d.pending.emplace_back(take_dns_record());
     q.ts = ts;
     q.id = conn_id(a);
     q.trans_id = m.id;
     if (!m.questions.empty()) {
       q.has_query = q.has_qtype = true;
-      q.query = query_text(m.questions[0].name, l);
+      query_text(m.questions[0].name, l, q.query);
       q.qclass = m.questions[0].qclass;
       q.qtype = m.questions[0].qtype;
     }
@@ -728,7 +728,7 @@ void AppLayer::on_dns_message(FlowApp& a, Bytes message, const decode::NetLevel&
     }
   }
   if (idx == d.pending.size()) {
-    DnsLogRecord& q = d.pending.emplace_back();
+    DnsLogRecord& q = d.pending.emplace_back(take_dns_record());
     q.ts = ts;
     q.id = conn_id(a);
     q.trans_id = m.id;
@@ -738,21 +738,21 @@ void AppLayer::on_dns_message(FlowApp& a, Bytes message, const decode::NetLevel&
     q.opcode = m.flags.opcode;
     if (!m.questions.empty()) {  // Zeek: a response alone sets the query name, not its class and type
       q.has_query = true;
-      q.query = query_text(m.questions[0].name, l);
+      query_text(m.questions[0].name, l, q.query);
     }
   }
   DnsLogRecord& q = d.pending[idx];
   q.has_rcode = true;
   q.rcode = m.rcode;
-  std::vector<std::string> answers;
-  std::vector<std::uint32_t> ttls;
+  std::vector<std::string>& answers = dns_answers_;
+  std::vector<std::uint32_t>& ttls = dns_ttls_;
   proto::dns::zeek_answers(m, answers, ttls);
   if (!answers.empty()) {
     // Zeek sets AA, RA and rtt while logging answer records; a response without any leaves them unset.
     if (!q.has_query) {  // Zeek takes the query from the first answer's owner name (mDNS answers carry no
                          // question)
       q.has_query = true;
-      q.query = query_text(m.answers[0].name, l);
+      query_text(m.answers[0].name, l, q.query);
     }
     q.aa = m.flags.aa;
     q.ra = m.flags.ra;
@@ -760,8 +760,13 @@ void AppLayer::on_dns_message(FlowApp& a, Bytes message, const decode::NetLevel&
       q.has_rtt = true;
       q.rtt_ns = ts.ns - q.ts.ns;
     }
-    q.answers.insert(q.answers.end(), answers.begin(), answers.end());
-    q.ttls.insert(q.ttls.end(), ttls.begin(), ttls.end());
+    if (q.answers.empty()) {
+      q.answers.swap(answers);  // the usual single response: no copy
+      q.ttls.swap(ttls);
+    } else {
+      q.answers.insert(q.answers.end(), answers.begin(), answers.end());
+      q.ttls.insert(q.ttls.end(), ttls.begin(), ttls.end());
+    }
   }
   if (!m.answers.empty()) remember_resolution(l.dst, ts);
   // Zeek's dns_rejected: a response with no records at all.
@@ -791,7 +796,33 @@ void AppLayer::emit_dns(FlowApp& a, std::size_t i) {
   DnsState& d = *a.dns;
   if (!d.pending[i].has_rcode) ++counters_.dns_unanswered;
   logs_.on_dns(d.pending[i]);
+  if (dns_spare_.size() < config_.max_pending_dns) dns_spare_.push_back(std::move(d.pending[i]));
   d.pending.erase(d.pending.begin() + static_cast<std::ptrdiff_t>(i));
+}
+
+// A logged record's buffers (uid, community_id, query, answers) serve the next one: no allocation per DNS
+// transaction once warm. Every field is reset to its default.
+DnsLogRecord AppLayer::take_dns_record() {
+  if (dns_spare_.empty()) return {};
+  DnsLogRecord r = std::move(dns_spare_.back());
+  dns_spare_.pop_back();
+  std::string uid = std::move(r.id.uid);
+  std::string community_id = std::move(r.id.community_id);
+  std::string query = std::move(r.query);
+  std::vector<std::string> answers = std::move(r.answers);
+  std::vector<std::uint32_t> ttls = std::move(r.ttls);
+  r = DnsLogRecord{};
+  uid.clear();
+  community_id.clear();
+  query.clear();
+  answers.clear();
+  ttls.clear();
+  r.id.uid = std::move(uid);
+  r.id.community_id = std::move(community_id);
+  r.query = std::move(query);
+  r.answers = std::move(answers);
+  r.ttls = std::move(ttls);
+  return r;
 }
 
 void AppLayer::on_tls_bytes(FlowApp& a, int dir, Bytes data, Timestamp ts) {

@@ -123,6 +123,7 @@ class AppLayer final : public flow::FlowSink {
   void remember_resolution(const IpAddress& client, Timestamp ts);
   void finish_flow(FlowApp& a, const flow::FlowRecord& r);
   void emit_dns(FlowApp& a, std::size_t pending_index);
+  DnsLogRecord take_dns_record();
 
   AppConfig config_;
   AppLogSink& logs_;
@@ -134,6 +135,9 @@ class AppLayer final : public flow::FlowSink {
   // Scratch reused across packets.
   tls::Fingerprinter fingerprints_;  // JA3, JA3S, JA4 with the digests fetched once
   proto::dns::DnsMessage dns_msg_;
+  std::vector<std::string> dns_answers_;
+  std::vector<std::uint32_t> dns_ttls_;
+  std::vector<DnsLogRecord> dns_spare_;  // logged records kept for their buffers (take_dns_record)
   std::vector<tls::TlsMessage> tls_msgs_;
   flow::FlowRecord scratch_;
   flow::FlowRecord out_;

@@ -26,7 +26,8 @@ constexpr std::array<std::uint8_t, 32> kHrrRandom = {
 // Reads a list of 16-bit values of `len` bytes; false when the length is odd or the list too long.
 bool read_u16_list(ByteReader& r, std::size_t len, std::vector<std::uint16_t>& out, std::uint32_t& flags) {
   if (len % 2 != 0 || !r.has(len)) return false;
-  for (std::size_t i = 0; i < len / 2; ++i) {  // bounded by len, itself < 65536
+  out.reserve(std::min(out.size() + len / 2, kMaxListEntries));  // one allocation, not one per doubling
+  for (std::size_t i = 0; i < len / 2; ++i) {                    // bounded by len, itself < 65536
     std::uint16_t v = r.be16();
     if (out.size() < kMaxListEntries) {
       out.push_back(v);
@@ -163,6 +164,7 @@ bool parse_server_extension(std::uint16_t type, Bytes data, ServerHello& sh) {
 template <typename OnExt>
 void walk_extensions(Bytes block, std::vector<std::uint16_t>& types, std::uint32_t& flags, OnExt on_ext) {
   ByteReader r(block);
+  types.reserve(std::min(block.size() / 4, kMaxExtensions));
   while (r.remaining() > 0) {  // each extension consumes >= 4 bytes
     std::uint16_t type = r.be16();
     std::uint16_t len = r.be16();
@@ -202,6 +204,7 @@ ParseResult parse_client_hello(Bytes body, ClientHello& out) {
   std::uint16_t cs_len = r.be16();
   if (!r.ok() || cs_len % 2 != 0 || !r.has(cs_len))
     return ParseResult::malformed("tls_bad_cipher_suites_length");
+  out.cipher_suites.reserve(std::min<std::size_t>(cs_len / 2u, kMaxCipherSuites));
   for (std::size_t i = 0; i < cs_len / 2u; ++i) {  // bounded by cs_len
     std::uint16_t cs = r.be16();
     if (out.cipher_suites.size() < kMaxCipherSuites) {
