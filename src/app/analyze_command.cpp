@@ -23,14 +23,6 @@ namespace c2scope::app {
 
 namespace {
 
-struct IpHash {
-  std::size_t operator()(const IpAddress& a) const {
-    std::uint64_t h = 1469598103934665603ULL;
-    for (const auto b : a.bytes()) h = (h ^ b) * 1099511628211ULL;
-    return static_cast<std::size_t>(h);
-  }
-};
-
 // The country and AS data, loaded on a thread of its own from construction (parsing the AS CSVs and hashing
 // the files takes about 0.15 s, and without --home-country nothing needs it before the report). get() waits
 // for it at its first use; check() throws a load error (missing or corrupt database) once loading has
@@ -65,7 +57,7 @@ class PlaceCache {
 
  private:
   AttributorLoader& attributor_;
-  std::unordered_map<IpAddress, attrib::Location, IpHash> cache_;
+  std::unordered_map<IpAddress, attrib::Location, IpAddressHash> cache_;
 };
 
 // Zeek's local_orig/local_resp (Site::local_nets as the sensor was configured) as the monitored side of a run
@@ -89,7 +81,7 @@ class LocalFlags final : public sensor::LocalFlagSink {
 
  private:
   const attrib::HomeNet& fallback_;
-  std::unordered_map<IpAddress, bool, IpHash> flags_;
+  std::unordered_map<IpAddress, bool, IpAddressHash> flags_;
 };
 
 class MonitoredClassifier final : public detect::HostClassifier {
@@ -126,7 +118,7 @@ class MonitoredClassifier final : public detect::HostClassifier {
   PlaceCache& places_;
   const LocalFlags* flags_;
   const bool home_net_only_;  // the answer is side_.home.contains(), with no cache
-  std::unordered_map<IpAddress, bool, IpHash> cache_;
+  std::unordered_map<IpAddress, bool, IpAddressHash> cache_;
 };
 
 // What a detector could not use because the log inputs lack the log it needs (findings.json

@@ -54,4 +54,19 @@ class IpAddress {
   std::array<std::uint8_t, 16> bytes_{};
 };
 
+// Hash for unordered containers of addresses (two 8-byte words mixed; IPv4 and IPv6 alike).
+struct IpAddressHash {
+  std::size_t operator()(const IpAddress& a) const noexcept {
+    std::uint64_t hi = 0;
+    std::uint64_t lo = 0;
+    std::memcpy(&hi, a.bytes().data(), 8);
+    std::memcpy(&lo, a.bytes().data() + 8, 8);
+    std::uint64_t h = (hi * 0x9E3779B97F4A7C15ULL) ^ lo;
+    h ^= h >> 29;
+    h *= 0xBF58476D1CE4E5B9ULL;
+    h ^= h >> 32;
+    return static_cast<std::size_t>(h);
+  }
+};
+
 }  // namespace c2scope

@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "core/ascii.hpp"
 #include "intel/indicator_set.hpp"
@@ -197,8 +198,8 @@ struct Detector::State {
   std::unordered_map<AddrPair, PairState, AddrPairHash> pairs;
   std::unordered_map<NamePair, NamePairState, NamePairHash> name_pairs;
   std::unordered_map<AddrPair, ResolvedHit, AddrPairHash> resolved;  // (client, answer) from a listed name
-  std::set<IpAddress> monitored_hosts;
-  std::set<IpAddress> hosts_with_dns;  // monitored hosts whose DNS lookups the inputs show
+  std::unordered_set<IpAddress, IpAddressHash> monitored_hosts;
+  std::unordered_set<IpAddress, IpAddressHash> hosts_with_dns;  // monitored hosts whose DNS lookups we saw
   std::unordered_map<std::string, std::uint32_t, TextHash, std::equal_to<>> stack_ids;  // tls_stack() -> id
   std::unordered_map<HostStack, std::vector<IpAddress>, HostStackHash> stack_servers;   // up to 3 servers
   Timestamp window_start;
@@ -561,12 +562,7 @@ DetectionResult Detector::finish() {
   const auto monitored = static_cast<std::uint32_t>(s.monitored_hosts.size());
 
   // Prevalence: monitored hosts per server address and per name.
-  std::unordered_map<IpAddress, std::uint32_t, decltype([](const IpAddress& a) {
-                       std::uint64_t h = 1469598103934665603ULL;
-                       for (const auto b : a.bytes()) h = (h ^ b) * 1099511628211ULL;
-                       return static_cast<std::size_t>(h);
-                     })>
-      hosts_per_server;
+  std::unordered_map<IpAddress, std::uint32_t, IpAddressHash> hosts_per_server;
   for (const auto& [key, p] : s.pairs) ++hosts_per_server[key.server];
   std::unordered_map<std::string, std::uint32_t> hosts_per_name;
   for (const auto& [key, np] : s.name_pairs) ++hosts_per_name[key.name];
