@@ -164,6 +164,13 @@ std::string format_bytes(std::uint64_t b) {
   return fmt::format("{:.1f} GB", v / 1e9);
 }
 
+// An address answer (A, AAAA), told from a name without parsing: only digits and dots, or a colon.
+bool address_text(std::string_view answer) {
+  if (answer.find(':') != std::string_view::npos) return true;
+  return !answer.empty() &&
+         std::all_of(answer.begin(), answer.end(), [](char c) { return (c >= '0' && c <= '9') || c == '.'; });
+}
+
 // IPv4 multicast 224/4 and limited broadcast, IPv6 multicast ff00::/8.
 bool group_address(const IpAddress& a) {
   const std::uint8_t* p = a.data();
@@ -198,13 +205,16 @@ struct Detector::State {
   std::unordered_map<AddrPair, PairState, AddrPairHash> pairs;
   std::unordered_map<NamePair, NamePairState, NamePairHash> name_pairs;
   std::unordered_map<AddrPair, ResolvedHit, AddrPairHash> resolved;  // (client, answer) from a listed name
+  // Indicators listing each server address, matched once per server (not per pair: ~6x fewer lookups).
+  std::unordered_map<IpAddress, std::vector<std::uint32_t>, IpAddressHash> server_indicators;
   std::unordered_set<IpAddress, IpAddressHash> monitored_hosts;
   std::unordered_set<IpAddress, IpAddressHash> hosts_with_dns;  // monitored hosts whose DNS lookups we saw
   std::unordered_map<std::string, std::uint32_t, TextHash, std::equal_to<>> stack_ids;  // tls_stack() -> id
   std::unordered_map<HostStack, std::vector<IpAddress>, HostStackHash> stack_servers;   // up to 3 servers
   Timestamp window_start;
   Timestamp window_end;
-  std::vector<std::uint32_t> hits;  // scratch
+  std::vector<std::uint32_t> hits;   // scratch
+  std::vector<std::uint32_t> found;  // scratch of on_dns
   // Alerts that say C2, by (server, signature id): at most kMaxAlertKeys, each citing a few of its records.
   struct AlertAgg {
     std::set<IpAddress> hosts;
@@ -348,14 +358,20 @@ void Detector::on_flow(const flow::FlowRecord& r) {
     }
   }
   if (s.intel == nullptr) return;
-  if (p->flows == 1) {  // the address is matched once per pair
-    s.intel->match_ip(r.resp_h, s.hits);
+  if (p->flows == 1) {  // the address is matched once per server and checked once per pair
+    auto known = s.server_indicators.find(r.resp_h);
+    if (known == s.server_indicators.end()) {
+      s.intel->match_ip(r.resp_h, s.hits);
+      known = s.server_indicators.emplace(r.resp_h, s.hits).first;
+    }
+    s.hits = known->second;
     s.keep_active(r.first_ts);
     for (const std::uint32_t id : s.hits) {
       ++s.counters.intel_matches;
       p->ip_indicators.push_back(id);
     }
   }
+  if (s.resolved.empty()) return;
   const auto it = s.resolved.find(AddrPair{r.orig_h, r.resp_h});
   if (it != s.resolved.end()) {
     for (const std::uint32_t id : it->second.indicators) {
@@ -377,14 +393,14 @@ void Detector::on_dns(const session::DnsLogRecord& r) {
   }
   if (s.intel == nullptr || !r.has_query || r.query.empty()) return;
   s.intel->match_domain(r.query, s.hits);
-  std::vector<std::uint32_t> found = s.hits;
+  std::vector<std::uint32_t>& found = s.found;
+  found = s.hits;
   for (const auto& answer : r.answers) {  // a CNAME to a listed name counts as the name
-    IpAddress ip;
-    if (IpAddress::parse(answer, ip)) continue;
+    if (address_text(answer)) continue;
     s.intel->match_domain(answer, s.hits);
     found.insert(found.end(), s.hits.begin(), s.hits.end());
   }
-  s.hits = found;
+  s.hits.swap(found);
   s.keep_active(r.ts);
   if (s.hits.empty()) return;
   std::sort(s.hits.begin(), s.hits.end());
