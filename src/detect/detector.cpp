@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <map>
 #include <set>
@@ -162,6 +163,23 @@ std::string format_bytes(std::uint64_t b) {
   if (b < 1'000'000) return fmt::format("{:.0f} kB", v / 1e3);
   if (b < 1'000'000'000) return fmt::format("{:.1f} MB", v / 1e6);
   return fmt::format("{:.1f} GB", v / 1e9);
+}
+
+// A name that rotated over 4 or more addresses, three in four of them in one /16 (IPv4) or /32 (IPv6): the
+// pool of one provider (update and sync services behind a load balancer), not a set of C2 servers. Fast-flux
+// names spread over unrelated networks, and a CDN-fronted C2 name has one or two addresses.
+bool provider_pool(const std::vector<IpAddress>& servers) {
+  constexpr std::size_t kMinPool = 4;
+  if (servers.size() < kMinPool) return false;
+  std::map<std::array<std::uint8_t, 4>, std::size_t> per_prefix;
+  std::size_t largest = 0;
+  for (const IpAddress& a : servers) {
+    const std::uint8_t* p = a.data();
+    const std::array<std::uint8_t, 4> key = a.is_v4() ? std::array<std::uint8_t, 4>{4, p[0], p[1], 0}
+                                                      : std::array<std::uint8_t, 4>{p[0], p[1], p[2], p[3]};
+    largest = std::max(largest, ++per_prefix[key]);
+  }
+  return 4 * largest >= 3 * servers.size();
 }
 
 // An address answer (A, AAAA), told from a name without parsing: only digits and dots, or a colon.
@@ -711,8 +729,9 @@ DetectionResult Detector::finish() {
         bp);
     result.beacons.push_back(BeaconEntry{key.host, false, {}, key.name, score});
     if (score.score < s.config.beacon_threshold) continue;
-    // Only when the name adds something the address pairs do not show (several addresses).
-    if (np.servers.size() < 2) continue;
+    // Only when the name adds something the address pairs do not show (several addresses), and not for a
+    // provider's load-balanced pool (see provider_pool): one service, each address reached a few times.
+    if (np.servers.size() < 2 || provider_pool(np.servers)) continue;
     for (const IpAddress& server : np.servers) {
       // The address pair already carries its own beacon reason when it beacons by itself.
       const auto direct = s.pairs.find(AddrPair{key.host, server});

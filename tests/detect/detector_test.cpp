@@ -368,3 +368,34 @@ TEST(IntervalUnion, MergesOverlapsAndNeverOverstates) {
   // 32 kept: the 9-long one and 31 of length 1.
   EXPECT_EQ(many.total_ns(), 9 + 31);
 }
+
+// A name beaconed to every 10 min that rotates at random over 6 addresses (no address beacons by itself): in
+// one provider's /16 it is a load-balanced
+// service (no server finding, the (host, name) pair still ranks in beacons.json); over unrelated networks
+// (fast flux) each address is a server.
+TEST(Detector, NameRotatingOverOneProviderPoolIsNotSixServers) {
+  const auto run = [](const char* const* addresses) {
+    TestClassifier classifier;
+    detect::EvidenceStore evidence;
+    detect::Detector d(detect::DetectConfig{}, nullptr, classifier, evidence);
+    Flows f;
+    std::uint32_t pick = 12345;  // the resolver hands out the pool's addresses in no order
+    for (int i = 0; i < 60; ++i) {
+      pick = pick * 1103515245u + 12345u;
+      auto r = f.make("10.0.0.5", addresses[(pick >> 16) % 6], 443, 1000 + i * 600);
+      r.server_name = "updates.example.net";
+      d.on_flow(r);
+    }
+    return d.finish();
+  };
+  const char* pool[] = {"198.18.1.10", "198.18.1.11", "198.18.2.40",
+                        "198.18.7.3",  "198.18.9.9",  "198.18.9.10"};
+  const auto pooled = run(pool);
+  EXPECT_TRUE(pooled.servers.empty());
+  ASSERT_FALSE(pooled.beacons.empty());
+  EXPECT_EQ(pooled.beacons[0].domain, "updates.example.net");
+  EXPECT_GT(pooled.beacons[0].score.score, 0.75);
+  const char* flux[] = {"203.0.113.7", "198.51.100.20", "192.0.2.33",
+                        "100.24.5.6",  "45.10.20.30",   "91.1.2.3"};
+  EXPECT_EQ(run(flux).servers.size(), 6u);
+}
