@@ -244,9 +244,10 @@ struct Detector::State {
   };
   std::map<std::pair<IpAddress, std::uint32_t>, AlertAgg> alerts;
   DgaTracker dga;
+  DnsTunnelTracker tunnels;
 
   State(const DetectConfig& c, const intel::IndicatorSet* i, HostClassifier& h, EvidenceStore& e)
-      : config(c), intel(i), classifier(h), evidence(e), dga(c.dga) {}
+      : config(c), intel(i), classifier(h), evidence(e), dga(c.dga), tunnels(c.dns_tunnel) {}
 
   bool outbound(const IpAddress& orig, const IpAddress& resp) {
     return classifier.is_monitored(orig) && !classifier.is_monitored(resp);
@@ -405,9 +406,12 @@ void Detector::on_flow(const flow::FlowRecord& r) {
 
 void Detector::on_dns(const session::DnsLogRecord& r) {
   State& s = *state_;
-  if (r.has_rcode && s.classifier.is_monitored(r.id.orig_h)) {
-    s.dga.observe(r);
-    s.hosts_with_dns.insert(r.id.orig_h);
+  if (s.classifier.is_monitored(r.id.orig_h)) {
+    s.tunnels.observe(r);
+    if (r.has_rcode) {
+      s.dga.observe(r);
+      s.hosts_with_dns.insert(r.id.orig_h);
+    }
   }
   if (s.intel == nullptr || !r.has_query || r.query.empty()) return;
   s.intel->match_domain(r.query, s.hits);
@@ -895,6 +899,41 @@ DetectionResult Detector::finish() {
       reason.evidence = ev->second;
       cite_sample(pair->second.sample, reason.evidence);
       server_for(l.server).finding.reasons.push_back(std::move(reason));
+    }
+  }
+
+  // DNS tunnels: one finding per domain, one reason per host citing its first lookups.
+  {
+    const auto tunnels = s.tunnels.tunnels(
+        static_cast<std::uint32_t>(std::max(s.monitored_hosts.size(), s.hosts_with_dns.size())));
+    s.counters.dns_tunnel_hosts = tunnels.size();
+    for (const auto& t : tunnels) {
+      if (result.dns_tunnels.empty() || result.dns_tunnels.back().domain != t.domain) {
+        DomainFinding f;
+        f.domain = t.domain;
+        f.first_seen = t.first;
+        f.last_seen = t.last;
+        result.dns_tunnels.push_back(std::move(f));
+      }
+      DomainFinding& f = result.dns_tunnels.back();
+      f.first_seen = std::min(f.first_seen, t.first);
+      f.last_seen = std::max(f.last_seen, t.last);
+      f.hosts.push_back(DomainFinding::Host{t.host, t.first, t.last, t.lookups, t.answered});
+      std::string sample;
+      for (const auto& n : t.sample) sample += (sample.empty() ? "" : ", ") + n;
+      Reason reason;
+      reason.detector = "dns_tunnel";
+      reason.score = s.config.dns_tunnel.score;
+      reason.summary = fmt::format(
+          "{} looked up {} different names under {} in {} ({} lookups, {} answered; {:.0f} characters on "
+          "average before the domain, {:.1f} bits per character; {}): data carried in DNS names, a DNS "
+          "tunnel (e.g. {})",
+          t.host.to_string(), t.names, t.domain,
+          format_duration(static_cast<double>(t.last.ns - t.first.ns) / 1e9), t.lookups, t.answered,
+          t.mean_chars, t.entropy_bits, t.top_types, sample);
+      for (const auto& rec : t.records) reason.evidence.push_back(s.evidence.cite_record(rec));
+      f.score = std::max(f.score, reason.score);
+      f.reasons.push_back(std::move(reason));
     }
   }
 

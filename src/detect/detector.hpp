@@ -11,6 +11,7 @@
 #include "core/timestamp.hpp"
 #include "detect/beacon.hpp"
 #include "detect/dga.hpp"
+#include "detect/dns_tunnel.hpp"
 #include "detect/evidence.hpp"
 #include "detect/session_channel.hpp"
 #include "flow/flow_table.hpp"
@@ -34,6 +35,7 @@ struct DetectConfig {
   BeaconParams beacon;
   DgaParams dga;
   SessionParams session;
+  DnsTunnelParams dns_tunnel;
   double beacon_threshold = 0.75;          // a pair at or above this makes its server a finding
   std::size_t max_events_per_pair = 1024;  // EventSeries capacity
   std::size_t max_pairs = 1u << 22;  // (host, destination) pairs tracked; beyond, new pairs are counted only
@@ -42,7 +44,7 @@ struct DetectConfig {
 };
 
 struct Reason {
-  std::string detector;  // "intel", "beacon", "session", "dga" or "suricata" (an alert of another sensor)
+  std::string detector;  // "intel", "beacon", "session", "dga", "dns_tunnel" or "suricata" (another sensor's)
   double score = 0;
   std::string summary;                // one sentence a person understands
   std::vector<std::string> evidence;  // evidence ids (evidence.jsonl)
@@ -67,6 +69,25 @@ struct ServerFinding {
   std::vector<Victim> victims;  // sorted by address
 };
 
+// A C2 reached only through DNS (a tunnel): a domain, not a server address, so it is not in the per-country
+// server counts. Its hosts are the monitored hosts whose lookups carried the tunnel.
+struct DomainFinding {
+  std::string domain;
+  Timestamp first_seen;
+  Timestamp last_seen;
+  double score = 0;
+  std::vector<Reason> reasons;
+  struct Host {
+    IpAddress ip;
+    Timestamp first_seen;
+    Timestamp last_seen;
+    std::uint64_t lookups = 0;
+    std::uint64_t answered = 0;  // lookups answered with a record: the tunnel worked
+    [[nodiscard]] bool controlled() const { return answered > 0; }
+  };
+  std::vector<Host> hosts;  // sorted by address
+};
+
 // One scored pair of beacons.json.
 struct BeaconEntry {
   IpAddress host;
@@ -84,18 +105,20 @@ struct DetectCounters {
   std::uint64_t flows_transit = 0;   // neither monitored
   std::uint64_t flows_group = 0;     // to a multicast or broadcast address: no server on the other end
   std::uint64_t pairs = 0;
-  std::uint64_t pairs_dropped = 0;  // flows of pairs beyond max_pairs
-  std::uint64_t intel_matches = 0;  // indicator hits (flows and records)
-  std::uint64_t intel_expired = 0;  // hits outside an indicator's validity window, ignored
-  std::uint64_t alerts = 0;         // alert records seen (Suricata EVE inputs)
-  std::uint64_t alerts_c2 = 0;      // ... that say C2 and join a monitored host to an external server
-  std::uint64_t dga_hosts = 0;      // monitored hosts whose failed lookups crossed the DGA threshold
+  std::uint64_t pairs_dropped = 0;     // flows of pairs beyond max_pairs
+  std::uint64_t intel_matches = 0;     // indicator hits (flows and records)
+  std::uint64_t intel_expired = 0;     // hits outside an indicator's validity window, ignored
+  std::uint64_t alerts = 0;            // alert records seen (Suricata EVE inputs)
+  std::uint64_t alerts_c2 = 0;         // ... that say C2 and join a monitored host to an external server
+  std::uint64_t dga_hosts = 0;         // monitored hosts whose failed lookups crossed the DGA threshold
+  std::uint64_t dns_tunnel_hosts = 0;  // (host, domain) pairs reported as DNS tunnels
   std::uint64_t monitored_hosts = 0;
 };
 
 struct DetectionResult {
-  std::vector<ServerFinding> servers;  // by score, then address
-  std::vector<BeaconEntry> beacons;    // by score, then host, then destination
+  std::vector<ServerFinding> servers;      // by score, then address
+  std::vector<BeaconEntry> beacons;        // by score, then host, then destination
+  std::vector<DomainFinding> dns_tunnels;  // by domain
   DetectCounters counters;
   Timestamp window_start;
   Timestamp window_end;

@@ -315,6 +315,18 @@ void write_beacons(OutputFile& out, const AnalysisOutput& o) {
   out.write(body);
 }
 
+void write_reasons(JsonWriter& j, const std::vector<detect::Reason>& reasons) {
+  j.key("reasons").begin_array();
+  for (const auto& r : reasons) {
+    j.begin_object().field("detector", r.detector);
+    j.key("score").raw_number(score_text(r.score));
+    j.field("summary", r.summary);
+    write_strings(j, "evidence", r.evidence);
+    j.end_object();
+  }
+  j.end_array();
+}
+
 std::string write_findings(OutputFile& out, const AnalysisOutput& o,
                            const std::vector<CountryStatistic>& stats) {
   const detect::DetectionResult& d = *o.detection;
@@ -362,6 +374,7 @@ std::string write_findings(OutputFile& out, const AnalysisOutput& o,
   j.field("pairs", c.pairs).field("pairs_dropped", c.pairs_dropped);
   j.field("intel_matches", c.intel_matches).field("intel_expired", c.intel_expired);
   j.field("alerts", c.alerts).field("alerts_c2", c.alerts_c2).field("dga_hosts", c.dga_hosts);
+  j.field("dns_tunnel_hosts", c.dns_tunnel_hosts);
   write_strings(j, "unavailable", o.detectors_unavailable);
   j.end_object();
   j.key("servers").begin_array();
@@ -372,20 +385,29 @@ std::string write_findings(OutputFile& out, const AnalysisOutput& o,
     write_strings(j, "domains", f.domains);
     j.field("first_seen", format_iso8601(f.first_seen)).field("last_seen", format_iso8601(f.last_seen));
     j.key("score").raw_number(score_text(f.score));
-    j.key("reasons").begin_array();
-    for (const auto& r : f.reasons) {
-      j.begin_object().field("detector", r.detector);
-      j.key("score").raw_number(score_text(r.score));
-      j.field("summary", r.summary);
-      write_strings(j, "evidence", r.evidence);
-      j.end_object();
-    }
-    j.end_array();
+    write_reasons(j, f.reasons);
     j.key("victims").begin_array();
     for (const auto& v : f.victims) {
       j.begin_object().field("ip", v.ip.to_string()).field("country", o.victim_place(v.ip).country);
       j.field("first_seen", format_iso8601(v.first_seen)).field("last_seen", format_iso8601(v.last_seen));
       j.field("flows", v.flows).field("established", v.established).field("controlled", v.controlled());
+      j.end_object();
+    }
+    j.end_array();
+    j.end_object();
+  }
+  j.end_array();
+  j.key("dns_tunnels").begin_array();
+  for (const auto& f : d.dns_tunnels) {
+    j.begin_object().field("domain", f.domain);
+    j.field("first_seen", format_iso8601(f.first_seen)).field("last_seen", format_iso8601(f.last_seen));
+    j.key("score").raw_number(score_text(f.score));
+    write_reasons(j, f.reasons);
+    j.key("hosts").begin_array();
+    for (const auto& h : f.hosts) {
+      j.begin_object().field("ip", h.ip.to_string()).field("country", o.victim_place(h.ip).country);
+      j.field("first_seen", format_iso8601(h.first_seen)).field("last_seen", format_iso8601(h.last_seen));
+      j.field("lookups", h.lookups).field("answered", h.answered).field("controlled", h.controlled());
       j.end_object();
     }
     j.end_array();
@@ -403,6 +425,15 @@ std::string write_findings(OutputFile& out, const AnalysisOutput& o,
   body += '\n';
   out.write(body);
   return body;
+}
+
+void append_reasons(std::string& t, const std::vector<detect::Reason>& reasons) {
+  for (const auto& r : reasons) {
+    std::string ev;
+    for (std::size_t i = 0; i < r.evidence.size() && i < 6; ++i) ev += (i ? ", " : "") + r.evidence[i];
+    if (r.evidence.size() > 6) ev += fmt::format(" (+{} more)", r.evidence.size() - 6);
+    t += fmt::format("    - {} {}: {}\n      evidence: {}\n", r.detector, score_text(r.score), r.summary, ev);
+  }
 }
 
 std::string report_text(const AnalysisOutput& o, const std::vector<CountryStatistic>& stats) {
@@ -513,12 +544,29 @@ std::string report_text(const AnalysisOutput& o, const std::vector<CountryStatis
     if (!attempted.empty())
       t += fmt::format("    attempted only ({}): {}\n", attempted.size(), list(attempted));
     t += "    reasons:\n";
-    for (const auto& r : f.reasons) {
-      std::string ev;
-      for (std::size_t i = 0; i < r.evidence.size() && i < 6; ++i) ev += (i ? ", " : "") + r.evidence[i];
-      if (r.evidence.size() > 6) ev += fmt::format(" (+{} more)", r.evidence.size() - 6);
-      t += fmt::format("    - {} {}: {}\n      evidence: {}\n", r.detector, score_text(r.score), r.summary,
-                       ev);
+    append_reasons(t, f.reasons);
+  }
+  if (!d.dns_tunnels.empty()) {
+    std::set<IpAddress> hosts;
+    for (const auto& f : d.dns_tunnels)
+      for (const auto& h : f.hosts) hosts.insert(h.ip);
+    t += fmt::format(
+        "\nDNS tunnels: {} used by {} (reached through resolvers: a domain, no server address, so not in "
+        "the server counts above)\n",
+        plural(d.dns_tunnels.size(), "domain", "domains"),
+        plural(hosts.size(), "monitored host", "monitored hosts"));
+    for (const auto& f : d.dns_tunnels) {
+      t += fmt::format("\n[{}] {}  score {}\n", ++n, f.domain, score_text(f.score));
+      t +=
+          fmt::format("    first seen {}, last seen {}\n", human_time(f.first_seen), human_time(f.last_seen));
+      std::set<IpAddress> answered, unanswered;
+      for (const auto& h : f.hosts) (h.controlled() ? answered : unanswered).insert(h.ip);
+      if (!answered.empty())
+        t += fmt::format("    hosts answered ({}): {}\n", answered.size(), ip_list(answered));
+      if (!unanswered.empty())
+        t += fmt::format("    hosts never answered ({}): {}\n", unanswered.size(), ip_list(unanswered));
+      t += "    reasons:\n";
+      append_reasons(t, f.reasons);
     }
   }
 

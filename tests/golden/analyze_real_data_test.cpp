@@ -53,6 +53,16 @@ struct Server {
   std::vector<Reason> reasons;
   std::vector<Victim> victims;
 };
+struct TunnelHost {
+  std::string ip;
+  std::uint64_t lookups = 0, answered = 0;
+  bool controlled = false;
+};
+struct Tunnel {
+  std::string domain;
+  std::vector<Reason> reasons;
+  std::vector<TunnelHost> hosts;
+};
 struct StatRow {
   std::string server_country, victim_country;
   std::uint64_t servers = 0, hosts = 0, attempted_hosts = 0;
@@ -80,6 +90,7 @@ struct Analysis {
   std::string stderr_text, findings_text;
   std::uint64_t monitored_hosts = 0, indicators = 0;
   std::vector<Server> servers;
+  std::vector<Tunnel> tunnels;
   std::vector<StatRow> statistics;
   std::vector<FeedReport> feeds;
   std::vector<BeaconPair> beacons;
@@ -152,6 +163,20 @@ void parse_outputs(Analysis& a) {
           Victim{str(v, "ip"), str(v, "country"), num(v, "flows"), num(v, "established"), controlled});
     }
     a.servers.push_back(std::move(srv));
+  }
+  for (auto t : doc["dns_tunnels"].get_array()) {
+    Tunnel tun{str(t, "domain"), {}, {}};
+    for (auto r : t["reasons"].get_array()) {
+      Reason reason{str(r, "detector"), str(r, "summary"), real(r, "score"), {}};
+      for (auto e : r["evidence"].get_array()) reason.evidence.push_back(text_of(e));
+      tun.reasons.push_back(std::move(reason));
+    }
+    for (auto h : t["hosts"].get_array()) {
+      bool controlled = false;
+      EXPECT_EQ(h["controlled"].get(controlled), simdjson::SUCCESS);
+      tun.hosts.push_back(TunnelHost{str(h, "ip"), num(h, "lookups"), num(h, "answered"), controlled});
+    }
+    a.tunnels.push_back(std::move(tun));
   }
   for (auto r : doc["statistics"].get_array()) {
     a.statistics.push_back(StatRow{str(r, "server_country"), str(r, "victim_country"), num(r, "servers"),
@@ -1064,6 +1089,65 @@ TEST(AnalyzeRealData, FeedSamplesLoadWithHandCountedTotals) {
 // to look at a failing case's outputs).
 [[maybe_unused]] ::testing::Environment* const kCleanup =
     ::testing::AddGlobalTestEnvironment(new WorkDirCleanup(work_dir()));
+
+}  // namespace
+}  // namespace c2scope::testing
+
+// ---- DNS tunnels ----------------------------------------------------------------------------------------
+
+namespace c2scope::testing {
+namespace {
+
+// dmachard/datasets-malicious-dns (SOURCES.md): real tunnel tools, client -> resolver 192.168.1.210 (every
+// query under the zone is tunnel traffic), and suricata-verify bug-1158's tunnel to srv.tunnel.com. Each is
+// reported as a DNS tunnel of its zone's registered domain with its one client, citing dns records of that
+// client under the domain; no server address (the queries go to the resolver).
+TEST(AnalyzeRealData, DnsTunnelToolsAreReportedByDomain) {
+  struct Case {
+    const char* capture;
+    const char* domain;
+    const char* host;
+  };
+  const Case cases[] = {
+      {"dns-tunnel/dmachard-malicious-dns/dns2tcp.pcap", "hsc.fr", "192.168.1.17"},
+      {"dns-tunnel/dmachard-malicious-dns/dnscat2.pcap", "biillpi.com", "192.168.1.17"},
+      {"dns-tunnel/dmachard-malicious-dns/dnsextrator.pcap", "hsc.fr", "192.168.1.102"},
+      {"dns-tunnel/dmachard-malicious-dns/iodine.pcap", "biillpi.com", "192.168.1.17"},
+      {"dns-tunnel/dmachard-malicious-dns/sods.pcap", "hsc.fr", "192.168.1.17"},
+      {"suricata-verify/dns/bug-1158/input.pcap", "tunnel.com", "10.30.28.90"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.capture);
+    C2SCOPE_REQUIRE_CASE_DATA(c.capture);
+    const std::string name = "tunnel_" + fs::path(c.capture).stem().string();
+    const Analysis a = analyze_twice(name, {path_in_shared(c.capture)});
+    ASSERT_EQ(a.rc, 0);
+    EXPECT_TRUE(a.servers.empty());
+    ASSERT_EQ(a.tunnels.size(), 1u);
+    const Tunnel& t = a.tunnels[0];
+    EXPECT_EQ(t.domain, c.domain);
+    ASSERT_EQ(t.hosts.size(), 1u);
+    EXPECT_EQ(t.hosts[0].ip, c.host);
+    EXPECT_TRUE(t.hosts[0].controlled);
+    ASSERT_EQ(t.reasons.size(), 1u);
+    EXPECT_EQ(t.reasons[0].detector, "dns_tunnel");
+    EXPECT_NE(t.reasons[0].summary.find("a DNS tunnel"), std::string::npos) << t.reasons[0].summary;
+    ASSERT_FALSE(t.reasons[0].evidence.empty());
+    for (const auto& id : t.reasons[0].evidence) {
+      const auto e = a.evidence.find(id);
+      ASSERT_NE(e, a.evidence.end()) << id;
+      const std::string* type = scalar(e->second, "type");
+      ASSERT_NE(type, nullptr);
+      EXPECT_EQ(*type, "dns");
+      const std::string* orig = scalar(e->second, "orig_h");
+      ASSERT_NE(orig, nullptr) << id;
+      EXPECT_EQ(*orig, c.host);
+      const std::string* query = scalar(e->second, "query");
+      ASSERT_NE(query, nullptr) << id;
+      EXPECT_TRUE(query->ends_with(std::string(".") + c.domain)) << *query;
+    }
+  }
+}
 
 }  // namespace
 }  // namespace c2scope::testing

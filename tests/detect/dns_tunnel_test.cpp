@@ -1,0 +1,114 @@
+// DNS tunnel tracker on hand-made lookups: a tunnel's encoded names against browsing, CDN hostnames, short
+// names and a fleet-wide service.
+#include "detect/dns_tunnel.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "detect_test_util.hpp"
+
+using namespace c2scope;
+
+using c2scope::testing::ip;
+using c2scope::testing::kSec;
+
+namespace {
+
+session::DnsLogRecord lookup(const char* host, const std::string& query, std::uint16_t qtype,
+                             std::int64_t s) {
+  session::DnsLogRecord r;
+  r.ts = Timestamp{s * kSec};
+  r.id.orig_h = ip(host);
+  r.id.resp_h = ip("10.0.0.53");
+  r.has_query = true;
+  r.query = query;
+  r.has_qtype = true;
+  r.qtype = qtype;
+  r.has_rcode = true;
+  r.answers = {"TXT 10 aGVsbG8gd29y"};
+  return r;
+}
+
+// dnscat2-like: hex-encoded chunks, never the same name twice.
+std::string chunk(unsigned i) {
+  std::string out;
+  unsigned x = 2654435761u * (i + 1);
+  for (int k = 0; k < 40; ++k) {
+    x = x * 1103515245u + 12345u;
+    out += "0123456789abcdef"[(x >> 16) & 15];
+  }
+  return out;
+}
+
+constexpr std::uint16_t kA = 1, kAaaa = 28, kTxt = 16;
+
+}  // namespace
+
+TEST(DnsTunnel, EncodedNamesOfDataTypesAreATunnel) {
+  detect::DnsTunnelTracker t(detect::DnsTunnelParams{});
+  for (unsigned i = 0; i < 12; ++i) t.observe(lookup("10.0.0.5", chunk(i) + ".t.evil-tunnel.net", kTxt, i));
+  const auto found = t.tunnels(1);
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].host, ip("10.0.0.5"));
+  EXPECT_EQ(found[0].domain, "evil-tunnel.net");
+  EXPECT_EQ(found[0].lookups, 12u);
+  EXPECT_EQ(found[0].names, 12u);
+  EXPECT_EQ(found[0].answered, 12u);
+  EXPECT_EQ(found[0].top_types, "TXT 12");
+  EXPECT_GT(found[0].entropy_bits, 3.5);
+  EXPECT_EQ(found[0].records.size(), 5u);
+  EXPECT_EQ(found[0].sample.size(), 3u);
+}
+
+TEST(DnsTunnel, BrowsingAndServicesAreNot) {
+  // Long CDN/ELB host names asked as A and AAAA: half the lookups repeat a name.
+  {
+    detect::DnsTunnelTracker t(detect::DnsTunnelParams{});
+    for (unsigned i = 0; i < 30; ++i) {
+      const std::string name =
+          "my-balancer-" + std::to_string(100000 + i * 7) + ".eu-west-1.elb.amazonaws.com";
+      t.observe(lookup("10.0.0.5", name, kA, i));
+      t.observe(lookup("10.0.0.5", name, kAaaa, i));
+    }
+    EXPECT_TRUE(t.tunnels(1).empty());
+  }
+  // Encoded names, but only 9 of them.
+  {
+    detect::DnsTunnelTracker t(detect::DnsTunnelParams{});
+    for (unsigned i = 0; i < 9; ++i) t.observe(lookup("10.0.0.5", chunk(i) + ".evil-tunnel.net", kTxt, i));
+    EXPECT_TRUE(t.tunnels(1).empty());
+  }
+  // Short names (DNSBL-style reversed addresses) never start a pair.
+  {
+    detect::DnsTunnelTracker t(detect::DnsTunnelParams{});
+    for (unsigned i = 0; i < 200; ++i)
+      t.observe(lookup("10.0.0.5", std::to_string(i) + ".2.0.192.zen.spamhaus.org", kA, i));
+    EXPECT_TRUE(t.tunnels(1).empty());
+  }
+  // Address lookups of encoded names: need 50 names to count without data-carrying types.
+  {
+    detect::DnsTunnelTracker t(detect::DnsTunnelParams{});
+    for (unsigned i = 0; i < 20; ++i) t.observe(lookup("10.0.0.5", chunk(i) + ".cdn-hash.net", kA, i));
+    EXPECT_TRUE(t.tunnels(1).empty());
+    for (unsigned i = 20; i < 50; ++i) t.observe(lookup("10.0.0.5", chunk(i) + ".cdn-hash.net", kA, i));
+    EXPECT_EQ(t.tunnels(1).size(), 1u);
+  }
+  // Local names are never a tunnel.
+  {
+    detect::DnsTunnelTracker t(detect::DnsTunnelParams{});
+    for (unsigned i = 0; i < 20; ++i) t.observe(lookup("10.0.0.5", chunk(i) + ".printer.local", kTxt, i));
+    EXPECT_TRUE(t.tunnels(1).empty());
+  }
+}
+
+// Anti-virus cloud lookups encode file hashes in names from every host of a fleet: prevalence.
+TEST(DnsTunnel, FleetWideServiceIsNot) {
+  detect::DnsTunnelTracker t(detect::DnsTunnelParams{});
+  const char* hosts[] = {"10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4"};
+  for (const char* h : hosts) {
+    for (unsigned i = 0; i < 12; ++i) t.observe(lookup(h, chunk(i * 31 + h[7]) + ".av-cloud.net", kTxt, i));
+  }
+  EXPECT_TRUE(t.tunnels(8).empty());     // 4 of 8 hosts: a service
+  EXPECT_EQ(t.tunnels(100).size(), 4u);  // 4 of 100: each host reported
+}
