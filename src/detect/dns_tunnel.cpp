@@ -66,7 +66,24 @@ struct DnsTunnelTracker::Impl {
     std::vector<std::string> sample;
     std::vector<session::DnsLogRecord> records;
   };
-  std::map<std::pair<IpAddress, std::string>, Pair> pairs;
+  struct Key {
+    IpAddress host;
+    std::string domain;
+  };
+  struct KeyView {
+    const IpAddress& host;
+    std::string_view domain;
+  };
+  // Ordered by host, then domain; looked up by KeyView so that no string is built per lookup.
+  struct KeyLess {
+    using is_transparent = void;
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const {
+      if (a.host != b.host) return a.host < b.host;
+      return std::string_view(a.domain) < std::string_view(b.domain);
+    }
+  };
+  std::map<Key, Pair, KeyLess> pairs;
 };
 
 DnsTunnelTracker::DnsTunnelTracker(DnsTunnelParams params) : impl_(std::make_unique<Impl>()) {
@@ -81,10 +98,10 @@ void DnsTunnelTracker::observe(const session::DnsLogRecord& r) {
   if (domain.size() >= r.query.size()) return;
   const std::string_view sub = std::string_view(r.query).substr(0, r.query.size() - domain.size() - 1);
   // A pair is tracked from its first long name on (most pairs never have one); then every lookup counts.
-  auto it = impl_->pairs.find(std::make_pair(r.id.orig_h, std::string(domain)));
+  auto it = impl_->pairs.find(Impl::KeyView{r.id.orig_h, domain});
   if (it == impl_->pairs.end()) {
     if (sub.size() < impl_->params.min_subdomain_chars || impl_->pairs.size() >= kMaxPairs) return;
-    it = impl_->pairs.emplace(std::make_pair(r.id.orig_h, std::string(domain)), Impl::Pair{}).first;
+    it = impl_->pairs.emplace(Impl::Key{r.id.orig_h, std::string(domain)}, Impl::Pair{}).first;
     it->second.first = r.ts;
     it->second.last = r.ts;
   }
@@ -134,8 +151,8 @@ std::vector<DnsTunnelTracker::Tunnel> DnsTunnelTracker::tunnels(std::uint32_t mo
     const double data_share = typed > 0 ? static_cast<double>(p.data_type) / static_cast<double>(typed) : 0;
     if (data_share < prm.min_data_type_share && names < prm.min_names_any_type) continue;
     Tunnel t;
-    t.host = key.first;
-    t.domain = key.second;
+    t.host = key.host;
+    t.domain = key.domain;
     t.lookups = p.lookups;
     t.names = names;
     t.answered = p.answered;
