@@ -112,6 +112,7 @@ class MonitoredClassifier final : public detect::HostClassifier {
     cache_.emplace(ip, monitored);
     return monitored;
   }
+  std::uint32_t network_of(const IpAddress& ip) override { return places_.locate(ip).asn; }
 
  private:
   const attrib::MonitoredSide& side_;

@@ -165,21 +165,30 @@ std::string format_bytes(std::uint64_t b) {
   return fmt::format("{:.1f} GB", v / 1e9);
 }
 
-// A name that rotated over 4 or more addresses, three in four of them in one /16 (IPv4) or /32 (IPv6): the
-// pool of one provider (update and sync services behind a load balancer), not a set of C2 servers. Fast-flux
-// names spread over unrelated networks, and a CDN-fronted C2 name has one or two addresses.
-bool provider_pool(const std::vector<IpAddress>& servers) {
+// A name that rotated over 4 or more addresses of at most 2 networks (AS numbers, from the classifier; where
+// unknown, the IPv4 /16 or IPv6 /32), or three in four of them in one: the pool of one provider (update and
+// connectivity-check services behind load balancers), not a set of C2 servers. Fast-flux names spread over
+// many unrelated networks, and a CDN-fronted C2 name has one or two addresses.
+bool provider_pool(const std::vector<IpAddress>& servers, HostClassifier& classifier) {
   constexpr std::size_t kMinPool = 4;
+  constexpr std::size_t kMaxNetworks = 2;
   if (servers.size() < kMinPool) return false;
-  std::map<std::array<std::uint8_t, 4>, std::size_t> per_prefix;
+  std::map<std::array<std::uint8_t, 5>, std::size_t> per_network;
   std::size_t largest = 0;
   for (const IpAddress& a : servers) {
     const std::uint8_t* p = a.data();
-    const std::array<std::uint8_t, 4> key = a.is_v4() ? std::array<std::uint8_t, 4>{4, p[0], p[1], 0}
-                                                      : std::array<std::uint8_t, 4>{p[0], p[1], p[2], p[3]};
-    largest = std::max(largest, ++per_prefix[key]);
+    const std::uint32_t asn = classifier.network_of(a);
+    std::array<std::uint8_t, 5> key{};
+    if (asn != 0) {
+      key = {1, static_cast<std::uint8_t>(asn >> 24), static_cast<std::uint8_t>(asn >> 16),
+             static_cast<std::uint8_t>(asn >> 8), static_cast<std::uint8_t>(asn)};
+    } else {
+      key = a.is_v4() ? std::array<std::uint8_t, 5>{4, p[0], p[1], 0, 0}
+                      : std::array<std::uint8_t, 5>{6, p[0], p[1], p[2], p[3]};
+    }
+    largest = std::max(largest, ++per_network[key]);
   }
-  return 4 * largest >= 3 * servers.size();
+  return per_network.size() <= kMaxNetworks || 4 * largest >= 3 * servers.size();
 }
 
 // An address answer (A, AAAA), told from a name without parsing: only digits and dots, or a colon.
@@ -735,7 +744,7 @@ DetectionResult Detector::finish() {
     if (score.score < s.config.beacon_threshold) continue;
     // Only when the name adds something the address pairs do not show (several addresses), and not for a
     // provider's load-balanced pool (see provider_pool): one service, each address reached a few times.
-    if (np.servers.size() < 2 || provider_pool(np.servers)) continue;
+    if (np.servers.size() < 2 || provider_pool(np.servers, s.classifier)) continue;
     for (const IpAddress& server : np.servers) {
       // The address pair already carries its own beacon reason when it beacons by itself.
       const auto direct = s.pairs.find(AddrPair{key.host, server});

@@ -29,6 +29,9 @@ class HostClassifier {
  public:
   virtual ~HostClassifier() = default;
   virtual bool is_monitored(const IpAddress& ip) = 0;
+  // The network (AS number) an external address belongs to, 0 when unknown; asked at finish() only, to tell
+  // a provider's address pool (beacons by name) from addresses of unrelated networks.
+  virtual std::uint32_t network_of(const IpAddress& /*ip*/) { return 0; }
 };
 
 struct DetectConfig {

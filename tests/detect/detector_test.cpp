@@ -370,12 +370,22 @@ TEST(IntervalUnion, MergesOverlapsAndNeverOverstates) {
 }
 
 // A name beaconed to every 10 min that rotates at random over 6 addresses (no address beacons by itself): in
-// one provider's /16 it is a load-balanced
+// one provider's /16, or in at most two networks (AS), it is a load-balanced
 // service (no server finding, the (host, name) pair still ranks in beacons.json); over unrelated networks
 // (fast flux) each address is a server.
 TEST(Detector, NameRotatingOverOneProviderPoolIsNotSixServers) {
-  const auto run = [](const char* const* addresses) {
-    TestClassifier classifier;
+  // AS numbers by first octet, as the attribution data would give them (0: unknown).
+  class AsClassifier final : public detect::HostClassifier {
+   public:
+    explicit AsClassifier(bool known) : known_(known) {}
+    bool is_monitored(const IpAddress& a) override { return a.is_v4() && a.data()[0] == 10; }
+    std::uint32_t network_of(const IpAddress& a) override { return known_ ? 64500u + a.data()[0] % 2 : 0; }
+
+   private:
+    bool known_;
+  };
+  const auto run = [](const char* const* addresses, bool asn_known = false) {
+    AsClassifier classifier(asn_known);
     detect::EvidenceStore evidence;
     detect::Detector d(detect::DetectConfig{}, nullptr, classifier, evidence);
     Flows f;
@@ -398,4 +408,6 @@ TEST(Detector, NameRotatingOverOneProviderPoolIsNotSixServers) {
   const char* flux[] = {"203.0.113.7", "198.51.100.20", "192.0.2.33",
                         "100.24.5.6",  "45.10.20.30",   "91.1.2.3"};
   EXPECT_EQ(run(flux).servers.size(), 6u);
+  // The same six /16s known to belong to two networks (AS numbers): a provider's pool after all.
+  EXPECT_TRUE(run(flux, true).servers.empty());
 }
