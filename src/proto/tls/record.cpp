@@ -2,6 +2,7 @@
 #include "proto/tls/record.hpp"
 
 #include <algorithm>
+#include <initializer_list>
 
 namespace c2scope::tls {
 namespace {
@@ -25,6 +26,19 @@ ParseResult TlsStreamParser::stop(std::string_view why) {
   hs_buf_.clear();
   hs_buf_.shrink_to_fit();
   return ParseResult::malformed(why);
+}
+
+void TlsStreamParser::reset(std::size_t keep_bytes) {
+  for (std::vector<std::uint8_t>* b : {&rec_buf_, &hs_buf_}) {
+    b->clear();
+    if (b->capacity() > keep_bytes) b->shrink_to_fit();
+  }
+  hs_version_ = 0;
+  first_bytes_ = true;
+  ccs_ = false;
+  app_records_ = 0;
+  records_ = 0;
+  anomaly_ = {};
 }
 
 void TlsStreamParser::on_record(std::uint8_t type, std::uint16_t version, Bytes payload,
@@ -108,6 +122,21 @@ ParseResult TlsStreamParser::feed(Bytes data, std::vector<TlsMessage>& out) {
         continue;
       }
       first_bytes_ = false;
+    }
+    if (rec_buf_.empty() && in.remaining() >= kRecordHeader) {
+      // A record lying whole in `data` is handled where it lies (the checks below, in their order): copying
+      // it into rec_buf_ first cost a memmove of up to 16 KiB per record.
+      const Bytes rest = in.rest();
+      const std::size_t len = load_be16(rest.data() + 3);
+      if (rest.size() - kRecordHeader >= len) {
+        if (!plausible_record_header(rest.data())) return stop("tls_bad_record_header");
+        if (len > kMaxRecordLength) return stop("tls_record_too_long");
+        if (rest[0] == static_cast<std::uint8_t>(ContentType::kHandshake) && hs_buf_.size() + len > limit_)
+          return stop("tls_handshake_buffer_overflow");
+        in.skip(kRecordHeader + len);
+        on_record(rest[0], load_be16(rest.data() + 1), rest.subspan(kRecordHeader, len), out);
+        continue;
+      }
     }
     if (rec_buf_.size() < kRecordHeader) {
       Bytes b = in.bytes(std::min(kRecordHeader - rec_buf_.size(), in.remaining()));

@@ -60,6 +60,10 @@ class TlsStreamParser {
   // (then every later feed returns the same anomaly and ignores its bytes).
   ParseResult feed(Bytes data, std::vector<TlsMessage>& out);
 
+  // Back to the start of a new stream (the buffer limit stays), keeping up to `keep_bytes` of each buffer's
+  // capacity, so that one parser can serve stream after stream without allocating.
+  void reset(std::size_t keep_bytes);
+
   [[nodiscard]] bool stopped() const { return !anomaly_.empty(); }
   [[nodiscard]] std::string_view anomaly() const { return anomaly_; }
   [[nodiscard]] bool saw_change_cipher_spec() const { return ccs_; }
