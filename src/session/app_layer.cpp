@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <deque>
 #include <optional>
+#include <utility>
 
 #include "core/ascii.hpp"
 #include "core/hash.hpp"
@@ -35,6 +36,15 @@ constexpr std::uint32_t kMaxClientInitialTries = 8;
 // First client bytes collected before detection when a segment is too short to tell: 2 KiB is the longest
 // request line detection looks at.
 constexpr std::size_t kMaxDetectBytes = 2048;
+// Spare per-flow states kept for reuse (AppLayer::take_app): enough for the flows live at once on a busy
+// link; beyond, states are freed as before. TLS states hold up to 2 x 2 buffers of kMaxKeptTlsBuffer, so
+// fewer of them are kept (<= 32 MiB).
+constexpr std::size_t kMaxSpareApps = 4096;
+constexpr std::size_t kMaxSpareTls = 1024;
+// Buffers a spare keeps at most (a DNS-over-TCP buffer, TLS record/handshake buffers): what a usual flow
+// needs (a ClientHello, a certificate chain), so one long flow does not leave large idle buffers behind.
+constexpr std::size_t kMaxKeptTlsBuffer = 8192;
+constexpr std::size_t kMaxKeptDnsTcpBuffer = 4096;
 // Requests waiting for their response per HTTP flow: the parser's own bound.
 constexpr std::size_t kMaxHttpPending = proto::http::kMaxPendingRequests;
 
@@ -345,6 +355,78 @@ const ConnId& AppLayer::conn_id(FlowApp& a) {
   return a.id;
 }
 
+std::unique_ptr<AppLayer::FlowApp> AppLayer::take_app() {
+  if (spare_apps_.empty()) return std::make_unique<FlowApp>();
+  std::unique_ptr<FlowApp> a = std::move(spare_apps_.back());
+  spare_apps_.pop_back();
+  return a;
+}
+
+std::unique_ptr<DnsState> AppLayer::take_dns() {
+  if (spare_dns_.empty()) return std::make_unique<DnsState>();
+  std::unique_ptr<DnsState> d = std::move(spare_dns_.back());
+  spare_dns_.pop_back();
+  return d;
+}
+
+std::unique_ptr<TlsState> AppLayer::take_tls() {
+  if (spare_tls_.empty()) return std::make_unique<TlsState>();
+  std::unique_ptr<TlsState> t = std::move(spare_tls_.back());
+  spare_tls_.pop_back();
+  return t;
+}
+
+namespace {
+
+// Empties `v`, keeping its capacity up to `keep` bytes.
+void clear_keeping(std::vector<std::uint8_t>& v, std::size_t keep) {
+  v.clear();
+  if (v.capacity() > keep) v.shrink_to_fit();
+}
+
+}  // namespace
+
+// The slot's flow has ended or was found to be none of ours: its state goes back to the spares as a freshly
+// constructed one would be (every field reassigned from a default object), only buffers are kept.
+void AppLayer::release(std::uint32_t slot) {
+  std::unique_ptr<FlowApp> app = std::move(apps_[slot]);
+  FlowApp& a = *app;
+  if (a.dns && spare_dns_.size() < kMaxSpareApps) {
+    DnsState& d = *a.dns;
+    std::vector<DnsLogRecord> pending = std::move(d.pending);
+    std::vector<std::uint8_t> tcp_buf[2] = {std::move(d.tcp_buf[0]), std::move(d.tcp_buf[1])};
+    d = DnsState{};
+    pending.clear();
+    d.pending = std::move(pending);
+    for (int i = 0; i < 2; ++i) {
+      clear_keeping(tcp_buf[i], kMaxKeptDnsTcpBuffer);
+      d.tcp_buf[i] = std::move(tcp_buf[i]);
+    }
+    spare_dns_.push_back(std::move(a.dns));
+  }
+  if (a.tls && spare_tls_.size() < kMaxSpareTls) {
+    TlsState& t = *a.tls;
+    TlsState fresh;
+    std::swap(fresh.parser, t.parser);  // the parsers (and their buffers) stay, the rest is as new
+    t = std::move(fresh);
+    for (tls::TlsStreamParser& p : t.parser) p.reset(kMaxKeptTlsBuffer);
+    spare_tls_.push_back(std::move(a.tls));
+  }
+  if (spare_apps_.size() >= kMaxSpareApps) return;
+  // The id strings (uid, Community ID) and the name outgrow the small-string buffer: keep theirs.
+  std::string uid = std::move(a.id.uid);
+  std::string community_id = std::move(a.id.community_id);
+  std::string sni_or_host = std::move(a.sni_or_host);
+  a = FlowApp{};
+  uid.clear();
+  community_id.clear();
+  sni_or_host.clear();
+  a.id.uid = std::move(uid);
+  a.id.community_id = std::move(community_id);
+  a.sni_or_host = std::move(sni_or_host);
+  spare_apps_.push_back(std::move(app));
+}
+
 AppLayer::FlowApp* AppLayer::create(std::uint32_t slot, const decode::NetLevel& l, bool from_orig) {
   Service s = Service::kUndecided;
   if (l.ip_proto == kUdp) {
@@ -367,9 +449,9 @@ AppLayer::FlowApp* AppLayer::create(std::uint32_t slot, const decode::NetLevel& 
   } else if (l.dst_port == 53 || l.src_port == 53) {
     s = Service::kDns;
   }
-  auto app = std::make_unique<FlowApp>();
+  std::unique_ptr<FlowApp> app = take_app();
   app->service = s;
-  if (s == Service::kDns) app->dns = std::make_unique<DnsState>();
+  if (s == Service::kDns) app->dns = take_dns();
   if (s == Service::kQuic) app->quic = std::make_unique<QuicState>();
   FlowApp* raw = app.get();
   apps_[slot] = std::move(app);
@@ -404,7 +486,7 @@ void AppLayer::on_packet(const flow::FlowTable& table, const decode::DecodedPack
       handle_ = h;
       on_tcp_ack(*a, 1 - dir, l.tcp_ack, ts);
       if (a->ignore) {
-        apps_[h.slot].reset();
+        release(h.slot);
         si.mode = Mode::kIgnore;
       }
     }
@@ -430,7 +512,7 @@ void AppLayer::on_packet(const flow::FlowTable& table, const decode::DecodedPack
   }
   if (a->ignore) {
     // Not a protocol we parse after all: drop the state, keep only the slot's mark.
-    apps_[h.slot].reset();
+    release(h.slot);
     si.mode = Mode::kIgnore;
   }
 }
@@ -502,7 +584,7 @@ void AppLayer::on_tcp_bytes(FlowApp& a, int dir, Bytes data, Timestamp ts) {
       // ours.
       if (data.size() >= 3 && data[0] == 0x16 && data[1] == 0x03 && data[2] <= 0x04) {
         a.service = Service::kTls;
-        a.tls = std::make_unique<TlsState>();
+        a.tls = take_tls();
         on_tls_bytes(a, dir, data, ts);
         return;
       }
@@ -516,7 +598,7 @@ void AppLayer::on_tcp_bytes(FlowApp& a, int dir, Bytes data, Timestamp ts) {
       a.starttls = std::make_unique<proto::upgrade::StartTls>(lp);
     } else if (looks_like_tls(data)) {
       a.service = Service::kTls;
-      a.tls = std::make_unique<TlsState>();
+      a.tls = take_tls();
     } else if (proto::http::looks_like_http_request(data)) {
       a.service = Service::kHttp;
       a.http = std::make_unique<FlowApp::Http>(*this, a);
@@ -1042,7 +1124,7 @@ void AppLayer::on_flow(const flow::FlowRecord& r) {
         out_.service += service_name(a->service);
       }
       out_.server_name = a->sni_or_host;
-      apps_[r.slot].reset();
+      release(r.slot);
     }
     slots_[r.slot] = SlotInfo{};
   }

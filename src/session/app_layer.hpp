@@ -16,6 +16,9 @@
 
 namespace c2scope::session {
 
+struct DnsState;  // per-flow protocol state (app_layer.cpp)
+struct TlsState;
+
 struct AppConfig {
   // Queries awaiting their response per flow; a resolver flow rarely has more than a few in flight. When
   // full, the oldest is logged unanswered.
@@ -107,6 +110,13 @@ class AppLayer final : public flow::FlowSink {
   };
 
   FlowApp* create(std::uint32_t slot, const decode::NetLevel& l, bool from_orig);
+  // Per-flow state comes from these spares and goes back to them when the flow ends (release), reset but
+  // with its buffers kept: most flows are short (a DNS lookup, a TLS handshake), and allocating and freeing
+  // their state and its strings per flow was ~6% of `c2scope logs`.
+  std::unique_ptr<FlowApp> take_app();
+  std::unique_ptr<DnsState> take_dns();
+  std::unique_ptr<TlsState> take_tls();
+  void release(std::uint32_t slot);
   // The flow's ids (uid, Community ID, endpoints), asked of the table (table_, handle_: the packet being
   // handled) when a record first needs them: most flows log nothing before they end, when on_flow's record
   // gives them, so the table's describe() is skipped for those.
@@ -131,6 +141,9 @@ class AppLayer final : public flow::FlowSink {
   AppCounters counters_;
   std::vector<SlotInfo> slots_;
   std::vector<std::unique_ptr<FlowApp>> apps_;
+  std::vector<std::unique_ptr<FlowApp>> spare_apps_;  // see take_app(); bounded by kMaxSpare* (.cpp)
+  std::vector<std::unique_ptr<DnsState>> spare_dns_;
+  std::vector<std::unique_ptr<TlsState>> spare_tls_;
   ResolvedNames resolved_;
   // Scratch reused across packets.
   tls::Fingerprinter fingerprints_;  // JA3, JA3S, JA4 with the digests fetched once
