@@ -3,6 +3,9 @@
 
 #include <fmt/format.h>
 
+#include <cstdint>
+#include <cstring>
+
 namespace c2scope::report {
 
 namespace {
@@ -32,9 +35,26 @@ bool needs_escape(unsigned char c) {
 }
 }  // namespace
 
+namespace {
+// Whether any of the 8 bytes in `w` needs escaping (needs_escape), tested a word at a time (exact as a yes/no
+// answer): the writers escape every string field, and a byte-by-byte scan was ~4% of `c2scope logs`.
+bool word_needs_escape(std::uint64_t w) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101u;
+  constexpr std::uint64_t kHigh = 0x8080808080808080u;
+  const auto has_zero = [](std::uint64_t v) { return ((v - kOnes) & ~v & kHigh) != 0; };
+  const bool below_space = ((w - kOnes * 0x20) & ~w & kHigh) != 0;
+  return (w & kHigh) != 0 || below_space || has_zero(w ^ (kOnes * '"')) || has_zero(w ^ (kOnes * '\\')) ||
+         has_zero(w ^ (kOnes * 0x7f));
+}
+}  // namespace
+
 void append_json_escaped(std::string& out, std::string_view s) {
   // Fast path: copy runs of plain ASCII in one append.
   std::size_t run = 0;
+  for (std::uint64_t w; run + 8 <= s.size(); run += 8) {
+    std::memcpy(&w, s.data() + run, 8);
+    if (word_needs_escape(w)) break;
+  }
   while (run < s.size() && !needs_escape(static_cast<unsigned char>(s[run]))) ++run;
   out.append(s.data(), run);
   if (run == s.size()) return;

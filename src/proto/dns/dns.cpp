@@ -133,13 +133,13 @@ void render_svc_param(std::string& out, std::uint16_t key, Bytes value) {
     case 4:  // ipv4hint; each pass consumes 4 bytes
       for (bool first = true; r.has(4); first = false) {
         if (!first) out.push_back(',');
-        out += IpAddress::v4(r.bytes(4).data()).to_string();
+        IpAddress::v4(r.bytes(4).data()).append_to(out);
       }
       break;
     case 6:  // ipv6hint; each pass consumes 16 bytes
       for (bool first = true; r.has(16); first = false) {
         if (!first) out.push_back(',');
-        out += IpAddress::v6(r.bytes(16).data()).to_string();
+        IpAddress::v6(r.bytes(16).data()).append_to(out);
       }
       break;
     default:
@@ -597,7 +597,7 @@ bool zeek_answer_text(const DnsRecord& rr, std::string& out) {
   switch (rr.type) {
     case kTypeA:
     case kTypeAaaa:
-      out = rr.address.to_string();
+      rr.address.append_to(out);  // to_string()'s text without inet_ntop's sprintf per answer
       break;
     case kTypeNs:
     case kTypeCname:

@@ -2,6 +2,7 @@
 #include "proto/http/http.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 namespace c2scope::proto::http {
 
@@ -254,8 +255,16 @@ ParseResult HttpStreamParser::feed(Bytes in, HttpSink& sink) {
   return between ? ParseResult::done(in.size()) : ParseResult::need_more();
 }
 
+namespace {
+// Index of the first '\n' in `in` at or after `from`, else in.size().
+std::size_t find_newline(Bytes in, std::size_t from) {
+  const void* p = std::memchr(in.data() + from, '\n', in.size() - from);
+  return p == nullptr ? in.size() : static_cast<std::size_t>(static_cast<const std::uint8_t*>(p) - in.data());
+}
+}  // namespace
+
 std::size_t HttpStreamParser::take_head(Bytes in, HttpSink& sink) {
-  // One pass per byte of `in`; the block is bounded by kMaxHeaderBlock.
+  // One pass over `in`; the block is bounded by kMaxHeaderBlock.
   for (std::size_t i = 0; i < in.size(); ++i) {
     const char c = static_cast<char>(in[i]);
     if (head_.empty()) {
@@ -297,7 +306,20 @@ std::size_t HttpStreamParser::take_head(Bytes in, HttpSink& sink) {
       }
       continue;
     }
-    if (c != '\n') continue;
+    if (c != '\n') {
+      // The rest of the header line in one append (bytes are no longer checked one by one past the start
+      // line): appending byte by byte cost ~2% of `c2scope logs`.
+      const std::size_t line_end = find_newline(in, i + 1);
+      const std::size_t room = kMaxHeaderBlock - head_.size();  // head_ never exceeds kMaxHeaderBlock
+      if (line_end - (i + 1) > room) {
+        head_.append(reinterpret_cast<const char*>(in.data() + i + 1), room);
+        fail("http_header_block_too_long");
+        return i + 1 + room;
+      }
+      head_.append(reinterpret_cast<const char*>(in.data() + i + 1), line_end - (i + 1));
+      i = line_end - 1;  // the loop goes on at the '\n' (or ends)
+      continue;
+    }
     const std::size_t n = head_.size();
     const bool end =
         (n >= 2 && head_[n - 2] == '\n') || (n >= 3 && head_[n - 2] == '\r' && head_[n - 3] == '\n');
