@@ -60,6 +60,7 @@ struct FlowSample {
     std::sort(all.begin(), all.end());
     all.erase(std::unique(all.begin(), all.end()), all.end());
     std::vector<std::uint64_t> out;
+    out.reserve(all.size());
     for (const auto& p : all) out.push_back(p.second);
     return out;
   }

@@ -648,7 +648,7 @@ std::string write_analysis(const std::string& dir, const AnalysisOutput& o) {
     write_evidence(f, o);
     f.close();
   }
-  const std::string text = report_text(o, stats);
+  std::string text = report_text(o, stats);
   OutputFile f((base / "report.txt").string());
   f.write(text);
   f.close();

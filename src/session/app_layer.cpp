@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <deque>
 #include <optional>
 #include <utility>
@@ -159,12 +160,12 @@ void query_text(const std::string& name, const decode::NetLevel& l, std::string&
 
 struct DnsState {
   std::vector<DnsLogRecord> pending;  // queries in arrival order, at most AppConfig::max_pending_dns
-  std::vector<std::uint8_t> tcp_buf[2];
+  std::array<std::vector<std::uint8_t>, 2> tcp_buf;  // std::array: assignable as a whole (release())
   bool parsed_any = false;
 };
 
 struct TlsState {
-  tls::TlsStreamParser parser[2];
+  std::array<tls::TlsStreamParser, 2> parser;
   std::optional<tls::ClientHello> ch;
   std::optional<tls::ServerHello> sh;
   Timestamp ts;
@@ -172,7 +173,7 @@ struct TlsState {
   std::vector<std::string> fps;
   std::optional<std::uint16_t> ske_curve;
   bool cert_seen = false;
-  bool ccs_or_app[2] = {false, false};
+  std::array<bool, 2> ccs_or_app{};
   bool server_ccs_before_cert = false;
   std::optional<std::uint8_t> last_alert;  // description of the last alert seen in clear (either side)
 };
@@ -198,8 +199,8 @@ struct AppLayer::FlowApp {
   bool ignore = false;     // set inside callbacks; the flow is dropped after the packet
   bool have_id = false;
   ConnId id;
-  TcpReassembler tcp[2];
-  bool tcp_done[2] = {false, false};
+  std::array<TcpReassembler, 2> tcp;  // std::array: FlowApp is assignable as a whole (release())
+  std::array<bool, 2> tcp_done{};
   std::string sni_or_host;   // server_name fallback for conn.log
   bool tunneled = false;     // a prelude (HTTP CONNECT, SOCKS, STARTTLS) opened a tunnel: detect again
   bool detect_done = false;  // detect_buf was handed to detection (it is collected once per detection)
