@@ -85,15 +85,7 @@ struct PairState {
   std::vector<RecordHit> record_hits;        // bounded by kMaxHitsPerPair
   std::vector<std::string> names;            // server names this host used for it, bounded
   std::vector<std::uint32_t> stacks;         // TLS client stacks this host used toward it, bounded
-  // Established TCP connections (persistent sessions): when they were open, how many, the longest one.
-  IntervalUnion tcp_open;
-  std::uint32_t tcp_established = 0;
-  std::int64_t tcp_first_ns = 0;
-  std::int64_t tcp_last_ns = 0;
-  std::int64_t tcp_longest_ns = 0;
-  std::uint64_t tcp_bytes_out = 0;
-  std::uint64_t tcp_bytes_in = 0;
-  bool tcp_bytes_known = true;
+  TcpSessions tcp;                           // established TCP connections (persistent sessions)
 };
 
 struct NamePairState {
@@ -358,15 +350,8 @@ void Detector::on_flow(const flow::FlowRecord& r) {
   p->bytes_out += r.orig_bytes;
   p->sample.add(r.first_ts.ns, r.id, s.config.cite_flows_per_victim);
   if (r.ip_proto == 6 && done && r.service != "dns") {
-    if (p->tcp_established == 0 || r.first_ts.ns < p->tcp_first_ns) p->tcp_first_ns = r.first_ts.ns;
-    if (p->tcp_established == 0 || r.last_ts.ns > p->tcp_last_ns) p->tcp_last_ns = r.last_ts.ns;
-    ++p->tcp_established;
-    p->tcp_open.add(r.first_ts.ns, r.last_ts.ns);
-    p->tcp_longest_ns = std::max(p->tcp_longest_ns, r.last_ts.ns - r.first_ts.ns);
-    p->tcp_bytes_out += r.orig_bytes;
-    p->tcp_bytes_in += r.resp_bytes;
-    p->tcp_bytes_known =
-        p->tcp_bytes_known && r.known(flow::kUnknownOrigBytes) && r.known(flow::kUnknownRespBytes);
+    p->tcp.add(r.first_ts.ns, r.last_ts.ns, r.orig_bytes, r.resp_bytes,
+               r.known(flow::kUnknownOrigBytes) && r.known(flow::kUnknownRespBytes));
   }
   // DNS lookups are the resolver's business, not a check-in with the server.
   // NTP polls are the clock's business: periodic by design, never a check-in either.
@@ -784,14 +769,10 @@ DetectionResult Detector::finish() {
   for (const auto* kv : pair_order) {
     const AddrPair& key = kv->first;
     const PairState& p = kv->second;
-    if (p.tcp_established < sp.min_established || named_servers.count(key.server) != 0) continue;
-    const double open_s = static_cast<double>(p.tcp_open.total_ns()) / 1e9;
-    const double span_s = static_cast<double>(p.tcp_last_ns - p.tcp_first_ns) / 1e9;
-    const double longest_s = static_cast<double>(p.tcp_longest_ns) / 1e9;
-    if (open_s < sp.min_connected_s || longest_s < sp.min_longest_s || span_s <= 0 ||
-        open_s < sp.min_share * span_s)
+    const TcpSessions& tcp = p.tcp;
+    if (!tcp.held_channel(sp) || named_servers.count(key.server) != 0 ||
+        s.hosts_with_dns.count(key.host) == 0)
       continue;
-    if (s.hosts_with_dns.count(key.host) == 0) continue;
     const std::uint32_t sharing = hosts_per_server[key.server];
     if (monitored >= bp.prevalence_min_hosts && sharing >= bp.prevalence_min_sharing &&
         static_cast<double>(sharing) >= bp.prevalence_own_zero * monitored)
@@ -802,10 +783,10 @@ DetectionResult Detector::finish() {
     reason.summary = fmt::format(
         "{} kept TCP connections to {} open for {} of {} ({} established connections, the longest {}; {}) "
         "and never looked up a name for it",
-        key.host.to_string(), key.server.to_string(), format_duration(open_s), format_duration(span_s),
-        p.tcp_established, format_duration(longest_s),
-        p.tcp_bytes_known
-            ? fmt::format("{} sent, {} received", format_bytes(p.tcp_bytes_out), format_bytes(p.tcp_bytes_in))
+        key.host.to_string(), key.server.to_string(), format_duration(tcp.open_s()),
+        format_duration(tcp.span_s()), tcp.established, format_duration(tcp.longest_s()),
+        tcp.bytes_known
+            ? fmt::format("{} sent, {} received", format_bytes(tcp.bytes_out), format_bytes(tcp.bytes_in))
             : std::string("bytes unknown"));
     cite_sample(p.sample, reason.evidence);
     server_for(key.server).finding.reasons.push_back(std::move(reason));

@@ -42,15 +42,22 @@ std::string_view registered_domain(std::string_view name) {
   return name.substr(second + 1);
 }
 
+bool local_name(std::string_view name) {
+  while (!name.empty() && name.back() == '.') name.remove_suffix(1);
+  const auto last = name.rfind('.');
+  const std::string_view tld = last == std::string_view::npos ? name : name.substr(last + 1);
+  for (const std::string_view local : {"local", "lan", "home", "internal", "localdomain", "corp", "arpa",
+                                       "localhost", "intranet", "domain", "invalid", "test", "example"}) {
+    if (ascii_iequals(tld, local)) return true;
+  }
+  return false;
+}
+
 bool dga_candidate(std::string_view name) {
   while (!name.empty() && name.back() == '.') name.remove_suffix(1);
   const auto last = name.rfind('.');
-  if (last == std::string_view::npos || last == 0 || last + 1 >= name.size()) return false;
-  const std::string_view tld = name.substr(last + 1);
-  for (const std::string_view local : {"local", "lan", "home", "internal", "localdomain", "corp", "arpa",
-                                       "localhost", "intranet", "domain", "invalid", "test", "example"}) {
-    if (ascii_iequals(tld, local)) return false;
-  }
+  if (last == std::string_view::npos || last == 0 || last + 1 >= name.size() || local_name(name))
+    return false;
   const std::string_view rd = registered_domain(name);
   const auto dot = rd.find('.');
   return dot != std::string_view::npos && dot >= 4;

@@ -32,6 +32,11 @@ struct DgaParams {
 // distinct domains.
 std::string_view registered_domain(std::string_view name);
 
+// Whether `name` ends in a local or search-domain suffix (.local, .lan, .home, .internal, .localdomain,
+// .corp, .arpa, .localhost, .intranet, .domain, .invalid, .test, .example; any case): never a DGA's or a
+// tunnel's.
+bool local_name(std::string_view name);
+
 // Whether a failed lookup of `name` can be a DGA's: at least two labels, not reverse DNS, not a local or
 // search-domain suffix (.local, .lan, .home, .internal, .localdomain, .corp, .arpa), and a registered
 // domain whose first label has at least 4 characters. Browsers' single-label probes for NXDOMAIN hijacking

@@ -39,16 +39,6 @@ bool address_type(std::uint16_t t) {
   }
 }
 
-bool local_name(std::string_view name) {
-  const auto last = name.rfind('.');
-  const std::string_view tld = last == std::string_view::npos ? name : name.substr(last + 1);
-  for (const std::string_view local : {"local", "lan", "home", "internal", "localdomain", "corp", "arpa",
-                                       "localhost", "intranet", "invalid", "test", "example"}) {
-    if (tld == local) return true;
-  }
-  return false;
-}
-
 }  // namespace
 
 struct DnsTunnelTracker::Impl {
@@ -57,7 +47,6 @@ struct DnsTunnelTracker::Impl {
     std::uint64_t lookups = 0;
     std::uint64_t lookups_at_cap = 0;  // lookups when `names` stopped growing
     std::uint64_t answered = 0;
-    std::uint64_t data_type = 0;
     std::uint64_t chars = 0;
     std::array<std::uint32_t, 256> histogram{};  // subdomain characters
     std::unordered_set<std::uint64_t> names;     // hashes of the distinct names, at most kMaxNames
@@ -108,10 +97,7 @@ void DnsTunnelTracker::observe(const session::DnsLogRecord& r) {
   Impl::Pair& p = it->second;
   ++p.lookups;
   p.answered += r.answers.empty() ? 0 : 1;
-  if (r.has_qtype) {
-    ++p.types[r.qtype];
-    p.data_type += address_type(r.qtype) ? 0 : 1;
-  }
+  if (r.has_qtype) ++p.types[r.qtype];
   p.chars += sub.size();
   for (const char c : sub) {
     if (c != '.') ++p.histogram[static_cast<unsigned char>(c)];
@@ -147,8 +133,12 @@ std::vector<DnsTunnelTracker::Tunnel> DnsTunnelTracker::tunnels(std::uint32_t mo
     }
     if (entropy < prm.min_entropy_bits) continue;
     std::uint64_t typed = 0;
-    for (const auto& [t, n] : p.types) typed += n;
-    const double data_share = typed > 0 ? static_cast<double>(p.data_type) / static_cast<double>(typed) : 0;
+    std::uint64_t data_typed = 0;
+    for (const auto& [t, n] : p.types) {
+      typed += n;
+      data_typed += address_type(t) ? 0 : n;
+    }
+    const double data_share = typed > 0 ? static_cast<double>(data_typed) / static_cast<double>(typed) : 0;
     if (data_share < prm.min_data_type_share && names < prm.min_names_any_type) continue;
     Tunnel t;
     t.host = key.host;

@@ -31,4 +31,23 @@ std::int64_t IntervalUnion::total_ns() const {
   return total;
 }
 
+void TcpSessions::add(std::int64_t start_ns, std::int64_t end_ns, std::uint64_t sent, std::uint64_t received,
+                      bool sizes_known) {
+  if (established == 0 || start_ns < first_ns) first_ns = start_ns;
+  if (established == 0 || end_ns > last_ns) last_ns = end_ns;
+  ++established;
+  open.add(start_ns, end_ns);
+  longest_ns = std::max(longest_ns, end_ns - start_ns);
+  bytes_out += sent;
+  bytes_in += received;
+  bytes_known = bytes_known && sizes_known;
+}
+
+bool TcpSessions::held_channel(const SessionParams& p) const {
+  const double open_time = open_s();
+  const double span = span_s();
+  return established >= p.min_established && open_time >= p.min_connected_s &&
+         longest_s() >= p.min_longest_s && span > 0 && open_time >= p.min_share * span;
+}
+
 }  // namespace c2scope::detect

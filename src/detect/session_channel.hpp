@@ -36,4 +36,26 @@ class IntervalUnion {
   std::vector<std::pair<std::int64_t, std::int64_t>> spans_;  // disjoint, by start
 };
 
+// The established TCP connections of one (host, address) pair: when they were open, how many, the longest one
+// and the bytes both ways. The time rules of SessionParams are decided here; names and prevalence, which need
+// the other pairs, are the detector's.
+struct TcpSessions {
+  IntervalUnion open;
+  std::uint32_t established = 0;
+  std::int64_t first_ns = 0;  // first connection's start
+  std::int64_t last_ns = 0;   // last connection's end
+  std::int64_t longest_ns = 0;
+  std::uint64_t bytes_out = 0;
+  std::uint64_t bytes_in = 0;
+  bool bytes_known = true;  // every connection's byte counts were known
+
+  void add(std::int64_t start_ns, std::int64_t end_ns, std::uint64_t sent, std::uint64_t received,
+           bool sizes_known);
+  [[nodiscard]] double open_s() const { return static_cast<double>(open.total_ns()) / 1e9; }
+  [[nodiscard]] double span_s() const { return static_cast<double>(last_ns - first_ns) / 1e9; }
+  [[nodiscard]] double longest_s() const { return static_cast<double>(longest_ns) / 1e9; }
+  // Open long enough, most of their span, with a long connection, established often enough.
+  [[nodiscard]] bool held_channel(const SessionParams& p) const;
+};
+
 }  // namespace c2scope::detect
