@@ -7,6 +7,7 @@
 #include <array>
 #include <deque>
 #include <optional>
+#include <tuple>
 #include <utility>
 
 #include "core/ascii.hpp"
@@ -356,25 +357,36 @@ const ConnId& AppLayer::conn_id(FlowApp& a) {
   return a.id;
 }
 
-std::unique_ptr<AppLayer::FlowApp> AppLayer::take_app() {
-  if (spare_apps_.empty()) return std::make_unique<FlowApp>();
-  std::unique_ptr<FlowApp> a = std::move(spare_apps_.back());
-  spare_apps_.pop_back();
-  return a;
-}
+namespace {
 
-std::unique_ptr<DnsState> AppLayer::take_dns() {
-  if (spare_dns_.empty()) return std::make_unique<DnsState>();
-  std::unique_ptr<DnsState> d = std::move(spare_dns_.back());
-  spare_dns_.pop_back();
-  return d;
-}
-
-std::unique_ptr<TlsState> AppLayer::take_tls() {
-  if (spare_tls_.empty()) return std::make_unique<TlsState>();
-  std::unique_ptr<TlsState> t = std::move(spare_tls_.back());
-  spare_tls_.pop_back();
+// The last spare, else a new default object.
+template <typename T>
+std::unique_ptr<T> take_spare(std::vector<std::unique_ptr<T>>& spares) {
+  if (spares.empty()) return std::make_unique<T>();
+  std::unique_ptr<T> t = std::move(spares.back());
+  spares.pop_back();
   return t;
+}
+
+// Resets `object` to a default-constructed one except for `buffers` (members of it: strings, vectors), which
+// come back emptied with their capacity, so the next user does not allocate them again.
+template <typename T, typename... Buffers>
+void reset_keeping(T& object, Buffers&... buffers) {
+  std::tuple<Buffers...> kept{std::move(buffers)...};
+  object = T{};
+  std::apply([&](auto&... b) { ((b.clear(), buffers = std::move(b)), ...); }, kept);
+}
+
+}  // namespace
+
+std::unique_ptr<AppLayer::FlowApp> AppLayer::take_app() {
+  return take_spare(spare_apps_);
+}
+std::unique_ptr<DnsState> AppLayer::take_dns() {
+  return take_spare(spare_dns_);
+}
+std::unique_ptr<TlsState> AppLayer::take_tls() {
+  return take_spare(spare_tls_);
 }
 
 namespace {
@@ -394,15 +406,8 @@ void AppLayer::release(std::uint32_t slot) {
   FlowApp& a = *app;
   if (a.dns && spare_dns_.size() < kMaxSpareApps) {
     DnsState& d = *a.dns;
-    std::vector<DnsLogRecord> pending = std::move(d.pending);
-    std::vector<std::uint8_t> tcp_buf[2] = {std::move(d.tcp_buf[0]), std::move(d.tcp_buf[1])};
-    d = DnsState{};
-    pending.clear();
-    d.pending = std::move(pending);
-    for (int i = 0; i < 2; ++i) {
-      clear_keeping(tcp_buf[i], kMaxKeptDnsTcpBuffer);
-      d.tcp_buf[i] = std::move(tcp_buf[i]);
-    }
+    reset_keeping(d, d.pending, d.tcp_buf[0], d.tcp_buf[1]);
+    for (auto& b : d.tcp_buf) clear_keeping(b, kMaxKeptDnsTcpBuffer);
     spare_dns_.push_back(std::move(a.dns));
   }
   if (a.tls && spare_tls_.size() < kMaxSpareTls) {
@@ -415,16 +420,7 @@ void AppLayer::release(std::uint32_t slot) {
   }
   if (spare_apps_.size() >= kMaxSpareApps) return;
   // The id strings (uid, Community ID) and the name outgrow the small-string buffer: keep theirs.
-  std::string uid = std::move(a.id.uid);
-  std::string community_id = std::move(a.id.community_id);
-  std::string sni_or_host = std::move(a.sni_or_host);
-  a = FlowApp{};
-  uid.clear();
-  community_id.clear();
-  sni_or_host.clear();
-  a.id.uid = std::move(uid);
-  a.id.community_id = std::move(community_id);
-  a.sni_or_host = std::move(sni_or_host);
+  reset_keeping(a, a.id.uid, a.id.community_id, a.sni_or_host);
   spare_apps_.push_back(std::move(app));
 }
 
@@ -889,22 +885,7 @@ DnsLogRecord AppLayer::take_dns_record() {
   if (dns_spare_.empty()) return {};
   DnsLogRecord r = std::move(dns_spare_.back());
   dns_spare_.pop_back();
-  std::string uid = std::move(r.id.uid);
-  std::string community_id = std::move(r.id.community_id);
-  std::string query = std::move(r.query);
-  std::vector<std::string> answers = std::move(r.answers);
-  std::vector<std::uint32_t> ttls = std::move(r.ttls);
-  r = DnsLogRecord{};
-  uid.clear();
-  community_id.clear();
-  query.clear();
-  answers.clear();
-  ttls.clear();
-  r.id.uid = std::move(uid);
-  r.id.community_id = std::move(community_id);
-  r.query = std::move(query);
-  r.answers = std::move(answers);
-  r.ttls = std::move(ttls);
+  reset_keeping(r, r.id.uid, r.id.community_id, r.query, r.answers, r.ttls);
   return r;
 }
 
