@@ -315,6 +315,10 @@ void write_beacons(OutputFile& out, const AnalysisOutput& o) {
   out.write(body);
 }
 
+void write_seen(JsonWriter& j, Timestamp first, Timestamp last) {
+  j.field("first_seen", format_iso8601(first)).field("last_seen", format_iso8601(last));
+}
+
 void write_reasons(JsonWriter& j, const std::vector<detect::Reason>& reasons) {
   j.key("reasons").begin_array();
   for (const auto& r : reasons) {
@@ -383,13 +387,13 @@ std::string write_findings(OutputFile& out, const AnalysisOutput& o,
     j.field("ip", f.ip.to_string());
     write_place(j, o.server_place(f.ip));
     write_strings(j, "domains", f.domains);
-    j.field("first_seen", format_iso8601(f.first_seen)).field("last_seen", format_iso8601(f.last_seen));
+    write_seen(j, f.first_seen, f.last_seen);
     j.key("score").raw_number(score_text(f.score));
     write_reasons(j, f.reasons);
     j.key("victims").begin_array();
     for (const auto& v : f.victims) {
       j.begin_object().field("ip", v.ip.to_string()).field("country", o.victim_place(v.ip).country);
-      j.field("first_seen", format_iso8601(v.first_seen)).field("last_seen", format_iso8601(v.last_seen));
+      write_seen(j, v.first_seen, v.last_seen);
       j.field("flows", v.flows).field("established", v.established).field("controlled", v.controlled());
       j.end_object();
     }
@@ -400,13 +404,13 @@ std::string write_findings(OutputFile& out, const AnalysisOutput& o,
   j.key("dns_tunnels").begin_array();
   for (const auto& f : d.dns_tunnels) {
     j.begin_object().field("domain", f.domain);
-    j.field("first_seen", format_iso8601(f.first_seen)).field("last_seen", format_iso8601(f.last_seen));
+    write_seen(j, f.first_seen, f.last_seen);
     j.key("score").raw_number(score_text(f.score));
     write_reasons(j, f.reasons);
     j.key("hosts").begin_array();
     for (const auto& h : f.hosts) {
       j.begin_object().field("ip", h.ip.to_string()).field("country", o.victim_place(h.ip).country);
-      j.field("first_seen", format_iso8601(h.first_seen)).field("last_seen", format_iso8601(h.last_seen));
+      write_seen(j, h.first_seen, h.last_seen);
       j.field("lookups", h.lookups).field("answered", h.answered).field("controlled", h.controlled());
       j.end_object();
     }
