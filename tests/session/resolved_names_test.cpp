@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "session/app_layer.hpp"
+#include "session_test_util.hpp"
 
 namespace c2scope::resolved_names_test {
 namespace {
@@ -13,6 +14,8 @@ namespace {
 using session::AppConfig;
 using session::AppLayer;
 using Buf = std::vector<std::uint8_t>;
+using session_test_util::ip;
+using session_test_util::put16;
 
 struct NoLogs final : session::AppLogSink {
   void on_dns(const session::DnsLogRecord&) override {}
@@ -26,11 +29,6 @@ struct Conns final : flow::FlowSink {
   std::vector<flow::FlowRecord> flows;
   void on_flow(const flow::FlowRecord& r) override { flows.push_back(r); }
 };
-
-void put16(Buf& b, std::size_t v) {
-  b.push_back(static_cast<std::uint8_t>(v >> 8));
-  b.push_back(static_cast<std::uint8_t>(v));
-}
 
 // A response for `name` with one A record (TTL 300 s).
 Buf dns_answer(std::uint16_t id, const std::string& name, const std::uint8_t (&address)[4]) {
@@ -63,12 +61,6 @@ Buf dns_answer(std::uint16_t id, const std::string& name, const std::uint8_t (&a
   return b;
 }
 
-IpAddress ip(const std::string& text) {
-  IpAddress a;
-  EXPECT_TRUE(IpAddress::parse(text, a));
-  return a;
-}
-
 struct Harness {
   explicit Harness(std::size_t max_names) : app{config(max_names), logs, conns} {}
   static AppConfig config(std::size_t max_names) {
@@ -85,23 +77,8 @@ struct Harness {
 
   void packet(const std::string& src, std::uint16_t sport, const std::string& dst, std::uint16_t dport,
               std::uint8_t proto, const Buf& payload) {
-    decode::DecodedPacket p;
-    p.level_count = 1;
-    decode::NetLevel& l = p.levels[0];
-    l.src = ip(src);
-    l.dst = ip(dst);
-    l.ip_version = 4;
-    l.ip_proto = proto;
-    l.src_port = sport;
-    l.dst_port = dport;
-    l.payload = Bytes(payload.data(), payload.size());
-    l.payload_length = static_cast<std::uint32_t>(payload.size());
-    l.ip_bytes = 40 + l.payload_length;
-    l.tcp_flags = 0x18;
     t += 1'000'000;
-    flow::FlowHandle handles[decode::kMaxLevels];
-    table.update(p, Timestamp{t}, flow::PacketRef{0, 0}, handles);
-    app.on_packet(table, p, handles, Timestamp{t});
+    session_test_util::feed_packet(table, app, t, src, sport, dst, dport, proto, payload);
   }
   // The resolver at 10.0.0.53 tells `client` that `name` is 198.51.<n / 256>.<n % 256>.
   void resolve(const std::string& client, const std::string& name, unsigned n) {

@@ -9,11 +9,14 @@
 #include "flow/flow_table.hpp"
 #include "session/app_layer.hpp"
 #include "session/tcp_reassembly.hpp"
+#include "session_test_util.hpp"
 
 namespace c2scope::session {
 namespace {
 
 using Buf = std::vector<std::uint8_t>;
+using session_test_util::ip;
+using session_test_util::put16;
 
 Buf bytes(std::string_view s) {
   return Buf(s.begin(), s.end());
@@ -157,12 +160,6 @@ struct Conns final : flow::FlowSink {
   void on_flow(const flow::FlowRecord& r) override { flows.push_back(r); }
 };
 
-IpAddress ip(const char* text) {
-  IpAddress a;
-  EXPECT_TRUE(IpAddress::parse(text, a));
-  return a;
-}
-
 struct Harness {
   Logs logs;
   Conns conns;
@@ -172,32 +169,10 @@ struct Harness {
 
   void packet(const char* src, std::uint16_t sport, const char* dst, std::uint16_t dport, std::uint8_t proto,
               const Buf& payload, std::uint8_t flags = 0x18, std::uint32_t seq = 0, std::uint32_t ack = 0) {
-    decode::DecodedPacket p;
-    p.level_count = 1;
-    decode::NetLevel& l = p.levels[0];
-    l.src = ip(src);
-    l.dst = ip(dst);
-    l.ip_version = 4;
-    l.ip_proto = proto;
-    l.src_port = sport;
-    l.dst_port = dport;
-    l.payload = Bytes(payload.data(), payload.size());
-    l.payload_length = static_cast<std::uint32_t>(payload.size());
-    l.ip_bytes = 40 + l.payload_length;
-    l.tcp_flags = flags;
-    l.tcp_seq = seq;
-    l.tcp_ack = ack;
     t += 1'000'000;
-    flow::FlowHandle handles[decode::kMaxLevels];
-    table.update(p, Timestamp{t}, flow::PacketRef{0, 0}, handles);
-    app.on_packet(table, p, handles, Timestamp{t});
+    session_test_util::feed_packet(table, app, t, src, sport, dst, dport, proto, payload, flags, seq, ack);
   }
 };
-
-void put16(Buf& b, std::size_t v) {
-  b.push_back(static_cast<std::uint8_t>(v >> 8));
-  b.push_back(static_cast<std::uint8_t>(v));
-}
 
 Buf dns_name(std::string_view name) {
   Buf b;
