@@ -1,4 +1,5 @@
 // Fuzzes the TLS record layer and ClientHello parsing with JA3/JA4 on whatever parses.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -23,6 +24,23 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::size_t cut = size > 0 ? data[0] % (size + 1) : 0;
   (void)p.feed(in.first(cut), out);
   (void)p.feed(in.subspan(cut), out);
+  // A parser reset after another stream (the app layer reuses them) parses the stream as a fresh one does.
+  {
+    TlsStreamParser reused(16 * 1024);
+    std::vector<TlsMessage> scratch;
+    (void)reused.feed(in.subspan(cut), scratch);
+    reused.reset(8192);
+    std::vector<TlsMessage> again;
+    (void)reused.feed(in.first(cut), again);
+    (void)reused.feed(in.subspan(cut), again);
+    const auto same = [](const TlsMessage& a, const TlsMessage& b) {
+      return a.kind == b.kind && a.handshake_type == b.handshake_type &&
+             a.record_version == b.record_version && a.body == b.body;
+    };
+    if (again.size() != out.size() || !std::equal(out.begin(), out.end(), again.begin(), same) ||
+        reused.anomaly() != p.anomaly())
+      __builtin_trap();
+  }
   for (const TlsMessage& m : out) {
     ClientHello c;
     if (m.kind == TlsMessage::Kind::kSslv2ClientHello && parse_sslv2_client_hello(m.body, c).ok())
