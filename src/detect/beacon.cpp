@@ -1,6 +1,7 @@
 #include "detect/beacon.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 
 namespace c2scope::detect {
@@ -51,8 +52,15 @@ constexpr std::int64_t kMaxFold = 64;  // gaps longer than 64 periods are an out
 
 }  // namespace
 
+std::uint32_t ActivityBins::bit_of(std::int64_t ts_ns) const {
+  if (bin_ns <= 0 || ts_ns < start_ns) return 0;
+  const std::int64_t bin = std::min<std::int64_t>((ts_ns - start_ns) / bin_ns, kBins - 1);
+  return std::uint32_t{1} << bin;
+}
+
 BeaconScore score_beacon(std::span<const BeaconEvent> events, std::uint32_t stride, std::uint64_t offered,
-                         double window_s, PrevalenceInput prevalence, const BeaconParams& params) {
+                         double window_s, PrevalenceInput prevalence, const BeaconParams& params,
+                         const ActivityBins& activity) {
   BeaconScore s;
   s.connections = offered;
   apply_prevalence(s, prevalence, params);
@@ -185,6 +193,13 @@ BeaconScore score_beacon(std::span<const BeaconEvent> events, std::uint32_t stri
   s.interval = std::sqrt(regularity(dispersion, params.interval_scale) * s.hit_rate * s.hit_rate);
   s.base =
       s.interval * (0.6 + 0.4 * s.size) * (0.7 + 0.3 * s.count) * (0.8 + 0.2 * std::min(1.0, 2 * s.coverage));
+  const int host_bins = std::popcount(activity.host_mask);
+  if (host_bins >= static_cast<int>(params.presence_min_bins)) {
+    std::uint32_t mask = 0;
+    for (const auto& e : sorted) mask |= activity.bit_of(e.ts_ns);
+    s.presence = static_cast<double>(std::popcount(mask & activity.host_mask)) / host_bins;
+    s.base = std::max(s.base, params.presence_weight * s.presence * s.presence * s.count);
+  }
   apply_prevalence(s, prevalence, params);
   return s;
 }

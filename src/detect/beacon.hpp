@@ -59,6 +59,23 @@ struct BeaconParams {
   std::uint32_t platform_min_peers = 3;
   double platform_share = 0.75;
   double schedule_tolerance = 0.1;  // periods within ±10% of the group's median are one schedule
+  // Presence (RITA's histogram of connection times, taken per host): a pair with check-ins in nearly every
+  // part of the window in which its host was active is an always-on channel, however irregular its beats.
+  // Presence alone scores at most `presence_weight`, below the finding threshold: it ranks such pairs for the
+  // analyst (beacons.json) and never makes a finding by itself.
+  double presence_weight = 0.5;
+  std::uint32_t presence_min_bins = 4;  // the host must be active in this many bins (a sixth of the window)
+};
+
+// The observation window cut into kActivityBins equal bins, and the bins in which one host started any
+// connection; presence is measured against the host's own activity, so a host switched off half the day
+// still has full presence toward what it always talks to.
+struct ActivityBins {
+  static constexpr std::uint32_t kBins = 24;
+  std::int64_t start_ns = 0;
+  std::int64_t bin_ns = 0;      // 0: no window, presence is not measured
+  std::uint32_t host_mask = 0;  // bit i: the host started a connection in bin i
+  [[nodiscard]] std::uint32_t bit_of(std::int64_t ts_ns) const;
 };
 
 struct BeaconScore {
@@ -68,6 +85,7 @@ struct BeaconScore {
   bool size_known = true;  // false when no check-in's size was known (the size factor is left out)
   double count = 0;        // confidence from the number of intervals, 0..1
   double coverage = 0;     // span of the check-ins over the observation window, 0..1
+  double presence = 0;     // share of the host's active bins with a check-in of this pair, 0..1
   double base = 0;         // score before the prevalence factor
   double prevalence = 0;   // share of monitored hosts contacting the destination
   double prevalence_factor = 1;
@@ -100,8 +118,10 @@ void apply_prevalence(BeaconScore& score, PrevalenceInput prevalence, const Beac
 // tolerance of their median. Fewer than two hosts cannot disagree: one schedule.
 bool same_schedule(std::vector<double> periods, const BeaconParams& params);
 
-// Scores the events of one pair. `events` need not be sorted; `window_s` is the capture's duration.
+// Scores the events of one pair. `events` need not be sorted; `window_s` is the capture's duration;
+// `activity` the host's active bins (default: presence not measured).
 BeaconScore score_beacon(std::span<const BeaconEvent> events, std::uint32_t stride, std::uint64_t offered,
-                         double window_s, PrevalenceInput prevalence, const BeaconParams& params);
+                         double window_s, PrevalenceInput prevalence, const BeaconParams& params,
+                         const ActivityBins& activity = {});
 
 }  // namespace c2scope::detect

@@ -79,6 +79,7 @@ struct PairState {
   std::uint64_t flows = 0;
   std::uint64_t established = 0;
   std::uint64_t bytes_out = 0;
+  std::uint64_t dns_flows = 0;  // of which DNS lookups (the server may be the host's resolver)
   EventSeries series;
   FlowSample sample;
   std::vector<std::uint32_t> ip_indicators;  // the server address is listed
@@ -101,6 +102,9 @@ struct ResolvedHit {
 };
 
 constexpr std::size_t kMaxHitsPerPair = 16;
+// A server that answered a host's lookups of this many registered domains is the host's resolver.
+constexpr std::size_t kResolverDomains = 3;
+constexpr std::size_t kMaxLookupPairs = 1u << 18;  // (host, DNS server) pairs tracked
 constexpr std::size_t kMaxServersPerName = 16;
 constexpr std::size_t kMaxNamesPerPair = 8;
 constexpr std::size_t kMaxResolved = 1u << 18;
@@ -229,6 +233,9 @@ struct Detector::State {
   std::unordered_map<IpAddress, std::vector<std::uint32_t>, IpAddressHash> server_indicators;
   std::unordered_set<IpAddress, IpAddressHash> monitored_hosts;
   std::unordered_set<IpAddress, IpAddressHash> hosts_with_dns;  // monitored hosts whose DNS lookups we saw
+  // Per (monitored host, external DNS server): hashes of the registered domains it answered, up to
+  // kResolverDomains.
+  std::unordered_map<AddrPair, std::vector<std::uint64_t>, AddrPairHash> lookup_domains;
   std::unordered_map<std::string, std::uint32_t, TextHash, std::equal_to<>> stack_ids;  // tls_stack() -> id
   std::unordered_map<HostStack, std::vector<IpAddress>, HostStackHash> stack_servers;   // up to 3 servers
   Timestamp window_start;
@@ -353,11 +360,13 @@ void Detector::on_flow(const flow::FlowRecord& r) {
     p->tcp.add(r.first_ts.ns, r.last_ts.ns, r.orig_bytes, r.resp_bytes,
                r.known(flow::kUnknownOrigBytes) && r.known(flow::kUnknownRespBytes));
   }
-  // DNS lookups are the resolver's business, not a check-in with the server.
-  // NTP polls are the clock's business: periodic by design, never a check-in either.
-  const bool dns = r.service == "dns" || r.service == "ntp";
+  // DNS lookups are check-ins with the server (a host's resolver is kept from findings in finish(); a DNS
+  // channel straight to a C2 address is not), but not with the name they resolve.
+  // NTP polls are the clock's business: periodic by design, never a check-in.
+  const bool dns = r.service == "dns";
   const BeaconEvent event{r.first_ts.ns, r.orig_bytes, r.id, r.known(flow::kUnknownOrigBytes)};
-  if (!dns) p->series.add(event, s.config.max_events_per_pair);
+  if (dns) ++p->dns_flows;
+  if (r.service != "ntp") p->series.add(event, s.config.max_events_per_pair);
   if (!r.server_name.empty()) {
     if (p->names.size() < kMaxNamesPerPair &&
         std::find(p->names.begin(), p->names.end(), r.server_name) == p->names.end())
@@ -403,6 +412,21 @@ void Detector::on_dns(const session::DnsLogRecord& r) {
   State& s = *state_;
   if (s.classifier.is_monitored(r.id.orig_h)) {
     s.tunnels.observe(r);
+    if (r.has_query && !r.query.empty() && !s.classifier.is_monitored(r.id.resp_h)) {
+      const auto it = s.lookup_domains.find(AddrPair{r.id.orig_h, r.id.resp_h});
+      std::vector<std::uint64_t>* domains = nullptr;
+      if (it != s.lookup_domains.end()) {
+        domains = &it->second;
+      } else if (s.lookup_domains.size() < kMaxLookupPairs) {
+        domains = &s.lookup_domains[AddrPair{r.id.orig_h, r.id.resp_h}];
+      }
+      if (domains != nullptr && domains->size() < kResolverDomains) {
+        std::uint64_t h = 14695981039346656037ull;  // FNV-1a of the lower-case registered domain
+        for (const char c : registered_domain(r.query))
+          h = (h ^ static_cast<unsigned char>(ascii_lower(c))) * 1099511628211ull;
+        if (std::find(domains->begin(), domains->end(), h) == domains->end()) domains->push_back(h);
+      }
+    }
     if (r.has_rcode) {
       s.dga.observe(r);
       s.hosts_with_dns.insert(r.id.orig_h);
@@ -627,13 +651,30 @@ DetectionResult Detector::finish() {
   // hosts beaconing to it keep one schedule, then weigh prevalence accordingly (BeaconParams).
   const BeaconParams& bp = s.config.beacon;
   const auto beaconing = [&](const BeaconScore& b) { return b.base >= 0.5 && b.interval >= 0.5; };
+  // Presence: the bins of the window in which each host started any connection.
+  ActivityBins bins;
+  if (window_end.ns > window_start.ns) {
+    bins.start_ns = window_start.ns;
+    bins.bin_ns = (window_end.ns - window_start.ns) / ActivityBins::kBins + 1;
+  }
+  std::unordered_map<IpAddress, std::uint32_t, IpAddressHash> host_bins;
+  for (const auto* kv : pair_order) {
+    std::uint32_t& mask = host_bins[kv->first.host];
+    for (const BeaconEvent& e : kv->second.series.events()) mask |= bins.bit_of(e.ts_ns);
+  }
+  const auto activity_of = [&](const IpAddress& host) {
+    ActivityBins a = bins;
+    a.host_mask = host_bins[host];
+    return a;
+  };
   std::vector<BeaconScore> pair_scores(pair_order.size());
   std::map<IpAddress, std::vector<double>> server_periods;
   for (std::size_t i = 0; i < pair_order.size(); ++i) {
     const PairState& p = pair_order[i]->second;
     if (p.series.offered() < 3) continue;
-    pair_scores[i] = score_beacon(p.series.events(), p.series.stride(), p.series.offered(), window_s,
-                                  PrevalenceInput{monitored, 0, true}, bp);
+    pair_scores[i] =
+        score_beacon(p.series.events(), p.series.stride(), p.series.offered(), window_s,
+                     PrevalenceInput{monitored, 0, true}, bp, activity_of(pair_order[i]->first.host));
     if (beaconing(pair_scores[i]))
       server_periods[pair_order[i]->first.server].push_back(pair_scores[i].period_s);
   }
@@ -642,8 +683,9 @@ DetectionResult Detector::finish() {
   for (std::size_t i = 0; i < name_order.size(); ++i) {
     const NamePairState& np = name_order[i]->second;
     if (np.series.offered() < 3) continue;
-    name_scores[i] = score_beacon(np.series.events(), np.series.stride(), np.series.offered(), window_s,
-                                  PrevalenceInput{monitored, 0, true}, bp);
+    name_scores[i] =
+        score_beacon(np.series.events(), np.series.stride(), np.series.offered(), window_s,
+                     PrevalenceInput{monitored, 0, true}, bp, activity_of(name_order[i]->first.host));
     if (beaconing(name_scores[i])) name_periods[name_order[i]->first.name].push_back(name_scores[i].period_s);
   }
   // Platform services: per server, the largest share of one stack's platform hosts that contact it.
@@ -697,8 +739,16 @@ DetectionResult Detector::finish() {
       }
     }
     apply_prevalence(score, PrevalenceInput{monitored, sharing, shared, platform_of(key.server)}, bp);
-    result.beacons.push_back(BeaconEntry{key.host, true, key.server, {}, score});
-    if (score.score < s.config.beacon_threshold) continue;
+    // The host's resolver: its lookups follow whatever the host does (a beacon to a name makes its lookups
+    // periodic too), so they rank here but never make the resolver a C2 server. A resolver is a server that
+    // answered lookups of several registered domains, or any DNS server when the inputs carry no lookups.
+    bool resolver = false;
+    if (p.dns_flows > 0) {
+      const auto domains = s.lookup_domains.find(key);
+      resolver = domains == s.lookup_domains.end() || domains->second.size() >= kResolverDomains;
+    }
+    result.beacons.push_back(BeaconEntry{key.host, true, key.server, {}, score, resolver});
+    if (score.score < s.config.beacon_threshold || resolver) continue;
     Reason reason;
     reason.detector = "beacon";
     reason.score = score.score;
@@ -737,7 +787,7 @@ DetectionResult Detector::finish() {
       if (direct == s.pairs.end()) continue;
       const bool already =
           std::any_of(result.beacons.begin(), result.beacons.end(), [&](const BeaconEntry& b) {
-            return b.has_server && b.host == key.host && b.server == server &&
+            return b.has_server && b.host == key.host && b.server == server && !b.resolver &&
                    b.score.score >= s.config.beacon_threshold;
           });
       if (already) continue;

@@ -98,6 +98,7 @@ struct BeaconEntry {
   IpAddress server;
   std::string domain;  // set for (host, domain) pairs
   BeaconScore score;
+  bool resolver = false;  // the server answered the host's lookups (never a finding by its beacon)
 };
 
 struct DetectCounters {

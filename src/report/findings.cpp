@@ -293,11 +293,13 @@ void write_beacons(OutputFile& out, const AnalysisOutput& o) {
       p.null();  // no check-in's size was known (log inputs): the size factor was left out
     }
     p.key("coverage").raw_number(score_text(s.coverage));
+    p.key("presence").raw_number(score_text(s.presence));
     p.key("count").raw_number(score_text(s.count));
     p.key("prevalence").raw_number(score_text(s.prevalence));
     p.key("prevalence_factor").raw_number(score_text(s.prevalence_factor));
     p.key("shared_schedule").value(s.shared_schedule);
     p.key("platform_share").raw_number(score_text(s.platform_share));
+    p.key("resolver").value(b.resolver);
     p.key("base_score").raw_number(score_text(s.base));
     p.field("connections", s.connections).field("checkins", s.checkins);
     p.key("period_s").raw_number(fmt::format("{:.3f}", s.period_s));

@@ -129,6 +129,40 @@ TEST(Beacon, RandomArrivalsScoreLow) {
   }
 }
 
+// Presence: irregular arrivals in every bin in which the host was active rank (score up to 0.5, never the
+// finding threshold); the same arrivals in a third of the host's active bins score as before; a host active
+// in fewer than 4 bins gives no presence.
+TEST(Beacon, PresenceRanksAnAlwaysOnPairBelowTheThreshold) {
+  std::mt19937_64 rng(3);
+  std::exponential_distribution<double> gap(1.0 / 20);
+  std::vector<BeaconEvent> e;
+  double t = 0;
+  for (int i = 0; t < 7200; ++i) {
+    t += gap(rng);
+    e.push_back(BeaconEvent{static_cast<std::int64_t>(t * kSec), 60, static_cast<std::uint64_t>(i)});
+  }
+  c2scope::detect::ActivityBins bins;
+  bins.bin_ns = 300 * kSec;  // 24 bins of 5 min: the window is 2 h
+  bins.host_mask = (1u << 24) - 1;
+  const BeaconParams params;
+  const auto always = score_beacon(e, 1, e.size(), 7200, PrevalenceInput{1, 1}, params, bins);
+  const auto plain = score_beacon(e, 1, e.size(), 7200, PrevalenceInput{1, 1}, params);
+  EXPECT_LT(plain.score, 0.3);
+  EXPECT_DOUBLE_EQ(plain.presence, 0);
+  EXPECT_DOUBLE_EQ(always.presence, 1);
+  EXPECT_NEAR(always.score, params.presence_weight, 0.01);
+  EXPECT_LT(always.score, 0.75);
+  // Only the first 40 min of the host's 2 h.
+  std::vector<BeaconEvent> early;
+  for (const auto& ev : e)
+    if (ev.ts_ns < 2400 * kSec) early.push_back(ev);
+  const auto part = score_beacon(early, 1, early.size(), 7200, PrevalenceInput{1, 1}, params, bins);
+  EXPECT_NEAR(part.presence, 8.0 / 24, 1e-9);
+  EXPECT_LT(part.score, 0.3);  // 0.5 × (1/3)² from presence; what it scores comes from its intervals
+  bins.host_mask = 0b111;
+  EXPECT_DOUBLE_EQ(score_beacon(e, 1, e.size(), 7200, PrevalenceInput{1, 1}, params, bins).presence, 0);
+}
+
 TEST(Beacon, BurstyBrowsingScoresLow) {
   std::mt19937_64 rng(7);
   std::exponential_distribution<double> session_gap(1.0 / 1800);

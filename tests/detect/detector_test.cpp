@@ -103,6 +103,60 @@ TEST(Detector, RegularBeaconBecomesAFindingWithItsVictim) {
   EXPECT_EQ(r.beacons[0].server, ip("203.0.113.9"));
 }
 
+namespace {
+
+// A DNS lookup of `name` by `host` to the DNS server `server` (a UDP flow and its transaction).
+void dns_lookup(detect::Detector& d, Flows& f, const char* host, const char* server, const char* name,
+                std::int64_t ts_s) {
+  flow::FlowRecord r = f.make(host, server, 53, ts_s, "SF", 40);
+  r.ip_proto = 17;
+  r.conn_state = "SF";
+  r.service = "dns";
+  session::DnsLogRecord q;
+  q.ts = Timestamp{ts_s * kSec};
+  q.id.orig_h = ip(host);
+  q.id.resp_h = ip(server);
+  q.has_query = true;
+  q.query = name;
+  q.has_rcode = true;
+  d.on_dns(q);
+  d.on_flow(r);
+}
+
+}  // namespace
+
+// A host beacons to its C2 by name every 300 s through its ISP resolver: each beat is a lookup too, so the
+// (host, resolver) pair is as periodic as the beacon. The resolver answered other domains for the host: it is
+// ranked in beacons.json, flagged, and never a server. A DNS channel straight to an address that answers one
+// domain is a beacon like any other.
+TEST(Detector, ResolverIsRankedButNeverAServer) {
+  TestClassifier classifier;
+  detect::EvidenceStore evidence;
+  detect::Detector d(detect::DetectConfig{}, nullptr, classifier, evidence);
+  Flows f;
+  for (int i = 0; i < 60; ++i) {
+    dns_lookup(d, f, "10.0.0.5", "75.75.75.75", "c2.example.net", 1000 + i * 300);
+    flow::FlowRecord beat = f.make("10.0.0.5", "203.0.113.9", 443, 1000 + i * 300 + 1);
+    beat.server_name = "c2.example.net";
+    d.on_flow(beat);
+    dns_lookup(d, f, "10.0.0.6", "198.51.100.53", "x.tunnel.example", 1000 + i * 300);
+  }
+  dns_lookup(d, f, "10.0.0.5", "75.75.75.75", "www.example.org", 5000);
+  dns_lookup(d, f, "10.0.0.5", "75.75.75.75", "cdn.example.com", 9000);
+  const auto r = d.finish();
+  std::vector<IpAddress> servers;
+  for (const auto& s : r.servers) servers.push_back(s.ip);
+  EXPECT_EQ(servers, (std::vector<IpAddress>{ip("198.51.100.53"), ip("203.0.113.9")}));
+  bool ranked = false;
+  for (const auto& b : r.beacons) {
+    if (!b.has_server || b.server != ip("75.75.75.75")) continue;
+    ranked = true;
+    EXPECT_TRUE(b.resolver);
+    EXPECT_GE(b.score.score, 0.75);  // as periodic as the beacon itself
+  }
+  EXPECT_TRUE(ranked);
+}
+
 TEST(Detector, ListedAddressWithAttemptedAndControlledHosts) {
   intel::IndicatorSet indicators;
   indicators.load_text("# test feed\n203.0.113.0/24\n", "feed.txt", intel::FeedFormat::kPlain);
