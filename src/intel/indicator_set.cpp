@@ -170,7 +170,7 @@ FeedLoadReport IndicatorSet::load_file(const std::string& path, FeedFormat forma
 FeedLoadReport IndicatorSet::load_text(std::string_view text, const std::string& name, FeedFormat format) {
   FeedLoadReport report;
   report.path = name;
-  detail::LoadContext ctx(indicators_, report, config_, name, base_name(name));
+  detail::LoadContext ctx(store_, report, config_, name, base_name(name));
   std::string inflated;
   if (is_gzip(text)) {
     const std::string error = gunzip(text, inflated);
@@ -187,8 +187,7 @@ FeedLoadReport IndicatorSet::load_text(std::string_view text, const std::string&
     // At most one indicator per line: one allocation instead of a growth series (large feeds load 30%
     // faster).
     const std::size_t lines = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
-    const std::size_t needed = indicators_.size() + lines;
-    if (needed > indicators_.capacity()) indicators_.reserve(std::max(needed, indicators_.capacity() * 2));
+    store_.reserve(store_.size() + lines, text.size());
   }
   switch (format) {
     case FeedFormat::kAuto:
@@ -348,23 +347,24 @@ void IndicatorSet::finalize() {
   url_keys_.clear();
   std::vector<Posting> net_postings;
   std::vector<Posting> text_postings;
-  text_postings.reserve(indicators_.size());
+  text_postings.reserve(store_.size());
   std::set<std::pair<IndicatorType, std::string_view>> allow;
-  for (const Indicator& ind : indicators_)
-    if (ind.allow) allow.emplace(ind.type, ind.value);
+  for (std::size_t i = 0; i < store_.size(); ++i)
+    if (store_.allow(i)) allow.emplace(store_.type(i), store_.value(i));
   allowed_ = 0;
-  for (std::size_t i = 0; i < indicators_.size(); ++i) {
-    const Indicator& ind = indicators_[i];
+  for (std::size_t i = 0; i < store_.size(); ++i) {
+    const IndicatorType type = store_.type(i);
+    const std::string_view value = store_.value(i);
     const auto id = static_cast<std::uint32_t>(i);
-    if (!allow.empty() && allow.contains({ind.type, ind.value})) {
+    if (!allow.empty() && allow.contains({type, value})) {
       ++allowed_;
       continue;
     }
-    switch (ind.type) {
+    switch (type) {
       case IndicatorType::kIp:
       case IndicatorType::kCidr: {
         detail::NetValue net;
-        if (!detail::parse_net(ind.value, net).empty()) break;  // cannot happen: values are canonical
+        if (!detail::parse_net(value, net).empty()) break;  // cannot happen: values are canonical
         const auto aux = static_cast<std::uint32_t>(nets_.size());
         nets_.push_back(Net{net.addr, net.prefix});
         net_postings.push_back(Posting{detail::net_hash(net.addr, net.prefix), id, aux});
@@ -372,7 +372,7 @@ void IndicatorSet::finalize() {
       }
       case IndicatorType::kUrl: {
         detail::UrlParts parts;
-        if (!detail::split_url(ind.value, parts).empty()) break;  // cannot happen: checked when loaded
+        if (!detail::split_url(value, parts).empty()) break;  // cannot happen: checked when loaded
         const auto aux = static_cast<std::uint32_t>(url_keys_.size());
         std::string& key = url_keys_.emplace_back();
         detail::append_url_key(parts, key);
@@ -380,7 +380,7 @@ void IndicatorSet::finalize() {
         break;
       }
       default:
-        text_postings.push_back(Posting{text_hash(ind.type, ind.value), id, 0});
+        text_postings.push_back(Posting{text_hash(type, value), id, 0});
         break;
     }
   }
@@ -416,8 +416,8 @@ void IndicatorSet::match_domain(std::string_view name, std::vector<std::uint32_t
     TextHash h(static_cast<std::uint8_t>(IndicatorType::kDomain));
     h.add_lower(candidate);
     text_index_.for_each(h.finish(), [&](const Posting& p) {
-      const Indicator& ind = indicators_[p.id];
-      if (ind.type == IndicatorType::kDomain && name_equals(ind.value, candidate)) out.push_back(p.id);
+      if (store_.type(p.id) == IndicatorType::kDomain && name_equals(store_.value(p.id), candidate))
+        out.push_back(p.id);
     });
   };
   probe(name);
@@ -438,7 +438,7 @@ void IndicatorSet::match_url(std::string_view host, std::string_view uri,
   detail::UrlParts parts;
   if (!detail::split_request(host, uri, parts)) return;
   text_index_.for_each(detail::url_hash(parts), [&](const Posting& p) {
-    if (indicators_[p.id].type == IndicatorType::kUrl && detail::url_key_equals(url_keys_[p.aux], parts)) {
+    if (store_.type(p.id) == IndicatorType::kUrl && detail::url_key_equals(url_keys_[p.aux], parts)) {
       out.push_back(p.id);
     }
   });
@@ -455,8 +455,7 @@ void IndicatorSet::match_hash(IndicatorType type, std::string_view hex,
     if (c != ':') h.add_lower(c);
   }
   text_index_.for_each(h.finish(), [&](const Posting& p) {
-    const Indicator& ind = indicators_[p.id];
-    if (ind.type == type && hex_equals(ind.value, hex)) out.push_back(p.id);
+    if (store_.type(p.id) == type && hex_equals(store_.value(p.id), hex)) out.push_back(p.id);
   });
   std::sort(out.begin(), out.end());
 }

@@ -6,7 +6,7 @@
 
 namespace c2scope::intel::detail {
 
-LoadContext::LoadContext(std::vector<Indicator>& out, FeedLoadReport& report, const IntelConfig& config,
+LoadContext::LoadContext(IndicatorStore& out, FeedLoadReport& report, const IntelConfig& config,
                          std::string source_file, std::string feed)
     : out_(out),
       report_(report),
@@ -35,11 +35,12 @@ void LoadContext::ignore(std::string_view reason) {
   }
 }
 
-Indicator& LoadContext::add(IndicatorType type, std::string value, std::uint64_t line) {
+Indicator& LoadContext::add(IndicatorType type, std::string_view value, std::uint64_t line) {
   settle_last();
-  Indicator& ind = out_.emplace_back();
+  Indicator& ind = staged_;
+  ind = Indicator{};
   ind.type = type;
-  ind.value = std::move(value);
+  ind.value = value;
   ind.feed = feed_;
   ind.source_file = source_file_;
   ind.line = line;
@@ -58,11 +59,11 @@ Indicator* LoadContext::add_raw(IndicatorType type, std::string_view raw, std::u
 }
 
 namespace {
-std::uint64_t identity_hash(const Indicator& ind) {
-  TextHash h(static_cast<std::uint8_t>(ind.type));
-  h.add(ind.value);
+std::uint64_t identity_hash(IndicatorType type, std::string_view value, std::string_view object_id) {
+  TextHash h(static_cast<std::uint8_t>(type));
+  h.add(value);
   h.add('\0');
-  h.add(ind.object_id);
+  h.add(object_id);
   return h.finish();
 }
 }  // namespace
@@ -70,7 +71,8 @@ std::uint64_t identity_hash(const Indicator& ind) {
 void LoadContext::settle_last() {
   if (!pending_) return;
   pending_ = false;
-  hashes_.push_back(identity_hash(out_.back()));
+  out_.add(staged_);
+  hashes_.push_back(identity_hash(staged_.type, staged_.value, staged_.object_id));
 }
 
 void LoadContext::finish() {
@@ -92,11 +94,12 @@ void LoadContext::finish() {
     // Within a run of equal hashes (almost always one entry), a later entry equal to an earlier kept one
     // goes.
     for (std::size_t j = run + 1; j < end; ++j) {
-      const Indicator& b = out_[first_ + keys[j].index];
+      const std::size_t b = first_ + keys[j].index;
       for (std::size_t i = run; i < j; ++i) {
         if (!drop.empty() && drop[keys[i].index]) continue;
-        const Indicator& a = out_[first_ + keys[i].index];
-        if (a.type == b.type && a.value == b.value && a.object_id == b.object_id) {
+        const std::size_t a = first_ + keys[i].index;
+        if (out_.type(a) == out_.type(b) && out_.value(a) == out_.value(b) &&
+            out_.object_id(a) == out_.object_id(b)) {
           if (drop.empty()) drop.assign(keys.size(), false);
           drop[keys[j].index] = true;
           ++duplicates;
@@ -106,15 +109,7 @@ void LoadContext::finish() {
     }
     run = end;
   }
-  if (duplicates > 0) {
-    std::size_t w = first_;
-    for (std::size_t r = first_; r < out_.size(); ++r) {
-      if (drop[r - first_]) continue;
-      if (w != r) out_[w] = std::move(out_[r]);
-      ++w;
-    }
-    out_.resize(w);
-  }
+  if (duplicates > 0) out_.compact_from(first_, drop);
   report_.duplicates += duplicates;
   report_.indicators = out_.size() - first_;
 }

@@ -20,8 +20,8 @@ inline constexpr std::size_t kMaxIgnoredReasons = 64;
 
 class LoadContext {
  public:
-  LoadContext(std::vector<Indicator>& out, FeedLoadReport& report, const IntelConfig& config,
-              std::string source_file, std::string feed);
+  LoadContext(IndicatorStore& out, FeedLoadReport& report, const IntelConfig& config, std::string source_file,
+              std::string feed);
 
   [[nodiscard]] const IntelConfig& config() const { return config_; }
   void set_feed(std::string feed) { feed_ = std::move(feed); }
@@ -33,8 +33,9 @@ class LoadContext {
   // A well-formed record c2scope does not match (file hashes, e-mail addresses, ...).
   void ignore(std::string_view reason);
 
-  // Adds an indicator whose value is already normalised; feed and source_file are filled in.
-  Indicator& add(IndicatorType type, std::string value, std::uint64_t line);
+  // Adds an indicator whose value is already normalised; feed and source_file are filled in. The reference
+  // is to the indicator being filled: valid, and stored, until the next add() or finish().
+  Indicator& add(IndicatorType type, std::string_view value, std::uint64_t line);
   // Normalises `raw` as `type` (kIp may turn into kCidr) and adds it, or records a problem (excerpt:
   // `context` when not empty, else `raw`). Returns the new indicator or nullptr.
   Indicator* add_raw(IndicatorType type, std::string_view raw, std::uint64_t line,
@@ -44,16 +45,17 @@ class LoadContext {
   void finish();
 
  private:
-  // Hashes the most recently added indicator while it is still in cache (its fields are filled in by now).
+  // Stores the indicator being filled (its fields are all set by now) and hashes its identity.
   void settle_last();
 
-  std::vector<Indicator>& out_;
+  IndicatorStore& out_;
   FeedLoadReport& report_;
   const IntelConfig& config_;
   std::string source_file_;
   std::string feed_;
   std::size_t first_;
-  bool pending_ = false;               // the last indicator is not hashed yet
+  bool pending_ = false;  // staged_ holds an indicator not stored yet
+  Indicator staged_;
   std::vector<std::uint64_t> hashes_;  // identity hash of out_[first_ + i]
   std::string scratch_;
 };

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 
@@ -29,11 +30,11 @@ std::uint64_t ignored(const FeedLoadReport& r, const std::string& reason) {
   return it == r.ignored_by_reason.end() ? 0 : it->second;
 }
 
-const Indicator* find_value(const IndicatorSet& set, std::string_view value) {
-  for (const auto& i : set.indicators()) {
-    if (i.value == value) return &i;
+std::optional<Indicator> find_value(const IndicatorSet& set, std::string_view value) {
+  for (Indicator i : set.indicators()) {
+    if (i.value == value) return i;
   }
-  return nullptr;
+  return std::nullopt;
 }
 
 // Zeek writes URL indicators without a scheme; with an address as the host ("45.9.74.78/c2sock", the Agent
@@ -247,31 +248,31 @@ TEST(IntelFormats, MispResponseList) {
   EXPECT_EQ(r.problems[0].reason, "bad_ip");
   EXPECT_EQ(r.problems[0].excerpt, "192.0.2.999");
 
-  const Indicator* ipport = find_value(set, "192.0.2.70");
-  ASSERT_NE(ipport, nullptr);
+  const std::optional<Indicator> ipport = find_value(set, "192.0.2.70");
+  ASSERT_TRUE(ipport.has_value());
   EXPECT_EQ(ipport->port, 8443);
   EXPECT_EQ(ipport->malware, "Cobalt Strike");  // event malpedia tag; the threat-actor tag is not a family
   EXPECT_EQ(ipport->object_id, "a0000000-0000-4000-8000-000000000001");
   EXPECT_EQ(ipport->first_seen, "2024-03-01");  // the event date
-  const Indicator* host = find_value(set, "beacon.example.com");
-  ASSERT_NE(host, nullptr);
+  const std::optional<Indicator> host = find_value(set, "beacon.example.com");
+  ASSERT_TRUE(host.has_value());
   EXPECT_FALSE(host->to_ids);
   EXPECT_EQ(host->description, "Example C2 infrastructure report; seen in DNS only");
-  EXPECT_NE(find_value(set, "72a589da586844d7f0818ce684948eea"), nullptr);
-  const Indicator* sha256 =
+  EXPECT_TRUE(find_value(set, "72a589da586844d7f0818ce684948eea").has_value());
+  const std::optional<Indicator> sha256 =
       find_value(set, "abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789");
-  ASSERT_NE(sha256, nullptr);
+  ASSERT_TRUE(sha256.has_value());
   EXPECT_TRUE(sha256->to_ids);  // "1"
-  const Indicator* url = find_value(set, "http://192.0.2.70:8443/submit.php");
-  ASSERT_NE(url, nullptr);
+  const std::optional<Indicator> url = find_value(set, "http://192.0.2.70:8443/submit.php");
+  ASSERT_TRUE(url.has_value());
   EXPECT_EQ(url->malware, "Emotet");  // the attribute's own tag wins
-  const Indicator* cidr = find_value(set, "198.51.100.0/25");
-  ASSERT_NE(cidr, nullptr);
+  const std::optional<Indicator> cidr = find_value(set, "198.51.100.0/25");
+  ASSERT_TRUE(cidr.has_value());
   EXPECT_EQ(cidr->type, IndicatorType::kCidr);
-  const Indicator* d = find_value(set, "files.example.net");
-  const Indicator* ip = find_value(set, "203.0.113.9");
-  ASSERT_NE(d, nullptr);
-  ASSERT_NE(ip, nullptr);
+  const std::optional<Indicator> d = find_value(set, "files.example.net");
+  const std::optional<Indicator> ip = find_value(set, "203.0.113.9");
+  ASSERT_TRUE(d.has_value());
+  ASSERT_TRUE(ip.has_value());
   EXPECT_EQ(d->object_id, ip->object_id);  // domain|ip: two indicators, one attribute
   EXPECT_EQ(d->malware, "Second event without tags");
   EXPECT_EQ(d->first_seen, "2024-02-28T10:00:00+00:00");

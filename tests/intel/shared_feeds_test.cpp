@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <optional>
 #include <string>
 
 #include "intel/indicator_set.hpp"
@@ -22,11 +23,11 @@ std::size_t count_type(const IndicatorSet& set, IndicatorType type) {
                                                 [&](const Indicator& i) { return i.type == type; }));
 }
 
-const Indicator* find_value(const IndicatorSet& set, std::string_view value) {
-  for (const auto& i : set.indicators()) {
-    if (i.value == value) return &i;
+std::optional<Indicator> find_value(const IndicatorSet& set, std::string_view value) {
+  for (Indicator i : set.indicators()) {
+    if (i.value == value) return i;
   }
-  return nullptr;
+  return std::nullopt;
 }
 
 std::uint64_t ignored(const FeedLoadReport& r, const std::string& reason) {
@@ -177,8 +178,8 @@ TEST(SharedFeeds, StixApt1) {
   EXPECT_EQ(r.indicators, 7u);
   EXPECT_EQ(ignored(r, "stix_path:file"), 3u);  // MD5 file hashes
   EXPECT_EQ(ignored(r, "stix_and"), 2u);        // issuer AND serial_number
-  const Indicator* cidr = find_value(set, "223.166.0.0/15");
-  ASSERT_NE(cidr, nullptr);
+  const std::optional<Indicator> cidr = find_value(set, "223.166.0.0/15");
+  ASSERT_TRUE(cidr.has_value());
   EXPECT_EQ(cidr->malware, "HUC Packet Transmit Tool (HTRAN)");
   EXPECT_EQ(cidr->object_id, "indicator--031778a4-057f-48e6-9db9-c8d72b81ccd5");
 }
@@ -199,8 +200,8 @@ TEST(SharedFeeds, StixPoisonIvy) {
   EXPECT_NE(r.problems[0].excerpt.find("domain autuo.xicp.net"), std::string::npos);
   EXPECT_EQ(ignored(r, "stix_path:file"), 2u);
   EXPECT_EQ(r.duplicates, 0u);
-  const Indicator* ip = find_value(set, "219.76.208.163");
-  ASSERT_NE(ip, nullptr);
+  const std::optional<Indicator> ip = find_value(set, "219.76.208.163");
+  ASSERT_TRUE(ip.has_value());
   EXPECT_EQ(ip->object_id, "indicator--e8094b09-7df4-4b13-b207-1e27af3c4bde");
   EXPECT_FALSE(ip->malware.empty());
 }
