@@ -11,6 +11,7 @@
 #include <unordered_set>
 
 #include "core/ascii.hpp"
+#include "detect/match_memo.hpp"
 #include "intel/indicator_set.hpp"
 
 namespace c2scope::detect {
@@ -230,7 +231,9 @@ struct Detector::State {
   std::unordered_map<NamePair, NamePairState, NamePairHash> name_pairs;
   std::unordered_map<AddrPair, ResolvedHit, AddrPairHash> resolved;  // (client, answer) from a listed name
   // Indicators listing each server address, matched once per server (not per pair: ~6x fewer lookups).
-  std::unordered_map<IpAddress, std::vector<std::uint32_t>, IpAddressHash> server_indicators;
+  AddressHits server_indicators;
+  // Names and client fingerprints known to match no indicator (most of them, over and over).
+  CleanValues clean_names, clean_ja3, clean_ja4;
   std::unordered_set<IpAddress, IpAddressHash> monitored_hosts;
   std::unordered_set<IpAddress, IpAddressHash> hosts_with_dns;  // monitored hosts whose DNS lookups we saw
   // Per (monitored host, external DNS server): hashes of the registered domains it answered, up to
@@ -294,6 +297,25 @@ struct Detector::State {
   }
 
   // Keeps the hits of `hits` active at `ts`; counts the others.
+  // intel->match_domain / match_hash through the memos of values that matched nothing.
+  void match_domain(std::string_view name) {
+    if (clean_names.contains(name)) {
+      hits.clear();
+      return;
+    }
+    intel->match_domain(name, hits);
+    if (hits.empty()) clean_names.add(name);
+  }
+  void match_fingerprint(intel::IndicatorType type, std::string_view value) {
+    CleanValues& clean = type == intel::IndicatorType::kJa3 ? clean_ja3 : clean_ja4;
+    if (clean.contains(value)) {
+      hits.clear();
+      return;
+    }
+    intel->match_hash(type, value, hits);
+    if (hits.empty()) clean.add(value);
+  }
+
   void keep_active(Timestamp ts) {
     const auto before = hits.size();
     std::erase_if(hits, [&](std::uint32_t id) { return !intel->active_at(id, ts); });
@@ -382,12 +404,10 @@ void Detector::on_flow(const flow::FlowRecord& r) {
   }
   if (s.intel == nullptr) return;
   if (p->flows == 1) {  // the address is matched once per server and checked once per pair
-    auto known = s.server_indicators.find(r.resp_h);
-    if (known == s.server_indicators.end()) {
+    if (!s.server_indicators.find(r.resp_h, s.hits)) {
       s.intel->match_ip(r.resp_h, s.hits);
-      known = s.server_indicators.emplace(r.resp_h, s.hits).first;
+      s.server_indicators.insert(r.resp_h, s.hits);
     }
-    s.hits = known->second;
     s.keep_active(r.first_ts);
     for (const std::uint32_t id : s.hits) {
       ++s.counters.intel_matches;
@@ -433,12 +453,12 @@ void Detector::on_dns(const session::DnsLogRecord& r) {
     }
   }
   if (s.intel == nullptr || !r.has_query || r.query.empty()) return;
-  s.intel->match_domain(r.query, s.hits);
+  s.match_domain(r.query);
   std::vector<std::uint32_t>& found = s.found;
   found = s.hits;
   for (const auto& answer : r.answers) {  // a CNAME to a listed name counts as the name
     if (address_text(answer)) continue;
-    s.intel->match_domain(answer, s.hits);
+    s.match_domain(answer);
     found.insert(found.end(), s.hits.begin(), s.hits.end());
   }
   s.hits.swap(found);
@@ -485,7 +505,7 @@ void Detector::on_http(const session::HttpLogRecord& r) {
   if (s.intel == nullptr || !r.has_request || !s.outbound(r.id.orig_h, r.id.resp_h)) return;
   RecordHits hits(s, r);
   if (!r.host.empty()) {
-    s.intel->match_domain(r.host, s.hits);
+    s.match_domain(r.host);
     hits.check("HTTP host", r.host);
   }
   s.intel->match_url(r.host, r.uri, s.hits);
@@ -499,15 +519,15 @@ void Detector::on_ssl(const session::SslLogRecord& r) {
   if (s.intel == nullptr) return;
   RecordHits hits(s, r);
   if (!r.server_name.empty()) {
-    s.intel->match_domain(r.server_name, s.hits);
+    s.match_domain(r.server_name);
     hits.check("TLS server name", r.server_name);
   }
   if (!r.ja3.empty()) {
-    s.intel->match_hash(intel::IndicatorType::kJa3, r.ja3, s.hits);
+    s.match_fingerprint(intel::IndicatorType::kJa3, r.ja3);
     hits.check("TLS client JA3", r.ja3);
   }
   if (!r.ja4.empty()) {
-    s.intel->match_hash(intel::IndicatorType::kJa4, r.ja4, s.hits);
+    s.match_fingerprint(intel::IndicatorType::kJa4, r.ja4);
     hits.check("TLS client JA4", r.ja4);
   }
 }
@@ -527,11 +547,11 @@ void Detector::on_quic(const session::QuicLogRecord& r) {
   if (s.intel == nullptr || !s.outbound(r.id.orig_h, r.id.resp_h)) return;
   RecordHits hits(s, r);
   if (!r.server_name.empty()) {
-    s.intel->match_domain(r.server_name, s.hits);
+    s.match_domain(r.server_name);
     hits.check("QUIC server name", r.server_name);
   }
   if (!r.ja4.empty()) {
-    s.intel->match_hash(intel::IndicatorType::kJa4, r.ja4, s.hits);
+    s.match_fingerprint(intel::IndicatorType::kJa4, r.ja4);
     hits.check("QUIC client JA4", r.ja4);
   }
 }

@@ -8,6 +8,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <variant>
 #include <vector>
 
@@ -97,7 +98,9 @@ class EvidenceStore {
   std::set<std::uint64_t> cited_flows_;
   std::vector<std::pair<std::string, CitedRecord>> records_;
   std::set<std::uint32_t> indicators_;
-  std::map<std::string, std::optional<std::uint64_t>> record_flows_;  // uid of a cited record -> its flow
+  // uid of a cited record -> its flow; looked up for every spooled flow once a record is cited, never
+  // iterated
+  std::unordered_map<std::string, std::optional<std::uint64_t>> record_flows_;
   std::uint64_t record_counter_ = 0;
 };
 
