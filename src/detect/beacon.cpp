@@ -193,6 +193,7 @@ BeaconScore score_beacon(std::span<const BeaconEvent> events, std::uint32_t stri
   s.interval = std::sqrt(regularity(dispersion, params.interval_scale) * s.hit_rate * s.hit_rate);
   s.base =
       s.interval * (0.6 + 0.4 * s.size) * (0.7 + 0.3 * s.count) * (0.8 + 0.2 * std::min(1.0, 2 * s.coverage));
+  s.beat = s.base;
   const int host_bins = std::popcount(activity.host_mask);
   if (host_bins >= static_cast<int>(params.presence_min_bins)) {
     std::uint32_t mask = 0;

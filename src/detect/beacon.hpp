@@ -61,8 +61,8 @@ struct BeaconParams {
   double schedule_tolerance = 0.1;  // periods within ±10% of the group's median are one schedule
   // Presence (RITA's histogram of connection times, taken per host): a pair with check-ins in nearly every
   // part of the window in which its host was active is an always-on channel, however irregular its beats.
-  // Presence alone scores at most `presence_weight`, below the finding threshold: it ranks such pairs for the
-  // analyst (beacons.json) and never makes a finding by itself.
+  // Presence alone scores at most `presence_weight`: it ranks such pairs for the analyst (beacons.json) and
+  // never makes a finding (findings need `BeaconScore::beat` over the threshold, whatever the threshold).
   double presence_weight = 0.5;
   std::uint32_t presence_min_bins = 4;  // the host must be active in this many bins (a sixth of the window)
 };
@@ -87,6 +87,7 @@ struct BeaconScore {
   double coverage = 0;     // span of the check-ins over the observation window, 0..1
   double presence = 0;     // share of the host's active bins with a check-in of this pair, 0..1
   double base = 0;         // score before the prevalence factor
+  double beat = 0;         // base from the beat alone (presence left out): what a finding needs
   double prevalence = 0;   // share of monitored hosts contacting the destination
   double prevalence_factor = 1;
   bool shared_schedule = true;    // the hosts beaconing to the destination keep one period
@@ -113,6 +114,12 @@ struct PrevalenceInput {
 
 // Sets the prevalence fields of `score` and scales `score.score` from `score.base`.
 void apply_prevalence(BeaconScore& score, PrevalenceInput prevalence, const BeaconParams& params);
+
+// Whether a scored pair makes its destination a finding: its score, and its beat alone after prevalence,
+// reach `threshold` (presence ranks a pair, never makes it a finding).
+inline bool beacon_finding(const BeaconScore& score, double threshold) {
+  return score.score >= threshold && score.beat * score.prevalence_factor >= threshold;
+}
 
 // Whether the periods of the hosts beaconing to one destination are one schedule: four in five within the
 // tolerance of their median. Fewer than two hosts cannot disagree: one schedule.

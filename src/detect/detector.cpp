@@ -768,7 +768,7 @@ DetectionResult Detector::finish() {
       resolver = domains == s.lookup_domains.end() || domains->second.size() >= kResolverDomains;
     }
     result.beacons.push_back(BeaconEntry{key.host, true, key.server, {}, score, resolver});
-    if (score.score < s.config.beacon_threshold || resolver) continue;
+    if (!beacon_finding(score, s.config.beacon_threshold) || resolver) continue;
     Reason reason;
     reason.detector = "beacon";
     reason.score = score.score;
@@ -797,7 +797,7 @@ DetectionResult Detector::finish() {
         PrevalenceInput{monitored, hosts_per_name[key.name], shared_of(name_shared, key.name), name_platform},
         bp);
     result.beacons.push_back(BeaconEntry{key.host, false, {}, key.name, score});
-    if (score.score < s.config.beacon_threshold) continue;
+    if (!beacon_finding(score, s.config.beacon_threshold)) continue;
     // Only when the name adds something the address pairs do not show (several addresses), and not for a
     // provider's load-balanced pool (see provider_pool): one service, each address reached a few times.
     if (np.servers.size() < 2 || provider_pool(np.servers, s.classifier)) continue;
@@ -808,7 +808,7 @@ DetectionResult Detector::finish() {
       const bool already =
           std::any_of(result.beacons.begin(), result.beacons.end(), [&](const BeaconEntry& b) {
             return b.has_server && b.host == key.host && b.server == server && !b.resolver &&
-                   b.score.score >= s.config.beacon_threshold;
+                   beacon_finding(b.score, s.config.beacon_threshold);
           });
       if (already) continue;
       Reason reason;

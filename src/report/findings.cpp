@@ -301,6 +301,7 @@ void write_beacons(OutputFile& out, const AnalysisOutput& o) {
     p.key("platform_share").raw_number(score_text(s.platform_share));
     p.key("resolver").value(b.resolver);
     p.key("base_score").raw_number(score_text(s.base));
+    p.key("beat_score").raw_number(score_text(s.beat));
     p.field("connections", s.connections).field("checkins", s.checkins);
     p.key("period_s").raw_number(fmt::format("{:.3f}", s.period_s));
     p.key("jitter").raw_number(score_text(s.jitter));

@@ -157,6 +157,29 @@ TEST(Detector, ResolverIsRankedButNeverAServer) {
   EXPECT_TRUE(ranked);
 }
 
+// An always-on but irregular channel ranks by presence and never becomes a finding, even with a threshold
+// below the presence term's maximum.
+TEST(Detector, PresenceAloneIsNeverAFinding) {
+  TestClassifier classifier;
+  detect::EvidenceStore evidence;
+  detect::DetectConfig config;
+  config.beacon_threshold = 0.3;
+  detect::Detector d(config, nullptr, classifier, evidence);
+  Flows f;
+  std::int64_t t = 1000;
+  for (int i = 0; i < 200; ++i) {
+    t += 5 + (i * i * 7919) % 70;  // 5 to 74 s apart, no beat
+    d.on_flow(
+        f.make("10.0.0.5", "198.51.100.7", 443, t, "SF", 200 + static_cast<std::uint64_t>(i % 13) * 97));
+  }
+  const auto r = d.finish();
+  EXPECT_TRUE(r.servers.empty());
+  ASSERT_FALSE(r.beacons.empty());
+  EXPECT_DOUBLE_EQ(r.beacons[0].score.presence, 1.0);
+  EXPECT_GE(r.beacons[0].score.score, 0.3);
+  EXPECT_LT(r.beacons[0].score.beat, 0.3);
+}
+
 TEST(Detector, ListedAddressWithAttemptedAndControlledHosts) {
   intel::IndicatorSet indicators;
   indicators.load_text("# test feed\n203.0.113.0/24\n", "feed.txt", intel::FeedFormat::kPlain);
