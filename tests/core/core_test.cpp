@@ -1,6 +1,7 @@
 // Unit tests of the core value types: checked byte reads, addresses, timestamps, reasons.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <set>
 #include <string>
 
@@ -53,6 +54,32 @@ TEST(IpAddress, OrdersIpv4BeforeIpv6AndByValue) {
   EXPECT_LT(a, b);
   EXPECT_LT(c, a);  // ::2 < ::ffff:10.0.0.1 bytewise
   EXPECT_EQ(IpAddress::v4(0x0a000001u), a);
+}
+
+// The word-wise comparison orders addresses as their 16 bytes compare (what output order relies on).
+TEST(IpAddress, OrderIsTheByteOrder) {
+  std::uint64_t x = 0x9E3779B97F4A7C15ULL;
+  const auto next = [&] {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return x;
+  };
+  for (int i = 0; i < 20000; ++i) {
+    std::uint8_t a[16];
+    std::uint8_t b[16];
+    for (int k = 0; k < 16; ++k) {
+      a[k] = static_cast<std::uint8_t>(next());
+      // Often equal prefixes, so later bytes decide too.
+      b[k] = (next() % 4 == 0) ? static_cast<std::uint8_t>(next()) : a[k];
+    }
+    const c2scope::IpAddress ia = c2scope::IpAddress::v6(a);
+    const c2scope::IpAddress ib = c2scope::IpAddress::v6(b);
+    const int bytes = std::memcmp(a, b, 16);
+    EXPECT_EQ(ia < ib, bytes < 0);
+    EXPECT_EQ(ia == ib, bytes == 0);
+    EXPECT_EQ(ia > ib, bytes > 0);
+  }
 }
 
 TEST(Timestamp, FormatsLikeZeek) {
