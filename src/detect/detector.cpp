@@ -8,7 +8,6 @@
 #include <map>
 #include <set>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "core/ascii.hpp"
 #include "detect/match_memo.hpp"
@@ -234,8 +233,8 @@ struct Detector::State {
   AddressHits server_indicators;
   // Names and client fingerprints known to match no indicator (most of them, over and over).
   CleanValues clean_names, clean_ja3, clean_ja4;
-  std::unordered_set<IpAddress, IpAddressHash> monitored_hosts;
-  std::unordered_set<IpAddress, IpAddressHash> hosts_with_dns;  // monitored hosts whose DNS lookups we saw
+  AddressSet monitored_hosts;
+  AddressSet hosts_with_dns;  // monitored hosts whose DNS lookups we saw
   // Per (monitored host, external DNS server): hashes of the registered domains it answered, up to
   // kResolverDomains.
   std::unordered_map<AddrPair, std::vector<std::uint64_t>, AddrPairHash> lookup_domains;
@@ -840,8 +839,7 @@ DetectionResult Detector::finish() {
     const AddrPair& key = kv->first;
     const PairState& p = kv->second;
     const TcpSessions& tcp = p.tcp;
-    if (!tcp.held_channel(sp) || named_servers.count(key.server) != 0 ||
-        s.hosts_with_dns.count(key.host) == 0)
+    if (!tcp.held_channel(sp) || named_servers.count(key.server) != 0 || !s.hosts_with_dns.contains(key.host))
       continue;
     const std::uint32_t sharing = hosts_per_server[key.server];
     if (monitored >= bp.prevalence_min_hosts && sharing >= bp.prevalence_min_sharing &&

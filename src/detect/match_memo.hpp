@@ -1,5 +1,6 @@
-// Memos of threat-intel lookups: traffic repeats the same names, fingerprints and server addresses, and a
-// lookup in a million-indicator set costs a few cache misses where a memo hit costs one.
+// Flat address tables of the detector, and memos of threat-intel lookups: traffic repeats the same names,
+// fingerprints and server addresses, and a lookup in a million-indicator set costs a few cache misses where a
+// memo hit costs one.
 #pragma once
 
 #include <array>
@@ -35,6 +36,50 @@ class CleanValues {
   };
   static std::size_t slot_of(std::string_view value) { return std::hash<std::string_view>{}(value) % kSlots; }
   std::array<Slot, kSlots> slots_{};
+};
+
+// A set of addresses in one open-addressing table: the detector adds the host of every outbound flow and DNS
+// record, and a node per address (std::unordered_set) made those the most expensive lines of on_flow.
+class AddressSet {
+ public:
+  // Adds `ip`; returns whether it was new.
+  bool insert(const IpAddress& ip) {
+    if (2 * (size_ + 1) > slots_.size()) grow();
+    if (!place(ip)) return false;
+    ++size_;
+    return true;
+  }
+  [[nodiscard]] bool contains(const IpAddress& ip) const {
+    if (slots_.empty()) return false;
+    for (std::size_t i = IpAddressHash{}(ip)&mask_;; i = (i + 1) & mask_) {  // bounded: load <= 1/2
+      if (!used_[i]) return false;
+      if (slots_[i] == ip) return true;
+    }
+  }
+  [[nodiscard]] std::size_t size() const { return size_; }
+
+ private:
+  bool place(const IpAddress& ip) {
+    std::size_t i = IpAddressHash{}(ip)&mask_;
+    for (; used_[i]; i = (i + 1) & mask_)
+      if (slots_[i] == ip) return false;
+    slots_[i] = ip;
+    used_[i] = 1;
+    return true;
+  }
+  void grow() {
+    std::vector<IpAddress> old = std::move(slots_);
+    std::vector<std::uint8_t> old_used = std::move(used_);
+    slots_.assign(old.empty() ? 1024 : old.size() * 2, IpAddress{});
+    used_.assign(slots_.size(), 0);
+    mask_ = slots_.size() - 1;
+    for (std::size_t i = 0; i < old.size(); ++i)
+      if (old_used[i] != 0) place(old[i]);
+  }
+  std::vector<IpAddress> slots_;
+  std::vector<std::uint8_t> used_;
+  std::size_t mask_ = 0;
+  std::size_t size_ = 0;
 };
 
 // The indicator ids listing each server address, matched once per address: an open-addressing table (most

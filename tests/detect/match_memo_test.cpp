@@ -54,3 +54,19 @@ TEST(AddressHits, KeepsEachServersIdsThroughGrowth) {
   EXPECT_EQ(out, std::vector<std::uint32_t>{42});
   EXPECT_FALSE(hits.find(ip("203.0.113.9"), out));
 }
+
+TEST(AddressSet, InsertsOnceAndFindsThroughGrowth) {
+  c2scope::detect::AddressSet set;
+  EXPECT_FALSE(set.contains(ip("10.0.0.1")));
+  EXPECT_TRUE(set.insert(ip("::")));  // the all-zero address is a value like any other
+  EXPECT_FALSE(set.insert(ip("::")));
+  for (int i = 0; i < 3000; ++i) {
+    const std::string a = "10.1." + std::to_string(i / 256) + "." + std::to_string(i % 256);
+    EXPECT_TRUE(set.insert(ip(a.c_str())));
+    EXPECT_FALSE(set.insert(ip(a.c_str())));
+  }
+  EXPECT_EQ(set.size(), 3001u);
+  EXPECT_TRUE(set.contains(ip("10.1.11.183")));
+  EXPECT_TRUE(set.contains(ip("::")));
+  EXPECT_FALSE(set.contains(ip("10.1.11.184")));  // 3000 = 11 * 256 + 184: one past the last
+}
