@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
 #include <ctime>
 
 namespace c2scope {
@@ -22,20 +23,24 @@ void append_zeek_seconds(std::string& out, std::int64_t ns) {
     out += format_micros(ns);
     return;
   }
-  std::uint64_t micros = static_cast<std::uint64_t>(ns) / 1000;
+  // "<seconds>.<6 digits>": the seconds by to_chars, the fraction two digits at a time from a table (every
+  // log record writes one or more of these; a division per digit was ~1.5% of `c2scope logs`).
+  static constexpr char kPairs[] =
+      "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+      "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+      "8081828384858687888990919293949596979899";
+  const std::uint64_t micros = static_cast<std::uint64_t>(ns) / 1000;
   char buf[32];
-  char* end = buf + sizeof buf;
-  char* p = end;
-  for (int i = 0; i < 6; ++i) {
-    *--p = static_cast<char>('0' + micros % 10);
-    micros /= 10;
+  char* p = std::to_chars(buf, buf + 20, micros / 1'000'000).ptr;
+  auto frac = static_cast<unsigned>(micros % 1'000'000);
+  *p = '.';
+  for (int i = 5; i >= 1; i -= 2) {
+    const unsigned pair = frac % 100;
+    frac /= 100;
+    p[i] = kPairs[2 * pair];
+    p[i + 1] = kPairs[2 * pair + 1];
   }
-  *--p = '.';
-  do {
-    *--p = static_cast<char>('0' + micros % 10);
-    micros /= 10;
-  } while (micros != 0);
-  out.append(p, static_cast<std::size_t>(end - p));
+  out.append(buf, static_cast<std::size_t>(p + 7 - buf));
 }
 
 std::string format_zeek_time(Timestamp t) {

@@ -1,8 +1,12 @@
 // dns/http/ssl/x509/quic records in Zeek's JSON and TSV notations (docs/schema.md lists every field).
 #include "report/proto_logs.hpp"
 
+#include <charconv>
 #include <filesystem>
 #include <initializer_list>
+#include <limits>
+#include <span>
+#include <type_traits>
 #include <utility>
 
 #include "proto/dns/dns.hpp"
@@ -177,7 +181,7 @@ class Line {
       append_tsv_text(b_, v);
     }
   }
-  void strs(std::string_view name, const std::vector<std::string>& v) {
+  void strs(std::string_view name, std::span<const std::string> v) {
     if (v.empty()) return unset(name);
     sep(name);
     if (json_) b_ += '[';
@@ -190,16 +194,25 @@ class Line {
     }
     if (json_) b_ += ']';
   }
+  // The values in decimal, ','-separated (JSON: in brackets). Written through a pointer into room made once
+  // for the longest values, not appended one by one: ssl.log has four such lists per record.
   template <typename T>
   void counts(std::string_view name, const std::vector<T>& v) {
+    static_assert(std::is_unsigned_v<T>);
     if (v.empty()) return unset(name);
     sep(name);
-    if (json_) b_ += '[';
+    constexpr std::size_t kMaxDigits = std::numeric_limits<T>::digits10 + 1;
+    const std::size_t at = b_.size();
+    b_.resize(at + v.size() * (kMaxDigits + 1) + 2);
+    char* const begin = b_.data() + at;
+    char* p = begin;
+    if (json_) *p++ = '[';
     for (std::size_t i = 0; i < v.size(); ++i) {
-      if (i > 0) b_ += ',';
-      append_uint(b_, v[i]);
+      if (i > 0) *p++ = ',';
+      p = std::to_chars(p, p + kMaxDigits, v[i]).ptr;
     }
-    if (json_) b_ += ']';
+    if (json_) *p++ = ']';
+    b_.resize(at + static_cast<std::size_t>(p - begin));
   }
   void seconds_list(std::string_view name, const std::vector<std::uint32_t>& v) {
     if (v.empty()) return unset(name);
@@ -309,7 +322,10 @@ void ProtoLogWriter::on_dns(const session::DnsLogRecord& r) {
   if (r.has_qtype) {
     l.count("qclass", r.qclass);
     const char* qc = dns::qclass_name(r.qclass);
-    l.str("qclass_name", qc != nullptr ? std::string(qc) : "qclass-" + std::to_string(r.qclass));
+    if (qc != nullptr)
+      l.str("qclass_name", qc);  // no string built per record for a known class
+    else
+      l.str("qclass_name", "qclass-" + std::to_string(r.qclass));
     l.count("qtype", r.qtype);
     l.str("qtype_name", dns::qtype_text(r.qtype));
   } else {
@@ -321,7 +337,10 @@ void ProtoLogWriter::on_dns(const session::DnsLogRecord& r) {
   if (r.has_rcode) {
     l.count("rcode", r.rcode);
     const char* rc = dns::rcode_name(r.rcode);
-    l.str("rcode_name", rc != nullptr ? std::string(rc) : "rcode-" + std::to_string(r.rcode));
+    if (rc != nullptr)
+      l.str("rcode_name", rc);
+    else
+      l.str("rcode_name", "rcode-" + std::to_string(r.rcode));
   } else {
     l.unset("rcode");
     l.unset("rcode_name");
@@ -364,7 +383,7 @@ void ProtoLogWriter::on_http(const session::HttpLogRecord& r) {
   if (r.resp_mime_type.empty())
     l.unset("resp_mime_types");
   else
-    l.strs("resp_mime_types", {r.resp_mime_type});
+    l.strs("resp_mime_types", std::span<const std::string>(&r.resp_mime_type, 1));  // no one-string vector
   l.str("community_id", r.id.community_id);
   l.end();
   http_->file.maybe_flush();
