@@ -13,10 +13,25 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   c2scope::Bytes in(data, size);
   // As a bare ClientHello body.
   ClientHello ch;
-  if (parse_client_hello(in, ch).ok()) {
+  const bool ch_ok = parse_client_hello(in, ch).ok();
+  if (ch_ok) {
     (void)ja3(ch);
     (void)ja4(ch, 't');
     (void)hello_flag_names(ch.flags);
+  }
+  // A ClientHello parsed into an object an earlier parse filled (the app layer reuses them) equals the fresh
+  // parse, whether or not it succeeds; the earlier parse takes the input's tail as a hello, then as SSLv2.
+  {
+    const std::size_t skip = size > 1 ? data[1] % size : 0;
+    for (const bool v2_before : {false, true}) {
+      ClientHello reused;
+      (void)(v2_before ? parse_sslv2_client_hello(in.subspan(skip), reused)
+                       : parse_client_hello(in.subspan(skip), reused));
+      if (parse_client_hello(in, reused).ok() != ch_ok || !(reused == ch)) __builtin_trap();
+      ClientHello fresh_v2;
+      const bool v2_ok = parse_sslv2_client_hello(in, fresh_v2).ok();
+      if (parse_sslv2_client_hello(in, reused).ok() != v2_ok || !(reused == fresh_v2)) __builtin_trap();
+    }
   }
   // As a stream, in two chunks split at the first byte's value (exercises reassembly).
   TlsStreamParser p(16 * 1024);

@@ -5,6 +5,7 @@
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cstring>
 #include <new>
@@ -52,6 +53,7 @@ enum FlowFlags : std::uint8_t {
   kLive = 1,
   kOrigIsSide1 = 2,  // the originator is key side 1 (a1, p1)
   kCarrier = 4,      // an outer level: the flow carried a tunnel
+  kDescribed = 8,    // describe() hashed the flow's uid and Community ID into Impl::described[slot]
 };
 
 struct TunnelInfo {
@@ -162,7 +164,31 @@ struct FlowTable::Impl {
   std::uint32_t pinned[decode::kMaxLevels] = {};
   std::size_t pinned_count = 0;
   FlowRecord rec;
-  mutable CommunityIdHasher community_ids;  // scratch state only: describe() is logically const
+  CommunityIdHasher community_ids;
+  // uid and Community ID of the flows describe() was asked about (the app layer logs DNS, HTTP and x509
+  // records before their flow ends), by slot, valid while the slot's kDescribed flag is set: emission reuses
+  // them instead of hashing the flow again (a SHA-1 per Community ID). Fixed-size text, no heap: 50 bytes
+  // per slot up to the highest slot described (slots are handed out lowest first).
+  struct DescribedIds {
+    std::array<char, 18> uid;           // detail::format_uid's 18 characters
+    std::array<char, 30> community_id;  // "1:" + 28 base64 characters (empty when it could not be hashed)
+    std::uint8_t uid_size;
+    std::uint8_t community_id_size;
+    // False (nothing kept) when a text does not fit: the flow is then hashed again at emission.
+    bool keep(const std::string& u, const std::string& c) {
+      if (u.size() > uid.size() || c.size() > community_id.size()) return false;
+      std::memcpy(uid.data(), u.data(), u.size());
+      std::memcpy(community_id.data(), c.data(), c.size());
+      uid_size = static_cast<std::uint8_t>(u.size());
+      community_id_size = static_cast<std::uint8_t>(c.size());
+      return true;
+    }
+    void copy_to(FlowRecord& r) const {
+      r.uid.assign(uid.data(), uid_size);
+      r.community_id.assign(community_id.data(), community_id_size);
+    }
+  };
+  std::vector<DescribedIds> described;
 
   // ---- index ----
   [[nodiscard]] std::uint32_t tag_of(std::uint64_t h) const {
@@ -244,12 +270,11 @@ struct FlowTable::Impl {
   }
 
   // ---- emission ----
-  // The fields that identify a flow (shared by emission and describe()).
-  void fill_identity(const FlowState& f, std::uint32_t s, FlowRecord& r) const {
+  // The fields that identify a flow, but for uid and Community ID (emission and describe()).
+  void fill_endpoints(const FlowState& f, std::uint32_t s, FlowRecord& r) const {
     const bool orig1 = f.flags & kOrigIsSide1;
     r.id = f.id;
     r.slot = s;
-    detail::format_uid(detail::uid_hash(f.key.hash(), f.first_ns, f.id), r.uid);
     r.first_ts = Timestamp{f.first_ns};
     r.orig_h = IpAddress::v6((orig1 ? f.key.a1 : f.key.a0).data());
     r.resp_h = IpAddress::v6((orig1 ? f.key.a0 : f.key.a1).data());
@@ -257,12 +282,34 @@ struct FlowTable::Impl {
     r.resp_p = orig1 ? f.key.p0 : f.key.p1;
     r.ip_proto = f.key.proto;
     r.ip_version = r.orig_h.is_v4() ? 4 : 6;
-    community_ids.compute(r.orig_h, r.resp_h, r.ip_proto, r.orig_p, r.resp_p, true, 0, r.community_id);
+  }
+
+  // `r` holds the flow's endpoints (fill_endpoints).
+  void hash_ids(const FlowState& f, const FlowRecord& r, std::string& uid, std::string& community_id) {
+    detail::format_uid(detail::uid_hash(f.key.hash(), f.first_ns, f.id), uid);
+    community_ids.compute(r.orig_h, r.resp_h, r.ip_proto, r.orig_p, r.resp_p, true, 0, community_id);
+  }
+
+  void describe(std::uint32_t s, FlowRecord& out) {
+    FlowState& f = slots[s];
+    fill_endpoints(f, s, out);
+    if (f.flags & kDescribed) {
+      described[s].copy_to(out);
+      return;
+    }
+    hash_ids(f, out, out.uid, out.community_id);
+    if (described.size() <= s) described.resize(std::size_t{s} + 1);
+    if (described[s].keep(out.uid, out.community_id)) f.flags |= kDescribed;
   }
 
   void fill_record(std::uint32_t s, bool evicted) {
     const FlowState& f = slots[s];
-    fill_identity(f, s, rec);
+    fill_endpoints(f, s, rec);
+    if (f.flags & kDescribed) {
+      described[s].copy_to(rec);
+    } else {
+      hash_ids(f, rec, rec.uid, rec.community_id);
+    }
     rec.last_ts = Timestamp{f.last_ns};
     rec.service.clear();
     rec.server_name.clear();
@@ -322,7 +369,7 @@ struct FlowTable::Impl {
   enum class Why { kExpired, kEvicted, kEnded };
   void emit(std::uint32_t s, Why why) {
     fill_record(s, why == Why::kEvicted);
-    sink.on_flow(rec);
+    sink.on_flow_scratch(rec);
     ++counters.emitted;
     if (why == Why::kExpired) ++counters.expired;
     if (why == Why::kEvicted) ++counters.evicted;
@@ -543,7 +590,7 @@ struct FlowTable::Impl {
               [&](std::uint32_t a, std::uint32_t b) { return slots[a].id < slots[b].id; });
     for (const std::uint32_t s : order) {
       fill_record(s, false);
-      sink.on_flow(rec);
+      sink.on_flow_scratch(rec);
       ++counters.emitted;
       slots[s].flags = 0;
     }
@@ -571,8 +618,9 @@ void FlowTable::flush() {
   impl_->flush();
 }
 
+// Logically const: it only caches the flow's hashed ids for its emission.
 void FlowTable::describe(FlowHandle handle, FlowRecord& out) const {
-  impl_->fill_identity(impl_->slots[handle.slot], handle.slot, out);
+  impl_->describe(handle.slot, out);
 }
 
 const FlowCounters& FlowTable::counters() const {

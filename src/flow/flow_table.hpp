@@ -108,6 +108,10 @@ class FlowSink {
  public:
   virtual ~FlowSink() = default;
   virtual void on_flow(const FlowRecord& record) = 0;
+  // What FlowTable calls: `record` is the table's own, refilled for every flow, so a sink that passes records
+  // on with fields added (the app layer: service, server_name) may fill them in place instead of copying the
+  // record. Other sinks need not override it.
+  virtual void on_flow_scratch(FlowRecord& record) { on_flow(record); }
 };
 
 struct FlowCounters {

@@ -39,8 +39,8 @@ constexpr std::uint32_t kMaxClientInitialTries = 8;
 // request line detection looks at.
 constexpr std::size_t kMaxDetectBytes = 2048;
 // Spare per-flow states kept for reuse (AppLayer::take_app): enough for the flows live at once on a busy
-// link; beyond, states are freed as before. TLS states hold up to 2 x 2 buffers of kMaxKeptTlsBuffer, so
-// fewer of them are kept (<= 32 MiB).
+// link; beyond, states are freed as before. TLS states hold up to 2 x 2 buffers of kMaxKeptTlsBuffer (and a
+// ClientHello's lists, bounded by tls::kMax*: a few KiB at most), so fewer of them are kept (<= 36 MiB).
 constexpr std::size_t kMaxSpareApps = 4096;
 constexpr std::size_t kMaxSpareTls = 1024;
 // Buffers a spare keeps at most (a DNS-over-TCP buffer, TLS record/handshake buffers): what a usual flow
@@ -167,7 +167,10 @@ struct DnsState {
 
 struct TlsState {
   std::array<tls::TlsStreamParser, 2> parser;
-  std::optional<tls::ClientHello> ch;
+  // The client's hello, parsed in place (its lists keep their capacity across the flows this state serves);
+  // meaningful only when have_ch.
+  tls::ClientHello ch;
+  bool have_ch = false;
   std::optional<tls::ServerHello> sh;
   Timestamp ts;
   bool have_ts = false;
@@ -413,9 +416,12 @@ void AppLayer::release(std::uint32_t slot) {
   if (a.tls && spare_tls_.size() < kMaxSpareTls) {
     TlsState& t = *a.tls;
     TlsState fresh;
-    std::swap(fresh.parser, t.parser);  // the parsers (and their buffers) stay, the rest is as new
+    // The parsers and the hello (and their buffers) stay, the rest is as new.
+    std::swap(fresh.parser, t.parser);
+    std::swap(fresh.ch, t.ch);
     t = std::move(fresh);
     for (tls::TlsStreamParser& p : t.parser) p.reset(kMaxKeptTlsBuffer);
+    t.ch.clear();
     spare_tls_.push_back(std::move(a.tls));
   }
   if (spare_apps_.size() >= kMaxSpareApps) return;
@@ -900,18 +906,17 @@ void AppLayer::on_tls_bytes(FlowApp& a, int dir, Bytes data, Timestamp ts) {
       case tls::TlsMessage::Kind::kHandshake: {
         const bool v2 = msg.kind == tls::TlsMessage::Kind::kSslv2ClientHello;
         const auto type = static_cast<tls::HandshakeType>(msg.handshake_type);
-        if (dir == 0 && (v2 || type == tls::HandshakeType::kClientHello) && !t.ch) {
-          tls::ClientHello ch;
+        if (dir == 0 && (v2 || type == tls::HandshakeType::kClientHello) && !t.have_ch) {
           const ParseResult pr =
-              v2 ? tls::parse_sslv2_client_hello(body, ch) : tls::parse_client_hello(body, ch);
+              v2 ? tls::parse_sslv2_client_hello(body, t.ch) : tls::parse_client_hello(body, t.ch);
           if (pr.ok()) {
-            t.ch = std::move(ch);
+            t.have_ch = true;
             if (!t.have_ts) {
               t.ts = ts;
               t.have_ts = true;
             }
             a.confirmed = true;
-            if (t.ch->server_name && a.sni_or_host.empty()) a.sni_or_host = *t.ch->server_name;
+            if (t.ch.server_name && a.sni_or_host.empty()) a.sni_or_host = *t.ch.server_name;
           }
         } else if (dir == 1 && type == tls::HandshakeType::kServerHello) {
           tls::ServerHello sh;
@@ -966,7 +971,7 @@ void AppLayer::on_tls_bytes(FlowApp& a, int dir, Bytes data, Timestamp ts) {
     return;
   }
   // A direction has told us all we use once its hello is parsed and it switched to encrypted records.
-  const bool client_done = t.ch.has_value() && t.ccs_or_app[0];
+  const bool client_done = t.have_ch && t.ccs_or_app[0];
   const bool server_done = t.sh.has_value() && t.ccs_or_app[1];
   if (dir == 0 && client_done) {
     a.tcp_done[0] = true;
@@ -1011,8 +1016,11 @@ void AppLayer::finish_flow(FlowApp& a, const flow::FlowRecord& r) {
     }
     case Service::kTls: {
       TlsState& t = *a.tls;
-      if (!t.ch && !t.sh) break;
-      SslLogRecord s;
+      if (!t.have_ch && !t.sh) break;
+      // The previous record's lists and id strings serve this one: no allocation for them per TLS flow.
+      SslLogRecord& s = ssl_record_;
+      reset_keeping(s, s.id.uid, s.id.community_id, s.server_name, s.cert_chain_fps, s.client_ciphers,
+                    s.client_extensions, s.client_groups, s.client_versions, s.client_alpn);
       s.ts = t.ts;
       s.id = a.id;
       if (t.sh) {
@@ -1034,8 +1042,8 @@ void AppLayer::finish_flow(FlowApp& a, const flow::FlowRecord& r) {
       if (t.last_alert) s.last_alert = alert_name(*t.last_alert);
       s.established = t.sh.has_value() && t.ccs_or_app[0] && t.ccs_or_app[1];
       s.cert_chain_fps = t.fps;
-      if (t.ch) {
-        const tls::ClientHello& ch = *t.ch;
+      if (t.have_ch) {
+        const tls::ClientHello& ch = t.ch;
         if (ch.server_name) s.server_name = *ch.server_name;
         s.ja3 = fingerprints_.ja3(ch);
         s.ja4 = fingerprints_.ja4(ch, 't');
@@ -1097,15 +1105,19 @@ void AppLayer::finish_flow(FlowApp& a, const flow::FlowRecord& r) {
 
 void AppLayer::on_flow(const flow::FlowRecord& r) {
   out_ = r;
+  on_flow_scratch(out_);
+}
+
+void AppLayer::on_flow_scratch(flow::FlowRecord& r) {
   if (r.slot < apps_.size()) {
     if (FlowApp* a = apps_[r.slot].get()) {
       finish_flow(*a, r);
-      out_.service = a->services;
+      r.service = a->services;
       if (a->confirmed) {
-        if (!out_.service.empty()) out_.service += ',';
-        out_.service += service_name(a->service);
+        if (!r.service.empty()) r.service += ',';
+        r.service += service_name(a->service);
       }
-      out_.server_name = a->sni_or_host;
+      r.server_name = a->sni_or_host;
       release(r.slot);
     }
     slots_[r.slot] = SlotInfo{};
@@ -1113,9 +1125,9 @@ void AppLayer::on_flow(const flow::FlowRecord& r) {
   // The name the client resolved this server's address from, while that answer's TTL held.
   if (!resolved_.empty()) {
     const Resolved* e = resolved_.find(ResolvedKey{r.orig_h.bytes(), r.resp_h.bytes()});
-    if (e != nullptr && r.first_ts.ns <= e->expires_ns) out_.server_name = e->name;
+    if (e != nullptr && r.first_ts.ns <= e->expires_ns) r.server_name = e->name;
   }
-  next_.on_flow(out_);
+  next_.on_flow(r);
 }
 
 }  // namespace c2scope::session

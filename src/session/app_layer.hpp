@@ -60,6 +60,8 @@ class AppLayer final : public flow::FlowSink {
                  const flow::FlowHandle* handles, Timestamp ts);
 
   void on_flow(const flow::FlowRecord& record) override;
+  // Fills service and server_name into the table's record itself (no copy of the record per flow).
+  void on_flow_scratch(flow::FlowRecord& record) override;
 
   [[nodiscard]] const AppCounters& counters() const { return counters_; }
 
@@ -151,9 +153,10 @@ class AppLayer final : public flow::FlowSink {
   std::vector<std::string> dns_answers_;
   std::vector<std::uint32_t> dns_ttls_;
   std::vector<DnsLogRecord> dns_spare_;  // logged records kept for their buffers (take_dns_record)
+  SslLogRecord ssl_record_;              // the ssl.log record being built, kept for its buffers
   std::vector<tls::TlsMessage> tls_msgs_;
   flow::FlowRecord scratch_;
-  flow::FlowRecord out_;
+  flow::FlowRecord out_;  // on_flow's copy of a record it may not change
   // Context of the packet being handled (set by on_packet for the parsers' callbacks).
   const flow::FlowTable* table_ = nullptr;
   flow::FlowHandle handle_;

@@ -332,6 +332,52 @@ TEST(FlowTable, HandlesReportSlotAndDirection) {
   EXPECT_FALSE(hs[0].from_originator);
 }
 
+// describe() keeps a flow's uid and Community ID for its emission: the emitted records equal those of a table
+// that was never asked, also for the later flows that reuse a described flow's slot (nothing stale is
+// reused).
+TEST(FlowTable, DescribedFlowsAreEmittedWithTheSameIds) {
+  FlowConfig c;
+  c.udp_timeout_ns = 2'000'000'000;
+  Harness plain(c);
+  Harness asked(c);
+  std::vector<FlowRecord> described;
+  for (int i = 0; i < 60; ++i) {
+    // Seven client ports, each back every 7 s: its flow has timed out, and a new one takes a freed slot.
+    const auto l = udp("10.0.0.1", static_cast<std::uint16_t>(40000 + i % 7), "10.0.0.2", 9999, 1);
+    const Timestamp ts{static_cast<std::int64_t>(i) * 1'000'000'000};
+    const PacketRef ref{0, static_cast<std::uint64_t>(i) + 1};
+    FlowHandle hs[decode::kMaxLevels];
+    plain.table.update(packet({l}), ts, ref);
+    asked.table.update(packet({l}), ts, ref, hs);
+    if (i % 3 == 0) {
+      FlowRecord d;
+      asked.table.describe(hs[0], d);
+      asked.table.describe(hs[0], d);  // twice: the second answer comes from what the first kept
+      described.push_back(d);
+    }
+  }
+  plain.table.flush();
+  asked.table.flush();
+  ASSERT_EQ(asked.sink.flows.size(), plain.sink.flows.size());
+  ASSERT_GT(plain.sink.flows.size(), 7u);
+  for (std::size_t k = 0; k < plain.sink.flows.size(); ++k) {
+    const FlowRecord& a = asked.sink.flows[k];
+    const FlowRecord& p = plain.sink.flows[k];
+    EXPECT_EQ(a.id, p.id);
+    EXPECT_EQ(a.uid, p.uid);
+    EXPECT_EQ(a.community_id, p.community_id);
+    EXPECT_EQ(a.orig_p, p.orig_p);
+  }
+  for (const FlowRecord& d : described) {
+    const auto it = std::find_if(plain.sink.flows.begin(), plain.sink.flows.end(),
+                                 [&](const FlowRecord& r) { return r.id == d.id; });
+    ASSERT_NE(it, plain.sink.flows.end());
+    EXPECT_EQ(d.uid, it->uid);
+    EXPECT_EQ(d.community_id, it->community_id);
+    EXPECT_EQ(d.orig_p, it->orig_p);
+  }
+}
+
 TEST(FlowTable, PacketRefsArePreserved) {
   Harness h;
   h.table.update(packet({udp("10.0.0.5", 9, "10.0.0.1", 53, 1)}), Timestamp{1},

@@ -390,6 +390,34 @@ TEST(TlsClientHello, ParsesAnnotatedHex) {
   EXPECT_EQ(ch.flags, 0u) << hello_flag_names(ch.flags);
 }
 
+// The app layer parses each flow's hello into the ClientHello of a reused TLS state: whatever an earlier
+// parse left there (lists, SNI, flags, an SSLv2 hello), the result equals a parse into a fresh object.
+TEST(TlsClientHello, ParseIntoAReusedObjectEqualsAFreshParse) {
+  const ClientHello fresh = parsed_example();
+  const std::vector<std::uint8_t> b = unhex(kClientHelloHex);
+  const std::vector<std::uint8_t> v2 =
+      unhex("01 0301 0006 0000 0010 010080 00002f 000102030405060708090a0b0c0d0e0f");
+  ClientHello reused;
+  ASSERT_TRUE(parse_client_hello(b, reused).ok());
+  reused.flags |= kFlagDuplicateExtension;  // leftovers a previous hello may have had
+  reused.has_psk = true;
+  ASSERT_TRUE(parse_client_hello(b, reused).ok());
+  EXPECT_EQ(reused, fresh);
+  ClientHello fresh_v2;
+  ASSERT_TRUE(parse_sslv2_client_hello(v2, fresh_v2).ok());
+  ASSERT_TRUE(parse_sslv2_client_hello(v2, reused).ok());
+  EXPECT_EQ(reused, fresh_v2);
+  EXPECT_FALSE(reused.server_name.has_value());
+  EXPECT_TRUE(reused.extensions.empty());
+  ASSERT_TRUE(parse_client_hello(b, reused).ok());
+  EXPECT_EQ(reused, fresh);
+  // A failed parse leaves the same state in both.
+  const std::vector<std::uint8_t> cut(b.begin(), b.begin() + 40);
+  ClientHello fresh_cut;
+  EXPECT_EQ(parse_client_hello(cut, fresh_cut).ok(), parse_client_hello(cut, reused).ok());
+  EXPECT_EQ(reused, fresh_cut);
+}
+
 TEST(Ja3, ExcludesGreaseEverywhere) {
   ClientHello ch = parsed_example();
   EXPECT_EQ(ja3_string(ch), "771,4865-4866-49195,0-10-11-13-16-43-51,29-23,0");

@@ -8,7 +8,18 @@
 #include <vector>
 
 namespace c2scope::tls {
+
+namespace detail {
+struct Ja4Parts {
+  std::string a, ciphers, exts;  // exts already includes "_sigalgs" when there are any
+  bool no_ciphers = false;
+  bool no_exts = false;
+};
+}  // namespace detail
+
 namespace {
+
+using detail::Ja4Parts;
 
 std::string to_hex(const unsigned char* out, unsigned int n) {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -34,42 +45,54 @@ void append_dec(std::string& s, unsigned x) {
   s.append(buf, end);
 }
 
+// "4865-4866-...": the values in decimal, '-'-separated. Written through a pointer into room made once (at
+// most 5 digits and a separator per value), not appended a character at a time: this runs for every hello.
 template <typename T>
 void append_dec_list(std::string& s, const std::vector<T>& v, bool skip_grease) {
-  bool first = true;
-  for (T x : v) {
+  static_assert(sizeof(T) <= 2, "at most 5 decimal digits per value");
+  const std::size_t at = s.size();
+  s.resize(at + v.size() * 6);
+  char* const begin = s.data() + at;
+  char* p = begin;
+  for (const T x : v) {
     if (skip_grease && is_grease(static_cast<std::uint16_t>(x))) continue;
-    if (!first) s += '-';
-    first = false;
-    append_dec(s, x);
+    if (p != begin) *p++ = '-';
+    p = std::to_chars(p, p + 5, static_cast<unsigned>(x)).ptr;
   }
+  s.resize(at + static_cast<std::size_t>(p - begin));
 }
 
-// "0a0a,1301,..." without printf: this runs for every ClientHello (JA4 and its raw form).
-std::string join_hex4(const std::vector<std::uint16_t>& v) {
+// "0a0a,1301,..." appended (nothing for an empty list), written through a pointer into room made once: this
+// runs for every ClientHello (JA4 and its raw form).
+void append_hex4_list(std::string& s, const std::vector<std::uint16_t>& v) {
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string s;
-  s.reserve(v.size() * 5);
+  if (v.empty()) return;
+  const std::size_t at = s.size();
+  s.resize(at + v.size() * 5 - 1);
+  char* p = s.data() + at;
   for (std::size_t i = 0; i < v.size(); ++i) {
-    if (i != 0) s += ',';
-    s += kHex[(v[i] >> 12) & 0xf];
-    s += kHex[(v[i] >> 8) & 0xf];
-    s += kHex[(v[i] >> 4) & 0xf];
-    s += kHex[v[i] & 0xf];
+    if (i != 0) *p++ = ',';
+    *p++ = kHex[(v[i] >> 12) & 0xf];
+    *p++ = kHex[(v[i] >> 8) & 0xf];
+    *p++ = kHex[(v[i] >> 4) & 0xf];
+    *p++ = kHex[v[i] & 0xf];
   }
-  return s;
 }
 
-std::vector<std::uint16_t> without_grease(const std::vector<std::uint16_t>& v) {
-  std::vector<std::uint16_t> out;
-  out.reserve(v.size());
+// `v` without its GREASE values, into `out` (cleared first; its capacity is reused).
+void without_grease(const std::vector<std::uint16_t>& v, std::vector<std::uint16_t>& out) {
+  out.clear();
   for (std::uint16_t x : v) {
     if (!is_grease(x)) out.push_back(x);
   }
-  return out;
 }
 
-std::string ja4_version(const ClientHello& ch) {
+std::size_t count_without_grease(const std::vector<std::uint16_t>& v) {
+  return static_cast<std::size_t>(
+      std::count_if(v.begin(), v.end(), [](std::uint16_t x) { return !is_grease(x); }));
+}
+
+const char* ja4_version(const ClientHello& ch) {
   std::uint16_t v = ch.legacy_version;
   bool have = false;
   for (std::uint16_t sv : ch.supported_versions) {
@@ -104,46 +127,50 @@ std::string ja4_version(const ClientHello& ch) {
 // First and last characters of the first ALPN value. A non-ASCII byte becomes '9', as FoxIO's reference
 // implementations print it (ja4-foxio tls-non-ascii-alpn: ALPN 0xba 0xad gives "99"); the later spec text
 // (hex digits of the bytes) disagrees with both implementations' expected outputs, which we follow.
-std::string ja4_alpn(const ClientHello& ch) {
-  if (ch.alpn.empty() || ch.alpn.front().empty()) return "00";
+void append_ja4_alpn(std::string& s, const ClientHello& ch) {
+  if (ch.alpn.empty() || ch.alpn.front().empty()) {
+    s += "00";
+    return;
+  }
   const std::string& a = ch.alpn.front();
   auto shown = [](char c) { return static_cast<unsigned char>(c) >= 0x80 ? '9' : c; };
-  return std::string{shown(a.front()), shown(a.back())};
+  s += shown(a.front());
+  s += shown(a.back());
 }
 
-std::string two_digits(std::size_t n) {
+void append_two_digits(std::string& s, std::size_t n) {
   n = std::min<std::size_t>(n, 99);  // the field is two characters wide
-  return std::string{static_cast<char>('0' + n / 10), static_cast<char>('0' + n % 10)};
+  s += static_cast<char>('0' + n / 10);
+  s += static_cast<char>('0' + n % 10);
 }
 
-struct Ja4Parts {
-  std::string a, ciphers, exts;  // exts already includes "_sigalgs" when there are any
-  bool no_ciphers = false;
-  bool no_exts = false;
-};
-
-Ja4Parts ja4_parts(const ClientHello& ch, char transport) {
-  Ja4Parts p;
-  std::vector<std::uint16_t> ciphers = without_grease(ch.cipher_suites);
-  std::vector<std::uint16_t> exts = without_grease(ch.extensions);
+// Fills `p` (its strings cleared first, their capacity reused); `list` is scratch.
+void ja4_parts(const ClientHello& ch, char transport, Ja4Parts& p, std::vector<std::uint16_t>& list) {
+  p.a.clear();
   p.a += transport;
   p.a += ja4_version(ch);
   p.a += ch.has_extension(0x0000) ? 'd' : 'i';
-  p.a += two_digits(ciphers.size());
-  p.a += two_digits(exts.size());
-  p.a += ja4_alpn(ch);
+  append_two_digits(p.a, count_without_grease(ch.cipher_suites));
+  append_two_digits(p.a, count_without_grease(ch.extensions));
+  append_ja4_alpn(p.a, ch);
 
-  std::sort(ciphers.begin(), ciphers.end());
-  p.ciphers = join_hex4(ciphers);
-  p.no_ciphers = ciphers.empty();
+  without_grease(ch.cipher_suites, list);
+  std::sort(list.begin(), list.end());
+  p.ciphers.clear();
+  append_hex4_list(p.ciphers, list);
+  p.no_ciphers = list.empty();
 
-  std::erase_if(exts, [](std::uint16_t e) { return e == 0x0000 || e == 0x0010; });
-  std::sort(exts.begin(), exts.end());
-  p.no_exts = exts.empty();
-  p.exts = join_hex4(exts);
-  std::vector<std::uint16_t> sigs = without_grease(ch.signature_algorithms);
-  if (!sigs.empty()) p.exts += "_" + join_hex4(sigs);
-  return p;
+  without_grease(ch.extensions, list);
+  std::erase_if(list, [](std::uint16_t e) { return e == 0x0000 || e == 0x0010; });
+  std::sort(list.begin(), list.end());
+  p.no_exts = list.empty();
+  p.exts.clear();
+  append_hex4_list(p.exts, list);
+  without_grease(ch.signature_algorithms, list);
+  if (!list.empty()) {
+    p.exts += '_';
+    append_hex4_list(p.exts, list);
+  }
 }
 
 }  // namespace
@@ -177,21 +204,35 @@ void append_ja3s_string(std::string& s, const ServerHello& sh) {
   append_dec_list(s, sh.extensions, true);
 }
 
-// JA4 from its parts, with `hash` the SHA-256 hex of a part (the first 12 characters are kept).
-template <typename Hash>
-std::string ja4_from(const Ja4Parts& p, Hash&& hash) {
-  std::string out = p.a;
+// The lowercase hex of the first `n` bytes of `digest` appended.
+void append_hex(std::string& s, const unsigned char* digest, unsigned int n) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (unsigned int i = 0; i < n; ++i) {
+    s += kHex[digest[i] >> 4];
+    s += kHex[digest[i] & 0xf];
+  }
+}
+
+// JA4 from its parts; `sha256(part, digest)` writes the SHA-256 of a part and returns its length (0 on
+// failure: nothing of that hash is written, as from an empty hex digest). The first 12 hex characters are
+// kept. The hex is written from the digest bytes: no 64-character string per part.
+template <typename Sha256>
+std::string ja4_from(const Ja4Parts& p, Sha256&& sha256) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  std::string out;
+  out.reserve(p.a.size() + 26);
+  out = p.a;
   out += '_';
   if (p.no_ciphers) {
     out.append(12, '0');
   } else {
-    out += std::string_view(hash(p.ciphers)).substr(0, 12);
+    append_hex(out, digest, std::min(sha256(p.ciphers, digest), 6u));
   }
   out += '_';
   if (p.no_exts) {
     out.append(12, '0');
   } else {
-    out += std::string_view(hash(p.exts)).substr(0, 12);
+    append_hex(out, digest, std::min(sha256(p.exts, digest), 6u));
   }
   return out;
 }
@@ -219,18 +260,27 @@ std::string ja3s(const ServerHello& sh) {
 }
 
 std::string ja4(const ClientHello& ch, char transport) {
-  return ja4_from(ja4_parts(ch, transport), [](const std::string& part) { return sha256_hex(part); });
+  Ja4Parts p;
+  std::vector<std::uint16_t> list;
+  ja4_parts(ch, transport, p, list);
+  return ja4_from(p, [](const std::string& part, unsigned char* digest) {
+    unsigned int n = 0;
+    return EVP_Digest(part.data(), part.size(), digest, &n, EVP_sha256(), nullptr) == 1 ? n : 0u;
+  });
 }
 
 std::string ja4_raw(const ClientHello& ch, char transport) {
-  Ja4Parts p = ja4_parts(ch, transport);
+  Ja4Parts p;
+  std::vector<std::uint16_t> list;
+  ja4_parts(ch, transport, p, list);
   return p.a + "_" + p.ciphers + "_" + p.exts;
 }
 
 Fingerprinter::Fingerprinter()
     : md5_(EVP_MD_fetch(nullptr, "MD5", nullptr)),
       sha256_(EVP_MD_fetch(nullptr, "SHA256", nullptr)),
-      ctx_(EVP_MD_CTX_new()) {}
+      ctx_(EVP_MD_CTX_new()),
+      ja4_parts_(std::make_unique<detail::Ja4Parts>()) {}
 
 Fingerprinter::~Fingerprinter() {
   EVP_MD_CTX_free(ctx_);
@@ -238,13 +288,15 @@ Fingerprinter::~Fingerprinter() {
   EVP_MD_free(md5_);
 }
 
+bool Fingerprinter::digest(const EVP_MD* md, std::string_view data, unsigned char* out, unsigned int& n) {
+  return md != nullptr && ctx_ != nullptr && EVP_DigestInit_ex2(ctx_, md, nullptr) == 1 &&
+         EVP_DigestUpdate(ctx_, data.data(), data.size()) == 1 && EVP_DigestFinal_ex(ctx_, out, &n) == 1;
+}
+
 std::string Fingerprinter::digest_hex(const EVP_MD* md, std::string_view data) {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int n = 0;
-  if (md == nullptr || ctx_ == nullptr || EVP_DigestInit_ex2(ctx_, md, nullptr) != 1 ||
-      EVP_DigestUpdate(ctx_, data.data(), data.size()) != 1 || EVP_DigestFinal_ex(ctx_, out, &n) != 1) {
-    return {};
-  }
+  if (!digest(md, data, out, n)) return {};
   return to_hex(out, n);
 }
 
@@ -269,7 +321,11 @@ std::string Fingerprinter::ja3s(const ServerHello& sh) {
 }
 
 std::string Fingerprinter::ja4(const ClientHello& ch, char transport) {
-  return ja4_from(ja4_parts(ch, transport), [this](const std::string& part) { return sha256_hex(part); });
+  ja4_parts(ch, transport, *ja4_parts_, list_);
+  return ja4_from(*ja4_parts_, [this](const std::string& part, unsigned char* out) {
+    unsigned int n = 0;
+    return digest(sha256_, part, out, n) ? n : 0u;
+  });
 }
 
 }  // namespace c2scope::tls

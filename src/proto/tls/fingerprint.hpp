@@ -1,8 +1,10 @@
 // JA3, JA3S and JA4 (TLS client, BSD-3): pure functions of the parsed hello records.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "proto/tls/hello.hpp"
 
@@ -11,6 +13,10 @@ struct evp_md_st;
 struct evp_md_ctx_st;
 
 namespace c2scope::tls {
+
+namespace detail {
+struct Ja4Parts;  // fingerprint.cpp
+}  // namespace detail
 
 // "771,4865-4866,0-23-65281,29-23,0": legacy version, ciphers, extensions, groups, point formats; GREASE
 // removed.
@@ -48,12 +54,17 @@ class Fingerprinter {
   std::string sha256_hex(std::string_view data);
 
  private:
+  // The digest of `data` into `out` (EVP_MAX_MD_SIZE bytes), its length into `n`; false on failure.
+  bool digest(const ::evp_md_st* md, std::string_view data, unsigned char* out, unsigned int& n);
   std::string digest_hex(const ::evp_md_st* md, std::string_view data);
 
   ::evp_md_st* md5_ = nullptr;     // EVP_MD_fetch'ed; nullptr when the provider lacks it
   ::evp_md_st* sha256_ = nullptr;  // (then the digest is "", as the free functions give)
   ::evp_md_ctx_st* ctx_ = nullptr;
   std::string text_;  // the JA3/JA3S string, rebuilt in place for each hello
+  // JA4's parts and its sorted lists, rebuilt in place for each hello: no allocation per hello once warm.
+  std::unique_ptr<detail::Ja4Parts> ja4_parts_;
+  std::vector<std::uint16_t> list_;
 };
 
 }  // namespace c2scope::tls

@@ -191,8 +191,33 @@ bool ClientHello::has_extension(std::uint16_t type) const {
   return std::find(extensions.begin(), extensions.end(), type) != extensions.end();
 }
 
+void ClientHello::clear() {
+  // A fresh object takes the lists and is moved back: every other field (and any added later) is the fresh
+  // object's; the lists are then emptied, keeping their capacity.
+  ClientHello fresh;
+  fresh.cipher_suites.swap(cipher_suites);
+  fresh.compression_methods.swap(compression_methods);
+  fresh.extensions.swap(extensions);
+  fresh.alpn.swap(alpn);
+  fresh.supported_groups.swap(supported_groups);
+  fresh.ec_point_formats.swap(ec_point_formats);
+  fresh.signature_algorithms.swap(signature_algorithms);
+  fresh.supported_versions.swap(supported_versions);
+  fresh.key_share_groups.swap(key_share_groups);
+  *this = std::move(fresh);
+  cipher_suites.clear();
+  compression_methods.clear();
+  extensions.clear();
+  alpn.clear();
+  supported_groups.clear();
+  ec_point_formats.clear();
+  signature_algorithms.clear();
+  supported_versions.clear();
+  key_share_groups.clear();
+}
+
 ParseResult parse_client_hello(Bytes body, ClientHello& out) {
-  out = ClientHello{};
+  out.clear();
   ByteReader r(body);
   out.legacy_version = r.be16();
   Bytes random = r.bytes(32);
@@ -265,7 +290,7 @@ ParseResult parse_server_hello(Bytes body, ServerHello& out) {
 ParseResult parse_sslv2_client_hello(Bytes msg, ClientHello& out) {
   // RFC 5246 E.2: msg_type(1)=1, version(2), cipher_spec_length(2), session_id_length(2),
   // challenge_length(2), cipher_specs (3 bytes each), session_id, challenge.
-  out = ClientHello{};
+  out.clear();
   out.flags |= kFlagSslv2 | kFlagNoExtensions;
   ByteReader r(msg);
   std::uint8_t type = r.u8();

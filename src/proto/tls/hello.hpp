@@ -61,6 +61,10 @@ struct ClientHello {
   std::uint32_t flags = 0;      // HelloFlag bits
 
   [[nodiscard]] bool has_extension(std::uint16_t type) const;
+  // Back to a default-constructed ClientHello, but the lists keep their capacity: a hello parsed into a
+  // reused object (one per TLS flow) allocates nothing once warm.
+  void clear();
+  bool operator==(const ClientHello&) const = default;  // every field (tests: reused vs fresh parse)
 };
 
 struct ServerHello {
