@@ -35,7 +35,7 @@ void append_zeek_seconds(std::string& out, std::int64_t ns) {
   auto frac = static_cast<unsigned>(micros % 1'000'000);
   *p = '.';
   for (int i = 5; i >= 1; i -= 2) {
-    const unsigned pair = frac % 100;
+    const std::size_t pair = frac % 100;
     frac /= 100;
     p[i] = kPairs[2 * pair];
     p[i + 1] = kPairs[2 * pair + 1];

@@ -513,10 +513,8 @@ struct FlowTable::Impl {
         detail::HistoryState{f.hist_seen, f.history}.check(from_orig, detail::kHistData, 'D');
     }
     const std::uint8_t cls = classify(f);
-    if (cls != f.cls) {
-      unlink(s);
-      link_tail(s, cls);
-    } else if (cls != kTcpAttempt && lists[cls].tail != s) {
+    // A new class, or a class kept in recency order (not the attempts) where the flow is not last yet.
+    if (cls != f.cls || (cls != kTcpAttempt && lists[cls].tail != s)) {
       unlink(s);
       link_tail(s, cls);
     }

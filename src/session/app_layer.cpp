@@ -375,9 +375,10 @@ std::unique_ptr<T> take_spare(std::vector<std::unique_ptr<T>>& spares) {
 // come back emptied with their capacity, so the next user does not allocate them again.
 template <typename T, typename... Buffers>
 void reset_keeping(T& object, Buffers&... buffers) {
-  std::tuple<Buffers...> kept{std::move(buffers)...};
+  std::tuple<Buffers...> kept;
+  std::apply([&](auto&... k) { (std::swap(k, buffers), ...); }, kept);
   object = T{};
-  std::apply([&](auto&... b) { ((b.clear(), buffers = std::move(b)), ...); }, kept);
+  std::apply([&](auto&... k) { ((k.clear(), std::swap(k, buffers)), ...); }, kept);
 }
 
 }  // namespace

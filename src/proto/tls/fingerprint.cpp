@@ -24,7 +24,7 @@ using detail::Ja4Parts;
 std::string to_hex(const unsigned char* out, unsigned int n) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string s(std::size_t{n} * 2, '\0');
-  for (unsigned int i = 0; i < n; ++i) {
+  for (std::size_t i = 0; i < n; ++i) {
     s[2 * i] = kHex[out[i] >> 4];
     s[2 * i + 1] = kHex[out[i] & 0xf];
   }
