@@ -77,14 +77,12 @@ void append_json_escaped(std::string& out, std::string_view s) {
         out += "\\t";
         break;
       default:
-        if (c < 0x20 || c == 0x7f) {
-          fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);
-        } else if (c < 0x80) {
+        if (c >= 0x20 && c < 0x7f) {
           out += static_cast<char>(c);
-        } else if (std::size_t n = utf8_sequence_length(s, i); n != 0) {
+        } else if (std::size_t n = c >= 0x80 ? utf8_sequence_length(s, i) : 0; n != 0) {
           out.append(s.substr(i, n));
           i += n - 1;
-        } else {
+        } else {  // control characters, DEL, and bytes that do not start valid UTF-8
           fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);
         }
     }

@@ -38,7 +38,7 @@ Step decode_udp(Bytes d, Ctx& c) {
   else if (either(lv, cfg.geneve_port))
     next = Proto::kGeneve;
   else if (either(lv, cfg.teredo_port))
-    next = Proto::kTeredo;
+    next = Proto::kTeredo;  // NOLINT(bugprone-branch-clone): by its port before AYIYA's, by content below
   else if (either(lv, cfg.ayiya_port))
     next = Proto::kAyiya;
   // Teredo relays use any port: like Zeek's protocol detection, recognise it by content elsewhere.
