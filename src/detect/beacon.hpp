@@ -67,7 +67,7 @@ struct BeaconParams {
   std::uint32_t presence_min_bins = 4;  // the host must be active in this many bins (a sixth of the window)
 };
 
-// The observation window cut into kActivityBins equal bins, and the bins in which one host started any
+// The observation window cut into kBins equal bins, and the bins in which one host started any
 // connection; presence is measured against the host's own activity, so a host switched off half the day
 // still has full presence toward what it always talks to.
 struct ActivityBins {

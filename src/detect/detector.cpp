@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "core/ascii.hpp"
 #include "detect/match_memo.hpp"
@@ -295,26 +296,39 @@ struct Detector::State {
       servers.push_back(server);
   }
 
-  // Keeps the hits of `hits` active at `ts`; counts the others.
-  // intel->match_domain / match_hash through the memos of values that matched nothing.
-  void match_domain(std::string_view name) {
-    if (clean_names.contains(name)) {
-      hits.clear();
-      return;
-    }
-    intel->match_domain(name, hits);
-    if (hits.empty()) clean_names.add(name);
-  }
-  void match_fingerprint(intel::IndicatorType type, std::string_view value) {
-    CleanValues& clean = type == intel::IndicatorType::kJa3 ? clean_ja3 : clean_ja4;
-    if (clean.contains(value)) {
-      hits.clear();
-      return;
-    }
-    intel->match_hash(type, value, hits);
+  // Fills `hits` by `match(value, hits)` unless `clean` remembers that the value matched nothing.
+  template <typename Match>
+  void match_memo(CleanValues& clean, std::string_view value, Match&& match) {
+    hits.clear();
+    if (clean.contains(value)) return;
+    match(value, hits);
     if (hits.empty()) clean.add(value);
   }
+  void match_domain(std::string_view name) {
+    match_memo(clean_names, name, [&](std::string_view v, auto& out) { intel->match_domain(v, out); });
+  }
+  void match_fingerprint(intel::IndicatorType type, std::string_view value) {
+    match_memo(type == intel::IndicatorType::kJa3 ? clean_ja3 : clean_ja4, value,
+               [&](std::string_view v, auto& out) { intel->match_hash(type, v, out); });
+  }
 
+  // Which registered domains an external DNS server answered for the host (up to kResolverDomains).
+  void note_lookup(const session::DnsLogRecord& r) {
+    const AddrPair key{r.id.orig_h, r.id.resp_h};
+    auto it = lookup_domains.find(key);
+    if (it == lookup_domains.end()) {
+      if (lookup_domains.size() >= kMaxLookupPairs) return;
+      it = lookup_domains.try_emplace(key).first;
+    }
+    std::vector<std::uint64_t>& domains = it->second;
+    if (domains.size() >= kResolverDomains) return;
+    std::uint64_t h = 14695981039346656037ull;  // FNV-1a of the lower-case registered domain
+    for (const char c : registered_domain(r.query))
+      h = (h ^ static_cast<unsigned char>(ascii_lower(c))) * 1099511628211ull;
+    if (std::find(domains.begin(), domains.end(), h) == domains.end()) domains.push_back(h);
+  }
+
+  // Keeps the hits of `hits` active at `ts`; counts the others.
   void keep_active(Timestamp ts) {
     const auto before = hits.size();
     std::erase_if(hits, [&](std::uint32_t id) { return !intel->active_at(id, ts); });
@@ -431,21 +445,7 @@ void Detector::on_dns(const session::DnsLogRecord& r) {
   State& s = *state_;
   if (s.classifier.is_monitored(r.id.orig_h)) {
     s.tunnels.observe(r);
-    if (r.has_query && !r.query.empty() && !s.classifier.is_monitored(r.id.resp_h)) {
-      const auto it = s.lookup_domains.find(AddrPair{r.id.orig_h, r.id.resp_h});
-      std::vector<std::uint64_t>* domains = nullptr;
-      if (it != s.lookup_domains.end()) {
-        domains = &it->second;
-      } else if (s.lookup_domains.size() < kMaxLookupPairs) {
-        domains = &s.lookup_domains[AddrPair{r.id.orig_h, r.id.resp_h}];
-      }
-      if (domains != nullptr && domains->size() < kResolverDomains) {
-        std::uint64_t h = 14695981039346656037ull;  // FNV-1a of the lower-case registered domain
-        for (const char c : registered_domain(r.query))
-          h = (h ^ static_cast<unsigned char>(ascii_lower(c))) * 1099511628211ull;
-        if (std::find(domains->begin(), domains->end(), h) == domains->end()) domains->push_back(h);
-      }
-    }
+    if (r.has_query && !r.query.empty() && !s.classifier.is_monitored(r.id.resp_h)) s.note_lookup(r);
     if (r.has_rcode) {
       s.dga.observe(r);
       s.hosts_with_dns.insert(r.id.orig_h);
@@ -742,6 +742,7 @@ DetectionResult Detector::finish() {
   };
 
   // Beacons by address pair.
+  std::unordered_set<AddrPair, AddrPairHash> beaconed;  // pairs whose own beacon made a reason
   for (std::size_t i = 0; i < pair_order.size(); ++i) {
     const auto* kv = pair_order[i];
     const AddrPair& key = kv->first;
@@ -768,6 +769,7 @@ DetectionResult Detector::finish() {
     }
     result.beacons.push_back(BeaconEntry{key.host, true, key.server, {}, score, resolver});
     if (!beacon_finding(score, s.config.beacon_threshold) || resolver) continue;
+    beaconed.insert(key);
     Reason reason;
     reason.detector = "beacon";
     reason.score = score.score;
@@ -803,13 +805,7 @@ DetectionResult Detector::finish() {
     for (const IpAddress& server : np.servers) {
       // The address pair already carries its own beacon reason when it beacons by itself.
       const auto direct = s.pairs.find(AddrPair{key.host, server});
-      if (direct == s.pairs.end()) continue;
-      const bool already =
-          std::any_of(result.beacons.begin(), result.beacons.end(), [&](const BeaconEntry& b) {
-            return b.has_server && b.host == key.host && b.server == server && !b.resolver &&
-                   beacon_finding(b.score, s.config.beacon_threshold);
-          });
-      if (already) continue;
+      if (direct == s.pairs.end() || beaconed.count(direct->first) != 0) continue;
       Reason reason;
       reason.detector = "beacon";
       reason.score = score.score;

@@ -98,8 +98,8 @@ class EvidenceStore {
   std::set<std::uint64_t> cited_flows_;
   std::vector<std::pair<std::string, CitedRecord>> records_;
   std::set<std::uint32_t> indicators_;
-  // uid of a cited record -> its flow; looked up for every spooled flow once a record is cited, never
-  // iterated
+  // uid of a cited record -> its flow: looked up for every spooled flow once a record is cited; never
+  // iterated.
   std::unordered_map<std::string, std::optional<std::uint64_t>> record_flows_;
   std::uint64_t record_counter_ = 0;
 };

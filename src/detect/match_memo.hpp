@@ -38,101 +38,106 @@ class CleanValues {
   std::array<Slot, kSlots> slots_{};
 };
 
-// A set of addresses in one open-addressing table: the detector adds the host of every outbound flow and DNS
-// record, and a node per address (std::unordered_set) made those the most expensive lines of on_flow.
-class AddressSet {
+// Addresses to values in one open-addressing table (linear probing, load <= 1/2): the detector looks up the
+// host of every outbound flow and DNS record, and a node per address (std::unordered_map/set) made those the
+// most expensive lines of on_flow.
+template <typename Value>
+class AddressMap {
  public:
-  // Adds `ip`; returns whether it was new.
-  bool insert(const IpAddress& ip) {
-    if (2 * (size_ + 1) > slots_.size()) grow();
-    if (!place(ip)) return false;
-    ++size_;
-    return true;
-  }
-  [[nodiscard]] bool contains(const IpAddress& ip) const {
-    if (slots_.empty()) return false;
-    for (std::size_t i = IpAddressHash{}(ip)&mask_;; i = (i + 1) & mask_) {  // bounded: load <= 1/2
-      if (!used_[i]) return false;
-      if (slots_[i] == ip) return true;
+  [[nodiscard]] const Value* find(const IpAddress& ip) const {
+    if (keys_.empty()) return nullptr;
+    for (std::size_t i = IpAddressHash{}(ip)&mask_; used_[i] != 0; i = (i + 1) & mask_) {  // bounded: load
+      if (keys_[i] == ip) return &values_[i];
     }
+    return nullptr;
+  }
+  // The value of `ip`, default-constructed when new; `added` tells which.
+  Value& try_emplace(const IpAddress& ip, bool& added) {
+    if (2 * (size_ + 1) > keys_.size()) grow();
+    const std::size_t i = slot_of(ip);
+    added = used_[i] == 0;
+    if (added) {
+      keys_[i] = ip;
+      used_[i] = 1;
+      ++size_;
+    }
+    return values_[i];
   }
   [[nodiscard]] std::size_t size() const { return size_; }
 
  private:
-  bool place(const IpAddress& ip) {
+  // The slot holding `ip`, or the free slot where it goes.
+  std::size_t slot_of(const IpAddress& ip) const {
     std::size_t i = IpAddressHash{}(ip)&mask_;
-    for (; used_[i]; i = (i + 1) & mask_)
-      if (slots_[i] == ip) return false;
-    slots_[i] = ip;
-    used_[i] = 1;
-    return true;
+    while (used_[i] != 0 && keys_[i] != ip) i = (i + 1) & mask_;
+    return i;
   }
   void grow() {
-    std::vector<IpAddress> old = std::move(slots_);
-    std::vector<std::uint8_t> old_used = std::move(used_);
-    slots_.assign(old.empty() ? 1024 : old.size() * 2, IpAddress{});
-    used_.assign(slots_.size(), 0);
-    mask_ = slots_.size() - 1;
-    for (std::size_t i = 0; i < old.size(); ++i)
-      if (old_used[i] != 0) place(old[i]);
+    std::vector<IpAddress> keys = std::move(keys_);
+    std::vector<std::uint8_t> used = std::move(used_);
+    std::vector<Value> values = std::move(values_);
+    const std::size_t n = keys.empty() ? 1024 : keys.size() * 2;
+    keys_.assign(n, IpAddress{});
+    used_.assign(n, 0);
+    values_.assign(n, Value{});
+    mask_ = n - 1;
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      if (used[i] == 0) continue;
+      const std::size_t j = slot_of(keys[i]);
+      keys_[j] = keys[i];
+      used_[j] = 1;
+      values_[j] = std::move(values[i]);
+    }
   }
-  std::vector<IpAddress> slots_;
-  std::vector<std::uint8_t> used_;
+  std::vector<IpAddress> keys_;
+  std::vector<std::uint8_t> used_;  // the all-zero address is a key like any other
+  std::vector<Value> values_;
   std::size_t mask_ = 0;
   std::size_t size_ = 0;
 };
 
-// The indicator ids listing each server address, matched once per address: an open-addressing table (most
-// servers have no hit, and a node per server cost more than the match itself).
+// A set of addresses (AddressMap without values).
+class AddressSet {
+ public:
+  // Adds `ip`; returns whether it was new.
+  bool insert(const IpAddress& ip) {
+    bool added = false;
+    map_.try_emplace(ip, added);
+    return added;
+  }
+  [[nodiscard]] bool contains(const IpAddress& ip) const { return map_.find(ip) != nullptr; }
+  [[nodiscard]] std::size_t size() const { return map_.size(); }
+
+ private:
+  struct Nothing {};
+  AddressMap<Nothing> map_;
+};
+
+// The indicator ids listing each server address, matched once per address (most servers have none).
 class AddressHits {
  public:
   // Whether `ip` was matched already; if so `out` is set to its ids.
   bool find(const IpAddress& ip, std::vector<std::uint32_t>& out) const {
-    if (slots_.empty()) return false;
-    for (std::size_t i = IpAddressHash{}(ip)&mask_;; i = (i + 1) & mask_) {  // bounded: load <= 1/2
-      const Slot& s = slots_[i];
-      if (!s.used) return false;
-      if (s.ip == ip) {
-        out.assign(ids_.begin() + s.start, ids_.begin() + s.start + s.count);
-        return true;
-      }
-    }
+    const Range* r = map_.find(ip);
+    if (r == nullptr) return false;
+    out.assign(ids_.begin() + r->start, ids_.begin() + r->start + r->count);
+    return true;
   }
   void insert(const IpAddress& ip, const std::vector<std::uint32_t>& hits) {
-    if (2 * (used_ + 1) > slots_.size()) grow();
-    Slot s;
-    s.ip = ip;
-    s.start = static_cast<std::uint32_t>(ids_.size());
-    s.count = static_cast<std::uint32_t>(hits.size());
-    s.used = true;
+    bool added = false;
+    Range& r = map_.try_emplace(ip, added);
+    if (!added) return;
+    r = Range{static_cast<std::uint32_t>(ids_.size()), static_cast<std::uint32_t>(hits.size())};
     ids_.insert(ids_.end(), hits.begin(), hits.end());
-    place(s);
-    ++used_;
   }
 
  private:
-  struct Slot {
-    IpAddress ip;
+  struct Range {
     std::uint32_t start = 0;
     std::uint32_t count = 0;
-    bool used = false;
   };
-  void place(const Slot& s) {
-    std::size_t i = IpAddressHash{}(s.ip) & mask_;
-    while (slots_[i].used) i = (i + 1) & mask_;
-    slots_[i] = s;
-  }
-  void grow() {
-    std::vector<Slot> old = std::move(slots_);
-    slots_.assign(old.empty() ? 1024 : old.size() * 2, Slot{});
-    mask_ = slots_.size() - 1;
-    for (const Slot& s : old)
-      if (s.used) place(s);
-  }
-  std::vector<Slot> slots_;
+  AddressMap<Range> map_;
   std::vector<std::uint32_t> ids_;
-  std::size_t mask_ = 0;
-  std::size_t used_ = 0;
 };
 
 }  // namespace c2scope::detect
