@@ -21,13 +21,19 @@ namespace {
 
 using detail::Ja4Parts;
 
-std::string to_hex(const unsigned char* out, unsigned int n) {
+// The lowercase hex of the first `n` bytes of `digest` appended.
+void append_hex(std::string& s, const unsigned char* digest, unsigned int n) {
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string s(std::size_t{n} * 2, '\0');
-  for (std::size_t i = 0; i < n; ++i) {
-    s[2 * i] = kHex[out[i] >> 4];
-    s[2 * i + 1] = kHex[out[i] & 0xf];
+  for (unsigned int i = 0; i < n; ++i) {
+    s += kHex[digest[i] >> 4];
+    s += kHex[digest[i] & 0xf];
   }
+}
+
+std::string to_hex(const unsigned char* out, unsigned int n) {
+  std::string s;
+  s.reserve(std::size_t{n} * 2);
+  append_hex(s, out, n);
   return s;
 }
 
@@ -202,15 +208,6 @@ void append_ja3s_string(std::string& s, const ServerHello& sh) {
   append_dec(s, sh.cipher_suite);
   s += ',';
   append_dec_list(s, sh.extensions, true);
-}
-
-// The lowercase hex of the first `n` bytes of `digest` appended.
-void append_hex(std::string& s, const unsigned char* digest, unsigned int n) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (unsigned int i = 0; i < n; ++i) {
-    s += kHex[digest[i] >> 4];
-    s += kHex[digest[i] & 0xf];
-  }
 }
 
 // JA4 from its parts; `sha256(part, digest)` writes the SHA-256 of a part and returns its length (0 on
