@@ -62,7 +62,7 @@ inline int run_command(const std::string& command) {
 }
 
 // Runs the built c2scope with `args` (attribution data from ../shared/data/geoip), its stderr kept in
-// DIR/NAME.stderr and returned in `err`; returns its exit status.
+// DIR/NAME.stderr and returned in `err`, its stdout in DIR/NAME.stdout; returns its exit status.
 inline int run_c2scope(const std::filesystem::path& dir, const std::string& name,
                        const std::vector<std::string>& args, std::string* err = nullptr) {
   std::filesystem::create_directories(dir);
@@ -70,7 +70,7 @@ inline int run_c2scope(const std::filesystem::path& dir, const std::string& name
                     shell_quoted(c2scope_binary().string());
   for (const auto& a : args) cmd += " " + shell_quoted(a);
   const std::filesystem::path e = dir / (name + ".stderr");
-  cmd += " 2>" + shell_quoted(e.string());
+  cmd += " 2>" + shell_quoted(e.string()) + " >" + shell_quoted((dir / (name + ".stdout")).string());
   const int rc = run_command(cmd);
   if (err != nullptr) *err = read_file(e);
   return rc;

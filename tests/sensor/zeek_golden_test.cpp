@@ -5,7 +5,6 @@
 // the capture directly. Skips with a message when ../shared is absent.
 #include <gtest/gtest.h>
 #include <simdjson.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -18,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "golden/zeek_log.hpp"
 #include "test_support.hpp"
 
 namespace c2scope::testing {
@@ -35,17 +35,9 @@ fs::path work_dir() {
 [[maybe_unused]] ::testing::Environment* const kCleanup =
     ::testing::AddGlobalTestEnvironment(new WorkDirCleanup(work_dir()));
 
-// Runs the binary with the country/AS snapshot of ../shared/data/geoip; returns the exit status.
+// Runs the binary with the country/AS snapshot of ../shared/data/geoip in this process's work directory.
 int run_c2scope(const std::string& name, const std::vector<std::string>& args, std::string* err = nullptr) {
-  fs::create_directories(work_dir());
-  std::string cmd = "C2SCOPE_DATA_DIR=" + shell_quoted((shared_data() / "geoip").string()) + " " +
-                    shell_quoted(c2scope_binary().string());
-  for (const auto& a : args) cmd += " " + shell_quoted(a);
-  const fs::path err_file = work_dir() / (name + ".stderr");
-  cmd += " 2>" + shell_quoted(err_file.string()) + " >/dev/null";
-  const int rc = std::system(cmd.c_str());
-  if (err != nullptr) *err = read_file(err_file);
-  return rc == -1 ? -1 : (WIFEXITED(rc) ? WEXITSTATUS(rc) : -1);
+  return testing::run_c2scope(work_dir(), name, args, err);
 }
 
 // Line `n` (1-based) of a file, plain or gzip ("" past the end).
