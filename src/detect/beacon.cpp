@@ -58,6 +58,28 @@ std::uint32_t ActivityBins::bit_of(std::int64_t ts_ns) const {
   return std::uint32_t{1} << bin;
 }
 
+namespace {
+
+// The spread of the gaps on the beat (within the tolerance of `period`): their relative standard deviation
+// and how many there are.
+std::pair<double, std::size_t> beat_spread(const std::vector<double>& gaps, double period, double tolerance) {
+  if (period <= 0) return {0, 0};
+  double sum = 0, sum2 = 0;
+  std::size_t n = 0;
+  for (const double d : gaps) {
+    const double r = d / period - 1;
+    if (std::abs(r) > tolerance) continue;
+    sum += r;
+    sum2 += r * r;
+    ++n;
+  }
+  if (n < 2) return {0, n};
+  const auto nn = static_cast<double>(n);
+  return {std::sqrt(std::max(0.0, (sum2 - sum * sum / nn) / (nn - 1))), n};
+}
+
+}  // namespace
+
 BeaconScore score_beacon(std::span<const BeaconEvent> events, std::uint32_t stride, std::uint64_t offered,
                          double window_s, PrevalenceInput prevalence, const BeaconParams& params,
                          const ActivityBins& activity) {
@@ -175,6 +197,7 @@ BeaconScore score_beacon(std::span<const BeaconEvent> events, std::uint32_t stri
   s.hit_rate = hits / m;
   double dispersion = raw.iqr / raw.median;
   Spread beat = raw;
+  bool use_folded = false;
   if (!folded.empty()) {
     const Spread fold = spread_of(folded);
     const double single_share = static_cast<double>(single) / m;
@@ -183,8 +206,12 @@ BeaconScore score_beacon(std::span<const BeaconEvent> events, std::uint32_t stri
     if (single_share >= 0.6 && early_share <= 0.2 && fold.median > 0) {
       dispersion = std::min(dispersion, fold.iqr / fold.median);
       beat = fold;
+      use_folded = true;
     }
   }
+  const auto [spread, on_beat] = beat_spread(use_folded ? folded : intervals, beat.median, params.tolerance);
+  s.beat_spread = spread;
+  s.beat_gaps = on_beat;
   s.missed = beats > 0 ? static_cast<double>(missed) / static_cast<double>(beats) : 0;
   s.period_s = beat.median / static_cast<double>(std::max<std::uint32_t>(stride, 1));
   s.jitter = beat.median > 0 ? beat.iqr / 2 / beat.median : 0;
@@ -224,13 +251,26 @@ void apply_prevalence(BeaconScore& s, PrevalenceInput prevalence, const BeaconPa
   s.score = s.base * s.prevalence_factor;
 }
 
-bool same_schedule(std::vector<double> periods, const BeaconParams& params) {
+bool same_schedule(const std::vector<SchedulePeriod>& periods, const BeaconParams& params) {
   if (periods.size() < 2) return true;  // own schedules need two hosts that disagree
-  std::sort(periods.begin(), periods.end());
-  const double median = quantile(periods, 0.5);
+  std::vector<double> p;
+  p.reserve(periods.size());
+  double var = 0, gaps = 0;
+  for (const auto& sp : periods) {
+    p.push_back(sp.period_s);
+    var += static_cast<double>(sp.gaps) * sp.spread * sp.spread;
+    gaps += static_cast<double>(sp.gaps);
+  }
+  std::sort(p.begin(), p.end());
+  const double median = quantile(p, 0.5);
   if (median <= 0) return false;
-  const auto near = std::count_if(periods.begin(), periods.end(), [&](double p) {
-    return std::abs(p / median - 1) <= params.schedule_tolerance;
+  // One program's hosts share its jitter, so the spread pooled over them is the steadier estimate of how
+  // well each host's period is known (the median of n gaps: about 1.25 σ / √n).
+  const double pooled = gaps > 0 ? std::sqrt(var / gaps) : 0;
+  const auto near = std::count_if(periods.begin(), periods.end(), [&](const SchedulePeriod& sp) {
+    const double error = sp.gaps > 0 ? 1.25 * pooled / std::sqrt(static_cast<double>(sp.gaps)) : 0;
+    return std::abs(sp.period_s / median - 1) <=
+           std::max(params.schedule_tolerance, params.schedule_error * error);
   });
   return 5 * static_cast<std::size_t>(near) >= 4 * periods.size();
 }

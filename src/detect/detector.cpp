@@ -18,6 +18,15 @@ namespace c2scope::detect {
 
 namespace {
 
+// How many monitored hosts reached a destination, out of how many could have (same address family).
+struct Reach {
+  std::uint32_t sharing = 0;
+  std::uint32_t monitored = 0;
+  [[nodiscard]] double share() const {
+    return monitored == 0 ? 0.0 : static_cast<double>(sharing) / static_cast<double>(monitored);
+  }
+};
+
 struct AddrPair {
   IpAddress host;
   IpAddress server;
@@ -235,6 +244,9 @@ struct Detector::State {
   // Names and client fingerprints known to match no indicator (most of them, over and over).
   CleanValues clean_names, clean_ja3, clean_ja4;
   AddressSet monitored_hosts;
+  // Monitored addresses per family: a dual-stack host is two addresses, and an IPv4-only service can only be
+  // reached by the IPv4 ones, so prevalence is a share of the destination's own family.
+  std::uint32_t monitored_v4 = 0, monitored_v6 = 0;
   AddressSet hosts_with_dns;  // monitored hosts whose DNS lookups we saw
   // Per (monitored host, external DNS server): hashes of the registered domains it answered, up to
   // kResolverDomains.
@@ -380,7 +392,7 @@ void Detector::on_flow(const flow::FlowRecord& r) {
     return;
   }
   ++s.counters.flows_outbound;
-  s.monitored_hosts.insert(r.orig_h);
+  if (s.monitored_hosts.insert(r.orig_h)) ++(r.orig_h.is_v4() ? s.monitored_v4 : s.monitored_v6);
   PairState* p = s.pair(r.orig_h, r.resp_h);
   if (p == nullptr) return;
   s.evidence.spool(r);
@@ -637,11 +649,20 @@ DetectionResult Detector::finish() {
   const double window_s = static_cast<double>(window_end.ns - window_start.ns) / 1e9;
   const auto monitored = static_cast<std::uint32_t>(s.monitored_hosts.size());
 
-  // Prevalence: monitored hosts per server address and per name.
+  // Prevalence: monitored hosts per server address and per name, as a share of the monitored addresses of
+  // the family they reached it from (a name: the family in which its share is larger).
   std::unordered_map<IpAddress, std::uint32_t, IpAddressHash> hosts_per_server;
   for (const auto& [key, p] : s.pairs) ++hosts_per_server[key.server];
-  std::unordered_map<std::string, std::uint32_t> hosts_per_name;
-  for (const auto& [key, np] : s.name_pairs) ++hosts_per_name[key.name];
+  std::unordered_map<std::string, std::array<std::uint32_t, 2>> hosts_per_name;  // IPv4, IPv6 hosts
+  for (const auto& [key, np] : s.name_pairs) ++hosts_per_name[key.name][key.host.is_v4() ? 0 : 1];
+  const auto server_reach = [&](const IpAddress& server) {
+    return Reach{hosts_per_server[server], server.is_v4() ? s.monitored_v4 : s.monitored_v6};
+  };
+  const auto name_reach = [&](const std::string& name) {
+    const auto& n = hosts_per_name[name];
+    const Reach v4{n[0], s.monitored_v4}, v6{n[1], s.monitored_v6};
+    return v6.share() > v4.share() ? v6 : v4;
+  };
 
   // Deterministic order of pairs.
   std::vector<const std::pair<const AddrPair, PairState>*> pair_order;
@@ -670,6 +691,9 @@ DetectionResult Detector::finish() {
   // hosts beaconing to it keep one schedule, then weigh prevalence accordingly (BeaconParams).
   const BeaconParams& bp = s.config.beacon;
   const auto beaconing = [&](const BeaconScore& b) { return b.base >= 0.5 && b.interval >= 0.5; };
+  const auto schedule_of = [](const BeaconScore& b) {
+    return SchedulePeriod{b.period_s, b.beat_spread, b.beat_gaps};
+  };
   // Presence: the bins of the window in which each host started any connection.
   ActivityBins bins;
   if (window_end.ns > window_start.ns) {
@@ -687,7 +711,7 @@ DetectionResult Detector::finish() {
     return a;
   };
   std::vector<BeaconScore> pair_scores(pair_order.size());
-  std::map<IpAddress, std::vector<double>> server_periods;
+  std::map<IpAddress, std::vector<SchedulePeriod>> server_periods;
   for (std::size_t i = 0; i < pair_order.size(); ++i) {
     const PairState& p = pair_order[i]->second;
     if (p.series.offered() < 3) continue;
@@ -695,17 +719,18 @@ DetectionResult Detector::finish() {
         score_beacon(p.series.events(), p.series.stride(), p.series.offered(), window_s,
                      PrevalenceInput{monitored, 0, true}, bp, activity_of(pair_order[i]->first.host));
     if (beaconing(pair_scores[i]))
-      server_periods[pair_order[i]->first.server].push_back(pair_scores[i].period_s);
+      server_periods[pair_order[i]->first.server].push_back(schedule_of(pair_scores[i]));
   }
   std::vector<BeaconScore> name_scores(name_order.size());
-  std::map<std::string, std::vector<double>> name_periods;
+  std::map<std::string, std::vector<SchedulePeriod>> name_periods;
   for (std::size_t i = 0; i < name_order.size(); ++i) {
     const NamePairState& np = name_order[i]->second;
     if (np.series.offered() < 3) continue;
     name_scores[i] =
         score_beacon(np.series.events(), np.series.stride(), np.series.offered(), window_s,
                      PrevalenceInput{monitored, 0, true}, bp, activity_of(name_order[i]->first.host));
-    if (beaconing(name_scores[i])) name_periods[name_order[i]->first.name].push_back(name_scores[i].period_s);
+    if (beaconing(name_scores[i]))
+      name_periods[name_order[i]->first.name].push_back(schedule_of(name_scores[i]));
   }
   // Platform services: per server, the largest share of one stack's platform hosts that contact it.
   std::unordered_map<std::uint32_t, std::uint32_t> stack_peers;
@@ -733,9 +758,9 @@ DetectionResult Detector::finish() {
     return it == platform.end() ? 0.0 : it->second;
   };
   std::map<IpAddress, bool> server_shared;
-  for (auto& [ip, periods] : server_periods) server_shared[ip] = same_schedule(std::move(periods), bp);
+  for (const auto& [ip, periods] : server_periods) server_shared[ip] = same_schedule(periods, bp);
   std::map<std::string, bool> name_shared;
-  for (auto& [name, periods] : name_periods) name_shared[name] = same_schedule(std::move(periods), bp);
+  for (const auto& [name, periods] : name_periods) name_shared[name] = same_schedule(periods, bp);
   const auto shared_of = [](const auto& map, const auto& key) {
     const auto it = map.find(key);
     return it != map.end() && it->second;
@@ -751,14 +776,16 @@ DetectionResult Detector::finish() {
     BeaconScore score = pair_scores[i];
     // A server reached under a name keeps that name's schedule verdict when the name is the more popular.
     bool shared = shared_of(server_shared, key.server);
-    std::uint32_t sharing = hosts_per_server[key.server];
+    Reach reach = server_reach(key.server);
     for (const auto& name : p.names) {
-      if (hosts_per_name[name] > sharing) {
-        sharing = hosts_per_name[name];
+      const Reach r = name_reach(name);
+      if (r.share() > reach.share()) {
+        reach = r;
         shared = shared_of(name_shared, name);
       }
     }
-    apply_prevalence(score, PrevalenceInput{monitored, sharing, shared, platform_of(key.server)}, bp);
+    apply_prevalence(score, PrevalenceInput{reach.monitored, reach.sharing, shared, platform_of(key.server)},
+                     bp);
     // The host's resolver: its lookups follow whatever the host does (a beacon to a name makes its lookups
     // periodic too), so they rank here but never make the resolver a C2 server. A resolver is a server that
     // answered lookups of several registered domains, or any DNS server when the inputs carry no lookups.
@@ -793,10 +820,10 @@ DetectionResult Detector::finish() {
     BeaconScore score = name_scores[i];
     double name_platform = 0;
     for (const IpAddress& server : np.servers) name_platform = std::max(name_platform, platform_of(server));
+    const Reach reach = name_reach(key.name);
     apply_prevalence(
         score,
-        PrevalenceInput{monitored, hosts_per_name[key.name], shared_of(name_shared, key.name), name_platform},
-        bp);
+        PrevalenceInput{reach.monitored, reach.sharing, shared_of(name_shared, key.name), name_platform}, bp);
     result.beacons.push_back(BeaconEntry{key.host, false, {}, key.name, score});
     if (!beacon_finding(score, s.config.beacon_threshold)) continue;
     // Only when the name adds something the address pairs do not show (several addresses), and not for a
@@ -837,9 +864,9 @@ DetectionResult Detector::finish() {
     const TcpSessions& tcp = p.tcp;
     if (!tcp.held_channel(sp) || named_servers.count(key.server) != 0 || !s.hosts_with_dns.contains(key.host))
       continue;
-    const std::uint32_t sharing = hosts_per_server[key.server];
-    if (monitored >= bp.prevalence_min_hosts && sharing >= bp.prevalence_min_sharing &&
-        static_cast<double>(sharing) >= bp.prevalence_own_zero * monitored)
+    const Reach reach = server_reach(key.server);
+    if (reach.monitored >= bp.prevalence_min_hosts && reach.sharing >= bp.prevalence_min_sharing &&
+        reach.share() >= bp.prevalence_own_zero)
       continue;
     Reason reason;
     reason.detector = "session";

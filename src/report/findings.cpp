@@ -306,6 +306,8 @@ void write_beacons(OutputFile& out, const AnalysisOutput& o) {
     p.key("period_s").raw_number(fmt::format("{:.3f}", s.period_s));
     p.key("jitter").raw_number(score_text(s.jitter));
     p.key("missed").raw_number(score_text(s.missed));
+    p.key("beat_spread").raw_number(score_text(s.beat_spread));
+    p.field("beat_gaps", s.beat_gaps);
     p.key("bytes_median").raw_number(fmt::format("{:.1f}", s.bytes_median));
     p.key("bytes_spread").raw_number(fmt::format("{:.1f}", s.bytes_spread));
     p.field("first_seen", format_iso8601(Timestamp{s.first_ns}));

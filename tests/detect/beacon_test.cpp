@@ -14,6 +14,8 @@ using c2scope::detect::BeaconParams;
 using c2scope::detect::BeaconScore;
 using c2scope::detect::EventSeries;
 using c2scope::detect::PrevalenceInput;
+using c2scope::detect::same_schedule;
+using c2scope::detect::SchedulePeriod;
 using c2scope::detect::score_beacon;
 
 namespace {
@@ -193,6 +195,34 @@ TEST(Beacon, PopularDestinationIsNotABeacon) {
   EXPECT_GT(score(events, span_of(spec), {3, 3}).score, 0.9);    // too few hosts to judge prevalence
 }
 
+// Three hosts of one botnet jittered ±30% with a dozen check-ins each estimate their period up to ~15%
+// apart: one schedule. Push channels whose keepalives differ per host (15, 20, 28 min) with 1-2% jitter are
+// each on their own schedule, however many check-ins they have.
+TEST(Beacon, ScheduleToleranceFollowsHowWellPeriodsAreKnown) {
+  const BeaconParams params;
+  std::vector<SchedulePeriod> botnet;
+  for (const unsigned seed : {1u, 2u, 3u}) {
+    SeriesSpec spec;
+    spec.period_s = 7200;
+    spec.jitter = 0.3;
+    spec.beats = 12;
+    spec.seed = seed;
+    const auto s = score(make_series(spec), span_of(spec));
+    botnet.push_back(SchedulePeriod{s.period_s, s.beat_spread, s.beat_gaps});
+    EXPECT_GT(s.beat_spread, 0.08);
+    EXPECT_GE(s.beat_gaps, 9u);  // of 11: gaps past ±30% of the median are off the beat
+  }
+  botnet[0].period_s = 7200 * 0.93;  // the spread of estimates such series give (tests/detect: margins)
+  botnet[2].period_s = 7200 * 1.07;
+  EXPECT_TRUE(same_schedule(botnet, params));
+  // The same three periods known to ±1%: three schedules.
+  std::vector<SchedulePeriod> precise = botnet;
+  for (auto& p : precise) p.spread = 0.01;
+  EXPECT_FALSE(same_schedule(precise, params));
+  EXPECT_FALSE(same_schedule({{900, 0.015, 60}, {1200, 0.015, 45}, {1680, 0.015, 32}}, params));
+  EXPECT_TRUE(same_schedule({{900, 0.015, 60}}, params));  // one host cannot disagree
+}
+
 TEST(Beacon, TooFewCheckinsAreNotScored) {
   SeriesSpec spec;
   spec.beats = 5;  // 4 intervals < min_intervals
@@ -263,11 +293,11 @@ TEST(Beacon, DISABLED_Margins) {
   const double threshold = c2scope::detect::DetectConfig{}.beacon_threshold;
   constexpr int kTrials = 2000;
   std::printf(
-      "| intervals | random >= %.2f | ±30%% jitter, 10%% missed < %.2f | ±30%% jitter < %.2f | ±40%% < %.2f "
-      "|\n",
-      threshold, threshold, threshold, threshold);
-  for (const int beats : {8, 12, 24, 48, 96}) {
-    int random_high = 0, missed_low = 0, jitter_low = 0, j40_low = 0;
+      "| intervals | random >= %.2f | ±30%% jitter, 10%% missed < %.2f | ±30%% jitter, 20%% missed < %.2f | "
+      "±30%% jitter < %.2f | ±40%% < %.2f | ±60%% >= %.2f |\n",
+      threshold, threshold, threshold, threshold, threshold, threshold);
+  for (const int beats : {6, 8, 12, 24, 48, 96}) {
+    int random_high = 0, missed_low = 0, missed20_low = 0, jitter_low = 0, j40_low = 0, j60_high = 0;
     for (int trial = 0; trial < kTrials; ++trial) {
       const auto seed = static_cast<unsigned>(trial + 1);
       std::mt19937_64 rng(seed);
@@ -286,12 +316,18 @@ TEST(Beacon, DISABLED_Margins) {
       if (score(make_series(spec), span_of(spec)).score < threshold) ++jitter_low;
       spec.jitter = 0.4;
       if (score(make_series(spec), span_of(spec)).score < threshold) ++j40_low;
+      spec.jitter = 0.6;
+      if (score(make_series(spec), span_of(spec)).score >= threshold) ++j60_high;
       spec.jitter = 0.3;
       spec.missed = 0.1;
       spec.beats = beats + beats / 9;  // about `beats` check-ins after the misses
       if (score(make_series(spec), span_of(spec)).score < threshold) ++missed_low;
+      spec.missed = 0.2;
+      spec.beats = beats + beats / 4;
+      if (score(make_series(spec), span_of(spec)).score < threshold) ++missed20_low;
     }
-    std::printf("| %d | %.2f%% | %.2f%% | %.2f%% | %.2f%% |\n", beats - 1, 100.0 * random_high / kTrials,
-                100.0 * missed_low / kTrials, 100.0 * jitter_low / kTrials, 100.0 * j40_low / kTrials);
+    std::printf("| %d | %.2f%% | %.2f%% | %.2f%% | %.2f%% | %.2f%% | %.2f%% |\n", beats - 1,
+                100.0 * random_high / kTrials, 100.0 * missed_low / kTrials, 100.0 * missed20_low / kTrials,
+                100.0 * jitter_low / kTrials, 100.0 * j40_low / kTrials, 100.0 * j60_high / kTrials);
   }
 }

@@ -15,11 +15,13 @@ using c2scope::testing::kSec;
 
 namespace {
 
-// 10.0.0.0/8 and 192.168.0.0/16 are monitored.
+// 10.0.0.0/8, 192.168.0.0/16 and 2001:db8::/32 are monitored.
 class TestClassifier final : public detect::HostClassifier {
  public:
   bool is_monitored(const IpAddress& a) override {
-    return a.is_v4() && (a.data()[0] == 10 || (a.data()[0] == 192 && a.data()[1] == 168));
+    if (!a.is_v4())
+      return a.data()[0] == 0x20 && a.data()[1] == 0x01 && a.data()[2] == 0x0d && a.data()[3] == 0xb8;
+    return a.data()[0] == 10 || (a.data()[0] == 192 && a.data()[1] == 168);
   }
 };
 
@@ -251,6 +253,28 @@ TEST(Detector, PopularPeriodicServiceIsNotAFinding) {
   EXPECT_TRUE(r.servers.empty());
   ASSERT_FALSE(r.beacons.empty());
   EXPECT_EQ(r.beacons[0].score.prevalence, 1.0);
+}
+
+// A dual-stack host is two monitored addresses; an IPv4-only service can only be reached by the IPv4 ones.
+// 7 of 10 hosts on one schedule is a fleet service (share 0.7), not 7 of 20 addresses (0.35, no discount).
+TEST(Detector, PrevalenceIsAShareOfTheDestinationsAddressFamily) {
+  TestClassifier classifier;
+  detect::EvidenceStore evidence;
+  detect::Detector d(detect::DetectConfig{}, nullptr, classifier, evidence);
+  Flows f;
+  for (int h = 0; h < 10; ++h) {
+    const std::string v4 = "10.0.1." + std::to_string(h + 1);
+    const std::string v6 = "2001:db8::" + std::to_string(h + 1);
+    d.on_flow(f.make(v6.c_str(), "2a00:1450:4001::5", 443, 100 + h));  // some browsing over IPv6
+    d.on_flow(f.make(v4.c_str(), "198.51.100.7", 443, 200 + h));
+    if (h >= 7) continue;
+    for (int i = 0; i < 48; ++i) d.on_flow(f.make(v4.c_str(), "203.0.113.123", 443, 500 + h * 7 + i * 1800));
+  }
+  const auto r = d.finish();
+  EXPECT_TRUE(r.servers.empty());
+  ASSERT_FALSE(r.beacons.empty());
+  EXPECT_EQ(r.beacons[0].score.prevalence, 0.7);
+  EXPECT_TRUE(r.beacons[0].score.shared_schedule);
 }
 
 namespace {
