@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <stdexcept>
 #include <string_view>
 
@@ -67,10 +68,24 @@ EvidenceStore::~EvidenceStore() {
   if (fd_ >= 0) ::close(fd_);
 }
 
+namespace {
+
+// A cheap hash of a uid for the prefilter: its last (up to) 8 bytes, mixed. Uids are random base62 ("C..."),
+// or decimal flow ids from EVE inputs, whose last digits vary most.
+std::size_t uid_bit(std::string_view uid, std::size_t bits) {
+  std::uint64_t v = uid.size();
+  const std::size_t n = std::min<std::size_t>(8, uid.size());
+  std::memcpy(&v, uid.data() + uid.size() - n, n);
+  return static_cast<std::size_t>((v * 0x9E3779B97F4A7C15ULL) >> 40) & (bits - 1);
+}
+
+}  // namespace
+
 void EvidenceStore::spool(const flow::FlowRecord& record) {
   pending_.push_back(FlowBrief::from(record));
   if (pending_.size() == kSpoolBatch) flush_spool();
-  if (!record_flows_.empty()) {
+  const std::size_t bit = uid_bit(record.uid, kUidFilterBits);
+  if ((uid_filter_[bit / 64] >> (bit % 64) & 1) != 0) {
     const auto it = record_flows_.find(record.uid);
     if (it != record_flows_.end()) {
       it->second = record.id;
@@ -150,6 +165,8 @@ std::string EvidenceStore::cite_record(CitedRecord record) {
   std::string id = kPrefix[record.index()] + std::to_string(record_counter_++);
   const std::string& uid = std::visit([](const auto& r) -> const std::string& { return r.id.uid; }, record);
   record_flows_.try_emplace(uid);
+  const std::size_t bit = uid_bit(uid, kUidFilterBits);
+  uid_filter_[bit / 64] |= std::uint64_t{1} << (bit % 64);
   records_.emplace_back(id, std::move(record));
   return id;
 }

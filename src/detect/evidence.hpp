@@ -101,6 +101,10 @@ class EvidenceStore {
   // uid of a cited record -> its flow: looked up for every spooled flow once a record is cited; never
   // iterated.
   std::unordered_map<std::string, std::optional<std::uint64_t>> record_flows_;
+  // One bit per cheap hash of those uids: most spooled flows are ruled out without hashing their uid for the
+  // map (a set bit only means "look it up").
+  static constexpr std::size_t kUidFilterBits = std::size_t{1} << 16;
+  std::vector<std::uint64_t> uid_filter_ = std::vector<std::uint64_t>(kUidFilterBits / 64);
   std::uint64_t record_counter_ = 0;
 };
 
