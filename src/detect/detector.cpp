@@ -316,8 +316,18 @@ struct Detector::State {
     match(value, hits);
     if (hits.empty()) clean.add(value);
   }
+  // intel::IndicatorSet::match_domain, walking the parents here so that each one that matched nothing is
+  // remembered: a stream of unique names under one parent (DNS tunnels, CDN hashes) probes the index once
+  // per name, not once per name and parent.
   void match_domain(std::string_view name) {
-    match_memo(clean_names, name, [&](std::string_view v, auto& out) { intel->match_domain(v, out); });
+    hits.clear();
+    intel::for_each_domain_candidate(name, [&](std::string_view candidate) {
+      if (clean_names.contains(candidate)) return;
+      const std::size_t before = hits.size();
+      intel->match_domain_exact(candidate, hits);
+      if (hits.size() == before) clean_names.add(candidate);
+    });
+    std::sort(hits.begin(), hits.end());
   }
   void match_fingerprint(intel::IndicatorType type, std::string_view value) {
     match_memo(type == intel::IndicatorType::kJa3 ? clean_ja3 : clean_ja4, value,

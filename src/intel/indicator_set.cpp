@@ -410,25 +410,18 @@ void IndicatorSet::match_ip(const IpAddress& ip, std::vector<std::uint32_t>& out
 void IndicatorSet::match_domain(std::string_view name, std::vector<std::uint32_t>& out) const {
   out.clear();
   if (!finalized_) return;
-  if (!name.empty() && name.back() == '.') name.remove_suffix(1);
-  if (name.empty() || name.size() > 253) return;
-  const auto probe = [&](std::string_view candidate) {
-    TextHash h(static_cast<std::uint8_t>(IndicatorType::kDomain));
-    h.add_lower(candidate);
-    text_index_.for_each(h.finish(), [&](const Posting& p) {
-      if (store_.type(p.id) == IndicatorType::kDomain && name_equals(store_.value(p.id), candidate))
-        out.push_back(p.id);
-    });
-  };
-  probe(name);
-  // Parents that still hold a dot: a.b.evil.com -> b.evil.com, evil.com (never the bare TLD "com").
-  std::size_t dots = static_cast<std::size_t>(std::count(name.begin(), name.end(), '.'));
-  for (std::size_t i = 0; i < name.size() && dots >= 2; ++i) {
-    if (name[i] != '.') continue;
-    --dots;
-    probe(name.substr(i + 1));
-  }
+  for_each_domain_candidate(name, [&](std::string_view candidate) { match_domain_exact(candidate, out); });
   std::sort(out.begin(), out.end());
+}
+
+void IndicatorSet::match_domain_exact(std::string_view name, std::vector<std::uint32_t>& out) const {
+  if (!finalized_) return;
+  TextHash h(static_cast<std::uint8_t>(IndicatorType::kDomain));
+  h.add_lower(name);
+  text_index_.for_each(h.finish(), [&](const Posting& p) {
+    if (store_.type(p.id) == IndicatorType::kDomain && name_equals(store_.value(p.id), name))
+      out.push_back(p.id);
+  });
 }
 
 void IndicatorSet::match_url(std::string_view host, std::string_view uri,

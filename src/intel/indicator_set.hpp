@@ -190,6 +190,23 @@ struct IntelConfig {
   bool misp_to_ids_only = false;
 };
 
+// Calls `visit(candidate)` for each domain a name matches by: the name itself (a trailing dot removed) and
+// every parent that still holds a dot (a.b.evil.com -> b.evil.com, evil.com; never the bare TLD "com").
+// Nothing for an empty name or one longer than 253 characters.
+template <typename Visit>
+void for_each_domain_candidate(std::string_view name, Visit&& visit) {
+  if (!name.empty() && name.back() == '.') name.remove_suffix(1);
+  if (name.empty() || name.size() > 253) return;
+  visit(name);
+  std::size_t dots = 0;
+  for (const char c : name) dots += c == '.' ? 1 : 0;
+  for (std::size_t i = 0; i < name.size() && dots >= 2; ++i) {  // bounded by the name's length
+    if (name[i] != '.') continue;
+    --dots;
+    visit(name.substr(i + 1));
+  }
+}
+
 class IndicatorSet {
  public:
   static constexpr std::size_t kMaxProblems = 100;
@@ -217,6 +234,9 @@ class IndicatorSet {
   // The name and every parent with at least one dot (a.b.evil.com matches evil.com); case-insensitive,
   // a trailing dot ignored. A single-label entry ("com") matches only the query "com" itself.
   void match_domain(std::string_view name, std::vector<std::uint32_t>& out) const;
+  // Appends the indicators of exactly this domain (no parents; case-insensitive; `name` without a trailing
+  // dot): for callers that walk the parents themselves, e.g. to remember the ones that matched nothing.
+  void match_domain_exact(std::string_view name, std::vector<std::uint32_t>& out) const;
   // An HTTP request (Host header, request target) against URL indicators: scheme, userinfo, ports 80/443,
   // a trailing dot of the host and the fragment are ignored, host case-insensitive; path and query exact.
   // An absolute-form `uri` ("http://h/p") supplies its own host.

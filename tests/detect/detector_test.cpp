@@ -239,6 +239,33 @@ TEST(Detector, AddressResolvedFromAListedDomainCountsAsListed) {
   EXPECT_EQ(evidence.cited_records().size(), 1u);
 }
 
+// Parents that matched nothing are remembered per parent: unique names under a clean parent and under a
+// listed one, in any order, still match the listed one (and only it) every time.
+TEST(Detector, NamesUnderAListedParentMatchAfterCleanSiblings) {
+  intel::IndicatorSet indicators;
+  indicators.load_text("evil.example\n", "domains.txt", intel::FeedFormat::kPlain);
+  indicators.finalize();
+  TestClassifier classifier;
+  detect::EvidenceStore evidence;
+  detect::Detector d(detect::DetectConfig{}, &indicators, classifier, evidence);
+  const char* queries[] = {"a1.t.clean.example", "a1.t.evil.example",  "a2.t.clean.example",
+                           "a2.t.evil.example",  "A3.T.EVIL.EXAMPLE.", "t.evil.example"};
+  std::int64_t ts = 50;
+  for (const char* q : queries) {
+    session::DnsLogRecord dns;
+    dns.ts = Timestamp{ts++ * kSec};
+    dns.id.orig_h = ip("10.0.0.5");
+    dns.id.resp_h = ip("10.0.0.1");
+    dns.id.uid = std::string("D") + q;
+    dns.has_query = true;
+    dns.query = q;
+    d.on_dns(dns);
+  }
+  const auto r = d.finish();
+  EXPECT_EQ(evidence.cited_records().size(), 4u);  // the four names under evil.example
+  EXPECT_EQ(r.counters.intel_matches, 4u);
+}
+
 TEST(Detector, PopularPeriodicServiceIsNotAFinding) {
   TestClassifier classifier;
   detect::EvidenceStore evidence;
