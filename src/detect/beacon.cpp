@@ -62,7 +62,8 @@ namespace {
 
 // The spread of the gaps on the beat (within the tolerance of `period`): their relative standard deviation
 // and how many there are.
-std::pair<double, std::size_t> beat_spread(const std::vector<double>& gaps, double period, double tolerance) {
+std::pair<double, std::size_t> spread_on_beat(const std::vector<double>& gaps, double period,
+                                              double tolerance) {
   if (period <= 0) return {0, 0};
   double sum = 0, sum2 = 0;
   std::size_t n = 0;
@@ -209,7 +210,8 @@ BeaconScore score_beacon(std::span<const BeaconEvent> events, std::uint32_t stri
       use_folded = true;
     }
   }
-  const auto [spread, on_beat] = beat_spread(use_folded ? folded : intervals, beat.median, params.tolerance);
+  const auto [spread, on_beat] =
+      spread_on_beat(use_folded ? folded : intervals, beat.median, params.tolerance);
   s.beat_spread = spread;
   s.beat_gaps = on_beat;
   s.missed = beats > 0 ? static_cast<double>(missed) / static_cast<double>(beats) : 0;

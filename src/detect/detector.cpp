@@ -308,13 +308,13 @@ struct Detector::State {
       servers.push_back(server);
   }
 
-  // Fills `hits` by `match(value, hits)` unless `clean` remembers that the value matched nothing.
+  // Appends to `hits` what `match(value, hits)` finds, unless `clean` remembers that `value` matched nothing.
   template <typename Match>
   void match_memo(CleanValues& clean, std::string_view value, Match&& match) {
-    hits.clear();
     if (clean.contains(value)) return;
+    const std::size_t before = hits.size();
     match(value, hits);
-    if (hits.empty()) clean.add(value);
+    if (hits.size() == before) clean.add(value);
   }
   // intel::IndicatorSet::match_domain, walking the parents here so that each one that matched nothing is
   // remembered: a stream of unique names under one parent (DNS tunnels, CDN hashes) probes the index once
@@ -322,14 +322,13 @@ struct Detector::State {
   void match_domain(std::string_view name) {
     hits.clear();
     intel::for_each_domain_candidate(name, [&](std::string_view candidate) {
-      if (clean_names.contains(candidate)) return;
-      const std::size_t before = hits.size();
-      intel->match_domain_exact(candidate, hits);
-      if (hits.size() == before) clean_names.add(candidate);
+      match_memo(clean_names, candidate,
+                 [&](std::string_view v, auto& out) { intel->match_domain_exact(v, out); });
     });
     std::sort(hits.begin(), hits.end());
   }
   void match_fingerprint(intel::IndicatorType type, std::string_view value) {
+    hits.clear();
     match_memo(type == intel::IndicatorType::kJa3 ? clean_ja3 : clean_ja4, value,
                [&](std::string_view v, auto& out) { intel->match_hash(type, v, out); });
   }
