@@ -60,11 +60,16 @@ std::uint32_t ActivityBins::bit_of(std::int64_t ts_ns) const {
 
 namespace {
 
-// The spread of the gaps on the beat (within the tolerance of `period`): their relative standard deviation
-// and how many there are.
-std::pair<double, std::size_t> spread_on_beat(const std::vector<double>& gaps, double period,
-                                              double tolerance) {
-  if (period <= 0) return {0, 0};
+// The gaps on the beat (within the tolerance of `period`): their mean offset from `period` and relative
+// standard deviation, and how many there are.
+struct OnBeat {
+  double mean = 0;
+  double spread = 0;
+  std::size_t n = 0;
+};
+
+OnBeat spread_on_beat(const std::vector<double>& gaps, double period, double tolerance) {
+  if (period <= 0) return {};
   double sum = 0, sum2 = 0;
   std::size_t n = 0;
   for (const double d : gaps) {
@@ -74,9 +79,9 @@ std::pair<double, std::size_t> spread_on_beat(const std::vector<double>& gaps, d
     sum2 += r * r;
     ++n;
   }
-  if (n < 2) return {0, n};
+  if (n < 2) return {0, 0, n};
   const auto nn = static_cast<double>(n);
-  return {std::sqrt(std::max(0.0, (sum2 - sum * sum / nn) / (nn - 1))), n};
+  return {sum / nn, std::sqrt(std::max(0.0, (sum2 - sum * sum / nn) / (nn - 1))), n};
 }
 
 }  // namespace
@@ -210,12 +215,13 @@ BeaconScore score_beacon(std::span<const BeaconEvent> events, std::uint32_t stri
       use_folded = true;
     }
   }
-  const auto [spread, on_beat] =
-      spread_on_beat(use_folded ? folded : intervals, beat.median, params.tolerance);
-  s.beat_spread = spread;
-  s.beat_gaps = on_beat;
+  const OnBeat on_beat = spread_on_beat(use_folded ? folded : intervals, beat.median, params.tolerance);
+  s.beat_spread = on_beat.spread;
+  s.beat_gaps = on_beat.n;
   s.missed = beats > 0 ? static_cast<double>(missed) / static_cast<double>(beats) : 0;
-  s.period_s = beat.median / static_cast<double>(std::max<std::uint32_t>(stride, 1));
+  const auto strides = static_cast<double>(std::max<std::uint32_t>(stride, 1));
+  s.period_s = beat.median / strides;
+  s.period_mean_s = beat.median * (1 + on_beat.mean) / strides;
   s.jitter = beat.median > 0 ? beat.iqr / 2 / beat.median : 0;
   // Both must hold: a narrow core of gaps (dispersion) and most gaps on the beat (hit rate). The hit rate is
   // what keeps a short run of random arrivals that happen to have a narrow middle from scoring high.
@@ -267,7 +273,9 @@ bool same_schedule(const std::vector<SchedulePeriod>& periods, const BeaconParam
   const double median = quantile(p, 0.5);
   if (median <= 0) return false;
   // One program's hosts share its jitter, so the spread pooled over them is the steadier estimate of how
-  // well each host's period is known (the median of n gaps: about 1.25 σ / √n).
+  // well each host's period is known (the mean of n gaps: σ / √n). A host's period is compared with the
+  // group's median, itself an estimate, hence a quarter more (√2, a third more still, also let a ±60% timer
+  // of three hosts pass as one schedule: docs/detection.md).
   const double pooled = gaps > 0 ? std::sqrt(var / gaps) : 0;
   const auto near = std::count_if(periods.begin(), periods.end(), [&](const SchedulePeriod& sp) {
     const double error = sp.gaps > 0 ? 1.25 * pooled / std::sqrt(static_cast<double>(sp.gaps)) : 0;

@@ -59,8 +59,8 @@ struct BeaconParams {
   std::uint32_t platform_min_peers = 3;
   double platform_share = 0.75;
   double schedule_tolerance = 0.1;  // periods within ±10% of the group's median are one schedule, or
-  // within `schedule_error` standard errors of the host's estimate when that is wider: a beacon jittered
-  // ±30% with ten check-ins knows its period to about ±7%, so three hosts of one botnet can lie 15% apart.
+  // within `schedule_error` standard errors of the difference between the host's estimate and the median
+  // when that is wider: three hosts of one botnet jittered ±30% with ten check-ins can lie 15% apart.
   double schedule_error = 3;
   // Presence (RITA's histogram of connection times, taken per host): a pair with check-ins in nearly every
   // part of the window in which its host was active is an always-on channel, however irregular its beats.
@@ -98,11 +98,14 @@ struct BeaconScore {
   std::uint64_t connections = 0;  // connections offered (before decimation)
   std::uint64_t checkins = 0;     // after merging near-simultaneous starts
   double period_s = 0;            // median beat interval
-  double jitter = 0;              // half the interquartile range of beat intervals over the period
-  double beat_spread = 0;         // relative standard deviation of the gaps on the beat (see same_schedule)
-  std::uint64_t beat_gaps = 0;    // how many gaps that is
-  double missed = 0;              // share of beats that did not happen (gaps of 2+ periods)
-  double hit_rate = 0;            // share of gaps on the beat (within the tolerance of 1 or k periods)
+  // Mean of the gaps on the beat: the period the schedule test compares (steadier than the median under
+  // uniform jitter such as Cobalt Strike's, whose median of a dozen gaps wanders by ±4%).
+  double period_mean_s = 0;
+  double jitter = 0;            // half the interquartile range of beat intervals over the period
+  double beat_spread = 0;       // relative standard deviation of the gaps on the beat (see same_schedule)
+  std::uint64_t beat_gaps = 0;  // how many gaps that is
+  double missed = 0;            // share of beats that did not happen (gaps of 2+ periods)
+  double hit_rate = 0;          // share of gaps on the beat (within the tolerance of 1 or k periods)
   double bytes_median = 0;
   double bytes_spread = 0;  // half the interquartile range of bytes per check-in
   double span_s = 0;        // first to last check-in
@@ -126,7 +129,8 @@ inline bool beacon_finding(const BeaconScore& score, double threshold) {
   return score.score >= threshold && score.beat * score.prevalence_factor >= threshold;
 }
 
-// One host's beat toward a destination: its period and the spread of its gaps on the beat.
+// One host's beat toward a destination: its period (BeaconScore::period_mean_s) and the spread of its gaps
+// on the beat.
 struct SchedulePeriod {
   double period_s = 0;
   double spread = 0;
@@ -134,8 +138,9 @@ struct SchedulePeriod {
 };
 
 // Whether the periods of the hosts beaconing to one destination are one schedule: four in five within their
-// tolerance of the median, max(schedule_tolerance, schedule_error standard errors of the host's period, from
-// the spread pooled over the hosts). Fewer than two hosts cannot disagree: one schedule.
+// tolerance of the median, max(schedule_tolerance, schedule_error standard errors of the host's period minus
+// the median, 1.25 σ / √n with σ the spread pooled over the hosts). Fewer than two hosts cannot disagree: one
+// schedule.
 bool same_schedule(const std::vector<SchedulePeriod>& periods, const BeaconParams& params);
 
 // Scores the events of one pair. `events` need not be sorted; `window_s` is the capture's duration;

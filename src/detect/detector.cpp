@@ -701,7 +701,7 @@ DetectionResult Detector::finish() {
   const BeaconParams& bp = s.config.beacon;
   const auto beaconing = [&](const BeaconScore& b) { return b.base >= 0.5 && b.interval >= 0.5; };
   const auto schedule_of = [](const BeaconScore& b) {
-    return SchedulePeriod{b.period_s, b.beat_spread, b.beat_gaps};
+    return SchedulePeriod{b.period_mean_s, b.beat_spread, b.beat_gaps};
   };
   // Presence: the bins of the window in which each host started any connection.
   ActivityBins bins;

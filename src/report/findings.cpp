@@ -304,6 +304,7 @@ void write_beacons(OutputFile& out, const AnalysisOutput& o) {
     p.key("beat_score").raw_number(score_text(s.beat));
     p.field("connections", s.connections).field("checkins", s.checkins);
     p.key("period_s").raw_number(fmt::format("{:.3f}", s.period_s));
+    p.key("period_mean_s").raw_number(fmt::format("{:.3f}", s.period_mean_s));
     p.key("jitter").raw_number(score_text(s.jitter));
     p.key("missed").raw_number(score_text(s.missed));
     p.key("beat_spread").raw_number(score_text(s.beat_spread));
