@@ -159,8 +159,9 @@ BeaconScore score_beacon(std::span<const BeaconEvent> events, std::uint32_t stri
   std::size_t early = 0;
   std::int64_t beats = 0;
   std::int64_t missed = 0;
-  // Hits: gaps within the jitter tolerance of one period, or (half weight) of k periods with a tolerance that
-  // shrinks like 1/sqrt(k), since a random gap lands near some multiple of a long-enough period by chance.
+  // Hits: gaps within the jitter tolerance of one period, or (weight `one_missed_weight` for k = 2, half for
+  // more) of k periods with a tolerance that shrinks like 1/sqrt(k), since a random gap lands near some
+  // multiple of a long-enough period by chance.
   // The period: the middle of the densest band of gaps a tolerance wide (more robust than the median when the
   // gaps are few and spread evenly by jitter).
   double period = raw.median;
@@ -193,7 +194,7 @@ BeaconScore score_beacon(std::span<const BeaconEvent> events, std::uint32_t stri
       ++single;
       if (off <= params.tolerance) hits += 1;
     } else if (k <= kMaxFold && off <= params.tolerance / std::sqrt(kk)) {
-      hits += 0.5;
+      hits += k == 2 && intervals.size() >= params.one_missed_min_intervals ? params.one_missed_weight : 0.5;
     }
     if (k > kMaxFold) continue;
     beats += k;

@@ -40,6 +40,13 @@ struct BeaconParams {
   double interval_scale = 0.6;  // dispersion at which the interval score falls to 0.5
   double size_scale = 0.5;      // same for sizes
   double tolerance = 0.3;       // a gap within ±30% of the period is on the beat
+  // A gap of two periods on the beat (one beat missed) counts this much of a hit, one of three or more half:
+  // a random gap lands near some multiple of a long-enough period by chance, near twice it about half as
+  // often as near the period itself. Below `one_missed_min_intervals` intervals the beat is too little
+  // established for that: a two-period gap counts half there too (at 5 intervals the larger weight doubled
+  // the share of random arrivals scoring 0.75, docs/detection.md).
+  double one_missed_weight = 0.75;
+  std::uint32_t one_missed_min_intervals = 7;
   double count_scale = 8;       // intervals at which count confidence reaches 1 - 1/e
   double merge_fraction = 0.1;  // starts closer than this share of the upper-quartile gap are one check-in
   double merge_max_s = 1.0;     // ... but never further apart than this
