@@ -550,6 +550,19 @@ void Detector::on_ssl(const session::SslLogRecord& r) {
     s.match_fingerprint(intel::IndicatorType::kJa4, r.ja4);
     hits.check("TLS client JA4", r.ja4);
   }
+  // The second ClientHello (after a HelloRetryRequest) is matched like the first where it differs.
+  if (!r.second_server_name.empty() && r.second_server_name != r.server_name) {
+    s.match_domain(r.second_server_name);
+    hits.check("TLS server name", r.second_server_name);
+  }
+  if (!r.second_ja3.empty() && r.second_ja3 != r.ja3) {
+    s.match_fingerprint(intel::IndicatorType::kJa3, r.second_ja3);
+    hits.check("TLS client JA3", r.second_ja3);
+  }
+  if (!r.second_ja4.empty() && r.second_ja4 != r.ja4) {
+    s.match_fingerprint(intel::IndicatorType::kJa4, r.second_ja4);
+    hits.check("TLS client JA4", r.second_ja4);
+  }
 }
 
 void Detector::on_x509(const session::X509LogRecord& r) {

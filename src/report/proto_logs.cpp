@@ -88,6 +88,10 @@ constexpr FieldList kSslFields = {{"ts", "time"},
                                   {"client_groups", "vector[count]"},
                                   {"client_versions", "vector[count]"},
                                   {"client_alpn", "vector[string]"},
+                                  {"second_server_name", "string"},
+                                  {"second_ja3", "string"},
+                                  {"second_ja4", "string"},
+                                  {"hrr_ja3s", "string"},
                                   {"community_id", "string"}};
 constexpr FieldList kX509Fields = {{"ts", "time"},
                                    {"uid", "string"},
@@ -409,6 +413,10 @@ void ProtoLogWriter::on_ssl(const session::SslLogRecord& r) {
   l.counts("client_groups", r.client_groups);
   l.counts("client_versions", r.client_versions);
   l.strs("client_alpn", r.client_alpn);
+  l.str("second_server_name", r.second_server_name);
+  l.str("second_ja3", r.second_ja3);
+  l.str("second_ja4", r.second_ja4);
+  l.str("hrr_ja3s", r.hrr_ja3s);
   l.str("community_id", r.id.community_id);
   l.end();
   ssl_->file.maybe_flush();

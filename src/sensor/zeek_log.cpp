@@ -90,6 +90,10 @@ constexpr std::array<std::string_view, kFieldCount> kFieldNames = {
     "client_groups",
     "client_versions",
     "client_alpn",
+    "second_server_name",
+    "second_ja3",
+    "second_ja4",
+    "hrr_ja3s",
     "id",
     "fingerprint",
     "certificate.version",
@@ -998,6 +1002,10 @@ Problem build_ssl(A& a, SslEntry& e, flow::PacketRef ref) {
   if (const Problem p = read_u16_list(a, kClientGroups, r.client_groups); !p.ok()) return p;
   if (const Problem p = read_u16_list(a, kClientVersions, r.client_versions); !p.ok()) return p;
   if (const Problem p = read_strings(a, kClientAlpn, r.client_alpn); !p.ok()) return p;
+  C2SCOPE_OPTIONAL(a.str(kSecondServerName, r.second_server_name), kSecondServerName, Reason::kLogBadValue);
+  C2SCOPE_OPTIONAL(a.str(kSecondJa3, r.second_ja3), kSecondJa3, Reason::kLogBadValue);
+  C2SCOPE_OPTIONAL(a.str(kSecondJa4, r.second_ja4), kSecondJa4, Reason::kLogBadValue);
+  C2SCOPE_OPTIONAL(a.str(kHrrJa3s, r.hrr_ja3s), kHrrJa3s, Reason::kLogBadValue);
   r.source = ref;
   return {};
 }

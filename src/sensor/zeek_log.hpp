@@ -98,6 +98,10 @@ enum Field : std::uint8_t {
   kClientGroups,
   kClientVersions,
   kClientAlpn,
+  kSecondServerName,  // c2scope's ssl.log: the client's second ClientHello (after a HelloRetryRequest)
+  kSecondJa3,
+  kSecondJa4,
+  kHrrJa3s,
   kFileId,  // x509.log `id` (the file id ssl.log's cert_chain_fuids name)
   kFingerprint,
   kCertVersion,

@@ -171,7 +171,10 @@ struct TlsState {
   // meaningful only when have_ch.
   tls::ClientHello ch;
   bool have_ch = false;
+  // A second ClientHello on the connection (the answer to a HelloRetryRequest): rare, so allocated when seen.
+  std::optional<tls::ClientHello> ch2;
   std::optional<tls::ServerHello> sh;
+  std::string hrr_ja3s;  // JA3S of a HelloRetryRequest that a ServerHello followed
   Timestamp ts;
   bool have_ts = false;
   std::vector<std::string> fps;
@@ -919,9 +922,16 @@ void AppLayer::on_tls_bytes(FlowApp& a, int dir, Bytes data, Timestamp ts) {
             a.confirmed = true;
             if (t.ch.server_name && a.sni_or_host.empty()) a.sni_or_host = *t.ch.server_name;
           }
+        } else if (dir == 0 && !v2 && type == tls::HandshakeType::kClientHello && t.have_ch && !t.ch2) {
+          tls::ClientHello second;
+          if (tls::parse_client_hello(body, second).ok()) t.ch2 = std::move(second);
         } else if (dir == 1 && type == tls::HandshakeType::kServerHello) {
           tls::ServerHello sh;
           if (tls::parse_server_hello(body, sh).ok()) {
+            // A HelloRetryRequest followed by the real ServerHello: ssl.log describes the latter, and keeps
+            // the retry request's JA3S beside it.
+            if (t.sh && t.sh->hello_retry_request && !sh.hello_retry_request)
+              t.hrr_ja3s = fingerprints_.ja3s(*t.sh);
             t.sh = std::move(sh);
             if (!t.have_ts) {
               t.ts = ts;
@@ -972,8 +982,10 @@ void AppLayer::on_tls_bytes(FlowApp& a, int dir, Bytes data, Timestamp ts) {
     return;
   }
   // A direction has told us all we use once its hello is parsed and it switched to encrypted records.
-  const bool client_done = t.have_ch && t.ccs_or_app[0];
-  const bool server_done = t.sh.has_value() && t.ccs_or_app[1];
+  // After a HelloRetryRequest the client's second hello follows its middlebox-compatibility CCS.
+  const bool retry_pending = t.sh.has_value() && t.sh->hello_retry_request && !t.ch2;
+  const bool client_done = t.have_ch && t.ccs_or_app[0] && !retry_pending;
+  const bool server_done = t.sh.has_value() && !t.sh->hello_retry_request && t.ccs_or_app[1];
   if (dir == 0 && client_done) {
     a.tcp_done[0] = true;
     a.tcp[0].stop();
@@ -1030,6 +1042,7 @@ void AppLayer::finish_flow(FlowApp& a, const flow::FlowRecord& r) {
         if (t.sh->key_share_group) s.curve = group_name(*t.sh->key_share_group);
         if (!t.sh->alpn.empty()) s.next_protocol = t.sh->alpn[0];
         s.ja3s = fingerprints_.ja3s(*t.sh);
+        s.hrr_ja3s = t.hrr_ja3s;
         // TLS 1.3 resumption: the server accepted a pre-shared key; earlier versions: the server went to
         // ChangeCipherSpec without a certificate (an abbreviated handshake).
         if (t.sh->version() == 0x0304) {
@@ -1057,6 +1070,11 @@ void AppLayer::finish_flow(FlowApp& a, const flow::FlowRecord& r) {
         for (const std::uint16_t v : ch.supported_versions)
           if (!tls::is_grease(v)) s.client_versions.push_back(v);
         s.client_alpn = ch.alpn;
+      }
+      if (t.ch2) {
+        if (t.ch2->server_name) s.second_server_name = *t.ch2->server_name;
+        s.second_ja3 = fingerprints_.ja3(*t.ch2);
+        s.second_ja4 = fingerprints_.ja4(*t.ch2, 't');
       }
       logs_.on_ssl(s);
       break;

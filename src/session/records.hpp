@@ -81,6 +81,11 @@ struct SslLogRecord {
   std::vector<std::uint16_t> client_groups;
   std::vector<std::uint16_t> client_versions;
   std::vector<std::string> client_alpn;
+  // The client's second ClientHello on the connection, when it sent one (after a HelloRetryRequest); the
+  // fields above describe the first.
+  std::string second_server_name, second_ja3, second_ja4;
+  std::string
+      hrr_ja3s;  // JA3S of the HelloRetryRequest, when a ServerHello (the one `ja3s` describes) followed
   flow::PacketRef source;  // log inputs (src/sensor): the file and line it was read from (source.line)
 };
 

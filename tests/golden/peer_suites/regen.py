@@ -458,11 +458,13 @@ def ja4_checks():
                 v = s[key]
                 log = "quic" if v.startswith("q") else "ssl"
                 na = None
-                if key != "JA4.1":
-                    na = "a later ClientHello of the same stream (after a HelloRetryRequest): ssl.log fingerprints " \
-                         "the first"
+                # The second ClientHello of a stream (after a HelloRetryRequest) is ssl.log's second_ja4.
+                field = "second_ja4" if key == "JA4.2" and log == "ssl" else "ja4"
+                if key == "JA4.3" or (key == "JA4.2" and log != "ssl"):
+                    na = "a third ClientHello of the same stream: ssl.log fingerprints the first two" \
+                        if key == "JA4.3" else "a later QUIC ClientHello: quic.log fingerprints the first"
                 out.append({"src": "ja4-foxio", "cat": "ja4", "id": "%s:%s:%s" % (cap, s["stream"], key),
-                            "pcap": pcap, "log": log, "event": None, "count": None, "where": [ep, ["ja4", "eq", v]],
+                            "pcap": pcap, "log": log, "event": None, "count": None, "where": [ep, [field, "eq", v]],
                             "ignored": [], "na": na})
     for path in sorted(glob.glob(os.path.join(ROOT, "ja4-foxio", "expected-ja3-tshark", "*.tsv"))):
         cap = os.path.basename(path)[:-4]
@@ -490,13 +492,20 @@ def ja4_checks():
             for conn, conn_rows in per_conn.items():
                 udp = not conn[1]  # QUIC rows: tshark's TSV has no TCP ports (the hello is in CRYPTO frames)
                 for i, row in enumerate(conn_rows):
-                    where = [[kind, "eq", row[kind]]]
+                    # ssl.log: ja3 of the first ClientHello, second_ja3 of the one after a HelloRetryRequest;
+                    # ja3s of the last ServerHello, hrr_ja3s of the HelloRetryRequest before it.
+                    field = kind
+                    if kind == "ja3" and i == 1:
+                        field = "second_ja3"
+                    if kind == "ja3s" and len(conn_rows) == 2 and i == 0:
+                        field = "hrr_ja3s"
+                    where = [[field, "eq", row[kind]]]
                     if not udp:
                         where.insert(0, endpoints(*conn))
                     na = "QUIC hello: quic.log has no JA3/JA3S (JA4 is compared)" if udp else None
-                    if not udp and i != (0 if kind == "ja3" else len(conn_rows) - 1):
-                        na = "a ClientHello after a HelloRetryRequest: ssl.log's ja3 is of the first" \
-                            if kind == "ja3" else "a HelloRetryRequest: ssl.log's ja3s is of the ServerHello after it"
+                    if not udp and field == kind and i != (0 if kind == "ja3" else len(conn_rows) - 1):
+                        na = "a third ClientHello on one connection: ssl.log fingerprints the first two" \
+                            if kind == "ja3" else "a ServerHello before the last two: ssl.log keeps the last two"
                     out.append({"src": "ja4-foxio", "cat": kind + "-tshark",
                                 "id": "%s:frame%s:%s" % (cap, row["frame"], kind), "pcap": pcap,
                                 "log": "quic" if udp else "ssl", "event": None, "count": None, "where": where,
