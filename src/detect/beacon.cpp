@@ -275,8 +275,8 @@ bool same_schedule(const std::vector<SchedulePeriod>& periods, const BeaconParam
   if (median <= 0) return false;
   // One program's hosts share its jitter, so the spread pooled over them is the steadier estimate of how
   // well each host's period is known (the mean of n gaps: σ / √n). A host's period is compared with the
-  // group's median, itself an estimate, hence a quarter more (√2, a third more still, also let a ±60% timer
-  // of three hosts pass as one schedule: docs/detection.md).
+  // group's median, itself an estimate, hence 1.25 σ / √n (√2 also merged a ±60% timer's hosts into one
+  // schedule: docs/detection.md).
   const double pooled = gaps > 0 ? std::sqrt(var / gaps) : 0;
   const auto near = std::count_if(periods.begin(), periods.end(), [&](const SchedulePeriod& sp) {
     const double error = sp.gaps > 0 ? 1.25 * pooled / std::sqrt(static_cast<double>(sp.gaps)) : 0;

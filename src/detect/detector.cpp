@@ -538,31 +538,23 @@ void Detector::on_ssl(const session::SslLogRecord& r) {
   s.note_stack(r.id.orig_h, r.id.resp_h, r.ja4);
   if (s.intel == nullptr) return;
   RecordHits hits(s, r);
-  if (!r.server_name.empty()) {
-    s.match_domain(r.server_name);
-    hits.check("TLS server name", r.server_name);
-  }
-  if (!r.ja3.empty()) {
-    s.match_fingerprint(intel::IndicatorType::kJa3, r.ja3);
-    hits.check("TLS client JA3", r.ja3);
-  }
-  if (!r.ja4.empty()) {
-    s.match_fingerprint(intel::IndicatorType::kJa4, r.ja4);
-    hits.check("TLS client JA4", r.ja4);
-  }
+  const auto name = [&](const std::string& v) {
+    if (v.empty()) return;
+    s.match_domain(v);
+    hits.check("TLS server name", v);
+  };
+  const auto fingerprint = [&](intel::IndicatorType type, const char* what, const std::string& v) {
+    if (v.empty()) return;
+    s.match_fingerprint(type, v);
+    hits.check(what, v);
+  };
+  name(r.server_name);
+  fingerprint(intel::IndicatorType::kJa3, "TLS client JA3", r.ja3);
+  fingerprint(intel::IndicatorType::kJa4, "TLS client JA4", r.ja4);
   // The second ClientHello (after a HelloRetryRequest) is matched like the first where it differs.
-  if (!r.second_server_name.empty() && r.second_server_name != r.server_name) {
-    s.match_domain(r.second_server_name);
-    hits.check("TLS server name", r.second_server_name);
-  }
-  if (!r.second_ja3.empty() && r.second_ja3 != r.ja3) {
-    s.match_fingerprint(intel::IndicatorType::kJa3, r.second_ja3);
-    hits.check("TLS client JA3", r.second_ja3);
-  }
-  if (!r.second_ja4.empty() && r.second_ja4 != r.ja4) {
-    s.match_fingerprint(intel::IndicatorType::kJa4, r.second_ja4);
-    hits.check("TLS client JA4", r.second_ja4);
-  }
+  if (r.second_server_name != r.server_name) name(r.second_server_name);
+  if (r.second_ja3 != r.ja3) fingerprint(intel::IndicatorType::kJa3, "TLS client JA3", r.second_ja3);
+  if (r.second_ja4 != r.ja4) fingerprint(intel::IndicatorType::kJa4, "TLS client JA4", r.second_ja4);
 }
 
 void Detector::on_x509(const session::X509LogRecord& r) {

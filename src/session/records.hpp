@@ -84,8 +84,8 @@ struct SslLogRecord {
   // The client's second ClientHello on the connection, when it sent one (after a HelloRetryRequest); the
   // fields above describe the first.
   std::string second_server_name, second_ja3, second_ja4;
-  std::string
-      hrr_ja3s;  // JA3S of the HelloRetryRequest, when a ServerHello (the one `ja3s` describes) followed
+  // JA3S of the HelloRetryRequest, when a ServerHello (the one `ja3s` describes) followed it.
+  std::string hrr_ja3s;
   flow::PacketRef source;  // log inputs (src/sensor): the file and line it was read from (source.line)
 };
 

@@ -4,12 +4,14 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <string_view>
 
 #include "detect_test_util.hpp"
 #include "intel/indicator_set.hpp"
 
 using namespace c2scope;
 
+using c2scope::testing::dns_query;
 using c2scope::testing::ip;
 using c2scope::testing::kSec;
 
@@ -48,6 +50,22 @@ struct Flows {
     r.last_packet = flow::PacketRef{0, r.id * 10 + 9};
     return r;
   }
+};
+
+// A detector over one plain-list feed (`text` as the file `file`).
+struct Feed {
+  intel::IndicatorSet indicators;
+  Feed(const char* text, const char* file) {
+    indicators.load_text(text, file, intel::FeedFormat::kPlain);
+    indicators.finalize();
+  }
+};
+struct DetectorWithFeed : Feed {
+  TestClassifier classifier;
+  detect::EvidenceStore evidence;
+  detect::Detector d;
+  DetectorWithFeed(const char* text, const char* file)
+      : Feed(text, file), d(detect::DetectConfig{}, &indicators, classifier, evidence) {}
 };
 
 }  // namespace
@@ -183,12 +201,9 @@ TEST(Detector, PresenceAloneIsNeverAFinding) {
 }
 
 TEST(Detector, ListedAddressWithAttemptedAndControlledHosts) {
-  intel::IndicatorSet indicators;
-  indicators.load_text("# test feed\n203.0.113.0/24\n", "feed.txt", intel::FeedFormat::kPlain);
-  indicators.finalize();
-  TestClassifier classifier;
-  detect::EvidenceStore evidence;
-  detect::Detector d(detect::DetectConfig{}, &indicators, classifier, evidence);
+  DetectorWithFeed w("# test feed\n203.0.113.0/24\n", "feed.txt");
+  auto& d = w.d;
+  const auto& evidence = w.evidence;
   Flows f;
   d.on_flow(f.make("10.0.0.5", "203.0.113.7", 8080, 100, "SF"));
   d.on_flow(f.make("10.0.0.8", "203.0.113.7", 8080, 200, "S0"));
@@ -209,18 +224,10 @@ TEST(Detector, ListedAddressWithAttemptedAndControlledHosts) {
 }
 
 TEST(Detector, AddressResolvedFromAListedDomainCountsAsListed) {
-  intel::IndicatorSet indicators;
-  indicators.load_text("evil.example\n", "domains.txt", intel::FeedFormat::kPlain);
-  indicators.finalize();
-  TestClassifier classifier;
-  detect::EvidenceStore evidence;
-  detect::Detector d(detect::DetectConfig{}, &indicators, classifier, evidence);
-  session::DnsLogRecord dns;
-  dns.ts = Timestamp{50 * kSec};
-  dns.id.orig_h = ip("10.0.0.5");
-  dns.id.resp_h = ip("10.0.0.1");
-  dns.has_query = true;
-  dns.query = "cdn.evil.example";
+  DetectorWithFeed w("evil.example\n", "domains.txt");
+  auto& d = w.d;
+  const auto& evidence = w.evidence;
+  session::DnsLogRecord dns = dns_query("10.0.0.5", "cdn.evil.example", 50);
   dns.answers = {"alias.other.example", "192.0.2.44"};
   d.on_dns(dns);
   Flows f;
@@ -242,26 +249,17 @@ TEST(Detector, AddressResolvedFromAListedDomainCountsAsListed) {
 // Parents that matched nothing are remembered per parent: unique names under a clean parent and under a
 // listed one, in any order, still match the listed one (and only it) every time.
 TEST(Detector, NamesUnderAListedParentMatchAfterCleanSiblings) {
-  intel::IndicatorSet indicators;
-  indicators.load_text("evil.example\n", "domains.txt", intel::FeedFormat::kPlain);
-  indicators.finalize();
-  TestClassifier classifier;
-  detect::EvidenceStore evidence;
-  detect::Detector d(detect::DetectConfig{}, &indicators, classifier, evidence);
+  DetectorWithFeed w("evil.example\n", "domains.txt");
   const char* queries[] = {"a1.t.clean.example", "a1.t.evil.example",  "a2.t.clean.example",
                            "a2.t.evil.example",  "A3.T.EVIL.EXAMPLE.", "t.evil.example"};
   std::int64_t ts = 50;
   for (const char* q : queries) {
-    session::DnsLogRecord dns;
-    dns.ts = Timestamp{ts++ * kSec};
-    dns.id.orig_h = ip("10.0.0.5");
-    dns.id.resp_h = ip("10.0.0.1");
+    session::DnsLogRecord dns = dns_query("10.0.0.5", q, ts++);
     dns.id.uid = std::string("D") + q;
-    dns.has_query = true;
-    dns.query = q;
-    d.on_dns(dns);
+    w.d.on_dns(dns);
   }
-  const auto r = d.finish();
+  const auto& evidence = w.evidence;
+  const auto r = w.d.finish();
   EXPECT_EQ(evidence.cited_records().size(), 4u);  // the four names under evil.example
   EXPECT_EQ(r.counters.intel_matches, 4u);
 }
@@ -372,12 +370,7 @@ namespace {
 
 // A DNS transaction of `host` (answered), so the detector sees that host's lookups.
 session::DnsLogRecord lookup(const char* host, std::int64_t ts_s) {
-  session::DnsLogRecord r;
-  r.ts = Timestamp{ts_s * kSec};
-  r.id.orig_h = ip(host);
-  r.id.resp_h = ip("10.0.0.53");
-  r.has_query = true;
-  r.query = "example.org";
+  session::DnsLogRecord r = dns_query(host, "example.org", ts_s);
   r.has_rcode = true;
   return r;
 }

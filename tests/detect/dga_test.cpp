@@ -17,13 +17,9 @@ namespace {
 
 session::DnsLogRecord lookup(const char* host, const std::string& name, std::int64_t ts_s, int rcode,
                              std::vector<std::string> answers = {}) {
-  session::DnsLogRecord r;
-  r.ts = Timestamp{ts_s * kSec};
-  r.id.orig_h = ip(host);
+  session::DnsLogRecord r = c2scope::testing::dns_query(host, name, ts_s);
   r.id.resp_h = ip("10.0.0.1");
   r.id.resp_p = 53;
-  r.has_query = true;
-  r.query = name;
   r.has_rcode = true;
   r.rcode = static_cast<std::uint16_t>(rcode);
   r.answers = std::move(answers);

@@ -17,12 +17,7 @@ namespace {
 
 session::DnsLogRecord lookup(const char* host, const std::string& query, std::uint16_t qtype,
                              std::int64_t s) {
-  session::DnsLogRecord r;
-  r.ts = Timestamp{s * kSec};
-  r.id.orig_h = ip(host);
-  r.id.resp_h = ip("10.0.0.53");
-  r.has_query = true;
-  r.query = query;
+  session::DnsLogRecord r = c2scope::testing::dns_query(host, query, s);
   r.has_qtype = true;
   r.qtype = qtype;
   r.has_rcode = true;
