@@ -3,13 +3,42 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace c2scope::testing {
+
+// Hex digits to bytes; anything else (spaces, newlines) is ignored, and so is a `#` comment to the end of its
+// line, so messages can be written field by field with annotations.
+inline std::vector<std::uint8_t> hex(std::string_view text) {
+  std::vector<std::uint8_t> out;
+  int hi = -1;
+  bool comment = false;
+  for (const char c : text) {
+    if (comment || c == '#') {
+      comment = c != '\n';
+      continue;
+    }
+    int v = -1;
+    if (c >= '0' && c <= '9') v = c - '0';
+    if (c >= 'a' && c <= 'f') v = c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') v = c - 'A' + 10;
+    if (v < 0) continue;
+    if (hi < 0) {
+      hi = v;
+    } else {
+      out.push_back(static_cast<std::uint8_t>(hi * 16 + v));
+      hi = -1;
+    }
+  }
+  return out;
+}
 
 // The whole file as bytes ("" when it cannot be read).
 inline std::string read_file(const std::filesystem::path& p) {

@@ -10,39 +10,13 @@
 #include <vector>
 
 #include "decode/decoder.hpp"
+#include "test_support.hpp"
 
 namespace c2scope::decode::testing {
 
 // Parses hex digits, ignoring spaces, newlines and `#`-to-end-of-line comments inside the string.
 inline std::vector<std::uint8_t> hex(const std::string& text) {
-  std::vector<std::uint8_t> out;
-  int hi = -1;
-  bool comment = false;
-  for (char ch : text) {
-    if (comment) {
-      if (ch == '\n') comment = false;
-      continue;
-    }
-    if (ch == '#') {
-      comment = true;
-      continue;
-    }
-    int v = -1;
-    if (ch >= '0' && ch <= '9')
-      v = ch - '0';
-    else if (ch >= 'a' && ch <= 'f')
-      v = ch - 'a' + 10;
-    else if (ch >= 'A' && ch <= 'F')
-      v = ch - 'A' + 10;
-    if (v < 0) continue;
-    if (hi < 0) {
-      hi = v;
-    } else {
-      out.push_back(static_cast<std::uint8_t>(hi * 16 + v));
-      hi = -1;
-    }
-  }
-  return out;
+  return ::c2scope::testing::hex(text);
 }
 
 inline std::vector<std::uint8_t> cat(std::initializer_list<std::vector<std::uint8_t>> parts) {

@@ -20,25 +20,7 @@
 namespace c2scope::proto::dns {
 namespace {
 
-// Hex digits to bytes; spaces are ignored so messages can be written field by field.
-std::vector<std::uint8_t> hex(std::string_view text) {
-  std::vector<std::uint8_t> out;
-  int hi = -1;
-  for (const char c : text) {
-    int v = -1;
-    if (c >= '0' && c <= '9') v = c - '0';
-    if (c >= 'a' && c <= 'f') v = c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') v = c - 'A' + 10;
-    if (v < 0) continue;
-    if (hi < 0) {
-      hi = v;
-    } else {
-      out.push_back(static_cast<std::uint8_t>(hi * 16 + v));
-      hi = -1;
-    }
-  }
-  return out;
-}
+using testing::hex;
 
 using ::c2scope::testing::CapturedSegment;
 using ::c2scope::testing::read_capture;

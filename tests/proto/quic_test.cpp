@@ -33,19 +33,7 @@ using namespace c2scope::quic;
 namespace fs = std::filesystem;
 
 std::vector<std::uint8_t> unhex(std::string_view s) {
-  std::vector<std::uint8_t> out;
-  int hi = -1;
-  for (char c : s) {
-    if (std::isxdigit(static_cast<unsigned char>(c)) == 0) continue;
-    int v = std::isdigit(static_cast<unsigned char>(c)) != 0 ? c - '0' : (std::tolower(c) - 'a' + 10);
-    if (hi < 0) {
-      hi = v;
-    } else {
-      out.push_back(static_cast<std::uint8_t>(hi * 16 + v));
-      hi = -1;
-    }
-  }
-  return out;
+  return c2scope::testing::hex(s);
 }
 
 template <std::size_t N>

@@ -329,22 +329,7 @@ using c2scope::tls_test::load_capture;
 namespace fs = std::filesystem;
 
 std::vector<std::uint8_t> unhex(std::string_view s) {
-  std::vector<std::uint8_t> out;
-  int hi = -1;
-  bool comment = false;
-  for (char c : s) {
-    if (c == '#') comment = true;
-    if (c == '\n') comment = false;
-    if (comment || std::isxdigit(static_cast<unsigned char>(c)) == 0) continue;
-    int v = std::isdigit(static_cast<unsigned char>(c)) != 0 ? c - '0' : (std::tolower(c) - 'a' + 10);
-    if (hi < 0) {
-      hi = v;
-    } else {
-      out.push_back(static_cast<std::uint8_t>(hi * 16 + v));
-      hi = -1;
-    }
-  }
-  return out;
+  return c2scope::testing::hex(s);
 }
 
 // An annotated ClientHello body (after the handshake header), comments after '#'.
