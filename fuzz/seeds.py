@@ -6,7 +6,7 @@ corpus already holds seeds). Captures go whole to pcap_fuzz/pcapng_fuzz; decode_
 capture in its [link][len_hi len_lo step frame]... format; the parser targets get transport payloads picked by
 port (DNS 53, HTTP 80, TLS 443/TCP, QUIC 443/UDP; x509 gets the TLS payloads too, whose DER it must reject or
 parse); session_fuzz gets the first flow of each capture on one of its ports, replayed as its segment script;
-netflow_fuzz gets the export datagrams of netflow-ipfix/*.pcap, four per seed; zeek_log_fuzz gets the Zeek
+http2_fuzz gets both directions of each HTTP/2-in-clear flow; netflow_fuzz gets the export datagrams of netflow-ipfix/*.pcap, four per seed; zeek_log_fuzz gets the Zeek
 logs (up to 64 KiB) whole; eve_log_fuzz and argus_log_fuzz get 40-line slices of the EVE JSON and binetflow
 files.
 """
@@ -107,6 +107,38 @@ def session_script(frames):
     return bytes([port_index | (port_index << 4)]) + b"".join(segs)
 
 
+PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+
+
+def http2_seed(frames):
+    """http2_fuzz input from the first TCP flow whose client sends the HTTP/2 preface: both directions' bytes,
+    the client's without the preface (http2_fuzz prepends it when byte 1 is odd)."""
+    key, client, server = None, b"", b""
+    for fr in frames:
+        t = transport_payload(fr)
+        if not t or t[0] != 6 or not t[3]:
+            continue
+        _, sp, dp, payload = t
+        if key is None and payload.startswith(PREFACE):
+            key = (sp, dp)
+        if key == (sp, dp):
+            client += payload
+        elif key == (dp, sp):
+            server += payload
+    if key is None:
+        return None
+    client, server = client[len(PREFACE):][:30000], server[:30000]
+    # http2_fuzz splits at len * byte1 // 255: pad the client side with an unknown frame type (ignored by
+    # HTTP/2, RFC 9113 §4.1) until an odd byte 1 splits exactly between the two directions.
+    for pad in range(0, 2000):
+        c = client + bytes([0, pad >> 8, pad & 255, 0xFA, 0, 0, 0, 0, 0]) + bytes(pad)
+        total = len(c) + len(server)
+        for b in range(1, 255, 2):
+            if total * b // 255 == len(c):
+                return bytes([0, b]) + c + server
+    return None
+
+
 def wanted(target, proto, sp, dp):
     ports = (sp, dp)
     if target == "dns_fuzz":
@@ -172,6 +204,11 @@ def main():
                         seeds.append(b"".join(struct.pack(">H", len(p)) + p for p in pays[i:i + 4]))
                 continue
             if link != 1:
+                continue
+            if target == "http2_fuzz":
+                seed = http2_seed(frames)
+                if seed:
+                    seeds.append(seed)
                 continue
             if target == "session_fuzz":
                 script = session_script(frames)

@@ -45,7 +45,8 @@ constexpr FieldList kDnsFields = {{"ts", "time"},
                                   {"rejected", "bool"},
                                   {"opcode", "count"},
                                   {"opcode_name", "string"},
-                                  {"community_id", "string"}};
+                                  {"community_id", "string"},
+                                  {"doh", "bool"}};
 constexpr FieldList kHttpFields = {{"ts", "time"},
                                    {"uid", "string"},
                                    {"id.orig_h", "addr"},
@@ -361,6 +362,7 @@ void ProtoLogWriter::on_dns(const session::DnsLogRecord& r) {
   const char* op = dns::opcode_name(r.opcode);
   l.str("opcode_name", op != nullptr ? op : "");
   l.str("community_id", r.id.community_id);
+  l.boolean("doh", r.doh);
   l.end();
   dns_->file.maybe_flush();
 }

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <deque>
 #include <optional>
 #include <tuple>
@@ -13,6 +14,7 @@
 #include "core/ascii.hpp"
 #include "core/hash.hpp"
 #include "proto/http/http.hpp"
+#include "proto/http2/http2.hpp"
 #include "proto/quic/initial.hpp"
 #include "proto/tls/fingerprint.hpp"
 #include "proto/tls/hello.hpp"
@@ -49,9 +51,11 @@ constexpr std::size_t kMaxKeptTlsBuffer = 8192;
 constexpr std::size_t kMaxKeptDnsTcpBuffer = 4096;
 // Requests waiting for their response per HTTP flow: the parser's own bound.
 constexpr std::size_t kMaxHttpPending = proto::http::kMaxPendingRequests;
+// A DNS message carried over HTTP/2 (DoH): DNS's own limit.
+constexpr std::size_t kMaxDohMessage = 65535;
 
 // kSocks and kStartTls are preludes: once their tunnel opens, the flow is detected again (TLS, HTTP).
-enum class Service : std::uint8_t { kUndecided, kDns, kTls, kHttp, kQuic, kSocks, kStartTls, kNtp };
+enum class Service : std::uint8_t { kUndecided, kDns, kTls, kHttp, kHttp2, kQuic, kSocks, kStartTls, kNtp };
 
 const char* service_name(Service s) {
   switch (s) {
@@ -61,6 +65,8 @@ const char* service_name(Service s) {
       return "ssl";
     case Service::kHttp:
       return "http";
+    case Service::kHttp2:
+      return "http2";
     case Service::kQuic:
       return "quic";
     case Service::kSocks:
@@ -220,6 +226,8 @@ struct AppLayer::FlowApp {
   std::unique_ptr<QuicState> quic;
   struct Http;
   std::unique_ptr<Http> http;
+  struct Http2;
+  std::unique_ptr<Http2> http2;
 };
 
 // HTTP: both directions' parsers and the requests waiting for their response.
@@ -280,6 +288,111 @@ struct AppLayer::FlowApp::Http final : proto::http::HttpSink {
   AppLayer& layer_;
   FlowApp& app_;
   Timestamp now;
+};
+
+// HTTP/2 in clear (prior knowledge): both directions' frame parsers and the open streams. Each stream is one
+// http.log record (version "2"); DNS messages it carries as application/dns-message (RFC 8484, a GET's
+// `dns` parameter or a POST's body; the answer's body) go to dns.log, the query and its answer paired by
+// stream (DoH clients send id 0 for every query).
+struct AppLayer::FlowApp::Http2 final : proto::http2::Http2Sink {
+  Http2(AppLayer& layer, FlowApp& app) : layer_(layer), app_(app) {}
+  std::array<proto::http2::Http2StreamParser, 2> parser{
+      proto::http2::Http2StreamParser(proto::http2::Http2StreamParser::Side::kClient),
+      proto::http2::Http2StreamParser(proto::http2::Http2StreamParser::Side::kServer)};
+  struct Stream {
+    std::uint32_t id = 0;
+    HttpLogRecord rec;
+    bool doh_query = false;
+    bool doh_response = false;
+    std::vector<std::uint8_t> query, response;  // DNS messages, at most kMaxDohMessage each
+    Timestamp response_ts;
+  };
+  std::deque<Stream> streams;  // in the order of their requests, at most kMaxHttpPending
+  std::uint32_t depth = 0;
+  int dir = 0;    // the direction being fed
+  Timestamp now;  // the time of the bytes being fed
+
+  Stream* find(std::uint32_t id) {
+    for (Stream& s : streams) {
+      if (s.id == id) return &s;
+    }
+    return nullptr;
+  }
+
+  void on_headers(std::uint32_t id, const proto::http::HeaderList& h, bool end_stream) override {
+    Stream* s = find(id);
+    if (dir == 0) {
+      const std::string* method = h.find(":method");
+      if (s != nullptr || method == nullptr) return;  // trailers, or a stream no longer followed
+      if (streams.size() >= kMaxHttpPending) finish(streams.front());
+      s = &streams.emplace_back();
+      s->id = id;
+      HttpLogRecord& rec = s->rec;
+      rec.ts = now;
+      rec.trans_depth = ++depth;
+      rec.has_request = true;
+      rec.method = *method;
+      rec.version = "2";
+      if (const std::string* v = h.find(":authority")) rec.host = proto::http::host_without_port(*v);
+      if (const std::string* v = h.find(":path")) rec.uri = *v;
+      if (const std::string* v = h.find("user-agent")) rec.user_agent = *v;
+      if (const std::string* v = h.find("referer")) rec.referrer = *v;
+      if (const std::string* v = h.find("origin")) rec.origin = *v;
+      if (app_.sni_or_host.empty()) app_.sni_or_host = rec.host;
+      app_.confirmed = true;
+      const std::string* type = h.find("content-type");
+      // RFC 8484 §4.1: a POST carries the message as its body, a GET in its `dns` parameter.
+      s->doh_query =
+          (rec.method == "POST" && type != nullptr && mime_type(*type) == proto::http2::kDnsMessageType) ||
+          (rec.method == "GET" && proto::http2::doh_query_from_path(rec.uri, s->query));
+      return;
+    }
+    if (s == nullptr) return;
+    const std::string* status = h.find(":status");
+    if (status != nullptr) {
+      std::uint16_t code = 0;
+      const auto [end, ec] = std::from_chars(status->data(), status->data() + status->size(), code);
+      if (ec != std::errc() || (code >= 100 && code < 200)) return;  // interim: Zeek's info_code
+      s->rec.has_response = true;
+      s->rec.status_code = code;
+      if (const std::string* type = h.find("content-type")) s->rec.resp_mime_type = mime_type(*type);
+      s->doh_response = s->rec.resp_mime_type == proto::http2::kDnsMessageType;
+      s->response_ts = now;
+    }
+    if (end_stream) finish(*s);
+  }
+
+  void on_data(std::uint32_t id, Bytes data, bool end_stream) override {
+    Stream* s = find(id);
+    if (s == nullptr) return;
+    const bool keep = dir == 0 ? s->doh_query : s->doh_response;
+    std::vector<std::uint8_t>& message = dir == 0 ? s->query : s->response;
+    (dir == 0 ? s->rec.request_body_len : s->rec.response_body_len) += data.size();
+    if (keep && message.size() + data.size() <= kMaxDohMessage)
+      message.insert(message.end(), data.begin(), data.end());
+    if (end_stream && dir == 1) finish(*s);
+  }
+
+  // Logs the stream (its DNS messages first, as they complete the transaction) and forgets it.
+  void finish(Stream& s) {
+    const ConnId& id = layer_.conn_id(app_);
+    for (int d = 0; d < 2; ++d) {
+      const std::vector<std::uint8_t>& message = d == 0 ? s.query : s.response;
+      if (!(d == 0 ? s.doh_query : s.doh_response) || message.empty()) continue;
+      decode::NetLevel l;
+      l.src = d == 0 ? id.orig_h : id.resp_h;
+      l.dst = d == 0 ? id.resp_h : id.orig_h;
+      layer_.on_dns_message(app_, message, l, d, d == 0 ? s.rec.ts : s.response_ts);
+    }
+    s.rec.id = id;
+    layer_.logs_.on_http(s.rec);
+    const std::uint32_t done = s.id;
+    streams.erase(
+        std::find_if(streams.begin(), streams.end(), [&](const Stream& x) { return x.id == done; }));
+  }
+
+  AppLayer& layer_;
+  FlowApp& app_;
 };
 
 namespace {
@@ -568,9 +681,11 @@ void AppLayer::on_tcp_bytes(FlowApp& a, int dir, Bytes data, Timestamp ts) {
         buffered ? Bytes(reinterpret_cast<const std::uint8_t*>(a.detect_buf.data()), a.detect_buf.size())
                  : data;
     const bool decided = looks_like_tls(held) || proto::http::looks_like_http_request(held) ||
+                         proto::http2::looks_like_preface(held) ||
                          (!a.tunneled && proto::upgrade::looks_like_socks_request(held));
     if (!decided && held.size() < kMaxDetectBytes &&
         (held.size() < 3 || proto::http::may_become_http_request(held) ||
+         proto::http2::may_become_preface(held) ||
          (!a.tunneled && proto::upgrade::may_become_socks_request(held)))) {
       if (!buffered) a.detect_buf.assign(reinterpret_cast<const char*>(data.data()), data.size());
       return;
@@ -609,6 +724,10 @@ void AppLayer::on_tcp_bytes(FlowApp& a, int dir, Bytes data, Timestamp ts) {
     } else if (proto::http::looks_like_http_request(data)) {
       a.service = Service::kHttp;
       a.http = std::make_unique<FlowApp::Http>(*this, a);
+    } else if (proto::http2::looks_like_preface(data)) {
+      a.service = Service::kHttp2;
+      a.http2 = std::make_unique<FlowApp::Http2>(*this, a);
+      a.dns = take_dns();
     } else if (!a.tunneled && proto::upgrade::looks_like_socks_request(data)) {
       a.service = Service::kSocks;
       a.socks = std::make_unique<proto::upgrade::SocksHandshake>();
@@ -644,6 +763,18 @@ void AppLayer::on_tcp_bytes(FlowApp& a, int dir, Bytes data, Timestamp ts) {
           a.tcp_done[1] = true;
           a.tcp[1].stop();
         }
+      }
+      break;
+    }
+    case Service::kHttp2: {
+      FlowApp::Http2& h = *a.http2;
+      h.now = ts;
+      h.dir = dir;
+      const ParseResult r = h.parser[dir].feed(data, h);
+      if (r.status == ParseStatus::kMalformed) {
+        ++counters_.http_failed;
+        a.tcp_done[dir] = true;
+        a.tcp[dir].stop();
       }
       break;
     }
@@ -884,6 +1015,7 @@ void AppLayer::remember_resolution(const IpAddress& client, Timestamp ts) {
 void AppLayer::emit_dns(FlowApp& a, std::size_t i) {
   DnsState& d = *a.dns;
   if (!d.pending[i].has_rcode) ++counters_.dns_unanswered;
+  d.pending[i].doh = a.service == Service::kHttp2;
   logs_.on_dns(d.pending[i]);
   if (dns_spare_.size() < config_.max_pending_dns) dns_spare_.push_back(std::move(d.pending[i]));
   d.pending.erase(d.pending.begin() + static_cast<std::ptrdiff_t>(i));
@@ -1027,6 +1159,13 @@ void AppLayer::finish_flow(FlowApp& a, const flow::FlowRecord& r) {
       }
       break;
     }
+    case Service::kHttp2: {
+      // Streams without an end: logged as far as they went, in request order; then queries never answered.
+      FlowApp::Http2& h = *a.http2;
+      while (!h.streams.empty()) h.finish(h.streams.front());
+      while (!a.dns->pending.empty()) emit_dns(a, 0);
+      break;
+    }
     case Service::kTls: {
       TlsState& t = *a.tls;
       if (!t.have_ch && !t.sh) break;
@@ -1108,6 +1247,7 @@ void AppLayer::finish_flow(FlowApp& a, const flow::FlowRecord& r) {
         ++counters_.flows_tls;
         break;
       case Service::kHttp:
+      case Service::kHttp2:
         ++counters_.flows_http;
         break;
       case Service::kQuic:

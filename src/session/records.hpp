@@ -43,6 +43,7 @@ struct DnsLogRecord {
   std::vector<std::string> answers;
   std::vector<std::uint32_t> ttls;  // seconds
   bool rejected = false;
+  bool doh = false;        // carried over HTTP (DNS over HTTPS, RFC 8484; seen in clear over HTTP/2)
   flow::PacketRef source;  // log inputs (src/sensor): the file and line it was read from (source.line)
 };
 

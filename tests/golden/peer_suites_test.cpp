@@ -67,13 +67,20 @@ void expand_answers(Record& r) {
 // x509.log fields as "cert.<field>", http.log records carry "host_uri" (Arkime's uri: host + uri; the
 // request target alone when it is not a path, e.g. CONNECT).
 struct Views {
-  std::vector<Record> dns_request, dns_response, ssl, http, quic;
+  std::vector<Record> dns_request, dns_response, dns_doh, ssl, http, quic;
 };
 
 Views load_views(const std::filesystem::path& dir) {
   Views v;
   for (Record r : read_json_log(dir / "dns.log")) {
     expand_answers(r);
+    const std::string* doh = scalar(r, "doh");
+    if (doh != nullptr && *doh == "true") {
+      // DNS over HTTP/2: Suricata logs one event per transaction (its doh2 events), query and answers
+      // together.
+      v.dns_doh.push_back(std::move(r));
+      continue;
+    }
     if (r.count("rcode") != 0) v.dns_response.push_back(r);
     if (r.count("qtype") != 0) {
       // A request event carries what the query carried: not the response's code, flags or answers.
@@ -379,6 +386,7 @@ TEST_P(PeerSuites, AgreeWithTheirExpectedOutputs) {
     if (c.log == "dns" && c.event.empty()) {
       both = v.dns_request;
       both.insert(both.end(), v.dns_response.begin(), v.dns_response.end());
+      both.insert(both.end(), v.dns_doh.begin(), v.dns_doh.end());
       records = &both;
     }
     std::uint64_t matched = 0;

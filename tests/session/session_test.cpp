@@ -7,9 +7,11 @@
 #include <vector>
 
 #include "flow/flow_table.hpp"
+#include "proto/http2_frames.hpp"
 #include "session/app_layer.hpp"
 #include "session/tcp_reassembly.hpp"
 #include "session_test_util.hpp"
+#include "test_support.hpp"
 
 namespace c2scope::session {
 namespace {
@@ -344,6 +346,107 @@ TEST(AppLayer, ServerNameComesFromTheClientsDnsAnswerFirst) {
   EXPECT_EQ(h.conns.flows[2].server_name, "other.example");
   EXPECT_EQ(h.conns.flows[3].service, "");
   EXPECT_EQ(h.conns.flows[3].server_name, "");
+}
+
+// ---- DNS over HTTP/2 in clear (RFC 8484 over h2c) ----
+
+// base64url without padding (RFC 8484's GET form).
+std::string base64url(const Buf& b) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out;
+  std::uint32_t acc = 0;
+  int bits = 0;
+  for (const std::uint8_t x : b) {
+    acc = (acc << 8) | x;
+    bits += 8;
+    while (bits >= 6) {
+      bits -= 6;
+      out += kAlphabet[(acc >> bits) & 63];
+    }
+  }
+  if (bits > 0) out += kAlphabet[(acc << (6 - bits)) & 63];
+  return out;
+}
+
+// An HPACK literal field without indexing whose name is static-table entry `index` (< 15), value as given.
+Buf hpack_literal(std::uint8_t index, std::string_view value) {
+  Buf b = {index, static_cast<std::uint8_t>(value.size())};
+  b.insert(b.end(), value.begin(), value.end());
+  return b;
+}
+
+TEST(AppLayer, DnsOverHttp2InClearGoesToDnsLogPairedByStream) {
+  using proto::http2::FrameType;
+  using testing::hex;
+  using testing::http2_frame;
+  Harness h;
+  const std::uint8_t addr1[4] = {198, 51, 100, 1}, addr2[4] = {198, 51, 100, 2};
+  // Static-table entries (RFC 7541 Appendix A): 0x83 :method POST, 0x82 :method GET, 0x86 :scheme http,
+  // 0x88 :status 200; names 1 :authority, 4 :path; content-type is 31 (0x0f 0x10 in a literal's 4-bit
+  // prefix).
+  const auto content_type = [](std::string_view v) {
+    Buf b = {0x0f, 0x10, static_cast<std::uint8_t>(v.size())};
+    b.insert(b.end(), v.begin(), v.end());
+    return b;
+  };
+  const auto join = [](std::initializer_list<Buf> parts) {
+    Buf out;
+    for (const Buf& p : parts) out.insert(out.end(), p.begin(), p.end());
+    return out;
+  };
+  const Buf authority = hpack_literal(1, "dns.example");
+  const Buf dns_type = content_type("application/dns-message");
+  // Stream 1: POST of a query (id 0, as RFC 8484 asks); stream 3: GET with ?dns=; stream 5: POST never
+  // answered. The answers come back in the opposite order (3 before 1).
+  const Buf q1 = dns_message(0, "first.example", false), q3 = dns_message(0, "second.example", false),
+            q5 = dns_message(0, "third.example", false);
+  const Buf client =
+      join({testing::http2_preface(), http2_frame(FrameType::kSettings, 0, 0, {}),
+            http2_frame(FrameType::kHeaders, 0x04, 1,
+                        join({hex("83 86"), authority, hpack_literal(4, "/dns-query"), dns_type})),
+            http2_frame(FrameType::kData, 0x01, 1, q1),
+            http2_frame(FrameType::kHeaders, 0x05, 3,
+                        join({hex("82 86"), authority, hpack_literal(4, "/dns-query?dns=" + base64url(q3))})),
+            http2_frame(FrameType::kHeaders, 0x04, 5,
+                        join({hex("83 86"), authority, hpack_literal(4, "/dns-query"), dns_type})),
+            http2_frame(FrameType::kData, 0x01, 5, q5)});
+  const Buf server =
+      join({http2_frame(FrameType::kSettings, 0, 0, {}),
+            http2_frame(FrameType::kHeaders, 0x04, 3, join({hex("88"), dns_type})),
+            http2_frame(FrameType::kData, 0x01, 3, dns_message(0, "second.example", true, addr2)),
+            http2_frame(FrameType::kHeaders, 0x04, 1, join({hex("88"), dns_type})),
+            http2_frame(FrameType::kData, 0x01, 1, dns_message(0, "first.example", true, addr1))});
+  h.packet("10.0.0.5", 50000, "192.0.2.53", 80, 6, {}, 0x02, 0);
+  h.packet("10.0.0.5", 50000, "192.0.2.53", 80, 6, client, 0x18, 1);
+  h.packet("192.0.2.53", 80, "10.0.0.5", 50000, 6, server, 0x18, 1);
+  // A later connection to an answered address takes its name from the DoH answer.
+  h.packet("10.0.0.5", 50001, "198.51.100.1", 8080, 6, bytes("\x01\x02binary"), 0x18, 1);
+  h.table.flush();
+  ASSERT_EQ(h.logs.dns.size(), 3u);
+  EXPECT_EQ(h.logs.dns[0].query, "second.example");
+  ASSERT_EQ(h.logs.dns[0].answers.size(), 1u);
+  EXPECT_EQ(h.logs.dns[0].answers[0], "198.51.100.2");
+  EXPECT_EQ(h.logs.dns[1].query, "first.example");
+  ASSERT_EQ(h.logs.dns[1].answers.size(), 1u);
+  EXPECT_EQ(h.logs.dns[1].answers[0], "198.51.100.1");
+  EXPECT_EQ(h.logs.dns[2].query, "third.example");  // unanswered, at the flow's end
+  EXPECT_FALSE(h.logs.dns[2].has_rcode);
+  ASSERT_EQ(h.logs.http.size(), 3u);
+  EXPECT_EQ(h.logs.http[0].method, "GET");
+  EXPECT_EQ(h.logs.http[0].version, "2");
+  EXPECT_EQ(h.logs.http[0].host, "dns.example");
+  EXPECT_EQ(h.logs.http[0].status_code, 200);
+  EXPECT_EQ(h.logs.http[0].resp_mime_type, "application/dns-message");
+  EXPECT_EQ(h.logs.http[1].method, "POST");
+  EXPECT_EQ(h.logs.http[1].uri, "/dns-query");
+  EXPECT_EQ(h.logs.http[1].request_body_len, q1.size());
+  EXPECT_EQ(h.logs.http[2].trans_depth, 3u);
+  EXPECT_FALSE(h.logs.http[2].has_response);
+  ASSERT_EQ(h.conns.flows.size(), 2u);
+  EXPECT_EQ(h.conns.flows[0].service, "http2");
+  EXPECT_EQ(h.conns.flows[0].server_name, "dns.example");
+  EXPECT_EQ(h.conns.flows[1].server_name, "first.example");
+  EXPECT_EQ(h.app.counters().flows_http, 1u);
 }
 
 // DNS over TCP whose second query was lost by the capture (the server acknowledged it): the third query

@@ -64,8 +64,6 @@ CIPHER_NAMES = {49200: "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"}
 CONFIG_DEPENDENT = {
     "cond-log-dns-dig": "conditional logging: the test's rule disables DNS logging for its transactions",
     "dns/dns-udp-eve-log-query-only": "the test's eve-log configuration logs DNS queries only",
-    "dns-over-http2": "DNS over HTTP/2 (DoH): c2scope parses HTTP/1.x only",
-    "dns-over-http2-post": "DNS over HTTP/2 (DoH): c2scope parses HTTP/1.x only",
 }
 
 
