@@ -252,8 +252,10 @@ void apply_prevalence(BeaconScore& s, PrevalenceInput prevalence, const BeaconPa
   }
   const double free = prevalence.shared_schedule ? params.prevalence_free : params.prevalence_own_free;
   const double zero = prevalence.shared_schedule ? params.prevalence_zero : params.prevalence_own_zero;
-  if (prevalence.monitored_hosts >= params.prevalence_min_hosts &&
-      prevalence.sharing_hosts >= params.prevalence_min_sharing && s.prevalence > free) {
+  const std::uint32_t min_sharing =
+      prevalence.shared_schedule ? params.prevalence_min_sharing : params.prevalence_own_min_sharing;
+  if (prevalence.monitored_hosts >= params.prevalence_min_hosts && prevalence.sharing_hosts >= min_sharing &&
+      s.prevalence > free) {
     s.prevalence_factor = std::clamp(1.0 - (s.prevalence - free) / (zero - free), 0.0, 1.0);
   }
   if (prevalence.platform_share >= params.platform_share) s.prevalence_factor = 0;

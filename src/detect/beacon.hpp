@@ -59,6 +59,9 @@ struct BeaconParams {
   // adapts to each network): a much smaller share suffices.
   double prevalence_own_free = 0.05;
   double prevalence_own_zero = 0.15;
+  // ... and two such hosts suffice: two hosts whose periods disagree beyond their estimation error are two
+  // clients of a service, not two copies of one program's configuration.
+  std::uint32_t prevalence_own_min_sharing = 2;
   // Platform services: a destination that this share of the hosts running one TLS client stack contacts
   // (at least `platform_min_peers` such hosts, each seen using the stack toward 3+ destinations) is a service
   // of that software (push channels, update checks): score 0. Implants infect some hosts of a platform, not

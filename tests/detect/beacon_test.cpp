@@ -261,6 +261,41 @@ TEST(Beacon, ScoredBotnetPeriodsAreOneScheduleAndKeepalivesAreNot) {
   EXPECT_EQ(keepalives_one, 0);
 }
 
+// Two hosts reaching one server on clearly different periods (push keepalives of 21 and 28 min) are two
+// clients of a service: on their own schedules, two suffice to weigh prevalence (25% of 8 hosts: score 0).
+// Two victims of one botnet keep one schedule and are not touched: 200 trials of a Cobalt-Strike-style 2 h
+// beacon with 12 check-ins per victim, and the pair is judged one schedule in every one.
+TEST(Beacon, TwoHostsOnTheirOwnSchedulesAreClientsOfAService) {
+  const BeaconParams params;
+  const SeriesSpec spec{};
+  const auto events = make_series(spec);
+  const auto with = [&](PrevalenceInput p) {
+    BeaconScore s = score(events, span_of(spec));
+    apply_prevalence(s, p, params);
+    return s.score;
+  };
+  EXPECT_EQ(with({8, 2, false}), 0.0);   // own schedules, 25% of the hosts
+  EXPECT_GT(with({8, 2, true}), 0.9);    // one schedule: a botnet's two victims
+  EXPECT_GT(with({40, 2, false}), 0.9);  // own schedules, but 5% of the hosts
+  EXPECT_FALSE(same_schedule({{1290, 0.02, 16}, {1656, 0.02, 10}}, params));
+  int one = 0;
+  constexpr int kTrials = 200;
+  for (int trial = 0; trial < kTrials; ++trial) {
+    std::vector<SchedulePeriod> botnet;
+    for (int host = 0; host < 2; ++host) {
+      SeriesSpec victim;
+      victim.period_s = 7200;
+      victim.jitter_low = 0.3;
+      victim.beats = 12;
+      victim.seed = static_cast<unsigned>(9000 + trial * 2 + host);
+      const BeaconScore b = score(make_series(victim), span_of(victim));
+      botnet.push_back(SchedulePeriod{b.period_mean_s, b.beat_spread, b.beat_gaps});
+    }
+    one += same_schedule(botnet, params) ? 1 : 0;
+  }
+  EXPECT_EQ(one, kTrials);
+}
+
 // An hourly backdoor jittered ±30% that misses a fifth of its beats over 30 h: a two-period gap counts 0.75
 // of a hit once the beat is established (7+ intervals): 192 of these 200 series pass the threshold, 177 with
 // half a hit per missed beat (docs/detection.md, margins).
