@@ -214,8 +214,15 @@ struct AppLayer::FlowApp {
   ConnId id;
   std::array<TcpReassembler, 2> tcp;  // std::array: FlowApp is assignable as a whole (release())
   std::array<bool, 2> tcp_done{};
-  std::string sni_or_host;   // server_name fallback for conn.log
-  bool tunneled = false;     // a prelude (HTTP CONNECT, SOCKS, STARTTLS) opened a tunnel: detect again
+  std::string sni_or_host;  // server_name fallback for conn.log
+  bool tunneled = false;    // a prelude (HTTP CONNECT, SOCKS, STARTTLS) opened a tunnel: detect again
+  // The client's first bytes were none of ours: wait for the server's, which may start a reverse SOCKS
+  // handshake (the responder speaks SOCKS as the client: a reverse proxy or C2 pivot, Arkime's
+  // socks5-reverse).
+  bool await_server = false;
+  // Roles are swapped: the responder (direction 1) is the client of the protocols parsed from here on.
+  // on_tcp_bytes takes a TCP direction and works in roles (direction XOR reversed).
+  bool reversed = false;
   bool detect_done = false;  // detect_buf was handed to detection (it is collected once per detection)
   std::string detect_buf;    // first client bytes while too few to tell the protocol (kMaxDetectBytes)
   std::string services;      // services confirmed before the tunnel, comma-separated (conn.log service)
@@ -229,6 +236,18 @@ struct AppLayer::FlowApp {
   struct Http2;
   std::unique_ptr<Http2> http2;
 };
+
+namespace {
+
+// Stops parsing the TCP direction that carries `role` (0: the client of the parsed protocol): its later
+// bytes are dropped unparsed.
+void stop_role(AppLayer::FlowApp& a, int role) {
+  const int dir = role ^ (a.reversed ? 1 : 0);
+  a.tcp_done[dir] = true;
+  a.tcp[dir].stop();
+}
+
+}  // namespace
 
 // HTTP: both directions' parsers and the requests waiting for their response.
 struct AppLayer::FlowApp::Http final : proto::http::HttpSink {
@@ -671,8 +690,9 @@ void AppLayer::on_tcp_gap(FlowApp& a, int dir, std::uint32_t /*bytes*/) {
   a.tcp[dir].stop();
 }
 
-void AppLayer::on_tcp_bytes(FlowApp& a, int dir, Bytes data, Timestamp ts) {
-  if (a.ignore || a.tcp_done[dir] || data.empty()) return;
+void AppLayer::on_tcp_bytes(FlowApp& a, int tcp_dir, Bytes data, Timestamp ts) {
+  if (a.ignore || a.tcp_done[tcp_dir] || data.empty()) return;
+  const int dir = tcp_dir ^ (a.reversed ? 1 : 0);  // the role: 0 the client of the protocol parsed
   if (a.service == Service::kUndecided && dir == 0 && !a.detect_done) {
     // Too few bytes to tell (a split first segment, "GE" then "T / HTTP/1.1"): collect a little first.
     const bool buffered = !a.detect_buf.empty();
@@ -695,11 +715,26 @@ void AppLayer::on_tcp_bytes(FlowApp& a, int dir, Bytes data, Timestamp ts) {
       const std::string bytes = std::move(a.detect_buf);
       a.detect_buf = std::string();
       // Bounded recursion: detect_done is set, so this call goes straight to detection.
-      on_tcp_bytes(a, dir, Bytes(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()), ts);
+      on_tcp_bytes(a, tcp_dir, Bytes(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()), ts);
       return;
     }
   }
   if (a.service == Service::kUndecided) {
+    if (a.await_server) {
+      // The client's first bytes were none of ours; the server's are a SOCKS request only in a reverse proxy.
+      if (dir == 0) return;
+      if (!proto::upgrade::looks_like_socks_request(data)) {
+        a.ignore = true;
+        return;
+      }
+      a.await_server = false;
+      a.reversed = true;
+      a.service = Service::kSocks;
+      a.socks = std::make_unique<proto::upgrade::SocksHandshake>();
+      // Bounded recursion: the flow has a service now; the same TCP direction is the client's role.
+      on_tcp_bytes(a, tcp_dir, data, ts);
+      return;
+    }
     if (dir != 0) {
       // The server spoke first. A TLS handshake record: the client's hello was not captured (Zeek and Arkime
       // still log the server's side). A STARTTLS line protocol at the start of a connection. Else none of
@@ -731,6 +766,9 @@ void AppLayer::on_tcp_bytes(FlowApp& a, int dir, Bytes data, Timestamp ts) {
     } else if (!a.tunneled && proto::upgrade::looks_like_socks_request(data)) {
       a.service = Service::kSocks;
       a.socks = std::make_unique<proto::upgrade::SocksHandshake>();
+    } else if (!a.tunneled) {
+      a.await_server = true;  // a reverse SOCKS handshake may follow from the server
+      return;
     } else {
       a.ignore = true;
       return;
@@ -749,8 +787,7 @@ void AppLayer::on_tcp_bytes(FlowApp& a, int dir, Bytes data, Timestamp ts) {
         h.req_idle = r.status == ParseStatus::kDone;
         if (r.status == ParseStatus::kMalformed) {
           ++counters_.http_failed;
-          a.tcp_done[0] = true;
-          a.tcp[0].stop();
+          stop_role(a, 0);
         }
       } else {
         const ParseResult r = h.resp.feed(data, h);
@@ -760,8 +797,7 @@ void AppLayer::on_tcp_bytes(FlowApp& a, int dir, Bytes data, Timestamp ts) {
         }
         if (r.status == ParseStatus::kMalformed || h.resp.tunneled()) {
           if (r.status == ParseStatus::kMalformed) ++counters_.http_failed;
-          a.tcp_done[1] = true;
-          a.tcp[1].stop();
+          stop_role(a, 1);
         }
       }
       break;
@@ -773,8 +809,7 @@ void AppLayer::on_tcp_bytes(FlowApp& a, int dir, Bytes data, Timestamp ts) {
       const ParseResult r = h.parser[dir].feed(data, h);
       if (r.status == ParseStatus::kMalformed) {
         ++counters_.http_failed;
-        a.tcp_done[dir] = true;
-        a.tcp[dir].stop();
+        stop_role(a, dir);
       }
       break;
     }
@@ -785,14 +820,13 @@ void AppLayer::on_tcp_bytes(FlowApp& a, int dir, Bytes data, Timestamp ts) {
       const proto::upgrade::UpgradeState st = socks ? a.socks->state() : a.starttls->state();
       if (st == proto::upgrade::UpgradeState::kFailed) {
         a.ignore = a.services.empty() && !a.confirmed;
-        a.tcp_done[0] = a.tcp_done[1] = true;
-        a.tcp[0].stop();
-        a.tcp[1].stop();
+        stop_role(a, 0);
+        stop_role(a, 1);
       } else if (st == proto::upgrade::UpgradeState::kOpen) {
         a.confirmed = true;
         open_tunnel(a);
         // Bounded recursion: the flow is tunneled now, so these bytes cannot open another prelude.
-        if (used < data.size()) on_tcp_bytes(a, dir, data.subspan(used), ts);
+        if (used < data.size()) on_tcp_bytes(a, tcp_dir, data.subspan(used), ts);
       }
       break;
     }
@@ -800,8 +834,7 @@ void AppLayer::on_tcp_bytes(FlowApp& a, int dir, Bytes data, Timestamp ts) {
       DnsState& d = *a.dns;
       std::vector<std::uint8_t>& buf = d.tcp_buf[dir];
       if (buf.size() + data.size() > kMaxDnsTcpBuffer) {
-        a.tcp_done[dir] = true;
-        a.tcp[dir].stop();
+        stop_role(a, dir);
         buf.clear();
         return;
       }
@@ -814,8 +847,7 @@ void AppLayer::on_tcp_bytes(FlowApp& a, int dir, Bytes data, Timestamp ts) {
             proto::dns::next_tcp_message(Bytes(buf.data() + used, buf.size() - used), message);
         if (r.status == ParseStatus::kNeedMore) break;
         if (r.status == ParseStatus::kMalformed) {
-          a.tcp_done[dir] = true;
-          a.tcp[dir].stop();
+          stop_role(a, dir);
           used = buf.size();
           break;
         }
@@ -1109,8 +1141,7 @@ void AppLayer::on_tls_bytes(FlowApp& a, int dir, Bytes data, Timestamp ts) {
   }
   if (r.status == ParseStatus::kMalformed) {
     ++counters_.tls_stopped;
-    a.tcp_done[dir] = true;
-    a.tcp[dir].stop();
+    stop_role(a, dir);
     return;
   }
   // A direction has told us all we use once its hello is parsed and it switched to encrypted records.
@@ -1119,12 +1150,10 @@ void AppLayer::on_tls_bytes(FlowApp& a, int dir, Bytes data, Timestamp ts) {
   const bool client_done = t.have_ch && t.ccs_or_app[0] && !retry_pending;
   const bool server_done = t.sh.has_value() && !t.sh->hello_retry_request && t.ccs_or_app[1];
   if (dir == 0 && client_done) {
-    a.tcp_done[0] = true;
-    a.tcp[0].stop();
+    stop_role(a, 0);
   }
   if (dir == 1 && server_done) {
-    a.tcp_done[1] = true;
-    a.tcp[1].stop();
+    stop_role(a, 1);
   }
 }
 

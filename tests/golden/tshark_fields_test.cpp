@@ -143,10 +143,6 @@ constexpr Known kKnownDifferences[] = {
      "tshark "
      "(and Arkime) stop at the first space"},
     {"*", "http_uri", "missing", "/Hello", "the same request line, tshark's side"},
-    {"arkime-tests/socks5-reverse.pcap", "http_host", "missing", "",
-     "reverse SOCKS 5: the responder speaks SOCKS as the client and then sends the HTTP request; c2scope "
-     "decodes SOCKS and HTTP from the originator's side only"},
-    {"arkime-tests/socks5-reverse.pcap", "http_uri", "missing", "", "reverse SOCKS 5, as for http_host"},
     {"arkime-tests/https2-301-get.pcap", "ja3", "extra", "", kSslv2},
     {"arkime-tests/pppoe.pcap", "ja3", "extra", "", kSslv2},
     {"suricata-verify/tls/tls-altname-zero/input.pcap", "ja3", "extra", "", kSslv2},

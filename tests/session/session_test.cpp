@@ -543,6 +543,50 @@ TEST(AppLayer, Socks5HandshakeThenTls) {
   EXPECT_EQ(h.conns.flows[0].service, "socks,ssl");
 }
 
+// A reverse SOCKS 5 proxy (a C2 pivot; Arkime's socks5-reverse): the originator connects out and sends a
+// token of its own, then the responder speaks SOCKS as the client and sends HTTP through the tunnel. The
+// flow's ids stay the originator's (conn.log), the roles of the protocols are swapped.
+TEST(AppLayer, ReverseSocks5FromTheResponderThenHttp) {
+  Harness h;
+  const Buf token = {0x4e, 0x5a, 0x8d, 0x08, 0x87, 0x4e};
+  const Buf greeting = {5, 1, 0};
+  const Buf choice = {5, 0};
+  const Buf request = {5, 1, 0, 1, 203, 0, 113, 80, 0, 80};  // CONNECT 203.0.113.80:80
+  const Buf reply = {5, 0, 0, 1, 0, 0, 0, 0, 0, 0};
+  const Buf get = bytes("GET /loot HTTP/1.1\r\nHost: intranet.example\r\n\r\n");
+  const Buf ok = bytes("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+  std::uint32_t oseq = 1, rseq = 1;
+  const auto from_originator = [&](const Buf& b) {
+    h.packet("10.0.0.5", 50000, "198.51.100.7", 8855, 6, b, 0x18, oseq);
+    oseq += static_cast<std::uint32_t>(b.size());
+  };
+  const auto from_responder = [&](const Buf& b) {
+    h.packet("198.51.100.7", 8855, "10.0.0.5", 50000, 6, b, 0x18, rseq);
+    rseq += static_cast<std::uint32_t>(b.size());
+  };
+  from_originator(token);
+  from_responder(greeting);
+  from_originator(choice);
+  from_responder(request);
+  from_originator(reply);
+  from_responder(get);
+  from_originator(ok);
+  // Unknown bytes both ways: no service.
+  h.packet("10.0.0.5", 50001, "198.51.100.7", 8855, 6, token, 0x18, 1);
+  h.packet("198.51.100.7", 8855, "10.0.0.5", 50001, 6, token, 0x18, 1);
+  h.table.flush();
+  ASSERT_EQ(h.logs.http.size(), 1u);
+  EXPECT_EQ(h.logs.http[0].host, "intranet.example");
+  EXPECT_EQ(h.logs.http[0].uri, "/loot");
+  EXPECT_EQ(h.logs.http[0].status_code, 200);
+  EXPECT_EQ(h.logs.http[0].response_body_len, 2u);
+  ASSERT_EQ(h.conns.flows.size(), 2u);
+  EXPECT_EQ(h.conns.flows[0].orig_h.to_string(), "10.0.0.5");
+  EXPECT_EQ(h.conns.flows[0].service, "socks,http");
+  EXPECT_EQ(h.conns.flows[1].service, "");
+  EXPECT_EQ(h.app.counters().tunnels_opened, 1u);
+}
+
 TEST(AppLayer, Socks4aThenHttpSplitIntoTinySegments) {
   Harness h;
   Buf request = {4, 1, 0, 80, 0, 0, 0, 1};
