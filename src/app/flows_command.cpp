@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 
 #include "app/commands.hpp"
 #include "app/progress.hpp"
@@ -111,6 +112,9 @@ ingest::InputOptions make_input_options(const InputArgs& a) {
 
 int finish_run(const report::RunAccounting& accounting, std::chrono::steady_clock::time_point started) {
   const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  // What went to stdout (analyze's report) first: when both streams share a pipe or file, the summary
+  // then follows the report instead of landing inside it.
+  std::fflush(stdout);
   fmt::print(stderr, "{}\n", report::summary_line(accounting, elapsed));
   for (const auto& in : accounting.log_inputs) {
     for (const auto& issue : in.issues) {
