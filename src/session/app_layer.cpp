@@ -745,6 +745,16 @@ void AppLayer::on_tcp_bytes(FlowApp& a, int tcp_dir, Bytes data, Timestamp ts) {
         on_tls_bytes(a, dir, data, ts);
         return;
       }
+      // An HTTP/2 server's SETTINGS, sent before the client's preface arrived (nghttpd does): the client's
+      // bytes must then be the preface, or its direction stops (http2_bad_preface) and nothing is logged.
+      if (!a.tunneled && proto::http2::looks_like_server_preface(data)) {
+        a.service = Service::kHttp2;
+        a.http2 = std::make_unique<FlowApp::Http2>(*this, a);
+        a.dns = take_dns();
+        a.detect_done = true;  // the client's first bytes go to its HTTP/2 parser, not to detection
+        on_tcp_bytes(a, tcp_dir, data, ts);  // bounded: the flow has a service now
+        return;
+      }
       const proto::upgrade::LineProtocol lp =
           a.tunneled ? proto::upgrade::LineProtocol::kUnknown : proto::upgrade::banner_protocol(data);
       if (lp == proto::upgrade::LineProtocol::kUnknown) {

@@ -245,6 +245,14 @@ TEST(Http2Detection, ThePrefaceWholeOrBeginning) {
   EXPECT_FALSE(looks_like_preface(Bytes(p).first(23)));
   const Buf http1 = {'P', 'R', 'I', 'N', 'T'};
   EXPECT_FALSE(may_become_preface(http1));
+  // The server's preface: a SETTINGS frame on stream 0, not an acknowledgment, whole settings.
+  EXPECT_TRUE(looks_like_server_preface(frame(FrameType::kSettings, 0, 0, hex("0003 00000064"))));
+  EXPECT_TRUE(looks_like_server_preface(frame(FrameType::kSettings, 0, 0, {})));
+  EXPECT_FALSE(looks_like_server_preface(frame(FrameType::kSettings, 1, 0, {})));              // ACK
+  EXPECT_FALSE(looks_like_server_preface(frame(FrameType::kSettings, 0, 1, {})));              // stream 1
+  EXPECT_FALSE(looks_like_server_preface(frame(FrameType::kSettings, 0, 0, hex("0003 00"))));  // 3 bytes
+  EXPECT_FALSE(looks_like_server_preface(frame(FrameType::kHeaders, 4, 1, hex("88"))));
+  EXPECT_FALSE(looks_like_server_preface(hex("000000 04 00 0000")));  // 8 bytes: too short
 }
 
 TEST(DohQueryFromPath, DecodesTheDnsParameterOfRfc8484) {

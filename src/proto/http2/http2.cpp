@@ -76,6 +76,15 @@ bool doh_query_from_path(std::string_view path, std::vector<std::uint8_t>& messa
   return !message.empty();
 }
 
+bool looks_like_server_preface(Bytes first_bytes) {
+  if (first_bytes.size() < kFrameHeader) return false;
+  const std::uint32_t length =
+      (std::uint32_t{first_bytes[0]} << 16) | (std::uint32_t{first_bytes[1]} << 8) | first_bytes[2];
+  // Not an acknowledgment (flags 0), settings of 6 bytes each, at most the default frame size.
+  return first_bytes[3] == static_cast<std::uint8_t>(FrameType::kSettings) && first_bytes[4] == 0 &&
+         load_be32(first_bytes.data() + 5) == 0 && length % 6 == 0 && length <= 16384;
+}
+
 // libnghttp2's HPACK decoder (RFC 7541: static and dynamic tables, Huffman): one per direction, as each
 // direction has its own encoder.
 struct Http2StreamParser::Inflater {

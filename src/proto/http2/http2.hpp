@@ -22,6 +22,9 @@ inline constexpr std::string_view kClientPreface = "PRI * HTTP/2.0\r\n\r\nSM\r\n
 [[nodiscard]] bool looks_like_preface(Bytes first_bytes);
 // The first client bytes are a proper prefix of the preface: wait for more before deciding.
 [[nodiscard]] bool may_become_preface(Bytes first_bytes);
+// The first server bytes are the server's preface, a SETTINGS frame on stream 0 (RFC 9113 §3.4): a server of
+// HTTP/2 in clear may send it as soon as the connection opens, before the client's preface arrives.
+[[nodiscard]] bool looks_like_server_preface(Bytes first_bytes);
 
 // DNS over HTTPS (RFC 8484 §4.1): the DNS message of a GET request, the `dns` parameter of its :path in
 // base64url without padding. False when the path has none or it does not decode; at most 65535 bytes (a
