@@ -51,8 +51,10 @@ constexpr std::size_t kMaxKeptTlsBuffer = 8192;
 constexpr std::size_t kMaxKeptDnsTcpBuffer = 4096;
 // Requests waiting for their response per HTTP flow: the parser's own bound.
 constexpr std::size_t kMaxHttpPending = proto::http::kMaxPendingRequests;
-// A DNS message carried over HTTP/2 (DoH): DNS's own limit.
+// A DNS message carried over HTTP/2 (DoH): DNS's own limit; and the DoH bytes one flow holds over its open
+// streams (64 of them could otherwise hold 8 MiB): the DNS-over-TCP bound, twice.
 constexpr std::size_t kMaxDohMessage = 65535;
+constexpr std::size_t kMaxDohFlowBytes = std::size_t{128} * 1024;
 
 // kSocks and kStartTls are preludes: once their tunnel opens, the flow is detected again (TLS, HTTP).
 enum class Service : std::uint8_t { kUndecided, kDns, kTls, kHttp, kHttp2, kQuic, kSocks, kStartTls, kNtp };
@@ -220,6 +222,7 @@ struct AppLayer::FlowApp {
   // handshake (the responder speaks SOCKS as the client: a reverse proxy or C2 pivot, Arkime's
   // socks5-reverse).
   bool await_server = false;
+  std::size_t await_bytes = 0;  // client bytes seen while waiting (at most kMaxDetectBytes)
   // Roles are swapped: the responder (direction 1) is the client of the protocols parsed from here on.
   // on_tcp_bytes takes a TCP direction and works in roles (direction XOR reversed).
   bool reversed = false;
@@ -323,13 +326,17 @@ struct AppLayer::FlowApp::Http2 final : proto::http2::Http2Sink {
     HttpLogRecord rec;
     bool doh_query = false;
     bool doh_response = false;
-    std::vector<std::uint8_t> query, response;  // DNS messages, at most kMaxDohMessage each
+    // DNS messages, at most kMaxDohMessage each; one that outgrew its bound (or the flow's) is dropped
+    // whole rather than kept with a hole.
+    std::vector<std::uint8_t> query, response;
+    std::array<bool, 2> overflow{};
     Timestamp response_ts;
   };
   std::deque<Stream> streams;  // in the order of their requests, at most kMaxHttpPending
   std::uint32_t depth = 0;
-  int dir = 0;    // the direction being fed
-  Timestamp now;  // the time of the bytes being fed
+  std::size_t kept = 0;  // DoH bytes held over all open streams, at most kMaxDohFlowBytes
+  int dir = 0;           // the direction being fed
+  Timestamp now;         // the time of the bytes being fed
 
   Stream* find(std::uint32_t id) {
     for (Stream& s : streams) {
@@ -352,7 +359,9 @@ struct AppLayer::FlowApp::Http2 final : proto::http2::Http2Sink {
       rec.has_request = true;
       rec.method = *method;
       rec.version = "2";
-      if (const std::string* v = h.find(":authority")) rec.host = proto::http::host_without_port(*v);
+      const std::string* authority = h.find(":authority");
+      if (authority == nullptr) authority = h.find("host");  // RFC 9113 §8.3.1: either may carry it
+      if (authority != nullptr) rec.host = proto::http::host_without_port(*authority);
       if (const std::string* v = h.find(":path")) rec.uri = *v;
       if (const std::string* v = h.find("user-agent")) rec.user_agent = *v;
       if (const std::string* v = h.find("referer")) rec.referrer = *v;
@@ -364,14 +373,20 @@ struct AppLayer::FlowApp::Http2 final : proto::http2::Http2Sink {
       s->doh_query =
           (rec.method == "POST" && type != nullptr && mime_type(*type) == proto::http2::kDnsMessageType) ||
           (rec.method == "GET" && proto::http2::doh_query_from_path(rec.uri, s->query));
+      // The GET form's query is in place already: count it, or drop it past the flow's bound.
+      if (kept + s->query.size() > kMaxDohFlowBytes) {
+        s->overflow[0] = true;
+        s->query.clear();
+      }
+      kept += s->query.size();
       return;
     }
     if (s == nullptr) return;
     const std::string* status = h.find(":status");
-    if (status != nullptr) {
-      std::uint16_t code = 0;
-      const auto [end, ec] = std::from_chars(status->data(), status->data() + status->size(), code);
-      if (ec != std::errc() || (code >= 100 && code < 200)) return;  // interim: Zeek's info_code
+    std::uint16_t code = 0;
+    if (status != nullptr &&
+        std::from_chars(status->data(), status->data() + status->size(), code).ec == std::errc()) {
+      if (code >= 100 && code < 200 && !end_stream) return;  // interim: Zeek's info_code
       s->rec.has_response = true;
       s->rec.status_code = code;
       if (const std::string* type = h.find("content-type")) s->rec.resp_mime_type = mime_type(*type);
@@ -384,25 +399,44 @@ struct AppLayer::FlowApp::Http2 final : proto::http2::Http2Sink {
   void on_data(std::uint32_t id, Bytes data, bool end_stream) override {
     Stream* s = find(id);
     if (s == nullptr) return;
-    const bool keep = dir == 0 ? s->doh_query : s->doh_response;
-    std::vector<std::uint8_t>& message = dir == 0 ? s->query : s->response;
     (dir == 0 ? s->rec.request_body_len : s->rec.response_body_len) += data.size();
-    if (keep && message.size() + data.size() <= kMaxDohMessage)
-      message.insert(message.end(), data.begin(), data.end());
+    keep(*s, dir, data);
     if (end_stream && dir == 1) finish(*s);
   }
 
-  // Logs the stream (its DNS messages first, as they complete the transaction) and forgets it.
+  // Keeps `data` of a DoH message of direction `d` within kMaxDohMessage per message and kMaxDohFlowBytes
+  // per flow (`kept` is the sum of the messages held).
+  void keep(Stream& s, int d, Bytes data) {
+    if (!(d == 0 ? s.doh_query : s.doh_response) || s.overflow[d]) return;
+    std::vector<std::uint8_t>& message = d == 0 ? s.query : s.response;
+    if (message.size() + data.size() > kMaxDohMessage || kept + data.size() > kMaxDohFlowBytes) {
+      s.overflow[d] = true;
+      kept -= message.size();
+      message.clear();
+      return;
+    }
+    message.insert(message.end(), data.begin(), data.end());
+    kept += data.size();
+  }
+
+  // Logs the stream (its DNS messages first, as they complete the transaction) and forgets it. The query
+  // and its answer are paired here, by stream: whatever of them is still pending afterwards (a query whose
+  // stream brought no usable answer) is logged unanswered now, so that it cannot take the next stream's
+  // answer (DoH clients send id 0 for every query).
   void finish(Stream& s) {
     const ConnId& id = layer_.conn_id(app_);
+    const IpAddress& client = app_.reversed ? id.resp_h : id.orig_h;
+    const IpAddress& server = app_.reversed ? id.orig_h : id.resp_h;
     for (int d = 0; d < 2; ++d) {
       const std::vector<std::uint8_t>& message = d == 0 ? s.query : s.response;
+      kept -= message.size();
       if (!(d == 0 ? s.doh_query : s.doh_response) || message.empty()) continue;
       decode::NetLevel l;
-      l.src = d == 0 ? id.orig_h : id.resp_h;
-      l.dst = d == 0 ? id.resp_h : id.orig_h;
+      l.src = d == 0 ? client : server;
+      l.dst = d == 0 ? server : client;
       layer_.on_dns_message(app_, message, l, d, d == 0 ? s.rec.ts : s.response_ts);
     }
+    while (!app_.dns->pending.empty()) layer_.emit_dns(app_, 0);
     s.rec.id = id;
     layer_.logs_.on_http(s.rec);
     const std::uint32_t done = s.id;
@@ -683,7 +717,7 @@ void AppLayer::on_tcp_ack(FlowApp& a, int dir, std::uint32_t ack, Timestamp ts) 
 void AppLayer::on_tcp_gap(FlowApp& a, int dir, std::uint32_t /*bytes*/) {
   ++counters_.tcp_gaps;
   if (a.service == Service::kDns) {
-    a.dns->tcp_buf[dir].clear();
+    a.dns->tcp_buf[dir ^ (a.reversed ? 1 : 0)].clear();  // on_tcp_bytes indexes it by role
     return;
   }
   a.tcp_done[dir] = true;
@@ -722,7 +756,12 @@ void AppLayer::on_tcp_bytes(FlowApp& a, int tcp_dir, Bytes data, Timestamp ts) {
   if (a.service == Service::kUndecided) {
     if (a.await_server) {
       // The client's first bytes were none of ours; the server's are a SOCKS request only in a reverse proxy.
-      if (dir == 0) return;
+      // A client that goes on alone (a one-way tap, a server that never answers) is not waited for long.
+      if (dir == 0) {
+        a.await_bytes += data.size();
+        if (a.await_bytes > kMaxDetectBytes) a.ignore = true;
+        return;
+      }
       if (!proto::upgrade::looks_like_socks_request(data)) {
         a.ignore = true;
         return;
@@ -751,8 +790,15 @@ void AppLayer::on_tcp_bytes(FlowApp& a, int tcp_dir, Bytes data, Timestamp ts) {
         a.service = Service::kHttp2;
         a.http2 = std::make_unique<FlowApp::Http2>(*this, a);
         a.dns = take_dns();
-        a.detect_done = true;  // the client's first bytes go to its HTTP/2 parser, not to detection
+        a.detect_done = true;  // the client's next bytes go to its HTTP/2 parser, not to detection
         on_tcp_bytes(a, tcp_dir, data, ts);  // bounded: the flow has a service now
+        if (!a.detect_buf.empty()) {
+          // The start of the client's preface, held while too short to tell: it is the client's first.
+          const std::string held = std::move(a.detect_buf);
+          a.detect_buf = std::string();
+          on_tcp_bytes(a, tcp_dir ^ 1, Bytes(reinterpret_cast<const std::uint8_t*>(held.data()), held.size()),
+                       ts);
+        }
         return;
       }
       const proto::upgrade::LineProtocol lp =
@@ -863,8 +909,8 @@ void AppLayer::on_tcp_bytes(FlowApp& a, int tcp_dir, Bytes data, Timestamp ts) {
         }
         decode::NetLevel none;
         const ConnId& id = conn_id(a);
-        none.src = dir == 0 ? id.orig_h : id.resp_h;
-        none.dst = dir == 0 ? id.resp_h : id.orig_h;
+        none.src = tcp_dir == 0 ? id.orig_h : id.resp_h;
+        none.dst = tcp_dir == 0 ? id.resp_h : id.orig_h;
         on_dns_message(a, message, none, dir, ts);
         used += r.consumed;
       }

@@ -176,6 +176,25 @@ struct Harness {
   }
 };
 
+// One TCP connection of a Harness, each side's sequence numbers kept: originator() and responder() send the
+// next bytes of that side.
+struct TcpConnection {
+  Harness& h;
+  const char* orig;
+  std::uint16_t orig_port;
+  const char* resp;
+  std::uint16_t resp_port;
+  std::uint32_t orig_seq = 1, resp_seq = 1;
+  void originator(const Buf& b) {
+    h.packet(orig, orig_port, resp, resp_port, 6, b, 0x18, orig_seq);
+    orig_seq += static_cast<std::uint32_t>(b.size());
+  }
+  void responder(const Buf& b) {
+    h.packet(resp, resp_port, orig, orig_port, 6, b, 0x18, resp_seq);
+    resp_seq += static_cast<std::uint32_t>(b.size());
+  }
+};
+
 Buf dns_name(std::string_view name) {
   Buf b;
   std::size_t start = 0;
@@ -449,6 +468,58 @@ TEST(AppLayer, DnsOverHttp2InClearGoesToDnsLogPairedByStream) {
   EXPECT_EQ(h.app.counters().flows_http, 1u);
 }
 
+// A DoH query whose stream ends without a DNS answer (a 429) is logged unanswered at once: it cannot take
+// the next stream's answer, although both queries carry id 0. An h2c server whose SETTINGS come while the
+// client's preface is still incomplete (its first 16 bytes held by detection) is still followed.
+TEST(AppLayer, DohAnswersPairByStreamAndAServerMaySpeakFirst) {
+  using proto::http2::FrameType;
+  using testing::hex;
+  using testing::http2_frame;
+  Harness h;
+  const std::uint8_t addr[4] = {198, 51, 100, 66};
+  const auto join = [](std::initializer_list<Buf> parts) {
+    Buf out;
+    for (const Buf& p : parts) out.insert(out.end(), p.begin(), p.end());
+    return out;
+  };
+  const auto get = [&](std::string_view name) {
+    return join({hex("82 86"), hpack_literal(1, "dns.example"),
+                 hpack_literal(4, "/dns-query?dns=" + base64url(dns_message(0, name, false)))});
+  };
+  Buf dns_type = {0x0f, 0x10, 23};
+  const std::string_view type = "application/dns-message";
+  dns_type.insert(dns_type.end(), type.begin(), type.end());
+  Buf text_type = {0x0f, 0x10, 10};
+  const std::string_view text = "text/plain";
+  text_type.insert(text_type.end(), text.begin(), text.end());
+  const Buf preface = testing::http2_preface();
+  TcpConnection c{h, "10.0.0.5", 50000, "192.0.2.53", 80};
+  const auto client = [&](const Buf& b) { c.originator(b); };
+  const auto server = [&](const Buf& b) { c.responder(b); };
+  client(Buf(preface.begin(), preface.begin() + 16));  // "PRI * HTTP/2.0\r\n": too short to tell
+  server(http2_frame(FrameType::kSettings, 0, 0, hex("0003 00000064")));
+  client(join({Buf(preface.begin() + 16, preface.end()), http2_frame(FrameType::kSettings, 0, 0, {}),
+               http2_frame(FrameType::kHeaders, 0x05, 1, get("limited.example")),
+               http2_frame(FrameType::kHeaders, 0x05, 3, get("evil.example"))}));
+  server(join({http2_frame(FrameType::kHeaders, 0x04, 1, join({hpack_literal(8, "429"), text_type})),
+               http2_frame(FrameType::kData, 0x01, 1, bytes("slow down")),
+               http2_frame(FrameType::kHeaders, 0x04, 3, join({hex("88"), dns_type})),
+               http2_frame(FrameType::kData, 0x01, 3, dns_message(0, "evil.example", true, addr))}));
+  h.table.flush();
+  ASSERT_EQ(h.logs.dns.size(), 2u);
+  EXPECT_EQ(h.logs.dns[0].query, "limited.example");
+  EXPECT_FALSE(h.logs.dns[0].has_rcode);
+  EXPECT_TRUE(h.logs.dns[0].answers.empty());
+  EXPECT_EQ(h.logs.dns[1].query, "evil.example");
+  ASSERT_EQ(h.logs.dns[1].answers.size(), 1u);
+  EXPECT_EQ(h.logs.dns[1].answers[0], "198.51.100.66");
+  ASSERT_EQ(h.logs.http.size(), 2u);
+  EXPECT_EQ(h.logs.http[0].status_code, 429);
+  EXPECT_EQ(h.logs.http[1].status_code, 200);
+  ASSERT_EQ(h.conns.flows.size(), 1u);
+  EXPECT_EQ(h.conns.flows[0].service, "http2");
+}
+
 // DNS over TCP whose second query was lost by the capture (the server acknowledged it): the third query
 // after the hole is still logged (suricata-verify dns-tcp-ts-gap).
 TEST(AppLayer, DnsOverTcpResynchronisesAfterAnAcknowledgedCaptureGap) {
@@ -555,15 +626,9 @@ TEST(AppLayer, ReverseSocks5FromTheResponderThenHttp) {
   const Buf reply = {5, 0, 0, 1, 0, 0, 0, 0, 0, 0};
   const Buf get = bytes("GET /loot HTTP/1.1\r\nHost: intranet.example\r\n\r\n");
   const Buf ok = bytes("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
-  std::uint32_t oseq = 1, rseq = 1;
-  const auto from_originator = [&](const Buf& b) {
-    h.packet("10.0.0.5", 50000, "198.51.100.7", 8855, 6, b, 0x18, oseq);
-    oseq += static_cast<std::uint32_t>(b.size());
-  };
-  const auto from_responder = [&](const Buf& b) {
-    h.packet("198.51.100.7", 8855, "10.0.0.5", 50000, 6, b, 0x18, rseq);
-    rseq += static_cast<std::uint32_t>(b.size());
-  };
+  TcpConnection c{h, "10.0.0.5", 50000, "198.51.100.7", 8855};
+  const auto from_originator = [&](const Buf& b) { c.originator(b); };
+  const auto from_responder = [&](const Buf& b) { c.responder(b); };
   from_originator(token);
   from_responder(greeting);
   from_originator(choice);

@@ -93,8 +93,9 @@ struct Http2StreamParser::Inflater {
   Inflater() {
     if (nghttp2_hd_inflate_new(&hd) != 0) return;
     // Accept table size updates up to kMaxHpackTable (the SETTINGS_HEADER_TABLE_SIZE the other side may have
-    // announced, which this direction does not see). Raising the limit makes nghttp2 expect a size update
-    // at the start of the next block; an encoder starts at 4096 without sending one, so feed it that update.
+    // announced, which this direction does not see). An encoder starts at 4096 without saying so; a size
+    // update to 4096 is fed first, which is harmless whether or not the library expects one after a change
+    // of the limit (1.52 does not).
     static constexpr std::uint8_t kSizeUpdate4096[] = {0x3f, 0xe1, 0x1f};
     if (nghttp2_hd_inflate_change_table_size(hd, kMaxHpackTable) != 0) return;
     nghttp2_nv nv;
