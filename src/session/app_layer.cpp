@@ -242,12 +242,25 @@ struct AppLayer::FlowApp {
 
 namespace {
 
-// Stops parsing the TCP direction that carries `role` (0: the client of the parsed protocol): its later
-// bytes are dropped unparsed.
+// A TCP direction's role (0: the client of the parsed protocol) and back: the same swap both ways.
+int role_of(const AppLayer::FlowApp& a, int tcp_dir) {
+  return tcp_dir ^ (a.reversed ? 1 : 0);
+}
+
+// Stops parsing the TCP direction that carries `role`: its later bytes are dropped unparsed.
 void stop_role(AppLayer::FlowApp& a, int role) {
-  const int dir = role ^ (a.reversed ? 1 : 0);
+  const int dir = role_of(a, role);
   a.tcp_done[dir] = true;
   a.tcp[dir].stop();
+}
+
+// Source and destination of TCP direction `tcp_dir` (0: from the originator), for parsers of messages
+// that are not packets (DNS over TCP, DoH).
+decode::NetLevel endpoints(const ConnId& id, int tcp_dir) {
+  decode::NetLevel l;
+  l.src = tcp_dir == 0 ? id.orig_h : id.resp_h;
+  l.dst = tcp_dir == 0 ? id.resp_h : id.orig_h;
+  return l;
 }
 
 }  // namespace
@@ -321,22 +334,23 @@ struct AppLayer::FlowApp::Http2 final : proto::http2::Http2Sink {
   std::array<proto::http2::Http2StreamParser, 2> parser{
       proto::http2::Http2StreamParser(proto::http2::Http2StreamParser::Side::kClient),
       proto::http2::Http2StreamParser(proto::http2::Http2StreamParser::Side::kServer)};
+  // Per stream, indexed by role (0: the request, 1: the response).
   struct Stream {
     std::uint32_t id = 0;
     HttpLogRecord rec;
-    bool doh_query = false;
-    bool doh_response = false;
-    // DNS messages, at most kMaxDohMessage each; one that outgrew its bound (or the flow's) is dropped
+    std::array<bool, 2> doh{};  // the message is a DNS message (application/dns-message, a GET's dns=)
+    // The DNS messages, at most kMaxDohMessage each; one that outgrew its bound (or the flow's) is dropped
     // whole rather than kept with a hole.
-    std::vector<std::uint8_t> query, response;
+    std::array<std::vector<std::uint8_t>, 2> message;
     std::array<bool, 2> overflow{};
-    Timestamp response_ts;
+    std::array<Timestamp, 2> ts;  // of the request's and the response's headers
   };
   std::deque<Stream> streams;  // in the order of their requests, at most kMaxHttpPending
   std::uint32_t depth = 0;
-  std::size_t kept = 0;  // DoH bytes held over all open streams, at most kMaxDohFlowBytes
-  int dir = 0;           // the direction being fed
-  Timestamp now;         // the time of the bytes being fed
+  std::size_t kept = 0;                 // DoH bytes held over all open streams, at most kMaxDohFlowBytes
+  std::vector<std::uint8_t> get_query;  // scratch: a GET's decoded dns= parameter
+  int dir = 0;                          // the direction being fed
+  Timestamp now;                        // the time of the bytes being fed
 
   Stream* find(std::uint32_t id) {
     for (Stream& s : streams) {
@@ -354,7 +368,7 @@ struct AppLayer::FlowApp::Http2 final : proto::http2::Http2Sink {
       s = &streams.emplace_back();
       s->id = id;
       HttpLogRecord& rec = s->rec;
-      rec.ts = now;
+      rec.ts = s->ts[0] = now;
       rec.trans_depth = ++depth;
       rec.has_request = true;
       rec.method = *method;
@@ -370,15 +384,10 @@ struct AppLayer::FlowApp::Http2 final : proto::http2::Http2Sink {
       app_.confirmed = true;
       const std::string* type = h.find("content-type");
       // RFC 8484 §4.1: a POST carries the message as its body, a GET in its `dns` parameter.
-      s->doh_query =
-          (rec.method == "POST" && type != nullptr && mime_type(*type) == proto::http2::kDnsMessageType) ||
-          (rec.method == "GET" && proto::http2::doh_query_from_path(rec.uri, s->query));
-      // The GET form's query is in place already: count it, or drop it past the flow's bound.
-      if (kept + s->query.size() > kMaxDohFlowBytes) {
-        s->overflow[0] = true;
-        s->query.clear();
-      }
-      kept += s->query.size();
+      const bool get = rec.method == "GET" && proto::http2::doh_query_from_path(rec.uri, get_query);
+      s->doh[0] = get || (rec.method == "POST" && type != nullptr &&
+                          mime_type(*type) == proto::http2::kDnsMessageType);
+      if (get) keep(*s, 0, get_query);
       return;
     }
     if (s == nullptr) return;
@@ -390,8 +399,8 @@ struct AppLayer::FlowApp::Http2 final : proto::http2::Http2Sink {
       s->rec.has_response = true;
       s->rec.status_code = code;
       if (const std::string* type = h.find("content-type")) s->rec.resp_mime_type = mime_type(*type);
-      s->doh_response = s->rec.resp_mime_type == proto::http2::kDnsMessageType;
-      s->response_ts = now;
+      s->doh[1] = s->rec.resp_mime_type == proto::http2::kDnsMessageType;
+      s->ts[1] = now;
     }
     if (end_stream) finish(*s);
   }
@@ -407,8 +416,8 @@ struct AppLayer::FlowApp::Http2 final : proto::http2::Http2Sink {
   // Keeps `data` of a DoH message of direction `d` within kMaxDohMessage per message and kMaxDohFlowBytes
   // per flow (`kept` is the sum of the messages held).
   void keep(Stream& s, int d, Bytes data) {
-    if (!(d == 0 ? s.doh_query : s.doh_response) || s.overflow[d]) return;
-    std::vector<std::uint8_t>& message = d == 0 ? s.query : s.response;
+    if (!s.doh[d] || s.overflow[d]) return;
+    std::vector<std::uint8_t>& message = s.message[d];
     if (message.size() + data.size() > kMaxDohMessage || kept + data.size() > kMaxDohFlowBytes) {
       s.overflow[d] = true;
       kept -= message.size();
@@ -425,16 +434,10 @@ struct AppLayer::FlowApp::Http2 final : proto::http2::Http2Sink {
   // answer (DoH clients send id 0 for every query).
   void finish(Stream& s) {
     const ConnId& id = layer_.conn_id(app_);
-    const IpAddress& client = app_.reversed ? id.resp_h : id.orig_h;
-    const IpAddress& server = app_.reversed ? id.orig_h : id.resp_h;
     for (int d = 0; d < 2; ++d) {
-      const std::vector<std::uint8_t>& message = d == 0 ? s.query : s.response;
-      kept -= message.size();
-      if (!(d == 0 ? s.doh_query : s.doh_response) || message.empty()) continue;
-      decode::NetLevel l;
-      l.src = d == 0 ? client : server;
-      l.dst = d == 0 ? server : client;
-      layer_.on_dns_message(app_, message, l, d, d == 0 ? s.rec.ts : s.response_ts);
+      kept -= s.message[d].size();
+      if (!s.doh[d] || s.message[d].empty()) continue;
+      layer_.on_dns_message(app_, s.message[d], endpoints(id, role_of(app_, d)), d, s.ts[d]);
     }
     while (!app_.dns->pending.empty()) layer_.emit_dns(app_, 0);
     s.rec.id = id;
@@ -717,16 +720,29 @@ void AppLayer::on_tcp_ack(FlowApp& a, int dir, std::uint32_t ack, Timestamp ts) 
 void AppLayer::on_tcp_gap(FlowApp& a, int dir, std::uint32_t /*bytes*/) {
   ++counters_.tcp_gaps;
   if (a.service == Service::kDns) {
-    a.dns->tcp_buf[dir ^ (a.reversed ? 1 : 0)].clear();  // on_tcp_bytes indexes it by role
+    a.dns->tcp_buf[role_of(a, dir)].clear();  // on_tcp_bytes indexes it by role
     return;
   }
   a.tcp_done[dir] = true;
   a.tcp[dir].stop();
 }
 
+void AppLayer::start_http2(FlowApp& a) {
+  a.service = Service::kHttp2;
+  a.http2 = std::make_unique<FlowApp::Http2>(*this, a);
+  a.dns = take_dns();  // DoH messages pair and log through the DNS state
+}
+
+// Hands the client bytes that detection held (detect_buf) to on_tcp_bytes as TCP direction `tcp_dir`.
+void AppLayer::replay_detect_buf(FlowApp& a, int tcp_dir, Timestamp ts) {
+  const std::string held = std::move(a.detect_buf);
+  a.detect_buf = std::string();
+  on_tcp_bytes(a, tcp_dir, Bytes(reinterpret_cast<const std::uint8_t*>(held.data()), held.size()), ts);
+}
+
 void AppLayer::on_tcp_bytes(FlowApp& a, int tcp_dir, Bytes data, Timestamp ts) {
   if (a.ignore || a.tcp_done[tcp_dir] || data.empty()) return;
-  const int dir = tcp_dir ^ (a.reversed ? 1 : 0);  // the role: 0 the client of the protocol parsed
+  const int dir = role_of(a, tcp_dir);  // the role: 0 the client of the protocol parsed
   if (a.service == Service::kUndecided && dir == 0 && !a.detect_done) {
     // Too few bytes to tell (a split first segment, "GE" then "T / HTTP/1.1"): collect a little first.
     const bool buffered = !a.detect_buf.empty();
@@ -746,10 +762,8 @@ void AppLayer::on_tcp_bytes(FlowApp& a, int tcp_dir, Bytes data, Timestamp ts) {
     }
     a.detect_done = true;
     if (buffered) {
-      const std::string bytes = std::move(a.detect_buf);
-      a.detect_buf = std::string();
       // Bounded recursion: detect_done is set, so this call goes straight to detection.
-      on_tcp_bytes(a, tcp_dir, Bytes(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()), ts);
+      replay_detect_buf(a, tcp_dir, ts);
       return;
     }
   }
@@ -787,18 +801,11 @@ void AppLayer::on_tcp_bytes(FlowApp& a, int tcp_dir, Bytes data, Timestamp ts) {
       // An HTTP/2 server's SETTINGS, sent before the client's preface arrived (nghttpd does): the client's
       // bytes must then be the preface, or its direction stops (http2_bad_preface) and nothing is logged.
       if (!a.tunneled && proto::http2::looks_like_server_preface(data)) {
-        a.service = Service::kHttp2;
-        a.http2 = std::make_unique<FlowApp::Http2>(*this, a);
-        a.dns = take_dns();
+        start_http2(a);
         a.detect_done = true;  // the client's next bytes go to its HTTP/2 parser, not to detection
         on_tcp_bytes(a, tcp_dir, data, ts);  // bounded: the flow has a service now
-        if (!a.detect_buf.empty()) {
-          // The start of the client's preface, held while too short to tell: it is the client's first.
-          const std::string held = std::move(a.detect_buf);
-          a.detect_buf = std::string();
-          on_tcp_bytes(a, tcp_dir ^ 1, Bytes(reinterpret_cast<const std::uint8_t*>(held.data()), held.size()),
-                       ts);
-        }
+        // The start of the client's preface, held while too short to tell, is the client's first bytes.
+        if (!a.detect_buf.empty()) replay_detect_buf(a, tcp_dir ^ 1, ts);
         return;
       }
       const proto::upgrade::LineProtocol lp =
@@ -816,9 +823,7 @@ void AppLayer::on_tcp_bytes(FlowApp& a, int tcp_dir, Bytes data, Timestamp ts) {
       a.service = Service::kHttp;
       a.http = std::make_unique<FlowApp::Http>(*this, a);
     } else if (proto::http2::looks_like_preface(data)) {
-      a.service = Service::kHttp2;
-      a.http2 = std::make_unique<FlowApp::Http2>(*this, a);
-      a.dns = take_dns();
+      start_http2(a);
     } else if (!a.tunneled && proto::upgrade::looks_like_socks_request(data)) {
       a.service = Service::kSocks;
       a.socks = std::make_unique<proto::upgrade::SocksHandshake>();
@@ -907,11 +912,7 @@ void AppLayer::on_tcp_bytes(FlowApp& a, int tcp_dir, Bytes data, Timestamp ts) {
           used = buf.size();
           break;
         }
-        decode::NetLevel none;
-        const ConnId& id = conn_id(a);
-        none.src = tcp_dir == 0 ? id.orig_h : id.resp_h;
-        none.dst = tcp_dir == 0 ? id.resp_h : id.orig_h;
-        on_dns_message(a, message, none, dir, ts);
+        on_dns_message(a, message, endpoints(conn_id(a), tcp_dir), dir, ts);
         used += r.consumed;
       }
       buf.erase(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(used));
@@ -1245,10 +1246,10 @@ void AppLayer::finish_flow(FlowApp& a, const flow::FlowRecord& r) {
       break;
     }
     case Service::kHttp2: {
-      // Streams without an end: logged as far as they went, in request order; then queries never answered.
+      // Streams without an end: logged as far as they went, in request order (finish() logs each one's DoH
+      // messages too, so nothing stays pending).
       FlowApp::Http2& h = *a.http2;
       while (!h.streams.empty()) h.finish(h.streams.front());
-      while (!a.dns->pending.empty()) emit_dns(a, 0);
       break;
     }
     case Service::kTls: {

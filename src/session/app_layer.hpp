@@ -129,6 +129,8 @@ class AppLayer final : public flow::FlowSink {
   void on_tcp_ack(FlowApp& a, int dir, std::uint32_t ack, Timestamp ts);
   void on_tcp_gap(FlowApp& a, int dir, std::uint32_t bytes);
   void open_tunnel(FlowApp& a);
+  void start_http2(FlowApp& a);
+  void replay_detect_buf(FlowApp& a, int tcp_dir, Timestamp ts);
   void on_udp(FlowApp& a, const decode::NetLevel& l, int dir, Timestamp ts);
   void on_dns_message(FlowApp& a, Bytes message, const decode::NetLevel& l, int dir, Timestamp ts);
   void on_tls_bytes(FlowApp& a, int dir, Bytes data, Timestamp ts);

@@ -78,8 +78,7 @@ bool doh_query_from_path(std::string_view path, std::vector<std::uint8_t>& messa
 
 bool looks_like_server_preface(Bytes first_bytes) {
   if (first_bytes.size() < kFrameHeader) return false;
-  const std::uint32_t length =
-      (std::uint32_t{first_bytes[0]} << 16) | (std::uint32_t{first_bytes[1]} << 8) | first_bytes[2];
+  const std::uint32_t length = load_be24(first_bytes.data());
   // Not an acknowledgment (flags 0), settings of 6 bytes each, at most the default frame size.
   return first_bytes[3] == static_cast<std::uint8_t>(FrameType::kSettings) && first_bytes[4] == 0 &&
          load_be32(first_bytes.data() + 5) == 0 && length % 6 == 0 && length <= 16384;
@@ -116,7 +115,6 @@ Http2StreamParser::Http2StreamParser(Http2StreamParser&&) noexcept = default;
 Http2StreamParser& Http2StreamParser::operator=(Http2StreamParser&&) noexcept = default;
 
 ParseResult Http2StreamParser::fail(std::string_view why) {
-  broken_ = true;
   failed_ = ParseResult::malformed(why);
   block_.clear();
   payload_.clear();
@@ -124,7 +122,7 @@ ParseResult Http2StreamParser::fail(std::string_view why) {
 }
 
 ParseResult Http2StreamParser::feed(Bytes data, Http2Sink& sink) {
-  if (broken_) return failed_;
+  if (failed_.status == ParseStatus::kMalformed) return failed_;
   std::size_t i = 0;
   const std::size_t n = data.size();
   if (side_ == Side::kClient && preface_seen_ < kClientPreface.size()) {
@@ -142,7 +140,7 @@ ParseResult Http2StreamParser::feed(Bytes data, Http2Sink& sink) {
       head_len_ += take;
       i += take;
       if (head_len_ < kFrameHeader) break;
-      length_ = (std::uint32_t{head_[0]} << 16) | (std::uint32_t{head_[1]} << 8) | head_[2];
+      length_ = load_be24(head_);
       type_ = static_cast<FrameType>(head_[3]);
       flags_ = head_[4];
       stream_ = load_be32(head_ + 5) & 0x7fffffffu;

@@ -121,8 +121,7 @@ class Http2StreamParser {
   http::HeaderList headers_;
   std::unique_ptr<Inflater> inflater_;
   std::uint64_t frames_ = 0;
-  ParseResult failed_ = ParseResult::done(0);
-  bool broken_ = false;
+  ParseResult failed_ = ParseResult::done(0);  // malformed once the direction is given up (sticky)
 };
 
 }  // namespace c2scope::proto::http2

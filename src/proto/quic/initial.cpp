@@ -314,7 +314,7 @@ ParseResult crypto_message(QuicInitialState& st, std::uint8_t type) {
     return ParseResult::malformed(type == 1 ? "quic_crypto_not_client_hello"
                                             : "quic_crypto_not_server_hello");
   }
-  std::size_t len = (std::size_t{st.crypto[1]} << 16) | (std::size_t{st.crypto[2]} << 8) | st.crypto[3];
+  const std::size_t len = load_be24(st.crypto.data() + 1);
   if (len + 4 > kMaxCryptoBytes) {
     st.finished = true;
     return ParseResult::malformed("quic_hello_too_large");

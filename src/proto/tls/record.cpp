@@ -69,10 +69,9 @@ void TlsStreamParser::on_record(std::uint8_t type, std::uint16_t version, Bytes 
     // After ChangeCipherSpec handshake records are encrypted, except a TLS 1.3 client's second ClientHello
     // (after a HelloRetryRequest, with a middlebox-compatibility CCS before it): accept one record holding
     // exactly one ClientHello/ServerHello message, a shape an encrypted Finished matches by chance only.
-    bool clear_hello =
-        hs_buf_.empty() && payload.size() >= kHandshakeHeader && (payload[0] == 1 || payload[0] == 2) &&
-        ((std::size_t{payload[1]} << 16) | (std::size_t{payload[2]} << 8) | payload[3]) + kHandshakeHeader ==
-            payload.size();
+    bool clear_hello = hs_buf_.empty() && payload.size() >= kHandshakeHeader &&
+                       (payload[0] == 1 || payload[0] == 2) &&
+                       load_be24(payload.data() + 1) + kHandshakeHeader == payload.size();
     if (!clear_hello) return;
   }
   hs_buf_.insert(hs_buf_.end(), payload.begin(), payload.end());
@@ -81,7 +80,7 @@ void TlsStreamParser::on_record(std::uint8_t type, std::uint16_t version, Bytes 
   // Each iteration consumes >= 4 bytes of hs_buf_, itself bounded by limit_.
   while (hs_buf_.size() - pos >= kHandshakeHeader) {
     const std::uint8_t* h = hs_buf_.data() + pos;
-    std::size_t len = (std::size_t{h[1]} << 16) | (std::size_t{h[2]} << 8) | h[3];
+    const std::size_t len = load_be24(h + 1);
     if (hs_buf_.size() - pos - kHandshakeHeader < len) break;
     TlsMessage m{TlsMessage::Kind::kHandshake, h[0], hs_version_, {}};
     m.body.assign(h + kHandshakeHeader, h + kHandshakeHeader + len);
