@@ -1,11 +1,11 @@
 // Fuzz target: HTTP/2 in clear (frames, HPACK through libnghttp2, DoH's GET form). Byte 0 picks the chunk
 // size and byte 1 splits the rest into a client stream (the preface is prepended when byte 1 is odd, so that
 // frame parsing is reached without the fuzzer finding the preface first) and a server stream.
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
 
+#include "feed_in_pieces.hpp"
 #include "proto/http2/http2.hpp"
 
 namespace {
@@ -18,13 +18,6 @@ struct Sink : c2scope::proto::http2::Http2Sink {
   }
 };
 
-void feed_all(c2scope::proto::http2::Http2StreamParser& p, c2scope::Bytes bytes, std::size_t step,
-              Sink& sink) {
-  // Each pass consumes `step` >= 1 bytes.
-  for (std::size_t i = 0; i < bytes.size(); i += step) {
-    p.feed(bytes.subspan(i, std::min(step, bytes.size() - i)), sink);
-  }
-}
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -40,14 +33,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const Bytes server = rest.subspan(split);
   (void)looks_like_preface(client);
   (void)may_become_preface(rest);
+  (void)looks_like_server_preface(server);
   Sink sink;
   Http2StreamParser c(Http2StreamParser::Side::kClient);
   Http2StreamParser s(Http2StreamParser::Side::kServer);
-  feed_all(c, client, step, sink);
-  feed_all(s, server, step, sink);
+  c2scope::fuzz::feed_in_pieces(c, client, step, sink);
+  c2scope::fuzz::feed_in_pieces(s, server, step, sink);
   // The whole input as one server stream too, which reaches long header blocks without the split.
   Http2StreamParser whole(Http2StreamParser::Side::kServer);
-  feed_all(whole, rest, step, sink);
+  c2scope::fuzz::feed_in_pieces(whole, rest, step, sink);
   const std::string_view text(reinterpret_cast<const char*>(rest.data()), rest.size());
   (void)doh_query_from_path(text, sink.message);
   return 0;

@@ -1,9 +1,9 @@
 // Fuzz target: HTTP/1.x stream parsing. Byte 0 picks the chunk size and byte 1 splits the rest into a
 // request stream and a response stream, both fed in pieces as TCP would deliver them.
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 
+#include "feed_in_pieces.hpp"
 #include "proto/http/http.hpp"
 
 namespace {
@@ -19,10 +19,7 @@ struct Sink : c2scope::proto::http::HttpSink {
 };
 
 void feed_all(c2scope::proto::http::HttpStreamParser& p, c2scope::Bytes bytes, std::size_t step, Sink& sink) {
-  // Each pass consumes `step` >= 1 bytes.
-  for (std::size_t i = 0; i < bytes.size(); i += step) {
-    p.feed(bytes.subspan(i, std::min(step, bytes.size() - i)), sink);
-  }
+  c2scope::fuzz::feed_in_pieces(p, bytes, step, sink);
   p.finish(sink);
 }
 }  // namespace

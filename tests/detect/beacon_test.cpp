@@ -224,6 +224,11 @@ TEST(Beacon, ScheduleToleranceFollowsHowWellPeriodsAreKnown) {
   EXPECT_TRUE(same_schedule({{900, 0.015, 60}}, params));  // one host cannot disagree
 }
 
+// The period a scored series offers the schedule test (the mean gap on the beat, as the detector passes it).
+SchedulePeriod period_of(const BeaconScore& s) {
+  return SchedulePeriod{s.period_mean_s, s.beat_spread, s.beat_gaps};
+}
+
 // The schedule test on scored series rather than hand-set periods: three victims of one Cobalt-Strike-style
 // beacon (sleep uniform in [0.7, 1] × 2 h, 13 check-ins each) are one schedule in nearly every trial; with
 // the median of the gaps as the period (a median of a dozen uniform gaps wanders by ±4%), 10 of these 200
@@ -231,9 +236,6 @@ TEST(Beacon, ScheduleToleranceFollowsHowWellPeriodsAreKnown) {
 // jittered 2% stay separate in every trial.
 TEST(Beacon, ScoredBotnetPeriodsAreOneScheduleAndKeepalivesAreNot) {
   const BeaconParams params;
-  const auto period_of = [](const BeaconScore& s) {
-    return SchedulePeriod{s.period_mean_s, s.beat_spread, s.beat_gaps};
-  };
   int botnet_one = 0;
   int keepalives_one = 0;
   constexpr int kTrials = 200;
@@ -288,8 +290,7 @@ TEST(Beacon, TwoHostsOnTheirOwnSchedulesAreClientsOfAService) {
       victim.jitter_low = 0.3;
       victim.beats = 12;
       victim.seed = static_cast<unsigned>(9000 + trial * 2 + host);
-      const BeaconScore b = score(make_series(victim), span_of(victim));
-      botnet.push_back(SchedulePeriod{b.period_mean_s, b.beat_spread, b.beat_gaps});
+      botnet.push_back(period_of(score(make_series(victim), span_of(victim))));
     }
     one += same_schedule(botnet, params) ? 1 : 0;
   }

@@ -19,19 +19,13 @@ namespace {
 
 using Buf = std::vector<std::uint8_t>;
 using testing::hex;
-
-Buf frame(FrameType type, std::uint8_t flags, std::uint32_t stream, const Buf& payload) {
-  return testing::http2_frame(type, flags, stream, payload);
-}
+using testing::http2_frame;
+using testing::http2_preface;
 
 Buf cat(std::initializer_list<Buf> parts) {
   Buf out;
   for (const Buf& p : parts) out.insert(out.end(), p.begin(), p.end());
   return out;
-}
-
-Buf preface() {
-  return testing::http2_preface();
 }
 
 struct Collect : Http2Sink {
@@ -82,10 +76,10 @@ const Buf kRfcRequest2 =
     );
 
 TEST(Http2StreamParser, DecodesRfc7541RequestsWithHuffmanAndTheDynamicTableAtEverySplit) {
-  const Buf stream =
-      cat({preface(), frame(FrameType::kSettings, 0, 0, hex("0003 00000064")),  // MAX_CONCURRENT 100
-           frame(FrameType::kHeaders, 0x05, 1, kRfcRequest1),                   // END_STREAM|END_HEADERS
-           frame(FrameType::kHeaders, 0x05, 3, kRfcRequest2)});
+  const Buf stream = cat(
+      {http2_preface(), http2_frame(FrameType::kSettings, 0, 0, hex("0003 00000064")),  // MAX_CONCURRENT 100
+       http2_frame(FrameType::kHeaders, 0x05, 1, kRfcRequest1),  // END_STREAM|END_HEADERS
+       http2_frame(FrameType::kHeaders, 0x05, 3, kRfcRequest2)});
   const Fields first = {
       {":method", "GET"}, {":scheme", "http"}, {":path", "/"}, {":authority", "www.example.com"}};
   Fields second = first;
@@ -116,12 +110,12 @@ TEST(Http2StreamParser, PaddingPriorityContinuationAndDataAreFramedAsRfc9113Says
   const Buf padded_headers = cat({hex("03"),                // pad length 3
                                   hex("80000001 10"),       // exclusive dependency on stream 1, weight 16
                                   block_a, hex("000000")});
-  const Buf stream = cat({frame(FrameType::kSettings, 0, 0, {}),
-                          frame(FrameType::kHeaders, 0x28, 1, padded_headers),        // PADDED|PRIORITY
-                          frame(FrameType::kContinuation, 0x04, 1, block_b),          // END_HEADERS
-                          frame(FrameType::kData, 0x08, 1, hex("04 abcd 00000000")),  // PADDED: 4 bytes
-                          frame(FrameType::kWindowUpdate, 0, 0, hex("00001000")),
-                          frame(FrameType::kData, 0x01, 1, hex("ef"))});  // END_STREAM
+  const Buf stream = cat({http2_frame(FrameType::kSettings, 0, 0, {}),
+                          http2_frame(FrameType::kHeaders, 0x28, 1, padded_headers),        // PADDED|PRIORITY
+                          http2_frame(FrameType::kContinuation, 0x04, 1, block_b),          // END_HEADERS
+                          http2_frame(FrameType::kData, 0x08, 1, hex("04 abcd 00000000")),  // PADDED: 4 bytes
+                          http2_frame(FrameType::kWindowUpdate, 0, 0, hex("00001000")),
+                          http2_frame(FrameType::kData, 0x01, 1, hex("ef"))});  // END_STREAM
   for (const std::size_t step : {0, 1, 3, 11}) {
     SCOPED_TRACE(step);
     Http2StreamParser p(Http2StreamParser::Side::kServer);
@@ -141,9 +135,9 @@ TEST(Http2StreamParser, PushPromiseBlocksKeepTheTableInStepAndAreNotReported) {
   // The server promises stream 2 with a block that adds :authority to its dynamic table; its next HEADERS
   // refers to that entry (0xbe).
   const Buf promise = cat({hex("00000002"), kRfcRequest1});
-  const Buf stream =
-      cat({frame(FrameType::kSettings, 0, 0, {}), frame(FrameType::kPushPromise, 0x04, 1, promise),
-           frame(FrameType::kHeaders, 0x05, 1, hex("88 be"))});
+  const Buf stream = cat({http2_frame(FrameType::kSettings, 0, 0, {}),
+                          http2_frame(FrameType::kPushPromise, 0x04, 1, promise),
+                          http2_frame(FrameType::kHeaders, 0x05, 1, hex("88 be"))});
   Http2StreamParser p(Http2StreamParser::Side::kServer);
   Collect c;
   EXPECT_TRUE(p.feed(stream, c).ok());
@@ -159,40 +153,41 @@ TEST(Http2StreamParser, HostileFramingIsNamedAndSticky) {
     Buf bytes;
     std::string_view anomaly;
   };
-  const Buf settings = frame(FrameType::kSettings, 0, 0, {});
+  const Buf settings = http2_frame(FrameType::kSettings, 0, 0, {});
   Buf long_block(kMaxHeaderBlock - 100, 0x82);  // a block just under the bound, then a CONTINUATION past it
   const Case cases[] = {
       {"an HTTP/1.1 request instead of the preface", Http2StreamParser::Side::kClient,
        Buf{'G', 'E', 'T', ' ', '/', ' ', 'H', 'T', 'T', 'P'}, "http2_bad_preface"},
       {"CONTINUATION that continues nothing", Http2StreamParser::Side::kServer,
-       cat({settings, frame(FrameType::kContinuation, 0x04, 1, hex("88"))}), "http2_bad_frame"},
+       cat({settings, http2_frame(FrameType::kContinuation, 0x04, 1, hex("88"))}), "http2_bad_frame"},
       {"a PING inside a header block", Http2StreamParser::Side::kServer,
-       cat({frame(FrameType::kHeaders, 0x00, 1, hex("88")), frame(FrameType::kPing, 0, 0, Buf(8, 0))}),
+       cat({http2_frame(FrameType::kHeaders, 0x00, 1, hex("88")),
+            http2_frame(FrameType::kPing, 0, 0, Buf(8, 0))}),
        "http2_bad_frame"},
       {"CONTINUATION of another stream", Http2StreamParser::Side::kServer,
-       cat({frame(FrameType::kHeaders, 0x00, 1, hex("88")),
-            frame(FrameType::kContinuation, 0x04, 3, hex("88"))}),
+       cat({http2_frame(FrameType::kHeaders, 0x00, 1, hex("88")),
+            http2_frame(FrameType::kContinuation, 0x04, 3, hex("88"))}),
        "http2_bad_frame"},
-      {"DATA on stream 0", Http2StreamParser::Side::kServer, frame(FrameType::kData, 0, 0, hex("00")),
+      {"DATA on stream 0", Http2StreamParser::Side::kServer, http2_frame(FrameType::kData, 0, 0, hex("00")),
        "http2_bad_frame"},
       {"HEADERS on stream 0", Http2StreamParser::Side::kServer,
-       frame(FrameType::kHeaders, 0x04, 0, hex("88")), "http2_bad_frame"},
+       http2_frame(FrameType::kHeaders, 0x04, 0, hex("88")), "http2_bad_frame"},
       {"padded DATA without its pad length", Http2StreamParser::Side::kServer,
-       frame(FrameType::kData, 0x08, 1, {}), "http2_bad_frame"},
+       http2_frame(FrameType::kData, 0x08, 1, {}), "http2_bad_frame"},
       {"DATA padding longer than the frame", Http2StreamParser::Side::kServer,
-       frame(FrameType::kData, 0x08, 1, hex("05 aabb")), "http2_bad_frame"},
+       http2_frame(FrameType::kData, 0x08, 1, hex("05 aabb")), "http2_bad_frame"},
       {"HEADERS padding longer than the frame", Http2StreamParser::Side::kServer,
-       frame(FrameType::kHeaders, 0x0c, 1, hex("09 88")), "http2_bad_frame"},
+       http2_frame(FrameType::kHeaders, 0x0c, 1, hex("09 88")), "http2_bad_frame"},
       {"a header block past 64 KiB", Http2StreamParser::Side::kServer,
-       cat({frame(FrameType::kHeaders, 0x00, 1, long_block),
-            frame(FrameType::kContinuation, 0x00, 1, Buf(200, 0x82))}),
+       cat({http2_frame(FrameType::kHeaders, 0x00, 1, long_block),
+            http2_frame(FrameType::kContinuation, 0x00, 1, Buf(200, 0x82))}),
        "http2_header_block_too_long"},
       {"an index past both tables (0xff 0x7f: index 254)", Http2StreamParser::Side::kServer,
-       frame(FrameType::kHeaders, 0x04, 1, hex("ff7f")), "http2_hpack_error"},
+       http2_frame(FrameType::kHeaders, 0x04, 1, hex("ff7f")), "http2_hpack_error"},
       {"a literal longer than its block", Http2StreamParser::Side::kServer,
-       frame(FrameType::kHeaders, 0x04, 1, hex("0f10 7f 41")), "http2_hpack_error"},
+       http2_frame(FrameType::kHeaders, 0x04, 1, hex("0f10 7f 41")), "http2_hpack_error"},
       {"a table size update past 64 KiB", Http2StreamParser::Side::kServer,
-       frame(FrameType::kHeaders, 0x04, 1, hex("3f e1ff 07")), "http2_hpack_error"},
+       http2_frame(FrameType::kHeaders, 0x04, 1, hex("3f e1ff 07")), "http2_hpack_error"},
   };
   for (const Case& k : cases) {
     SCOPED_TRACE(k.name);
@@ -202,7 +197,7 @@ TEST(Http2StreamParser, HostileFramingIsNamedAndSticky) {
     ASSERT_EQ(r.status, ParseStatus::kMalformed);
     EXPECT_EQ(r.anomaly, k.anomaly);
     // Sticky: later bytes are not parsed.
-    const ParseResult again = p.feed(frame(FrameType::kHeaders, 0x05, 5, hex("88")), c);
+    const ParseResult again = p.feed(http2_frame(FrameType::kHeaders, 0x05, 5, hex("88")), c);
     EXPECT_EQ(again.anomaly, k.anomaly);
     EXPECT_TRUE(c.headers.empty());
   }
@@ -220,10 +215,10 @@ TEST(Http2StreamParser, IndexedFieldsCannotExpandPastTheKeptBounds) {
   add.insert(add.end(), 4000, 'v');
   Buf refs(60'000, 0xbe);
   const Buf stream =
-      cat({frame(FrameType::kHeaders, 0x04, 1, add),
-           frame(FrameType::kHeaders, 0x00, 3, Buf(refs.begin(), refs.begin() + 16384)),
-           frame(FrameType::kContinuation, 0x00, 3, Buf(refs.begin() + 16384, refs.begin() + 32768)),
-           frame(FrameType::kContinuation, 0x04, 3, Buf(refs.begin() + 32768, refs.end()))});
+      cat({http2_frame(FrameType::kHeaders, 0x04, 1, add),
+           http2_frame(FrameType::kHeaders, 0x00, 3, Buf(refs.begin(), refs.begin() + 16384)),
+           http2_frame(FrameType::kContinuation, 0x00, 3, Buf(refs.begin() + 16384, refs.begin() + 32768)),
+           http2_frame(FrameType::kContinuation, 0x04, 3, Buf(refs.begin() + 32768, refs.end()))});
   Http2StreamParser p(Http2StreamParser::Side::kServer);
   Collect c;
   EXPECT_TRUE(p.feed(stream, c).ok());
@@ -238,7 +233,7 @@ TEST(Http2StreamParser, IndexedFieldsCannotExpandPastTheKeptBounds) {
 }
 
 TEST(Http2Detection, ThePrefaceWholeOrBeginning) {
-  const Buf p = preface();
+  const Buf p = http2_preface();
   EXPECT_TRUE(looks_like_preface(p));
   EXPECT_FALSE(may_become_preface(p));
   EXPECT_TRUE(may_become_preface(Bytes(p).first(5)));
@@ -246,12 +241,13 @@ TEST(Http2Detection, ThePrefaceWholeOrBeginning) {
   const Buf http1 = {'P', 'R', 'I', 'N', 'T'};
   EXPECT_FALSE(may_become_preface(http1));
   // The server's preface: a SETTINGS frame on stream 0, not an acknowledgment, whole settings.
-  EXPECT_TRUE(looks_like_server_preface(frame(FrameType::kSettings, 0, 0, hex("0003 00000064"))));
-  EXPECT_TRUE(looks_like_server_preface(frame(FrameType::kSettings, 0, 0, {})));
-  EXPECT_FALSE(looks_like_server_preface(frame(FrameType::kSettings, 1, 0, {})));              // ACK
-  EXPECT_FALSE(looks_like_server_preface(frame(FrameType::kSettings, 0, 1, {})));              // stream 1
-  EXPECT_FALSE(looks_like_server_preface(frame(FrameType::kSettings, 0, 0, hex("0003 00"))));  // 3 bytes
-  EXPECT_FALSE(looks_like_server_preface(frame(FrameType::kHeaders, 4, 1, hex("88"))));
+  EXPECT_TRUE(looks_like_server_preface(http2_frame(FrameType::kSettings, 0, 0, hex("0003 00000064"))));
+  EXPECT_TRUE(looks_like_server_preface(http2_frame(FrameType::kSettings, 0, 0, {})));
+  EXPECT_FALSE(looks_like_server_preface(http2_frame(FrameType::kSettings, 1, 0, {})));  // ACK
+  EXPECT_FALSE(looks_like_server_preface(http2_frame(FrameType::kSettings, 0, 1, {})));  // stream 1
+  EXPECT_FALSE(
+      looks_like_server_preface(http2_frame(FrameType::kSettings, 0, 0, hex("0003 00"))));  // 3 bytes
+  EXPECT_FALSE(looks_like_server_preface(http2_frame(FrameType::kHeaders, 4, 1, hex("88"))));
   EXPECT_FALSE(looks_like_server_preface(hex("000000 04 00 0000")));  // 8 bytes: too short
 }
 
