@@ -13,6 +13,7 @@
 #include "app/progress.hpp"
 #include "attrib/attributor.hpp"
 #include "attrib/home_net.hpp"
+#include "detect/allow_list.hpp"
 #include "detect/detector.hpp"
 #include "intel/indicator_set.hpp"
 #include "report/findings.hpp"
@@ -159,6 +160,25 @@ std::vector<std::string> unavailable_for_netflow(bool intel) {
   return out;
 }
 
+// Loads every file into `set` (finalized), reporting each file's problems on stderr and in the summaries.
+std::vector<report::FeedSummary> load_feeds(const std::vector<std::string>& paths, intel::IndicatorSet& set) {
+  std::vector<report::FeedSummary> feeds;
+  for (const auto& path : paths) {
+    const intel::FeedLoadReport r = set.load_file(path);
+    report::FeedSummary f{
+        r.path, std::string(intel::format_name(r.format)), r.records, r.indicators, r.skipped, {}};
+    for (const auto& p : r.problems)
+      f.problems.push_back(fmt::format("line {}: {} ({})", p.line, p.reason, p.excerpt));
+    if (r.skipped > r.problems.size())
+      f.problems.push_back(fmt::format("... {} more", r.skipped - r.problems.size()));
+    for (const auto& p : r.problems)
+      fmt::print(stderr, "c2scope: {}: line {}: {}\n", r.path, p.line, p.reason);
+    feeds.push_back(std::move(f));
+  }
+  set.finalize();
+  return feeds;
+}
+
 report::Place to_place(const attrib::Location& l) {
   return report::Place{l.country, l.asn, l.as_org};
 }
@@ -176,6 +196,10 @@ void add_analyze_command(CLI::App& app, AnalyzeArgs& a) {
       "--intel", a.intel,
       "threat-intel feed file (plain list, abuse.ch CSV/JSON, URLhaus, ThreatFox, SSLBL, STIX 2.1, "
       "MISP, Zeek intel); repeatable");
+  cmd->add_option("--allow", a.allow,
+                  "allow list: destinations you have vetted, one IP, CIDR or domain (and its subdomains) per "
+                  "line (or any --intel format); a finding it covers is set aside, out of the counts, and "
+                  "listed with the entry; repeatable");
   cmd->add_option("--home-net", a.home_net,
                   "monitored networks, comma-separated CIDRs (default: RFC 1918, 100.64.0.0/10, fc00::/7, "
                   "link-local)");
@@ -216,20 +240,9 @@ int run_analyze(const AnalyzeArgs& a, AnalyzeSummary* summary) {
   }
   const bool from_logs = inputs_are_logs(a.input);
   intel::IndicatorSet indicators;
-  std::vector<report::FeedSummary> feeds;
-  for (const auto& path : a.intel) {
-    const intel::FeedLoadReport r = indicators.load_file(path);
-    report::FeedSummary f{
-        r.path, std::string(intel::format_name(r.format)), r.records, r.indicators, r.skipped, {}};
-    for (const auto& p : r.problems)
-      f.problems.push_back(fmt::format("line {}: {} ({})", p.line, p.reason, p.excerpt));
-    if (r.skipped > r.problems.size())
-      f.problems.push_back(fmt::format("... {} more", r.skipped - r.problems.size()));
-    for (const auto& p : r.problems)
-      fmt::print(stderr, "c2scope: {}: line {}: {}\n", r.path, p.line, p.reason);
-    feeds.push_back(std::move(f));
-  }
-  indicators.finalize();
+  std::vector<report::FeedSummary> feeds = load_feeds(a.intel, indicators);
+  intel::IndicatorSet allow;
+  std::vector<report::FeedSummary> allow_lists = load_feeds(a.allow, allow);
 
   // Started once the feeds are in (so a feed's load time is its own), loaded while the pass runs.
   AttributorLoader attributor(attrib::AttribConfig{a.geoip, a.asn, {}});
@@ -300,7 +313,8 @@ int run_analyze(const AnalyzeArgs& a, AnalyzeSummary* summary) {
     progress.done();
     accounting = report::collect_accounting(inputs, decoder, flows);
   }
-  const detect::DetectionResult result = detector.finish();
+  detect::DetectionResult result = detector.finish();
+  if (!a.allow.empty()) detect::set_aside_allowed(result, allow);
   if (summary != nullptr) {
     for (const auto& s : result.servers) summary->servers.push_back(s.ip.to_string());
   }
@@ -318,6 +332,7 @@ int run_analyze(const AnalyzeArgs& a, AnalyzeSummary* summary) {
     return p;
   };
   out.feeds = std::move(feeds);
+  out.allow_lists = std::move(allow_lists);
   out.credits = attributor.get().credits();
   out.detectors_unavailable = std::move(unavailable);
   out.options.push_back("home_net=" + side.home.to_string());

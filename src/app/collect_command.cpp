@@ -450,6 +450,7 @@ class RotationAnalyzer {
     a.quiet = true;
     a.out = (fs::path(args_.out) / ("analyze-" + r.stamp)).string();
     a.intel = args_.intel;
+    a.allow = args_.allow;
     a.home_net = args_.home_net;
     a.home_country = args_.home_country;
     a.geoip = args_.geoip;
@@ -501,9 +502,11 @@ void check_analyze_options(const CollectArgs& a) {
   std::string country;
   if (!a.home_country.empty() && !attrib::parse_country_code(a.home_country, country, error))
     throw CLI::ValidationError("--home-country", error);
-  for (const auto& path : a.intel) {
-    if (!fs::is_regular_file(path))
-      throw std::runtime_error(fmt::format("--intel {}: not a readable file", path));
+  for (const auto& [option, paths] : {std::pair{"--intel", &a.intel}, std::pair{"--allow", &a.allow}}) {
+    for (const auto& path : *paths) {
+      if (!fs::is_regular_file(path))
+        throw std::runtime_error(fmt::format("{} {}: not a readable file", option, path));
+    }
   }
   [[maybe_unused]] const attrib::Attributor attributor(attrib::AttribConfig{a.geoip, a.asn, {}});
 }
@@ -722,6 +725,8 @@ void add_collect_command(CLI::App& app, CollectArgs& a) {
   auto* analyze = cmd->add_flag("--analyze", a.analyze,
                                 "run analyze on each closed file, into DIR/analyze-YYYYMMDD-HHMMSS");
   cmd->add_option("--intel", a.intel, "with --analyze: threat-intel feed file; repeatable")->needs(analyze);
+  cmd->add_option("--allow", a.allow, "with --analyze: allow list of vetted destinations; repeatable")
+      ->needs(analyze);
   cmd->add_option("--home-net", a.home_net, "with --analyze: monitored networks, comma-separated CIDRs")
       ->needs(analyze);
   cmd->add_option("--home-country", a.home_country, "with --analyze: monitored country (ISO code)")

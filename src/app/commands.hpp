@@ -67,8 +67,9 @@ struct AnalyzeArgs {
   InputArgs input;
   std::string out;
   std::vector<std::string> intel;
-  std::string home_net;      // comma-separated CIDRs; empty: the defaults (docs/counting.md)
-  std::string home_country;  // ISO 3166 alpha-2
+  std::vector<std::string> allow;  // allow lists: vetted destinations (detect/allow_list.hpp)
+  std::string home_net;            // comma-separated CIDRs; empty: the defaults (docs/counting.md)
+  std::string home_country;        // ISO 3166 alpha-2
   std::string geoip;
   std::string asn;
   double beacon_threshold = 0.75;
@@ -90,6 +91,7 @@ struct CollectArgs {
   std::uint32_t rotate_s = 300;
   bool analyze = false;
   std::vector<std::string> intel;  // passed to analyze, as its options of the same names
+  std::vector<std::string> allow;
   std::string home_net;
   std::string home_country;
   std::string geoip;

@@ -119,10 +119,20 @@ struct DetectCounters {
   std::uint64_t monitored_hosts = 0;
 };
 
+// A finding the analyst's allow list covered (allow_list.hpp), with the entry that did.
+template <typename Finding>
+struct Allowed {
+  Finding finding;
+  std::string rule;  // "FILE:LINE VALUE"
+};
+
 struct DetectionResult {
   std::vector<ServerFinding> servers;      // by score, then address
   std::vector<BeaconEntry> beacons;        // by score, then host, then destination
   std::vector<DomainFinding> dns_tunnels;  // by domain
+  // Set aside by an allow list (set_aside_allowed): out of the counts, in the outputs.
+  std::vector<Allowed<ServerFinding>> allowed_servers;
+  std::vector<Allowed<DomainFinding>> allowed_tunnels;
   DetectCounters counters;
   Timestamp window_start;
   Timestamp window_end;

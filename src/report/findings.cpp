@@ -337,6 +337,13 @@ void write_reasons(JsonWriter& j, const std::vector<detect::Reason>& reasons) {
   j.end_array();
 }
 
+void write_feed(JsonWriter& j, const FeedSummary& f) {
+  j.begin_object().field("path", f.path).field("format", f.format).field("records", f.records);
+  j.field("indicators", f.indicators).field("skipped", f.skipped);
+  write_strings(j, "problems", f.problems);
+  j.end_object();
+}
+
 std::string write_findings(OutputFile& out, const AnalysisOutput& o,
                            const std::vector<CountryStatistic>& stats) {
   const detect::DetectionResult& d = *o.detection;
@@ -365,12 +372,7 @@ std::string write_findings(OutputFile& out, const AnalysisOutput& o,
   j.field("indicators", static_cast<std::uint64_t>(o.intel != nullptr ? o.intel->size() : 0));
   j.field("allowed", static_cast<std::uint64_t>(o.intel != nullptr ? o.intel->allowed() : 0));
   j.key("feeds").begin_array();
-  for (const auto& f : o.feeds) {
-    j.begin_object().field("path", f.path).field("format", f.format).field("records", f.records);
-    j.field("indicators", f.indicators).field("skipped", f.skipped);
-    write_strings(j, "problems", f.problems);
-    j.end_object();
-  }
+  for (const auto& f : o.feeds) write_feed(j, f);
   j.end_array().end_object();
   j.key("attribution").begin_object();
   write_strings(j, "credits", o.credits);
@@ -387,14 +389,15 @@ std::string write_findings(OutputFile& out, const AnalysisOutput& o,
   j.field("dns_tunnel_hosts", c.dns_tunnel_hosts);
   write_strings(j, "unavailable", o.detectors_unavailable);
   j.end_object();
-  j.key("servers").begin_array();
-  for (const auto& f : d.servers) {
+  // `rule`: the allow-list entry that set the finding aside, null for a reported one.
+  const auto write_server = [&](const detect::ServerFinding& f, const std::string* rule) {
     j.begin_object();
     j.field("ip", f.ip.to_string());
     write_place(j, o.server_place(f.ip));
     write_strings(j, "domains", f.domains);
     write_seen(j, f.first_seen, f.last_seen);
     j.key("score").raw_number(score_text(f.score));
+    if (rule != nullptr) j.field("allowed_by", *rule);
     write_reasons(j, f.reasons);
     j.key("victims").begin_array();
     for (const auto& v : f.victims) {
@@ -405,13 +408,12 @@ std::string write_findings(OutputFile& out, const AnalysisOutput& o,
     }
     j.end_array();
     j.end_object();
-  }
-  j.end_array();
-  j.key("dns_tunnels").begin_array();
-  for (const auto& f : d.dns_tunnels) {
+  };
+  const auto write_tunnel = [&](const detect::DomainFinding& f, const std::string* rule) {
     j.begin_object().field("domain", f.domain);
     write_seen(j, f.first_seen, f.last_seen);
     j.key("score").raw_number(score_text(f.score));
+    if (rule != nullptr) j.field("allowed_by", *rule);
     write_reasons(j, f.reasons);
     j.key("hosts").begin_array();
     for (const auto& h : f.hosts) {
@@ -422,8 +424,24 @@ std::string write_findings(OutputFile& out, const AnalysisOutput& o,
     }
     j.end_array();
     j.end_object();
-  }
+  };
+  j.key("servers").begin_array();
+  for (const auto& f : d.servers) write_server(f, nullptr);
   j.end_array();
+  j.key("dns_tunnels").begin_array();
+  for (const auto& f : d.dns_tunnels) write_tunnel(f, nullptr);
+  j.end_array();
+  j.key("allowed").begin_object();
+  j.key("lists").begin_array();
+  for (const auto& f : o.allow_lists) write_feed(j, f);
+  j.end_array();
+  j.key("servers").begin_array();
+  for (const auto& a : d.allowed_servers) write_server(a.finding, &a.rule);
+  j.end_array();
+  j.key("dns_tunnels").begin_array();
+  for (const auto& a : d.allowed_tunnels) write_tunnel(a.finding, &a.rule);
+  j.end_array();
+  j.end_object();
   j.key("statistics").begin_array();
   for (const auto& s : stats) {
     j.begin_object().field("server_country", s.server_country).field("victim_country", s.victim_country);
@@ -580,6 +598,31 @@ std::string report_text(const AnalysisOutput& o, const std::vector<CountryStatis
     }
   }
 
+  if (!d.allowed_servers.empty() || !d.allowed_tunnels.empty()) {
+    t += fmt::format(
+        "\nSet aside by the allow list ({}): not counted above; what would have been reported, and the entry "
+        "that covered it\n",
+        plural(d.allowed_servers.size() + d.allowed_tunnels.size(), "finding", "findings"));
+    for (const auto& set_aside : d.allowed_servers) {
+      const detect::ServerFinding& f = set_aside.finding;
+      std::size_t controlled = 0;
+      for (const auto& v : f.victims) controlled += v.controlled() ? 1 : 0;
+      std::string names;
+      for (const auto& x : f.domains) names += (names.empty() ? " (" : ", ") + x;
+      if (!names.empty()) names += ")";
+      t += fmt::format("  {}{}  score {}, {} controlled, {} attempted only; allowed by {}\n",
+                       f.ip.to_string(), names, score_text(f.score), plural(controlled, "host", "hosts"),
+                       f.victims.size() - controlled, set_aside.rule);
+      for (const auto& r : f.reasons)
+        t += fmt::format("    - {} {}: {}\n", r.detector, score_text(r.score), r.summary);
+    }
+    for (const auto& set_aside : d.allowed_tunnels) {
+      t += fmt::format("  DNS tunnel {}  score {}, {}; allowed by {}\n", set_aside.finding.domain,
+                       score_text(set_aside.finding.score),
+                       plural(set_aside.finding.hosts.size(), "host", "hosts"), set_aside.rule);
+    }
+  }
+
   t += "\nInputs:\n";
   for (const auto& in : a.inputs) {
     t += fmt::format("  {}  {} packets  sha256 {}\n", in.path, in.packets,
@@ -620,15 +663,19 @@ std::string report_text(const AnalysisOutput& o, const std::vector<CountryStatis
     }
     t += "\n";
   }
-  if (!o.feeds.empty()) {
-    t += "Threat intelligence:\n";
-    for (const auto& f : o.feeds) {
-      t += fmt::format("  {} ({}): {} indicators, {} records skipped\n", f.path, f.format, f.indicators,
+  // Feeds and allow lists: each file with what it gave and its first problems.
+  const auto list_files = [&](const char* title, const std::vector<FeedSummary>& files, const char* what) {
+    if (files.empty()) return;
+    t += fmt::format("{}:\n", title);
+    for (const auto& f : files) {
+      t += fmt::format("  {} ({}): {} {}, {} records skipped\n", f.path, f.format, f.indicators, what,
                        f.skipped);
       for (std::size_t i = 0; i < f.problems.size() && i < 5; ++i)
         t += fmt::format("    {}\n", f.problems[i]);
     }
-  }
+  };
+  list_files("Threat intelligence", o.feeds, "indicators");
+  list_files("Allow lists", o.allow_lists, "entries");
   for (const auto& u : o.detectors_unavailable) t += fmt::format("Not run: {}\n", u);
   t += "Attribution data:\n";
   for (const auto& c : o.credits) t += fmt::format("  {}\n", c);

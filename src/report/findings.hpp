@@ -54,6 +54,7 @@ struct AnalysisOutput {
   std::function<Place(const IpAddress&)> server_place;  // external addresses
   std::function<Place(const IpAddress&)> victim_place;  // monitored hosts (home country for private ones)
   std::vector<FeedSummary> feeds;
+  std::vector<FeedSummary> allow_lists;            // --allow files
   std::vector<std::string> credits;                // attribution data credits, printed in every report
   std::vector<std::string> options;                // the analysis options as "name=value", for reproduction
   std::vector<std::string> detectors_unavailable;  // "beacon: ... " when an input lacks what a detector needs

@@ -15,15 +15,7 @@ namespace {
 
 class AnalyzeAttribLoad : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = std::filesystem::temp_directory_path() / ("c2scope_attrib_load_" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir_);
-    // A labelled scenario (C2 beacons over TLS and HTTP, feeds that list some of them), home country PT.
-    const std::string gen = "python3 " + shell_quoted((source_dir() / "scripts/gen_scenario.py").string()) +
-                            " --kind small --seed 1 --out " + shell_quoted((dir_ / "scenario").string()) +
-                            " >/dev/null";
-    ASSERT_EQ(run_command(gen), 0) << gen;
-  }
+  static void SetUpTestSuite() { dir_ = make_small_scenario("c2scope_attrib_load_"); }
   static void TearDownTestSuite() { std::filesystem::remove_all(dir_); }
   static std::filesystem::path dir_;
 };

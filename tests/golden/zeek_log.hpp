@@ -1,7 +1,9 @@
 // Reads Zeek TSV logs (Zeek's own baselines and c2scope's --format tsv output) into rows keyed by field name.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -59,6 +61,20 @@ inline int run_command(const std::string& command) {
   const int rc = std::system(command.c_str());
   if (rc == -1) return -1;
   return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+// A fresh temporary directory `<prefix><pid>` holding scripts/gen_scenario.py's labelled scenario `--kind
+// small
+// --seed 1` in `scenario/` (8 hosts, 4 C2 servers over TLS and HTTP, feeds listing some of them). Fails the
+// calling test when the generator fails.
+inline std::filesystem::path make_small_scenario(const std::string& prefix) {
+  const auto dir = std::filesystem::temp_directory_path() / (prefix + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string gen = "python3 " + shell_quoted((source_dir() / "scripts/gen_scenario.py").string()) +
+                          " --kind small --seed 1 --out " + shell_quoted((dir / "scenario").string()) +
+                          " >/dev/null";
+  EXPECT_EQ(run_command(gen), 0) << gen;
+  return dir;
 }
 
 // Runs the built c2scope with `args` (attribution data from ../shared/data/geoip), its stderr kept in
