@@ -117,27 +117,40 @@ BeaconScore score_beacon(std::span<const BeaconEvent> events, std::uint32_t stri
     std::sort(g.begin(), g.end());
     merge_s = std::min(params.merge_max_s, params.merge_fraction * quantile(g, 0.75));
   }
+  // A check-in's size is the smallest non-zero payload among its connections: the beacon's request, whatever
+  // else the beat opened (a retry after a refused attempt, a task's upload right after, a second channel).
   std::vector<double> checkin_ts;
-  std::vector<double> checkin_bytes;
-  std::vector<bool> checkin_known;  // every merged start's size known (log inputs may lack sizes)
+  std::vector<double> checkin_bytes;  // 0: no connection of the check-in carried payload
+  std::vector<bool> checkin_known;    // every merged start's size known (log inputs may lack sizes)
   for (std::size_t i = 0; i < sorted.size(); ++i) {
     const double t = static_cast<double>(sorted[i].ts_ns - s.first_ns) / 1e9;
+    const auto bytes = static_cast<double>(sorted[i].bytes_out);
     if (i > 0 && gaps[i - 1] < merge_s) {
-      checkin_bytes.back() += static_cast<double>(sorted[i].bytes_out);
+      double& kept = checkin_bytes.back();
+      if (bytes > 0 && (kept == 0 || bytes < kept)) kept = bytes;
       checkin_known.back() = checkin_known.back() && sorted[i].bytes_known;
       continue;
     }
     checkin_ts.push_back(t);
-    checkin_bytes.push_back(static_cast<double>(sorted[i].bytes_out));
+    checkin_bytes.push_back(bytes);
     checkin_known.push_back(sorted[i].bytes_known);
   }
   s.checkins = checkin_ts.size();
 
-  // Sizes are judged on the check-ins whose size is known; with none known the size factor is left out.
+  // Sizes are judged on the check-ins whose size is known and that carried payload (beats a dead or
+  // refusing server never answered say nothing of the request's size); with none known the size factor is
+  // left out, and when none carried payload all are empty alike.
   std::vector<double> known_bytes;
+  std::size_t known_empty = 0;
   for (std::size_t i = 0; i < checkin_bytes.size(); ++i) {
-    if (checkin_known[i]) known_bytes.push_back(checkin_bytes[i]);
+    if (!checkin_known[i]) continue;
+    if (checkin_bytes[i] > 0) {
+      known_bytes.push_back(checkin_bytes[i]);
+    } else {
+      ++known_empty;
+    }
   }
+  if (known_bytes.empty() && known_empty > 0) known_bytes.assign(known_empty, 0.0);
   s.size_known = !known_bytes.empty();
   const Spread bytes = spread_of(std::move(known_bytes));
   s.bytes_median = bytes.median;
@@ -216,7 +229,7 @@ BeaconScore score_beacon(std::span<const BeaconEvent> events, std::uint32_t stri
       use_folded = true;
     }
   }
-  const OnBeat on_beat = spread_on_beat(use_folded ? folded : intervals, beat.median, params.tolerance);
+  const OnBeat on_beat = spread_on_beat(use_folded ? folded : intervals, beat.median, params.schedule_band);
   s.beat_spread = on_beat.spread;
   s.beat_gaps = on_beat.n;
   s.missed = beats > 0 ? static_cast<double>(missed) / static_cast<double>(beats) : 0;

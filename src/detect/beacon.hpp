@@ -49,12 +49,12 @@ struct BeaconParams {
   std::uint32_t one_missed_min_intervals = 7;
   double count_scale = 8;       // intervals at which count confidence reaches 1 - 1/e
   double merge_fraction = 0.1;  // starts closer than this share of the upper-quartile gap are one check-in
-  double merge_max_s = 1.0;     // ... but never further apart than this
+  double merge_max_s = 10.0;    // ... but never further apart than this
   std::uint32_t prevalence_min_hosts = 5;    // prevalence only weighs once this many hosts are monitored
   std::uint32_t prevalence_min_sharing = 3;  // ... and this many contact the destination
   // Hosts on one shared schedule (one program's configuration: a botnet or a fleet-wide service):
-  double prevalence_free = 0.4;   // up to this share of hosts: no penalty
-  double prevalence_zero = 0.75;  // from this share: score 0
+  double prevalence_free = 0.3;  // up to this share of hosts: no penalty
+  double prevalence_zero = 0.6;  // from this share: score 0
   // Hosts each on its own schedule (services the hosts use independently, e.g. push channels whose keepalive
   // adapts to each network): a much smaller share suffices.
   double prevalence_own_free = 0.05;
@@ -72,6 +72,10 @@ struct BeaconParams {
   // within `schedule_error` standard errors of the difference between the host's estimate and the median
   // when that is wider: three hosts of one botnet jittered ±30% with ten check-ins can lie 15% apart.
   double schedule_error = 3;
+  // A host's period for the schedule test: the mean of its (folded) gaps within this share of the median
+  // gap. Wider than `tolerance`: a ±30% band cuts a Cobalt-Strike 50% jitter (sleep × [0.5, 1]) wherever its
+  // densest part happens to lie, so three victims of one Mythic agent came out 11% apart.
+  double schedule_band = 0.5;
   // Presence (RITA's histogram of connection times, taken per host): a pair with check-ins in nearly every
   // part of the window in which its host was active is an always-on channel, however irregular its beats.
   // Presence alone scores at most `presence_weight`: it ranks such pairs for the analyst (beacons.json) and

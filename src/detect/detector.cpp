@@ -420,14 +420,15 @@ void Detector::on_flow(const flow::FlowRecord& r) {
   // channel straight to a C2 address is not), but not with the name they resolve.
   // NTP polls are the clock's business: periodic by design, never a check-in.
   const bool dns = r.service == "dns";
+  const bool ntp = r.service == "ntp";
   const BeaconEvent event{r.first_ts.ns, r.orig_bytes, r.id, r.known(flow::kUnknownOrigBytes)};
   if (dns) ++p->dns_flows;
-  if (r.service != "ntp") p->series.add(event, s.config.max_events_per_pair);
+  if (!ntp) p->series.add(event, s.config.max_events_per_pair);
   if (!r.server_name.empty()) {
     if (p->names.size() < kMaxNamesPerPair &&
         std::find(p->names.begin(), p->names.end(), r.server_name) == p->names.end())
       p->names.push_back(r.server_name);
-    if (!dns) {
+    if (!dns && !ntp) {  // a pool name's polls are no more a check-in than one address's
       auto& np = s.name_pairs[NamePair{r.orig_h, r.server_name}];
       np.series.add(event, s.config.max_events_per_pair);
       np.sample.add(r.first_ts.ns, r.id, s.config.cite_flows_per_victim);

@@ -532,3 +532,29 @@ TEST(Detector, NameRotatingOverOneProviderPoolIsNotSixServers) {
   // The same six /16s known to belong to two networks (AS numbers): a provider's pool after all.
   EXPECT_TRUE(run(flux, true).servers.empty());
 }
+
+// NTP polls are check-ins of neither the address pair nor the name pair: a client re-resolving pool.ntp.org
+// for each poll (every 1024 s, over four unrelated pool servers) made each of them a finding through the
+// (host, name) pair (140 of the 172 false servers of scripts/indep3's first run). The same flows as HTTPS
+// are a beacon by name.
+TEST(Detector, PollsOfAnNtpPoolNameAreNoBeacon) {
+  const auto run = [](const char* service) {
+    TestClassifier classifier;
+    detect::EvidenceStore evidence;
+    detect::Detector d(detect::DetectConfig{}, nullptr, classifier, evidence);
+    Flows f;
+    const char* pool[] = {"162.159.200.1", "129.250.35.250", "185.125.190.56", "51.15.20.83"};
+    for (int i = 0; i < 60; ++i) {
+      auto r = f.make("10.0.0.5", pool[i % 4], 123, 1000 + i * 1024);
+      r.ip_proto = 17;
+      r.service = service;
+      r.server_name = "pool.ntp.org";
+      d.on_flow(r);
+    }
+    return d.finish();
+  };
+  const auto ntp = run("ntp");
+  EXPECT_TRUE(ntp.servers.empty());
+  for (const auto& b : ntp.beacons) EXPECT_EQ(b.score.checkins, 0u) << b.domain << b.server.to_string();
+  EXPECT_EQ(run("").servers.size(), 4u);  // the control: not NTP, the name's beat makes all four findings
+}
