@@ -103,6 +103,7 @@ struct NamePairState {
   EventSeries series;
   FlowSample sample;
   std::vector<IpAddress> servers;  // bounded by kMaxServersPerName
+  bool more_servers = false;       // some were left out of `servers`
 };
 
 struct ResolvedHit {
@@ -205,6 +206,14 @@ bool address_text(std::string_view answer) {
          std::all_of(answer.begin(), answer.end(), [](char c) { return (c >= '0' && c <= '9') || c == '.'; });
 }
 
+// The (host, name) key of a host's unnamed flows to one port: "*tcp/8080". No DNS name starts with '*'.
+std::string port_group_label(std::uint8_t ip_proto, std::uint16_t port) {
+  return fmt::format("*{}/{}", ip_proto == 6 ? "tcp" : "udp", port);
+}
+bool port_group(std::string_view name) {
+  return !name.empty() && name.front() == '*';
+}
+
 // IPv4 multicast 224/4 and limited broadcast, IPv6 multicast ff00::/8.
 bool group_address(const IpAddress& a) {
   const std::uint8_t* p = a.data();
@@ -248,6 +257,7 @@ struct Detector::State {
   // reached by the IPv4 ones, so prevalence is a share of the destination's own family.
   std::uint32_t monitored_v4 = 0, monitored_v6 = 0;
   AddressSet hosts_with_dns;  // monitored hosts whose DNS lookups we saw
+  AddressSet named_servers;  // external addresses a monitored host reached by a name (not an address literal)
   // Per (monitored host, external DNS server): hashes of the registered domains it answered, up to
   // kResolverDomains.
   std::unordered_map<AddrPair, std::vector<std::uint64_t>, AddrPairHash> lookup_domains;
@@ -424,17 +434,28 @@ void Detector::on_flow(const flow::FlowRecord& r) {
   const BeaconEvent event{r.first_ts.ns, r.orig_bytes, r.id, r.known(flow::kUnknownOrigBytes)};
   if (dns) ++p->dns_flows;
   if (!ntp) p->series.add(event, s.config.max_events_per_pair);
-  if (!r.server_name.empty()) {
-    if (p->names.size() < kMaxNamesPerPair &&
-        std::find(p->names.begin(), p->names.end(), r.server_name) == p->names.end())
-      p->names.push_back(r.server_name);
-    if (!dns && !ntp) {  // a pool name's polls are no more a check-in than one address's
-      auto& np = s.name_pairs[NamePair{r.orig_h, r.server_name}];
+  if (!r.server_name.empty() && p->names.size() < kMaxNamesPerPair &&
+      std::find(p->names.begin(), p->names.end(), r.server_name) == p->names.end())
+    p->names.push_back(r.server_name);
+  // A pool name's polls are no more a check-in than one address's. Flows without a name (none resolved, no
+  // SNI, an address as HTTP Host) join the host's group of unnamed flows to that port: a bot rotating over
+  // a list of C2 addresses beats there, not on any one address.
+  if (!dns && !ntp) {
+    const bool named = !r.server_name.empty() && !address_text(r.server_name);
+    if (named) s.named_servers.insert(r.resp_h);
+    // An address known by a name whose record expired is a service's, not a rotation's (push reconnects).
+    if (named || ((r.ip_proto == 6 || r.ip_proto == 17) && !s.named_servers.contains(r.resp_h))) {
+      auto& np =
+          s.name_pairs[NamePair{r.orig_h, named ? r.server_name : port_group_label(r.ip_proto, r.resp_p)}];
       np.series.add(event, s.config.max_events_per_pair);
       np.sample.add(r.first_ts.ns, r.id, s.config.cite_flows_per_victim);
-      if (np.servers.size() < kMaxServersPerName &&
-          std::find(np.servers.begin(), np.servers.end(), r.resp_h) == np.servers.end())
-        np.servers.push_back(r.resp_h);
+      if (std::find(np.servers.begin(), np.servers.end(), r.resp_h) == np.servers.end()) {
+        if (np.servers.size() < kMaxServersPerName) {
+          np.servers.push_back(r.resp_h);
+        } else {
+          np.more_servers = true;
+        }
+      }
     }
   }
   if (s.intel == nullptr) return;
@@ -736,11 +757,30 @@ DetectionResult Detector::finish() {
     if (beaconing(pair_scores[i]))
       server_periods[pair_order[i]->first.server].push_back(schedule_of(pair_scores[i]));
   }
+  // A port group's members: its addresses no host reached by a name (some were named only after their first
+  // unnamed flows). A group over more addresses than a name is tracked for is a peer-to-peer mesh or a scan,
+  // not a list of C2 addresses taken in turn: no members. A member carries at least 5% of the group's flows
+  // (and two): an address met once or twice among hundreds of beats to another is a passer-by, and that other
+  // beats alone.
+  const auto group_members = [&](const NamePair& key, const NamePairState& np) {
+    std::vector<IpAddress> out;
+    if (np.more_servers) return out;
+    const double least = std::max(2.0, 0.05 * static_cast<double>(np.series.offered()));
+    for (const IpAddress& server : np.servers) {
+      const auto pair = s.pairs.find(AddrPair{key.host, server});
+      if (!s.named_servers.contains(server) && pair != s.pairs.end() &&
+          static_cast<double>(pair->second.flows) >= least)
+        out.push_back(server);
+    }
+    return out;
+  };
   std::vector<BeaconScore> name_scores(name_order.size());
   std::map<std::string, std::vector<SchedulePeriod>> name_periods;
   for (std::size_t i = 0; i < name_order.size(); ++i) {
     const NamePairState& np = name_order[i]->second;
-    if (np.series.offered() < 3) continue;
+    // A group of unnamed flows to one address is that address's pair again.
+    const NamePair& key = name_order[i]->first;
+    if (np.series.offered() < 3 || (port_group(key.name) && group_members(key, np).size() < 2)) continue;
     name_scores[i] =
         score_beacon(np.series.events(), np.series.stride(), np.series.offered(), window_s,
                      PrevalenceInput{monitored, 0, true}, bp, activity_of(name_order[i]->first.host));
@@ -809,7 +849,7 @@ DetectionResult Detector::finish() {
       const auto domains = s.lookup_domains.find(key);
       resolver = domains == s.lookup_domains.end() || domains->second.size() >= kResolverDomains;
     }
-    result.beacons.push_back(BeaconEntry{key.host, true, key.server, {}, score, resolver});
+    result.beacons.push_back(BeaconEntry{key.host, true, key.server, {}, score, resolver, {}});
     if (!beacon_finding(score, s.config.beacon_threshold) || resolver) continue;
     beaconed.insert(key);
     Reason reason;
@@ -826,39 +866,60 @@ DetectionResult Detector::finish() {
     cite_sample(p.sample, reason.evidence);
     server_for(key.server).finding.reasons.push_back(std::move(reason));
   }
-  // Beacons by name: the host kept reaching one name, whatever addresses it resolved to.
+  // Beacons by name: the host kept reaching one name, whatever addresses it resolved to; and by port group:
+  // its unnamed flows to one port kept a beat over several addresses (a bot rotating over its C2 list).
   for (std::size_t i = 0; i < name_order.size(); ++i) {
     const auto* kv = name_order[i];
     const NamePair& key = kv->first;
     const NamePairState& np = kv->second;
-    if (np.series.offered() < 3) continue;
+    const bool group = port_group(key.name);
+    const std::vector<IpAddress> addresses = group ? group_members(key, np) : np.servers;
+    if (np.series.offered() < 3 || addresses.size() < (group ? 2u : 0u)) continue;
     BeaconScore score = name_scores[i];
     double name_platform = 0;
-    for (const IpAddress& server : np.servers) name_platform = std::max(name_platform, platform_of(server));
-    const Reach reach = name_reach(key.name);
+    for (const IpAddress& server : addresses) name_platform = std::max(name_platform, platform_of(server));
+    // A group's prevalence is that of its most widely reached address (how many hosts share a port without
+    // a name says nothing of one service).
+    Reach reach = group ? Reach{} : name_reach(key.name);
+    for (const IpAddress& server : group ? addresses : std::vector<IpAddress>{}) {
+      const Reach r = server_reach(server);
+      if (r.share() > reach.share()) reach = r;
+    }
     apply_prevalence(
         score,
         PrevalenceInput{reach.monitored, reach.sharing, shared_of(name_shared, key.name), name_platform}, bp);
-    result.beacons.push_back(BeaconEntry{key.host, false, {}, key.name, score});
+    BeaconEntry entry{key.host, false, {}, group ? std::string() : key.name, score, false, {}};
+    if (group) entry.port_group = key.name.substr(1);
+    result.beacons.push_back(std::move(entry));
     if (!beacon_finding(score, s.config.beacon_threshold)) continue;
     // Only when the name adds something the address pairs do not show (several addresses), and not for a
     // provider's load-balanced pool (see provider_pool): one service, each address reached a few times.
-    if (np.servers.size() < 2 || provider_pool(np.servers, s.classifier)) continue;
-    for (const IpAddress& server : np.servers) {
+    if (addresses.size() < 2 || provider_pool(addresses, s.classifier)) continue;
+    for (const IpAddress& server : addresses) {
       // The address pair already carries its own beacon reason when it beacons by itself.
       const auto direct = s.pairs.find(AddrPair{key.host, server});
       if (direct == s.pairs.end() || beaconed.count(direct->first) != 0) continue;
       Reason reason;
       reason.detector = "beacon";
       reason.score = score.score;
-      reason.summary = fmt::format(
-          "{} contacted {} (resolved to {} addresses, among them {}) every {} ±{:.0f}% for {} ({} "
-          "connections, {})",
-          key.host.to_string(), key.name, np.servers.size(), server.to_string(),
-          format_period(score.period_s), score.jitter * 100, format_duration(score.span_s), score.connections,
-          score.size_known
-              ? fmt::format("{:.0f}±{:.0f} bytes sent each", score.bytes_median, score.bytes_spread)
-              : std::string("bytes sent unknown"));
+      const std::string sizes = score.size_known ? fmt::format("{:.0f}±{:.0f} bytes sent each",
+                                                               score.bytes_median, score.bytes_spread)
+                                                 : std::string("bytes sent unknown");
+      reason.summary =
+          group
+              ? fmt::format(
+                    "{} contacted {} addresses on {} without a name, {} among them ({} of its connections), "
+                    "one "
+                    "at a time, every {} ±{:.0f}% for {} ({} connections, {})",
+                    key.host.to_string(), addresses.size(), key.name.substr(1), server.to_string(),
+                    direct->second.flows, format_period(score.period_s), score.jitter * 100,
+                    format_duration(score.span_s), score.connections, sizes)
+              : fmt::format(
+                    "{} contacted {} (resolved to {} addresses, among them {}) every {} ±{:.0f}% for {} ({} "
+                    "connections, {})",
+                    key.host.to_string(), key.name, np.servers.size(), server.to_string(),
+                    format_period(score.period_s), score.jitter * 100, format_duration(score.span_s),
+                    score.connections, sizes);
       cite_sample(direct->second.sample, reason.evidence);  // the flows to this address
       cite_sample(np.sample, reason.evidence);
       server_for(server).finding.reasons.push_back(std::move(reason));

@@ -99,6 +99,8 @@ struct BeaconEntry {
   std::string domain;  // set for (host, domain) pairs
   BeaconScore score;
   bool resolver = false;  // the server answered the host's lookups (never a finding by its beacon)
+  // Set for a host's unnamed flows to one port over several addresses ("tcp/8080"): a rotation group.
+  std::string port_group;
 };
 
 struct DetectCounters {

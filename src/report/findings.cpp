@@ -283,6 +283,12 @@ void write_beacons(OutputFile& out, const AnalysisOutput& o) {
     } else {
       p.value(b.domain);
     }
+    p.key("port_group");
+    if (b.port_group.empty()) {
+      p.null();
+    } else {
+      p.value(b.port_group);
+    }
     p.key("score").raw_number(score_text(s.score));
     p.key("interval").raw_number(score_text(s.interval));
     p.key("hit_rate").raw_number(score_text(s.hit_rate));

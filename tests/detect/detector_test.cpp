@@ -558,3 +558,71 @@ TEST(Detector, PollsOfAnNtpPoolNameAreNoBeacon) {
   for (const auto& b : ntp.beacons) EXPECT_EQ(b.score.checkins, 0u) << b.domain << b.server.to_string();
   EXPECT_EQ(run("").servers.size(), 4u);  // the control: not NTP, the name's beat makes all four findings
 }
+
+namespace {
+
+// One host's beats every ~300 s, each to one of `addresses` picked at random (a bot's C2 list), on tcp/8080,
+// named as `name_of(beat, address)` says.
+detect::DetectionResult rotation(const std::vector<const char*>& addresses,
+                                 const std::function<std::string(int, const char*)>& name_of,
+                                 int beats = 150) {
+  TestClassifier classifier;
+  detect::EvidenceStore evidence;
+  detect::Detector d(detect::DetectConfig{}, nullptr, classifier, evidence);
+  Flows f;
+  std::uint32_t pick = 777;
+  std::int64_t t = 1000;
+  for (int i = 0; i < beats; ++i) {
+    pick = pick * 1103515245u + 12345u;
+    const char* address = addresses[(pick >> 16) % addresses.size()];
+    auto r = f.make("10.0.0.5", address, 8080, t, "SF", 560);
+    r.server_name = name_of(i, address);
+    d.on_flow(r);
+    t += 270 + static_cast<std::int64_t>((pick >> 8) % 60);  // 270-330 s
+  }
+  return d.finish();
+}
+
+}  // namespace
+
+// A bot picking one address of its C2 list at each beat: every (host, address) pair holds a random quarter of
+// the beats and none beats by itself, but the host's unnamed flows to the port keep the beat (indep3's
+// Emotet-style rotation, 4 servers missed before). An address as HTTP Host is no name.
+TEST(Detector, RotationOverUnnamedAddressesBeatsAsAPortGroup) {
+  const std::vector<const char*> list = {"45.9.148.114", "91.92.240.71", "5.181.156.28", "193.42.33.9"};
+  const auto found = rotation(list, [](int, const char* address) { return std::string(address); });
+  ASSERT_EQ(found.servers.size(), 4u);
+  for (const auto& server : found.servers) {
+    ASSERT_FALSE(server.reasons.empty());
+    EXPECT_NE(server.reasons[0].summary.find("4 addresses on tcp/8080 without a name"), std::string::npos)
+        << server.reasons[0].summary;
+  }
+  bool ranked = false;
+  for (const auto& b : found.beacons) ranked = ranked || b.port_group == "tcp/8080";
+  EXPECT_TRUE(ranked);  // beacons.json shows the group
+  for (const auto& b : found.beacons) {
+    if (b.has_server) {
+      EXPECT_LT(b.score.score, 0.75) << b.server.to_string();  // no pair beats alone
+    }
+  }
+}
+
+// Addresses a host reached by a name are a service's (a push channel reconnecting after the name's record
+// expired), never members; nor are the peers of a mesh, which spans more addresses than a C2 list.
+TEST(Detector, NamedAddressesAndMeshesAreNoPortGroup) {
+  const std::vector<const char*> list = {"45.9.148.114", "91.92.240.71", "5.181.156.28", "193.42.33.9"};
+  const auto named_once = rotation(list, [](int beat, const char*) {
+    return beat < 8 ? std::string("push.example.net") : std::string();  // named, then the record expired
+  });
+  for (const auto& server : named_once.servers) {
+    for (const auto& reason : server.reasons)
+      EXPECT_EQ(reason.summary.find("without a name"), std::string::npos) << reason.summary;
+  }
+  std::vector<std::string> peers;
+  for (int i = 0; i < 40; ++i) peers.push_back("198.51." + std::to_string(i) + ".9");
+  std::vector<const char*> mesh;
+  for (const auto& p : peers) mesh.push_back(p.c_str());
+  EXPECT_TRUE(rotation(
+                  mesh, [](int, const char*) { return std::string(); }, 400)
+                  .servers.empty());
+}
