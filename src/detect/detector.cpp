@@ -430,7 +430,9 @@ void Detector::on_flow(const flow::FlowRecord& r) {
   // channel straight to a C2 address is not), but not with the name they resolve.
   // NTP polls are the clock's business: periodic by design, never a check-in.
   const bool dns = r.service == "dns";
-  const bool ntp = r.service == "ntp";
+  // NTP by content, or any UDP flow to port 123: a log input's service may be unset, and a clock's polls
+  // that the content check missed are no more a check-in.
+  const bool ntp = r.service == "ntp" || (r.ip_proto == 17 && r.resp_p == 123);
   const BeaconEvent event{r.first_ts.ns, r.orig_bytes, r.id, r.known(flow::kUnknownOrigBytes)};
   if (dns) ++p->dns_flows;
   if (!ntp) p->series.add(event, s.config.max_events_per_pair);
@@ -1060,25 +1062,44 @@ DetectionResult Detector::finish() {
     }
   }
 
-  // DNS tunnels: one finding per domain, one reason per host citing its first lookups.
+  // DNS tunnels and DNS beacons: one finding per domain, one reason per host and detector citing its first
+  // lookups.
   {
-    const auto tunnels = s.tunnels.tunnels(
-        static_cast<std::uint32_t>(std::max(s.monitored_hosts.size(), s.hosts_with_dns.size())));
-    s.counters.dns_tunnel_hosts = tunnels.size();
-    for (const auto& t : tunnels) {
-      if (result.dns_tunnels.empty() || result.dns_tunnels.back().domain != t.domain) {
-        DomainFinding f;
-        f.domain = t.domain;
-        f.first_seen = t.first;
-        f.last_seen = t.last;
-        result.dns_tunnels.push_back(std::move(f));
+    const auto dns_hosts =
+        static_cast<std::uint32_t>(std::max(s.monitored_hosts.size(), s.hosts_with_dns.size()));
+    const auto tunnels = s.tunnels.tunnels(dns_hosts);
+    const auto lookup_beacons = s.tunnels.lookup_beacons(dns_hosts, window_s, bp, s.config.beacon_threshold);
+    s.counters.dns_tunnel_hosts = tunnels.size() + lookup_beacons.size();
+    std::map<std::string, DomainFinding> by_domain;
+    const auto add = [&](const IpAddress& host, const std::string& domain, Timestamp first, Timestamp last,
+                         std::uint64_t lookups, std::uint64_t answered, Reason reason,
+                         const std::vector<session::DnsLogRecord>& records) {
+      DomainFinding& f = by_domain[domain];
+      if (f.domain.empty()) {
+        f.domain = domain;
+        f.first_seen = first;
+        f.last_seen = last;
       }
-      DomainFinding& f = result.dns_tunnels.back();
-      f.first_seen = std::min(f.first_seen, t.first);
-      f.last_seen = std::max(f.last_seen, t.last);
-      f.hosts.push_back(DomainFinding::Host{t.host, t.first, t.last, t.lookups, t.answered});
-      std::string sample;
-      for (const auto& n : t.sample) sample += (sample.empty() ? "" : ", ") + n;
+      f.first_seen = std::min(f.first_seen, first);
+      f.last_seen = std::max(f.last_seen, last);
+      const auto h = std::find_if(f.hosts.begin(), f.hosts.end(),
+                                  [&](const DomainFinding::Host& x) { return x.ip == host; });
+      if (h == f.hosts.end()) {
+        f.hosts.push_back(DomainFinding::Host{host, first, last, lookups, answered});
+      } else {  // both detectors: the larger count of the same lookups
+        h->lookups = std::max(h->lookups, lookups);
+        h->answered = std::max(h->answered, answered);
+      }
+      for (const auto& rec : records) reason.evidence.push_back(s.evidence.cite_record(rec));
+      f.score = std::max(f.score, reason.score);
+      f.reasons.push_back(std::move(reason));
+    };
+    const auto sample_text = [](const std::vector<std::string>& sample) {
+      std::string out;
+      for (const auto& n : sample) out += (out.empty() ? "" : ", ") + n;
+      return out;
+    };
+    for (const auto& t : tunnels) {
       Reason reason;
       reason.detector = "dns_tunnel";
       reason.score = s.config.dns_tunnel.score;
@@ -1088,10 +1109,25 @@ DetectionResult Detector::finish() {
           "tunnel (e.g. {})",
           t.host.to_string(), t.names, t.domain,
           format_duration(static_cast<double>(t.last.ns - t.first.ns) / 1e9), t.lookups, t.answered,
-          t.mean_chars, t.entropy_bits, t.top_types, sample);
-      for (const auto& rec : t.records) reason.evidence.push_back(s.evidence.cite_record(rec));
-      f.score = std::max(f.score, reason.score);
-      f.reasons.push_back(std::move(reason));
+          t.mean_chars, t.entropy_bits, t.top_types, sample_text(t.sample));
+      add(t.host, t.domain, t.first, t.last, t.lookups, t.answered, std::move(reason), t.records);
+    }
+    for (const auto& b : lookup_beacons) {
+      Reason reason;
+      reason.detector = "dns_beacon";
+      reason.score = b.score.score;
+      reason.summary = fmt::format(
+          "{} looked up a new name under {} every {} ±{:.0f}% for {} ({} lookups, {} different names, {} "
+          "answered; {}): check-ins through DNS (e.g. {})",
+          b.host.to_string(), b.domain, format_period(b.score.period_s), b.score.jitter * 100,
+          format_duration(b.score.span_s), b.lookups, b.names, b.answered, b.top_types,
+          sample_text(b.sample));
+      add(b.host, b.domain, b.first, b.last, b.lookups, b.answered, std::move(reason), b.records);
+    }
+    for (auto& [domain, f] : by_domain) {
+      std::sort(f.hosts.begin(), f.hosts.end(),
+                [](const DomainFinding::Host& a, const DomainFinding::Host& b) { return a.ip < b.ip; });
+      result.dns_tunnels.push_back(std::move(f));
     }
   }
 

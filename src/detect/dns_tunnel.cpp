@@ -19,6 +19,41 @@ constexpr std::size_t kMaxPairs = std::size_t{1} << 15;  // (host, domain) pairs
 constexpr std::size_t kMaxNames = 4096;  // distinct names remembered per pair (then the share is frozen)
 constexpr std::size_t kSample = 3;
 constexpr std::size_t kRecords = 5;
+constexpr std::size_t kMaxLookupPairs = std::size_t{1} << 16;
+constexpr std::size_t kMaxLookupNames = 512;
+constexpr std::uint64_t kRepeatCheck = 20;  // lookups after which a pair re-asking its names is dropped
+
+// "A 12, TXT 3": the most frequent query types first.
+std::string top_types_text(const std::map<std::uint16_t, std::uint64_t>& types) {
+  std::vector<std::pair<std::uint64_t, std::uint16_t>> by_count;
+  by_count.reserve(types.size());
+  for (const auto& [type, n] : types) by_count.emplace_back(n, type);
+  std::sort(by_count.begin(), by_count.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first > b.first : a.second < b.second;
+  });
+  std::string out;
+  for (std::size_t i = 0; i < by_count.size() && i < 4; ++i) {
+    out += fmt::format("{}{} {}", i > 0 ? ", " : "", proto::dns::qtype_text(by_count[i].second),
+                       by_count[i].first);
+  }
+  return out;
+}
+
+// Drops the (host, domain) entries whose domain this many hosts, and this share of the monitored ones, have:
+// a fleet service.
+template <typename Entry>
+void drop_prevalent(std::vector<Entry>& out, const DnsTunnelParams& prm, std::uint32_t monitored_hosts) {
+  std::map<std::string, std::uint32_t> hosts_per_domain;
+  for (const auto& t : out) ++hosts_per_domain[t.domain];
+  std::erase_if(out, [&](const Entry& t) {
+    const std::uint32_t n = hosts_per_domain[t.domain];
+    return n >= prm.prevalence_min_hosts &&
+           static_cast<double>(n) >= prm.prevalence_share * static_cast<double>(monitored_hosts);
+  });
+  std::sort(out.begin(), out.end(), [](const Entry& a, const Entry& b) {
+    return a.domain != b.domain ? a.domain < b.domain : a.host < b.host;
+  });
+}
 
 // Types a resolver asks for names it will connect to; every other type (TXT, NULL, CNAME, MX, SRV, ...)
 // brings data back, which is what tunnels use.
@@ -73,7 +108,42 @@ struct DnsTunnelTracker::Impl {
     }
   };
   std::map<Key, Pair, KeyLess> pairs;
+
+  // Every (host, registered domain) pair's lookups, while its names stay mostly new (a pair re-asking its
+  // names is a service and is dropped to a tombstone).
+  struct LookupPair {
+    EventSeries series;
+    std::unordered_set<std::uint64_t> names;  // at most kMaxLookupNames, then frozen
+    std::uint64_t lookups = 0;
+    std::uint64_t lookups_at_cap = 0;
+    std::uint64_t answered = 0;
+    std::uint64_t chars = 0;
+    std::map<std::uint16_t, std::uint64_t> types;
+    Timestamp first, last;
+    std::vector<std::string> sample;
+    std::vector<session::DnsLogRecord> records;
+    bool repeating = false;  // dropped: most of its lookups repeat names
+  };
+  std::map<Key, LookupPair, KeyLess> lookups;
 };
+
+namespace {
+
+// The fields a tunnel and a lookup beacon take alike from their (host, domain) pair.
+template <typename Entry, typename Key, typename Pair>
+void copy_common(Entry& e, const Key& key, const Pair& p) {
+  e.host = key.host;
+  e.domain = key.domain;
+  e.lookups = p.lookups;
+  e.answered = p.answered;
+  e.top_types = top_types_text(p.types);
+  e.first = p.first;
+  e.last = p.last;
+  e.sample = p.sample;
+  e.records = p.records;
+}
+
+}  // namespace
 
 DnsTunnelTracker::DnsTunnelTracker(DnsTunnelParams params) : impl_(std::make_unique<Impl>()) {
   impl_->params = params;
@@ -86,6 +156,7 @@ void DnsTunnelTracker::observe(const session::DnsLogRecord& r) {
   const std::string_view domain = registered_domain(r.query);
   if (domain.size() >= r.query.size()) return;
   const std::string_view sub = std::string_view(r.query).substr(0, r.query.size() - domain.size() - 1);
+  observe_lookup(r, domain, sub);
   // A pair is tracked from its first long name on (most pairs never have one); then every lookup counts.
   auto it = impl_->pairs.find(Impl::KeyView{r.id.orig_h, domain});
   if (it == impl_->pairs.end()) {
@@ -110,6 +181,66 @@ void DnsTunnelTracker::observe(const session::DnsLogRecord& r) {
   if (p.records.size() < kRecords) p.records.push_back(r);
   p.first = std::min(p.first, r.ts);
   p.last = std::max(p.last, r.ts);
+}
+
+void DnsTunnelTracker::observe_lookup(const session::DnsLogRecord& r, std::string_view domain,
+                                      std::string_view sub) {
+  const DnsTunnelParams& prm = impl_->params;
+  auto it = impl_->lookups.find(Impl::KeyView{r.id.orig_h, domain});
+  if (it == impl_->lookups.end()) {
+    if (impl_->lookups.size() >= kMaxLookupPairs) return;
+    it = impl_->lookups.emplace(Impl::Key{r.id.orig_h, std::string(domain)}, Impl::LookupPair{}).first;
+    it->second.first = r.ts;
+    it->second.last = r.ts;
+  }
+  Impl::LookupPair& p = it->second;
+  if (p.repeating) return;
+  ++p.lookups;
+  p.answered += r.answers.empty() ? 0 : 1;
+  if (r.has_qtype) ++p.types[r.qtype];
+  p.chars += sub.size();
+  if (p.names.size() < kMaxLookupNames) {
+    const bool fresh = p.names.insert(std::hash<std::string_view>{}(sub)).second;
+    if (fresh && p.sample.size() < kSample) p.sample.push_back(r.query);
+    if (p.names.size() == kMaxLookupNames) p.lookups_at_cap = p.lookups;
+  }
+  const std::uint64_t basis = p.lookups_at_cap > 0 ? p.lookups_at_cap : p.lookups;
+  if (p.lookups >= kRepeatCheck &&
+      static_cast<double>(p.names.size()) < prm.beacon_min_unique_share * static_cast<double>(basis)) {
+    p = Impl::LookupPair{};  // frees its series and names
+    p.repeating = true;
+    return;
+  }
+  // The evidence: the first lookups from the time the pair has enough new names to be a candidate.
+  if (p.names.size() >= prm.beacon_min_names && p.records.size() < kRecords) p.records.push_back(r);
+  p.series.add(BeaconEvent{r.ts.ns, sub.size(), p.lookups, true}, prm.beacon_events);
+  p.first = std::min(p.first, r.ts);
+  p.last = std::max(p.last, r.ts);
+}
+
+std::vector<DnsTunnelTracker::LookupBeacon> DnsTunnelTracker::lookup_beacons(std::uint32_t monitored_hosts,
+                                                                             double window_s,
+                                                                             const BeaconParams& beacon,
+                                                                             double threshold) const {
+  const DnsTunnelParams& prm = impl_->params;
+  std::vector<LookupBeacon> out;
+  for (const auto& [key, p] : impl_->lookups) {
+    if (p.repeating || p.names.size() < prm.beacon_min_names) continue;
+    const std::uint64_t basis = p.lookups_at_cap > 0 ? p.lookups_at_cap : p.lookups;
+    if (static_cast<double>(p.names.size()) < prm.beacon_min_unique_share * static_cast<double>(basis))
+      continue;
+    if (static_cast<double>(p.chars) < prm.beacon_min_mean_chars * static_cast<double>(p.lookups)) continue;
+    const BeaconScore score = score_beacon(p.series.events(), p.series.stride(), p.series.offered(), window_s,
+                                           PrevalenceInput{}, beacon);
+    if (!beacon_finding(score, threshold)) continue;
+    LookupBeacon b;
+    copy_common(b, key, p);
+    b.score = score;
+    b.names = p.names.size();
+    out.push_back(std::move(b));
+  }
+  drop_prevalent(out, prm, monitored_hosts);
+  return out;
 }
 
 std::vector<DnsTunnelTracker::Tunnel> DnsTunnelTracker::tunnels(std::uint32_t monitored_hosts) const {
@@ -141,40 +272,15 @@ std::vector<DnsTunnelTracker::Tunnel> DnsTunnelTracker::tunnels(std::uint32_t mo
     const double data_share = typed > 0 ? static_cast<double>(data_typed) / static_cast<double>(typed) : 0;
     if (data_share < prm.min_data_type_share && names < prm.min_names_any_type) continue;
     Tunnel t;
-    t.host = key.host;
-    t.domain = key.domain;
-    t.lookups = p.lookups;
+    copy_common(t, key, p);
     t.names = names;
-    t.answered = p.answered;
     t.mean_chars = mean;
     t.entropy_bits = entropy;
     t.data_type_share = data_share;
-    std::vector<std::pair<std::uint64_t, std::uint16_t>> by_count;
-    for (const auto& [type, n] : p.types) by_count.emplace_back(n, type);
-    std::sort(by_count.begin(), by_count.end(), [](const auto& a, const auto& b) {
-      return a.first != b.first ? a.first > b.first : a.second < b.second;
-    });
-    for (std::size_t i = 0; i < by_count.size() && i < 4; ++i) {
-      t.top_types += fmt::format("{}{} {}", i > 0 ? ", " : "", proto::dns::qtype_text(by_count[i].second),
-                                 by_count[i].first);
-    }
-    t.first = p.first;
-    t.last = p.last;
-    t.sample = p.sample;
-    t.records = p.records;
     out.push_back(std::move(t));
   }
   // Prevalence: a domain many of the monitored hosts tunnel to is a service of theirs.
-  std::map<std::string, std::uint32_t> hosts_per_domain;
-  for (const auto& t : out) ++hosts_per_domain[t.domain];
-  std::erase_if(out, [&](const Tunnel& t) {
-    const std::uint32_t n = hosts_per_domain[t.domain];
-    return n >= prm.prevalence_min_hosts &&
-           static_cast<double>(n) >= prm.prevalence_share * static_cast<double>(monitored_hosts);
-  });
-  std::sort(out.begin(), out.end(), [](const Tunnel& a, const Tunnel& b) {
-    return a.domain != b.domain ? a.domain < b.domain : a.host < b.host;
-  });
+  drop_prevalent(out, prm, monitored_hosts);
   return out;
 }
 

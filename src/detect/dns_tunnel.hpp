@@ -13,6 +13,7 @@
 
 #include "core/ip_address.hpp"
 #include "core/timestamp.hpp"
+#include "detect/beacon.hpp"
 #include "session/records.hpp"
 
 namespace c2scope::detect {
@@ -32,6 +33,12 @@ struct DnsTunnelParams {
   std::uint32_t prevalence_min_hosts = 3;
   double prevalence_share = 0.4;
   double score = 0.85;
+  // DNS beacons (Cobalt Strike's and Sliver's DNS check-ins): lookups of names never asked before under one
+  // registered domain, on a schedule. Short names carry no data, so it is the beat and the uniqueness.
+  std::size_t beacon_min_names = 10;     // distinct names from one host under the domain
+  double beacon_min_unique_share = 0.8;  // distinct names / lookups (a service re-asks its few names)
+  double beacon_min_mean_chars = 6;      // mean length of the part before the domain
+  std::size_t beacon_events = 1024;      // lookup times kept per pair (EventSeries capacity)
 };
 
 class DnsTunnelTracker {
@@ -62,7 +69,25 @@ class DnsTunnelTracker {
   // then host.
   [[nodiscard]] std::vector<Tunnel> tunnels(std::uint32_t monitored_hosts) const;
 
+  struct LookupBeacon {
+    IpAddress host;
+    std::string domain;  // registered domain
+    BeaconScore score;   // of the lookup times (sizes: the length of the part before the domain)
+    std::uint64_t lookups = 0;
+    std::uint64_t names = 0;
+    std::uint64_t answered = 0;
+    std::string top_types;
+    Timestamp first, last;
+    std::vector<std::string> sample;
+    std::vector<session::DnsLogRecord> records;  // the first 5 lookups once the pair looked like one
+  };
+  // The (host, domain) pairs whose never-repeated lookups keep a beat scoring at least `threshold` (the
+  // beacon threshold), prevalence as for tunnels; by domain, then host.
+  [[nodiscard]] std::vector<LookupBeacon> lookup_beacons(std::uint32_t monitored_hosts, double window_s,
+                                                         const BeaconParams& beacon, double threshold) const;
+
  private:
+  void observe_lookup(const session::DnsLogRecord& r, std::string_view domain, std::string_view sub);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

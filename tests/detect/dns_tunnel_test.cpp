@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <string>
 
 #include "detect_test_util.hpp"
@@ -106,4 +107,58 @@ TEST(DnsTunnel, FleetWideServiceIsNot) {
   }
   EXPECT_TRUE(t.tunnels(8).empty());     // 4 of 8 hosts: a service
   EXPECT_EQ(t.tunnels(100).size(), 4u);  // 4 of 100: each host reported
+}
+
+namespace {
+
+// Cobalt-Strike-style DNS check-ins: a fresh 12-hex-character name under the domain at each beat, `period_s`
+// ± `jitter` (deterministic), A and TXT alternating; `repeat` names when > 0 cycle over that many names.
+void dns_checkins(detect::DnsTunnelTracker& t, const char* host, const std::string& domain, int beats,
+                  double period_s, double jitter, unsigned repeat = 0) {
+  std::uint32_t x = 99;
+  double ts = 1000;
+  for (int i = 0; i < beats; ++i) {
+    x = x * 1103515245u + 12345u;
+    const unsigned id = repeat > 0 ? static_cast<unsigned>(i) % repeat : static_cast<unsigned>(i);
+    t.observe(lookup(host, chunk(id).substr(0, 12) + "." + domain, i % 2 == 0 ? kA : kTxt,
+                     static_cast<std::int64_t>(ts)));
+    ts += period_s * (1 + jitter * ((static_cast<double>((x >> 8) % 2001) / 1000.0) - 1));
+  }
+}
+
+}  // namespace
+
+// A DNS beacon: short names that carry no data, never asked twice, on a beat (indep3's three DNS C2 domains
+// were missed before: neither long enough for a tunnel nor a pair, the lookups going to the resolver).
+TEST(DnsTunnel, NewNamesOnABeatAreADnsBeacon) {
+  detect::DnsTunnelTracker t(detect::DnsTunnelParams{});
+  dns_checkins(t, "10.0.0.5", "cdn-sync-telemetry.net", 180, 120, 0.2);
+  EXPECT_TRUE(t.tunnels(10).empty());  // 12 characters: no data in them
+  const auto found = t.lookup_beacons(10, 180 * 120, detect::BeaconParams{}, 0.75);
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].domain, "cdn-sync-telemetry.net");
+  EXPECT_EQ(found[0].names, 180u);
+  EXPECT_NEAR(found[0].score.period_s, 120, 12);
+  EXPECT_GE(found[0].score.score, 0.75);
+  EXPECT_EQ(found[0].records.size(), 5u);
+  EXPECT_EQ(found[0].top_types, "A 90, TXT 90");
+}
+
+TEST(DnsTunnel, RepeatedNamesIrregularNamesAndFleetsAreNoDnsBeacon) {
+  detect::DnsTunnelTracker t(detect::DnsTunnelParams{});
+  // A service re-asking its few names on a beat (push endpoints, update checks).
+  dns_checkins(t, "10.0.0.5", "push-service.net", 180, 120, 0.05, 3);
+  // Unique names at random times (anti-virus hash lookups on file access): exponential gaps.
+  std::uint32_t x = 7;
+  double ts = 1000;
+  for (unsigned i = 0; i < 200; ++i) {
+    x = x * 1103515245u + 12345u;
+    t.observe(lookup("10.0.0.6", chunk(i).substr(0, 16) + ".av-cloud-lookup.net", kA,
+                     static_cast<std::int64_t>(ts)));
+    ts += -120.0 * std::log((static_cast<double>((x >> 8) % 10000) + 0.5) / 10000.0);
+  }
+  // A fleet: 5 of 10 hosts with the same beacon-like lookups (an agent every host of a team runs).
+  for (const char* host : {"10.0.1.1", "10.0.1.2", "10.0.1.3", "10.0.1.4", "10.0.1.5"})
+    dns_checkins(t, host, "fleet-agent-telemetry.net", 180, 120, 0.1);
+  EXPECT_TRUE(t.lookup_beacons(10, 180 * 120, detect::BeaconParams{}, 0.75).empty());
 }
