@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <memory>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "detect/dga.hpp"
@@ -109,8 +111,8 @@ struct DnsTunnelTracker::Impl {
   };
   std::map<Key, Pair, KeyLess> pairs;
 
-  // Every (host, registered domain) pair's lookups, while its names stay mostly new (a pair re-asking its
-  // names is a service and is dropped to a tombstone).
+  // The lookups of a (host, registered domain) pair with two or more distinct names, while its names stay
+  // mostly new.
   struct LookupPair {
     EventSeries series;
     std::unordered_set<std::uint64_t> names;  // at most kMaxLookupNames, then frozen
@@ -122,9 +124,22 @@ struct DnsTunnelTracker::Impl {
     Timestamp first, last;
     std::vector<std::string> sample;
     std::vector<session::DnsLogRecord> records;
-    bool repeating = false;  // dropped: most of its lookups repeat names
   };
-  std::map<Key, LookupPair, KeyLess> lookups;
+  // Every (host, registered domain) pair, by a hash of both: most only ever ask one name, so the full state
+  // waits for a second one; a pair re-asking its names is a service and stays a tombstone.
+  struct LookupSlot {
+    Key key;
+    std::uint64_t first_name = 0;  // hash of the part before the domain
+    std::uint64_t first_lookups = 0;
+    std::uint64_t first_chars = 0;
+    Timestamp first_ts;
+    std::string first_query;
+    std::uint16_t first_qtype = 0;  // 0: none given
+    bool first_answered = false;
+    bool repeating = false;
+    std::unique_ptr<LookupPair> full;
+  };
+  std::unordered_map<std::uint64_t, LookupSlot> lookups;
 };
 
 namespace {
@@ -186,29 +201,61 @@ void DnsTunnelTracker::observe(const session::DnsLogRecord& r) {
 void DnsTunnelTracker::observe_lookup(const session::DnsLogRecord& r, std::string_view domain,
                                       std::string_view sub) {
   const DnsTunnelParams& prm = impl_->params;
-  auto it = impl_->lookups.find(Impl::KeyView{r.id.orig_h, domain});
+  std::uint64_t key = std::hash<std::string_view>{}(domain);
+  for (const auto b : r.id.orig_h.bytes()) key = (key ^ b) * 1099511628211ULL;
+  const std::uint64_t name = std::hash<std::string_view>{}(sub);
+  auto it = impl_->lookups.find(key);
   if (it == impl_->lookups.end()) {
     if (impl_->lookups.size() >= kMaxLookupPairs) return;
-    it = impl_->lookups.emplace(Impl::Key{r.id.orig_h, std::string(domain)}, Impl::LookupPair{}).first;
-    it->second.first = r.ts;
-    it->second.last = r.ts;
+    Impl::LookupSlot slot;
+    slot.key = Impl::Key{r.id.orig_h, std::string(domain)};
+    slot.first_name = name;
+    slot.first_chars = sub.size();
+    slot.first_ts = r.ts;
+    slot.first_query = r.query;
+    slot.first_qtype = r.has_qtype ? r.qtype : 0;
+    slot.first_answered = !r.answers.empty();
+    it = impl_->lookups.emplace(key, std::move(slot)).first;
+  } else if (it->second.key.host != r.id.orig_h || it->second.key.domain != domain) {
+    return;  // another pair with the same 64-bit hash: this one is not followed
   }
-  Impl::LookupPair& p = it->second;
-  if (p.repeating) return;
+  Impl::LookupSlot& slot = it->second;
+  if (slot.repeating) return;
+  if (!slot.full) {
+    ++slot.first_lookups;
+    if (name == slot.first_name) {
+      slot.repeating = slot.first_lookups >= kRepeatCheck;
+      return;
+    }
+    // A second name: the pair's full state, counting the first name's lookups as the first one went.
+    slot.full = std::make_unique<Impl::LookupPair>();
+    Impl::LookupPair& f = *slot.full;
+    f.lookups = slot.first_lookups - 1;
+    f.chars = slot.first_chars * f.lookups;
+    f.answered = slot.first_answered ? f.lookups : 0;
+    if (slot.first_qtype != 0) f.types[slot.first_qtype] = f.lookups;
+    f.names.insert(slot.first_name);
+    f.sample.push_back(slot.first_query);
+    f.first = slot.first_ts;
+    f.last = slot.first_ts;
+    f.series.add(BeaconEvent{slot.first_ts.ns, slot.first_chars, 0, true}, prm.beacon_events);
+    slot.first_query = std::string();
+  }
+  Impl::LookupPair& p = *slot.full;
   ++p.lookups;
   p.answered += r.answers.empty() ? 0 : 1;
   if (r.has_qtype) ++p.types[r.qtype];
   p.chars += sub.size();
   if (p.names.size() < kMaxLookupNames) {
-    const bool fresh = p.names.insert(std::hash<std::string_view>{}(sub)).second;
+    const bool fresh = p.names.insert(name).second;
     if (fresh && p.sample.size() < kSample) p.sample.push_back(r.query);
     if (p.names.size() == kMaxLookupNames) p.lookups_at_cap = p.lookups;
   }
   const std::uint64_t basis = p.lookups_at_cap > 0 ? p.lookups_at_cap : p.lookups;
   if (p.lookups >= kRepeatCheck &&
       static_cast<double>(p.names.size()) < prm.beacon_min_unique_share * static_cast<double>(basis)) {
-    p = Impl::LookupPair{};  // frees its series and names
-    p.repeating = true;
+    slot.full.reset();  // frees its series and names
+    slot.repeating = true;
     return;
   }
   // The evidence: the first lookups from the time the pair has enough new names to be a candidate.
@@ -224,8 +271,10 @@ std::vector<DnsTunnelTracker::LookupBeacon> DnsTunnelTracker::lookup_beacons(std
                                                                              double threshold) const {
   const DnsTunnelParams& prm = impl_->params;
   std::vector<LookupBeacon> out;
-  for (const auto& [key, p] : impl_->lookups) {
-    if (p.repeating || p.names.size() < prm.beacon_min_names) continue;
+  for (const auto& [hash, slot] : impl_->lookups) {
+    if (slot.repeating || !slot.full) continue;
+    const Impl::LookupPair& p = *slot.full;
+    if (p.names.size() < prm.beacon_min_names) continue;
     const std::uint64_t basis = p.lookups_at_cap > 0 ? p.lookups_at_cap : p.lookups;
     if (static_cast<double>(p.names.size()) < prm.beacon_min_unique_share * static_cast<double>(basis))
       continue;
@@ -234,7 +283,7 @@ std::vector<DnsTunnelTracker::LookupBeacon> DnsTunnelTracker::lookup_beacons(std
                                            PrevalenceInput{}, beacon);
     if (!beacon_finding(score, threshold)) continue;
     LookupBeacon b;
-    copy_common(b, key, p);
+    copy_common(b, slot.key, p);
     b.score = score;
     b.names = p.names.size();
     out.push_back(std::move(b));
