@@ -53,8 +53,13 @@ struct BeaconParams {
   std::uint32_t prevalence_min_hosts = 5;    // prevalence only weighs once this many hosts are monitored
   std::uint32_t prevalence_min_sharing = 3;  // ... and this many contact the destination
   // Hosts on one shared schedule (one program's configuration: a botnet or a fleet-wide service):
-  double prevalence_free = 0.3;  // up to this share of hosts: no penalty
-  double prevalence_zero = 0.6;  // from this share: score 0
+  double prevalence_free = 0.3;  // up to this share of hosts: no penalty ...
+  double prevalence_zero = 0.6;  // from this share: score 0 ...
+  // ... in small networks. In large ones a botnet is rarer than a fleet service: the free share is the larger
+  // of `prevalence_free_hosts` hosts and `prevalence_free_floor` of them, never above `prevalence_free`, and
+  // the zero share twice it (an ISP's 350 subscribers: 5% free, 10% zero; an office of 40: 30%, 60%).
+  std::uint32_t prevalence_free_hosts = 12;
+  double prevalence_free_floor = 0.05;
   // Hosts each on its own schedule (services the hosts use independently, e.g. push channels whose keepalive
   // adapts to each network): a much smaller share suffices.
   double prevalence_own_free = 0.05;

@@ -116,7 +116,10 @@ constexpr std::size_t kMaxHitsPerPair = 16;
 // A server that answered a host's lookups of this many registered domains is the host's resolver.
 constexpr std::size_t kResolverDomains = 3;
 constexpr std::size_t kMaxLookupPairs = 1u << 18;  // (host, DNS server) pairs tracked
-constexpr std::size_t kMaxServersPerName = 16;
+// Addresses kept per (host, name) pair: a fast-flux name's victim reaches dozens, each a server to report.
+constexpr std::size_t kMaxServersPerName = 64;
+// A port group over more addresses than this is a peer-to-peer mesh or a scan, not a list of C2 addresses.
+constexpr std::size_t kMaxGroupAddresses = 16;
 constexpr std::size_t kMaxNamesPerPair = 8;
 constexpr std::size_t kMaxResolved = 1u << 18;
 constexpr std::size_t kMaxStacks = 1u << 16;  // distinct TLS client stacks tracked
@@ -760,13 +763,13 @@ DetectionResult Detector::finish() {
       server_periods[pair_order[i]->first.server].push_back(schedule_of(pair_scores[i]));
   }
   // A port group's members: its addresses no host reached by a name (some were named only after their first
-  // unnamed flows). A group over more addresses than a name is tracked for is a peer-to-peer mesh or a scan,
+  // unnamed flows). A group over more than kMaxGroupAddresses addresses is a peer-to-peer mesh or a scan,
   // not a list of C2 addresses taken in turn: no members. A member carries at least 5% of the group's flows
   // (and two): an address met once or twice among hundreds of beats to another is a passer-by, and that other
   // beats alone.
   const auto group_members = [&](const NamePair& key, const NamePairState& np) {
     std::vector<IpAddress> out;
-    if (np.more_servers) return out;
+    if (np.more_servers || np.servers.size() > kMaxGroupAddresses) return out;
     const double least = std::max(2.0, 0.05 * static_cast<double>(np.series.offered()));
     for (const IpAddress& server : np.servers) {
       const auto pair = s.pairs.find(AddrPair{key.host, server});

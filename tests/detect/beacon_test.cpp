@@ -513,3 +513,23 @@ TEST(Beacon, DISABLED_Margins) {
                 100.0 * jitter_low / kTrials, 100.0 * j40_low / kTrials, 100.0 * j60_high / kTrials);
   }
 }
+
+// The free share of one schedule shrinks with the population: 12 hosts or 5%, whichever is more, at most 30%.
+// An ISP's 350 subscribers: 89 smart speakers on one schedule (25%) are a fleet service, 7 beacons (2%) a
+// botnet; an office of 40: 10 victims (25%) are still free (indep4's ISP and office scenarios).
+TEST(Beacon, TheFreeShareShrinksWithThePopulation) {
+  const SeriesSpec spec{};
+  const auto events = make_series(spec);
+  const auto with = [&](std::uint32_t monitored, std::uint32_t sharing) {
+    BeaconScore s = score(events, span_of(spec));
+    apply_prevalence(s, PrevalenceInput{monitored, sharing, true}, BeaconParams{});
+    return s.prevalence_factor;
+  };
+  EXPECT_EQ(with(350, 89), 0.0);
+  EXPECT_EQ(with(350, 7), 1.0);
+  EXPECT_EQ(with(350, 17), 1.0);             // 4.9%: under the floor
+  EXPECT_NEAR(with(350, 26), 0.514, 0.001);  // 7.4%: between 5% and 10%
+  EXPECT_EQ(with(40, 10), 1.0);              // 25% of 40: 12 hosts are free
+  EXPECT_NEAR(with(40, 18), 0.5, 1e-9);      // 45%: between 30% and 60%
+  EXPECT_EQ(with(8, 2), 1.0);
+}

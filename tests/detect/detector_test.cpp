@@ -629,3 +629,21 @@ TEST(Detector, NamedAddressesAndMeshesAreNoPortGroup) {
                   mesh, [](int, const char*) { return std::string(); }, 400)
                   .servers.empty());
 }
+
+// A fast-flux name: the victim reaches it every 5 min at one of 30 addresses in unrelated networks. Every
+// address is a server; at most 16 per name were kept before, and 14 of indep4's 30 went unreported.
+TEST(Detector, EveryAddressOfAFastFluxNameIsAServer) {
+  TestClassifier classifier;
+  detect::EvidenceStore evidence;
+  detect::Detector d(detect::DetectConfig{}, nullptr, classifier, evidence);
+  Flows f;
+  std::vector<std::string> flux;
+  for (int i = 0; i < 30; ++i)
+    flux.push_back(std::to_string(20 + i * 7) + "." + std::to_string(i + 3) + ".5.9");
+  for (int i = 0; i < 180; ++i) {
+    auto r = f.make("10.0.0.5", flux[static_cast<std::size_t>(i) % flux.size()].c_str(), 443, 1000 + i * 300);
+    r.server_name = "update.flux-c2.net";
+    d.on_flow(r);
+  }
+  EXPECT_EQ(d.finish().servers.size(), 30u);
+}
