@@ -585,7 +585,8 @@ std::string report_text(const AnalysisOutput& o, const std::vector<CountryStatis
     for (const auto& f : d.dns_tunnels)
       for (const auto& h : f.hosts) hosts.insert(h.ip);
     t += fmt::format(
-        "\nDNS tunnels and DNS beacons: {} used by {} (reached through resolvers: a domain, no server address, "
+        "\nDNS tunnels and DNS beacons: {} used by {} (reached through resolvers: a domain, no server "
+        "address, "
         "so not in the server counts above)\n",
         plural(d.dns_tunnels.size(), "domain", "domains"),
         plural(hosts.size(), "monitored host", "monitored hosts"));
