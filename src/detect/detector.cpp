@@ -914,8 +914,7 @@ DetectionResult Detector::finish() {
           group
               ? fmt::format(
                     "{} contacted {} addresses on {} without a name, {} among them ({} of its connections), "
-                    "one "
-                    "at a time, every {} ±{:.0f}% for {} ({} connections, {})",
+                    "one at a time, every {} ±{:.0f}% for {} ({} connections, {})",
                     key.host.to_string(), addresses.size(), key.name.substr(1), server.to_string(),
                     direct->second.flows, format_period(score.period_s), score.jitter * 100,
                     format_duration(score.span_s), score.connections, sizes)
