@@ -314,7 +314,7 @@ int run_analyze(const AnalyzeArgs& a, AnalyzeSummary* summary) {
     accounting = report::collect_accounting(inputs, decoder, flows);
   }
   detect::DetectionResult result = detector.finish();
-  if (!a.allow.empty()) detect::set_aside_allowed(result, allow);
+  detect::set_aside_allowed(result, allow);  // an empty list sets nothing aside
   if (summary != nullptr) {
     for (const auto& s : result.servers) summary->servers.push_back(s.ip.to_string());
   }

@@ -263,19 +263,18 @@ void apply_prevalence(BeaconScore& s, PrevalenceInput prevalence, const BeaconPa
     s.prevalence =
         static_cast<double>(prevalence.sharing_hosts) / static_cast<double>(prevalence.monitored_hosts);
   }
-  double free = params.prevalence_free;
-  double zero = params.prevalence_zero;
-  if (prevalence.monitored_hosts > 0) {
-    const double by_count =
-        static_cast<double>(params.prevalence_free_hosts) / static_cast<double>(prevalence.monitored_hosts);
-    const double scaled = std::min(params.prevalence_free, std::max(by_count, params.prevalence_free_floor));
-    zero = params.prevalence_zero * scaled / params.prevalence_free;
-    free = scaled;
-  }
-  if (!prevalence.shared_schedule) {
-    free = params.prevalence_own_free;
-    zero = params.prevalence_own_zero;
-  }
+  // On one schedule, the free share shrinks with the population (BeaconParams::prevalence_free_hosts), and
+  // the zero share with it.
+  const double shared_free =
+      prevalence.monitored_hosts == 0
+          ? params.prevalence_free
+          : std::min(params.prevalence_free, std::max(static_cast<double>(params.prevalence_free_hosts) /
+                                                          static_cast<double>(prevalence.monitored_hosts),
+                                                      params.prevalence_free_floor));
+  const double free = prevalence.shared_schedule ? shared_free : params.prevalence_own_free;
+  const double zero = prevalence.shared_schedule
+                          ? params.prevalence_zero * shared_free / params.prevalence_free
+                          : params.prevalence_own_zero;
   const std::uint32_t min_sharing =
       prevalence.shared_schedule ? params.prevalence_min_sharing : params.prevalence_own_min_sharing;
   if (prevalence.monitored_hosts >= params.prevalence_min_hosts && prevalence.sharing_hosts >= min_sharing &&

@@ -780,12 +780,14 @@ DetectionResult Detector::finish() {
     return out;
   };
   std::vector<BeaconScore> name_scores(name_order.size());
+  std::vector<std::vector<IpAddress>> members(name_order.size());  // of port groups
   std::map<std::string, std::vector<SchedulePeriod>> name_periods;
   for (std::size_t i = 0; i < name_order.size(); ++i) {
     const NamePairState& np = name_order[i]->second;
     // A group of unnamed flows to one address is that address's pair again.
     const NamePair& key = name_order[i]->first;
-    if (np.series.offered() < 3 || (port_group(key.name) && group_members(key, np).size() < 2)) continue;
+    if (port_group(key.name)) members[i] = group_members(key, np);
+    if (np.series.offered() < 3 || (port_group(key.name) && members[i].size() < 2)) continue;
     name_scores[i] =
         score_beacon(np.series.events(), np.series.stride(), np.series.offered(), window_s,
                      PrevalenceInput{monitored, 0, true}, bp, activity_of(name_order[i]->first.host));
@@ -878,17 +880,21 @@ DetectionResult Detector::finish() {
     const NamePair& key = kv->first;
     const NamePairState& np = kv->second;
     const bool group = port_group(key.name);
-    const std::vector<IpAddress> addresses = group ? group_members(key, np) : np.servers;
-    if (np.series.offered() < 3 || addresses.size() < (group ? 2u : 0u)) continue;
+    const std::vector<IpAddress>& addresses = group ? members[i] : np.servers;
+    if (np.series.offered() < 3 || (group && addresses.size() < 2)) continue;
     BeaconScore score = name_scores[i];
     double name_platform = 0;
     for (const IpAddress& server : addresses) name_platform = std::max(name_platform, platform_of(server));
     // A group's prevalence is that of its most widely reached address (how many hosts share a port without
     // a name says nothing of one service).
-    Reach reach = group ? Reach{} : name_reach(key.name);
-    for (const IpAddress& server : group ? addresses : std::vector<IpAddress>{}) {
-      const Reach r = server_reach(server);
-      if (r.share() > reach.share()) reach = r;
+    Reach reach;
+    if (group) {
+      for (const IpAddress& server : addresses) {
+        const Reach r = server_reach(server);
+        if (r.share() > reach.share()) reach = r;
+      }
+    } else {
+      reach = name_reach(key.name);
     }
     apply_prevalence(
         score,

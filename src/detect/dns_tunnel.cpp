@@ -76,21 +76,46 @@ bool address_type(std::uint16_t t) {
   }
 }
 
+// What both detectors count of one (host, registered domain) pair's lookups.
+struct LookupCounts {
+  std::uint64_t lookups = 0;
+  std::uint64_t lookups_at_cap = 0;  // lookups when `names` stopped growing
+  std::uint64_t answered = 0;
+  std::uint64_t chars = 0;                  // of the parts before the domain
+  std::unordered_set<std::uint64_t> names;  // hashes of the distinct names, up to a cap
+  std::map<std::uint16_t, std::uint64_t> types;
+  Timestamp first, last;
+  std::vector<std::string> sample;
+  std::vector<session::DnsLogRecord> records;
+
+  // One lookup of `r` whose part before the domain has `sub_chars` characters and hash `name`.
+  void count(const session::DnsLogRecord& r, std::size_t sub_chars, std::uint64_t name,
+             std::size_t max_names) {
+    ++lookups;
+    answered += r.answers.empty() ? 0 : 1;
+    if (r.has_qtype) ++types[r.qtype];
+    chars += sub_chars;
+    if (names.size() < max_names) {
+      const bool fresh = names.insert(name).second;
+      if (fresh && sample.size() < kSample) sample.push_back(r.query);
+      if (names.size() == max_names) lookups_at_cap = lookups;
+    }
+    first = std::min(first, r.ts);
+    last = std::max(last, r.ts);
+  }
+  // Whether distinct names are under `share` of the lookups (counted until the names stopped growing).
+  [[nodiscard]] bool repeats_names(double share) const {
+    const std::uint64_t basis = lookups_at_cap > 0 ? lookups_at_cap : lookups;
+    return static_cast<double>(names.size()) < share * static_cast<double>(basis);
+  }
+};
+
 }  // namespace
 
 struct DnsTunnelTracker::Impl {
   DnsTunnelParams params;
-  struct Pair {
-    std::uint64_t lookups = 0;
-    std::uint64_t lookups_at_cap = 0;  // lookups when `names` stopped growing
-    std::uint64_t answered = 0;
-    std::uint64_t chars = 0;
+  struct Pair : LookupCounts {
     std::array<std::uint32_t, 256> histogram{};  // subdomain characters
-    std::unordered_set<std::uint64_t> names;     // hashes of the distinct names, at most kMaxNames
-    std::map<std::uint16_t, std::uint64_t> types;
-    Timestamp first, last;
-    std::vector<std::string> sample;
-    std::vector<session::DnsLogRecord> records;
   };
   struct Key {
     IpAddress host;
@@ -113,17 +138,8 @@ struct DnsTunnelTracker::Impl {
 
   // The lookups of a (host, registered domain) pair with two or more distinct names, while its names stay
   // mostly new.
-  struct LookupPair {
+  struct LookupPair : LookupCounts {
     EventSeries series;
-    std::unordered_set<std::uint64_t> names;  // at most kMaxLookupNames, then frozen
-    std::uint64_t lookups = 0;
-    std::uint64_t lookups_at_cap = 0;
-    std::uint64_t answered = 0;
-    std::uint64_t chars = 0;
-    std::map<std::uint16_t, std::uint64_t> types;
-    Timestamp first, last;
-    std::vector<std::string> sample;
-    std::vector<session::DnsLogRecord> records;
   };
   // Every (host, registered domain) pair, by a hash of both: most only ever ask one name, so the full state
   // waits for a second one; a pair re-asking its names is a service and stays a tombstone.
@@ -171,7 +187,8 @@ void DnsTunnelTracker::observe(const session::DnsLogRecord& r) {
   const std::string_view domain = registered_domain(r.query);
   if (domain.size() >= r.query.size()) return;
   const std::string_view sub = std::string_view(r.query).substr(0, r.query.size() - domain.size() - 1);
-  observe_lookup(r, domain, sub);
+  const std::uint64_t name = std::hash<std::string_view>{}(sub);
+  observe_lookup(r, domain, sub.size(), name);
   // A pair is tracked from its first long name on (most pairs never have one); then every lookup counts.
   auto it = impl_->pairs.find(Impl::KeyView{r.id.orig_h, domain});
   if (it == impl_->pairs.end()) {
@@ -181,36 +198,25 @@ void DnsTunnelTracker::observe(const session::DnsLogRecord& r) {
     it->second.last = r.ts;
   }
   Impl::Pair& p = it->second;
-  ++p.lookups;
-  p.answered += r.answers.empty() ? 0 : 1;
-  if (r.has_qtype) ++p.types[r.qtype];
-  p.chars += sub.size();
+  p.count(r, sub.size(), name, kMaxNames);
   for (const char c : sub) {
     if (c != '.') ++p.histogram[static_cast<unsigned char>(c)];
   }
-  if (p.names.size() < kMaxNames) {
-    const bool fresh = p.names.insert(std::hash<std::string_view>{}(sub)).second;
-    if (fresh && p.sample.size() < kSample) p.sample.push_back(r.query);
-    if (p.names.size() == kMaxNames) p.lookups_at_cap = p.lookups;
-  }
   if (p.records.size() < kRecords) p.records.push_back(r);
-  p.first = std::min(p.first, r.ts);
-  p.last = std::max(p.last, r.ts);
 }
 
 void DnsTunnelTracker::observe_lookup(const session::DnsLogRecord& r, std::string_view domain,
-                                      std::string_view sub) {
+                                      std::size_t sub_chars, std::uint64_t name) {
   const DnsTunnelParams& prm = impl_->params;
   std::uint64_t key = std::hash<std::string_view>{}(domain);
   for (const auto b : r.id.orig_h.bytes()) key = (key ^ b) * 1099511628211ULL;
-  const std::uint64_t name = std::hash<std::string_view>{}(sub);
   auto it = impl_->lookups.find(key);
   if (it == impl_->lookups.end()) {
     if (impl_->lookups.size() >= kMaxLookupPairs) return;
     Impl::LookupSlot slot;
     slot.key = Impl::Key{r.id.orig_h, std::string(domain)};
     slot.first_name = name;
-    slot.first_chars = sub.size();
+    slot.first_chars = sub_chars;
     slot.first_ts = r.ts;
     slot.first_query = r.query;
     slot.first_qtype = r.has_qtype ? r.qtype : 0;
@@ -242,27 +248,15 @@ void DnsTunnelTracker::observe_lookup(const session::DnsLogRecord& r, std::strin
     slot.first_query = std::string();
   }
   Impl::LookupPair& p = *slot.full;
-  ++p.lookups;
-  p.answered += r.answers.empty() ? 0 : 1;
-  if (r.has_qtype) ++p.types[r.qtype];
-  p.chars += sub.size();
-  if (p.names.size() < kMaxLookupNames) {
-    const bool fresh = p.names.insert(name).second;
-    if (fresh && p.sample.size() < kSample) p.sample.push_back(r.query);
-    if (p.names.size() == kMaxLookupNames) p.lookups_at_cap = p.lookups;
-  }
-  const std::uint64_t basis = p.lookups_at_cap > 0 ? p.lookups_at_cap : p.lookups;
-  if (p.lookups >= kRepeatCheck &&
-      static_cast<double>(p.names.size()) < prm.beacon_min_unique_share * static_cast<double>(basis)) {
+  p.count(r, sub_chars, name, kMaxLookupNames);
+  if (p.lookups >= kRepeatCheck && p.repeats_names(prm.beacon_min_unique_share)) {
     slot.full.reset();  // frees its series and names
     slot.repeating = true;
     return;
   }
   // The evidence: the first lookups from the time the pair has enough new names to be a candidate.
   if (p.names.size() >= prm.beacon_min_names && p.records.size() < kRecords) p.records.push_back(r);
-  p.series.add(BeaconEvent{r.ts.ns, sub.size(), p.lookups, true}, prm.beacon_events);
-  p.first = std::min(p.first, r.ts);
-  p.last = std::max(p.last, r.ts);
+  p.series.add(BeaconEvent{r.ts.ns, sub_chars, p.lookups, true}, prm.beacon_events);
 }
 
 std::vector<DnsTunnelTracker::LookupBeacon> DnsTunnelTracker::lookup_beacons(std::uint32_t monitored_hosts,
@@ -274,10 +268,7 @@ std::vector<DnsTunnelTracker::LookupBeacon> DnsTunnelTracker::lookup_beacons(std
   for (const auto& [hash, slot] : impl_->lookups) {
     if (slot.repeating || !slot.full) continue;
     const Impl::LookupPair& p = *slot.full;
-    if (p.names.size() < prm.beacon_min_names) continue;
-    const std::uint64_t basis = p.lookups_at_cap > 0 ? p.lookups_at_cap : p.lookups;
-    if (static_cast<double>(p.names.size()) < prm.beacon_min_unique_share * static_cast<double>(basis))
-      continue;
+    if (p.names.size() < prm.beacon_min_names || p.repeats_names(prm.beacon_min_unique_share)) continue;
     if (static_cast<double>(p.chars) < prm.beacon_min_mean_chars * static_cast<double>(p.lookups)) continue;
     const BeaconScore score = score_beacon(p.series.events(), p.series.stride(), p.series.offered(), window_s,
                                            PrevalenceInput{}, beacon);
@@ -297,10 +288,7 @@ std::vector<DnsTunnelTracker::Tunnel> DnsTunnelTracker::tunnels(std::uint32_t mo
   std::vector<Tunnel> out;
   for (const auto& [key, p] : impl_->pairs) {
     const std::uint64_t names = p.names.size();
-    const std::uint64_t basis = p.lookups_at_cap > 0 ? p.lookups_at_cap : p.lookups;
-    if (names < prm.min_names ||
-        static_cast<double>(names) < prm.min_unique_share * static_cast<double>(basis))
-      continue;
+    if (names < prm.min_names || p.repeats_names(prm.min_unique_share)) continue;
     const double mean = static_cast<double>(p.chars) / static_cast<double>(p.lookups);
     if (mean < prm.min_mean_chars) continue;
     double total = 0;

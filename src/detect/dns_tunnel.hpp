@@ -87,7 +87,10 @@ class DnsTunnelTracker {
                                                          const BeaconParams& beacon, double threshold) const;
 
  private:
-  void observe_lookup(const session::DnsLogRecord& r, std::string_view domain, std::string_view sub);
+  // The DNS-beacon side of observe(): `sub_chars` and `name` are the length and hash of the part before
+  // the registered domain.
+  void observe_lookup(const session::DnsLogRecord& r, std::string_view domain, std::size_t sub_chars,
+                      std::uint64_t name);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
