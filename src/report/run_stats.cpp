@@ -6,6 +6,15 @@
 namespace c2scope::report {
 
 namespace {
+// An input read without hashing (live capture, `logs --no-hash`) has no hash: null, not "".
+void write_sha256(JsonWriter& j, const std::string& sha256) {
+  j.key("sha256");
+  if (sha256.empty()) {
+    j.null();
+  } else {
+    j.value(sha256);
+  }
+}
 void write_reasons(JsonWriter& j, const ReasonCounts& counts) {
   j.begin_object();
   for (std::size_t i = 0; i < kReasonCount; ++i) {
@@ -159,7 +168,7 @@ void write_accounting(JsonWriter& j, const RunAccounting& a) {
     j.begin_object();
     j.field("path", in.path);
     j.field("format", in.format);
-    j.field("sha256", in.sha256);
+    write_sha256(j, in.sha256);
     j.field("file_bytes", in.file_bytes);
     j.field("packets", in.packets);
     j.field("bytes", in.bytes);
@@ -195,7 +204,8 @@ void write_accounting(JsonWriter& j, const RunAccounting& a) {
           .field("format", in.format)
           .field("log_type", in.log_type)
           .field("read", in.read);
-      j.field("sha256", in.sha256).field("file_bytes", in.file_bytes).field("lines", in.lines);
+      write_sha256(j, in.sha256);
+      j.field("file_bytes", in.file_bytes).field("lines", in.lines);
       j.field("records", in.records).field("used", in.used);
       j.key("skipped");
       write_reasons(j, in.skipped);

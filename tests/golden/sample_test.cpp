@@ -9,6 +9,7 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <string_view>
 
 #include "golden/zeek_log.hpp"
 #include "test_support.hpp"
@@ -97,6 +98,31 @@ TEST_F(SampleCapture, OutputIsDeterministic) {
                           " " + (dir_ / "sample.pcap").string() + " 2>/dev/null";
   ASSERT_EQ(run_command(cmd), 0);
   EXPECT_EQ(slurp(dir_ / "conn.log"), slurp(again));
+}
+
+// `logs --no-hash` writes the same logs; only the input's hash in stats.json becomes null.
+TEST_F(SampleCapture, LogsWithoutHashWriteTheSameLogs) {
+  const std::string sample = (dir_ / "sample.pcap").string();
+  for (const char* variant : {"hashed", "unhashed"}) {
+    const bool unhashed = std::string_view(variant) == "unhashed";
+    const std::string cmd = c2scope_binary().string() + " logs --no-progress" +
+                            (unhashed ? " --no-hash" : "") + " --out " + (dir_ / variant).string() + " " +
+                            sample + " 2>/dev/null";
+    ASSERT_EQ(run_command(cmd), 0) << cmd;
+  }
+  for (const char* log : {"conn.log", "dns.log", "http.log", "ssl.log", "x509.log", "quic.log"}) {
+    EXPECT_EQ(slurp(dir_ / "hashed" / log), slurp(dir_ / "unhashed" / log)) << log;
+  }
+  EXPECT_FALSE(slurp(dir_ / "hashed" / "conn.log").empty());
+  simdjson::dom::parser parser;
+  simdjson::dom::element hashed = parser.load((dir_ / "hashed" / "stats.json").string());
+  EXPECT_EQ(hashed["inputs"].at(0)["sha256"].get_string().value().size(), 64u);
+  simdjson::dom::parser parser2;
+  simdjson::dom::element unhashed = parser2.load((dir_ / "unhashed" / "stats.json").string());
+  EXPECT_TRUE(unhashed["inputs"].at(0)["sha256"].is_null());
+  EXPECT_EQ(unhashed["packets"].get_uint64().value(), hashed["packets"].get_uint64().value());
+  EXPECT_EQ(unhashed["inputs"].at(0)["file_bytes"].get_uint64().value(),
+            hashed["inputs"].at(0)["file_bytes"].get_uint64().value());
 }
 
 }  // namespace
