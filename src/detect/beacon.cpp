@@ -7,17 +7,16 @@
 namespace c2scope::detect {
 
 void EventSeries::add(const BeaconEvent& event, std::size_t capacity) {
+  const std::uint64_t run = offered_ / kRun;
   ++offered_;
-  // With stride s only every s-th offered event is kept, so the kept ones stay evenly spread over time.
-  if ((offered_ - 1) % stride_ != 0) return;
-  if (events_.size() >= std::max<std::size_t>(capacity, 2)) {
-    std::size_t kept = 0;
-    for (std::size_t i = 0; i < events_.size(); i += 2) events_[kept++] = events_[i];
-    events_.resize(kept);
+  if (run % stride_ != 0) return;
+  if (events_.size() >= std::max<std::size_t>(capacity, 2 * kRun)) {
     stride_ *= 2;
-    if ((offered_ - 1) % stride_ != 0) return;
+    std::erase_if(events_, [&](const BeaconEvent& e) { return e.run % stride_ != 0; });
+    if (run % stride_ != 0) return;
   }
   events_.push_back(event);
+  events_.back().run = static_cast<std::uint32_t>(std::min<std::uint64_t>(run, UINT32_MAX));
 }
 
 namespace {
@@ -105,6 +104,9 @@ BeaconScore score_beacon(std::span<const BeaconEvent> events, std::uint32_t stri
 
   // Check-ins: starts closer than a small share of the typical gap are one check-in (a beacon that opens a
   // DNS lookup and two connections per beat is still one beat).
+  // In a decimated series only the gaps inside one run are real gaps (EventSeries).
+  const bool decimated = stride > 1;
+  const auto same_run = [&](std::uint32_t a, std::uint32_t b) { return !decimated || a == b; };
   std::vector<double> gaps;
   gaps.reserve(sorted.size());
   for (std::size_t i = 1; i < sorted.size(); ++i)
@@ -113,7 +115,12 @@ BeaconScore score_beacon(std::span<const BeaconEvent> events, std::uint32_t stri
   // are the tiny ones.
   double merge_s = 0;
   if (!gaps.empty()) {
-    std::vector<double> g = gaps;
+    std::vector<double> g;
+    g.reserve(gaps.size());
+    for (std::size_t i = 1; i < sorted.size(); ++i) {
+      if (same_run(sorted[i].run, sorted[i - 1].run)) g.push_back(gaps[i - 1]);
+    }
+    if (g.empty()) g = gaps;
     std::sort(g.begin(), g.end());
     merge_s = std::min(params.merge_max_s, params.merge_fraction * quantile(g, 0.75));
   }
@@ -122,6 +129,7 @@ BeaconScore score_beacon(std::span<const BeaconEvent> events, std::uint32_t stri
   std::vector<double> checkin_ts;
   std::vector<double> checkin_bytes;  // 0: no connection of the check-in carried payload
   std::vector<bool> checkin_known;    // every merged start's size known (log inputs may lack sizes)
+  std::vector<std::uint32_t> checkin_run;
   for (std::size_t i = 0; i < sorted.size(); ++i) {
     const double t = static_cast<double>(sorted[i].ts_ns - s.first_ns) / 1e9;
     const auto bytes = static_cast<double>(sorted[i].bytes_out);
@@ -134,6 +142,7 @@ BeaconScore score_beacon(std::span<const BeaconEvent> events, std::uint32_t stri
     checkin_ts.push_back(t);
     checkin_bytes.push_back(bytes);
     checkin_known.push_back(sorted[i].bytes_known);
+    checkin_run.push_back(sorted[i].run);
   }
   s.checkins = checkin_ts.size();
 
@@ -159,7 +168,9 @@ BeaconScore score_beacon(std::span<const BeaconEvent> events, std::uint32_t stri
   s.size = s.size_known ? regularity(size_dispersion, params.size_scale) : 1.0;
 
   std::vector<double> intervals;
-  for (std::size_t i = 1; i < checkin_ts.size(); ++i) intervals.push_back(checkin_ts[i] - checkin_ts[i - 1]);
+  for (std::size_t i = 1; i < checkin_ts.size(); ++i) {
+    if (same_run(checkin_run[i], checkin_run[i - 1])) intervals.push_back(checkin_ts[i] - checkin_ts[i - 1]);
+  }
   const auto m = static_cast<double>(intervals.size());
   s.count = 1.0 - std::exp(-m / params.count_scale);
   if (intervals.size() < params.min_intervals || s.span_s < params.min_span_s) return s;
@@ -233,9 +244,8 @@ BeaconScore score_beacon(std::span<const BeaconEvent> events, std::uint32_t stri
   s.beat_spread = on_beat.spread;
   s.beat_gaps = on_beat.n;
   s.missed = beats > 0 ? static_cast<double>(missed) / static_cast<double>(beats) : 0;
-  const auto strides = static_cast<double>(std::max<std::uint32_t>(stride, 1));
-  s.period_s = beat.median / strides;
-  s.period_mean_s = beat.median * (1 + on_beat.mean) / strides;
+  s.period_s = beat.median;
+  s.period_mean_s = beat.median * (1 + on_beat.mean);
   s.jitter = beat.median > 0 ? beat.iqr / 2 / beat.median : 0;
   // Both must hold: a narrow core of gaps (dispersion) and most gaps on the beat (hit rate). The hit rate is
   // what keeps a short run of random arrivals that happen to have a narrow middle from scoring high.

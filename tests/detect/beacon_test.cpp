@@ -533,3 +533,47 @@ TEST(Beacon, TheFreeShareShrinksWithThePopulation) {
   EXPECT_NEAR(with(40, 18), 0.5, 1e-9);      // 45%: between 30% and 60%
   EXPECT_EQ(with(8, 2), 1.0);
 }
+
+// A day of random (Poisson) arrivals through the bounded series: with every k-th event kept, a kept gap was
+// the sum of k gaps, regular to within 1/sqrt(k), and arrivals every 5 s on average scored 0.87. Whole runs
+// keep the real gaps.
+TEST(Beacon, DecimatedRandomArrivalsStayIrregular) {
+  for (const double mean_gap : {2.0, 5.0, 20.0, 80.0}) {
+    for (unsigned seed = 1; seed <= 5; ++seed) {
+      std::mt19937_64 rng(seed);
+      std::exponential_distribution<double> gap(1.0 / mean_gap);
+      EventSeries series;
+      double t = 0;
+      for (std::uint64_t i = 0; t < 86400; ++i) {
+        t += gap(rng);
+        series.add(BeaconEvent{static_cast<std::int64_t>(t * kSec), 300 + (i % 7), i}, 1024);
+      }
+      ASSERT_GT(series.stride(), 1u) << mean_gap;
+      ASSERT_LE(series.events().size(), 1024u);
+      const auto s =
+          score_beacon(series.events(), series.stride(), series.offered(), 86400, {1, 1}, BeaconParams{});
+      EXPECT_LT(s.score, 0.4) << "mean gap " << mean_gap << " s, seed " << seed;
+    }
+  }
+}
+
+// ... while a jittered beacon keeps its period and its score: 30 s ±30% for a day is 2,880 check-ins, one run
+// in four kept.
+TEST(Beacon, DecimatedJitteredBeaconKeepsItsScore) {
+  SeriesSpec spec;
+  spec.period_s = 30;
+  spec.jitter = 0.3;
+  spec.beats = 2880;
+  const auto events = make_series(spec);
+  EventSeries series;
+  for (const auto& e : events) series.add(e, 1024);
+  ASSERT_EQ(series.stride(), 4u);
+  const auto decimated =
+      score_beacon(series.events(), series.stride(), series.offered(), span_of(spec), {1, 1}, BeaconParams{});
+  const auto first_day_part =
+      score(std::vector<BeaconEvent>(events.begin(), events.begin() + 1000), span_of(spec) * 1000 / 2880);
+  EXPECT_NEAR(decimated.period_s, 30, 1.5);
+  EXPECT_GT(decimated.score, 0.75);
+  EXPECT_NEAR(decimated.score, first_day_part.score, 0.05);
+  EXPECT_NEAR(decimated.jitter, first_day_part.jitter, 0.03);
+}
