@@ -12,6 +12,7 @@
 
 #include "core/ascii.hpp"
 #include "detect/match_memo.hpp"
+#include "detect/public_suffix.hpp"
 #include "intel/indicator_set.hpp"
 
 namespace c2scope::detect {
@@ -704,6 +705,39 @@ DetectionResult Detector::finish() {
     const Reach v4{n[0], s.monitored_v4}, v6{n[1], s.monitored_v6};
     return v6.share() > v4.share() ? v6 : v4;
   };
+  // ... and per organisation: the registrable domain of the names (Public Suffix List), so that a name under
+  // a domain most hosts use (courier.push.apple.com, when most hosts reach some *.apple.com) is judged by
+  // that domain's reach. A private suffix's customers stay apart (x.azurewebsites.net, y.duckdns.org), and
+  // port groups ("*tcp/8080") have no organisation.
+  std::unordered_map<std::string, std::string> org_of;  // name -> registrable domain
+  std::unordered_map<std::string, std::array<std::uint32_t, 2>> hosts_per_org;
+  {
+    std::set<std::pair<std::string_view, IpAddress>> seen;  // (organisation, host)
+    for (const auto& [key, np] : s.name_pairs) {
+      if (key.name.empty() || key.name.front() == '*') continue;
+      auto it = org_of.find(key.name);
+      if (it == org_of.end()) it = org_of.emplace(key.name, registrable_domain(key.name)).first;
+      if (seen.emplace(it->second, key.host).second) ++hosts_per_org[it->second][key.host.is_v4() ? 0 : 1];
+    }
+  }
+  const auto org_reach = [&](const std::string& name) {
+    const auto org = org_of.find(name);
+    if (org == org_of.end()) return Reach{};
+    const auto& n = hosts_per_org[org->second];
+    const Reach v4{n[0], s.monitored_v4}, v6{n[1], s.monitored_v6};
+    return v6.share() > v4.share() ? v6 : v4;
+  };
+  // The destination's own prevalence, or its organisation's when that weighs more. An organisation's hosts
+  // keep no one schedule: its reach is weighed on the population-scaled shares of a shared schedule (those
+  // of a host's own schedule would be too harsh), and it can only lower the factor.
+  const auto prevalence_with_org = [&](BeaconScore& score, PrevalenceInput own, Reach org) {
+    apply_prevalence(score, own, s.config.beacon);
+    if (org.share() <= score.prevalence) return;
+    BeaconScore by_org = score;
+    apply_prevalence(by_org, PrevalenceInput{org.monitored, org.sharing, true, own.platform_share},
+                     s.config.beacon);
+    if (by_org.prevalence_factor < score.prevalence_factor) score = by_org;
+  };
 
   // Deterministic order of pairs.
   std::vector<const std::pair<const AddrPair, PairState>*> pair_order;
@@ -846,8 +880,13 @@ DetectionResult Detector::finish() {
         shared = shared_of(name_shared, name);
       }
     }
-    apply_prevalence(score, PrevalenceInput{reach.monitored, reach.sharing, shared, platform_of(key.server)},
-                     bp);
+    Reach org;
+    for (const auto& name : p.names) {
+      const Reach o = org_reach(name);
+      if (o.share() > org.share()) org = o;
+    }
+    prevalence_with_org(
+        score, PrevalenceInput{reach.monitored, reach.sharing, shared, platform_of(key.server)}, org);
     // The host's resolver: its lookups follow whatever the host does (a beacon to a name makes its lookups
     // periodic too), so they rank here but never make the resolver a C2 server. A resolver is a server that
     // answered lookups of several registered domains, or any DNS server when the inputs carry no lookups.
@@ -896,9 +935,10 @@ DetectionResult Detector::finish() {
     } else {
       reach = name_reach(key.name);
     }
-    apply_prevalence(
+    prevalence_with_org(
         score,
-        PrevalenceInput{reach.monitored, reach.sharing, shared_of(name_shared, key.name), name_platform}, bp);
+        PrevalenceInput{reach.monitored, reach.sharing, shared_of(name_shared, key.name), name_platform},
+        group ? Reach{} : org_reach(key.name));
     BeaconEntry entry{key.host, false, {}, group ? std::string() : key.name, score, false, {}};
     if (group) entry.port_group = key.name.substr(1);
     result.beacons.push_back(std::move(entry));
@@ -1078,6 +1118,7 @@ DetectionResult Detector::finish() {
     const auto tunnels = s.tunnels.tunnels(dns_hosts);
     const auto lookup_beacons = s.tunnels.lookup_beacons(dns_hosts, window_s, bp, s.config.beacon_threshold);
     s.counters.dns_tunnel_hosts = tunnels.size() + lookup_beacons.size();
+    s.counters.dns_pairs_dropped = s.tunnels.dropped();
     std::map<std::string, DomainFinding> by_domain;
     const auto add = [&](const IpAddress& host, const std::string& domain, Timestamp first, Timestamp last,
                          std::uint64_t lookups, std::uint64_t answered, Reason reason,

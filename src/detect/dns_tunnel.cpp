@@ -156,6 +156,7 @@ struct DnsTunnelTracker::Impl {
     std::unique_ptr<LookupPair> full;
   };
   std::unordered_map<std::uint64_t, LookupSlot> lookups;
+  std::uint64_t dropped = 0;  // lookups of pairs not followed (past a bound, or a hash shared with another)
 };
 
 namespace {
@@ -192,7 +193,11 @@ void DnsTunnelTracker::observe(const session::DnsLogRecord& r) {
   // A pair is tracked from its first long name on (most pairs never have one); then every lookup counts.
   auto it = impl_->pairs.find(Impl::KeyView{r.id.orig_h, domain});
   if (it == impl_->pairs.end()) {
-    if (sub.size() < impl_->params.min_subdomain_chars || impl_->pairs.size() >= kMaxPairs) return;
+    if (sub.size() < impl_->params.min_subdomain_chars) return;
+    if (impl_->pairs.size() >= kMaxPairs) {
+      ++impl_->dropped;
+      return;
+    }
     it = impl_->pairs.emplace(Impl::Key{r.id.orig_h, std::string(domain)}, Impl::Pair{}).first;
     it->second.first = r.ts;
     it->second.last = r.ts;
@@ -205,6 +210,10 @@ void DnsTunnelTracker::observe(const session::DnsLogRecord& r) {
   if (p.records.size() < kRecords) p.records.push_back(r);
 }
 
+std::uint64_t DnsTunnelTracker::dropped() const {
+  return impl_->dropped;
+}
+
 void DnsTunnelTracker::observe_lookup(const session::DnsLogRecord& r, std::string_view domain,
                                       std::size_t sub_chars, std::uint64_t name) {
   const DnsTunnelParams& prm = impl_->params;
@@ -212,7 +221,10 @@ void DnsTunnelTracker::observe_lookup(const session::DnsLogRecord& r, std::strin
   for (const auto b : r.id.orig_h.bytes()) key = (key ^ b) * 1099511628211ULL;
   auto it = impl_->lookups.find(key);
   if (it == impl_->lookups.end()) {
-    if (impl_->lookups.size() >= kMaxLookupPairs) return;
+    if (impl_->lookups.size() >= kMaxLookupPairs) {
+      ++impl_->dropped;
+      return;
+    }
     Impl::LookupSlot slot;
     slot.key = Impl::Key{r.id.orig_h, std::string(domain)};
     slot.first_name = name;
@@ -223,7 +235,8 @@ void DnsTunnelTracker::observe_lookup(const session::DnsLogRecord& r, std::strin
     slot.first_answered = !r.answers.empty();
     it = impl_->lookups.emplace(key, std::move(slot)).first;
   } else if (it->second.key.host != r.id.orig_h || it->second.key.domain != domain) {
-    return;  // another pair with the same 64-bit hash: this one is not followed
+    ++impl_->dropped;  // another pair with the same 64-bit hash: this one is not followed
+    return;
   }
   Impl::LookupSlot& slot = it->second;
   if (slot.repeating) return;

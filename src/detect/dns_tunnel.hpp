@@ -50,6 +50,9 @@ class DnsTunnelTracker {
 
   // A DNS transaction of a monitored client.
   void observe(const session::DnsLogRecord& r);
+  // Lookups left out because their (host, domain) pair was not followed: past the bounds on pairs, or
+  // (rarely) sharing a 64-bit hash with another pair. A tunnel pair and a DNS-beacon pair may both count one.
+  [[nodiscard]] std::uint64_t dropped() const;
 
   struct Tunnel {
     IpAddress host;

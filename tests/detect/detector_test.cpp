@@ -647,3 +647,53 @@ TEST(Detector, EveryAddressOfAFastFluxNameIsAServer) {
   }
   EXPECT_EQ(d.finish().servers.size(), 30u);
 }
+
+// A name is also judged by the reach of its organisation (registrable domain by the Public Suffix List):
+// one host's steady heartbeat to push.vendor.com is no finding when 8 other hosts of the 10 use names under
+// vendor.com; the same heartbeat to a domain only that host uses is, and so is one to a customer name under
+// a private suffix (x.azurewebsites.net) however many hosts use other customers' names there.
+TEST(Detector, NameUnderADomainMostHostsUseIsJudgedByThatDomain) {
+  const auto run = [](const char* beacon_name, const char* browsed_name) {
+    TestClassifier classifier;
+    detect::EvidenceStore evidence;
+    detect::Detector d(detect::DetectConfig{}, nullptr, classifier, evidence);
+    Flows f;
+    for (int h = 0; h < 10; ++h) {
+      const std::string host = "10.0.1." + std::to_string(h + 1);
+      if (h >= 8) continue;
+      for (int i = 0; i < 3; ++i) {
+        auto r = f.make(host.c_str(), ("198.51.100." + std::to_string(h + 1)).c_str(), 443, 100 + h * 50 + i);
+        r.server_name = std::string("www") + std::to_string(h) + "." + browsed_name;
+        d.on_flow(r);
+      }
+    }
+    for (int h = 0; h < 10; ++h) {  // every host browses something (they are all monitored and active)
+      const std::string host = "10.0.1." + std::to_string(h + 1);
+      auto r = f.make(host.c_str(), "192.0.2.200", 443, 90 + h);
+      r.server_name = "news.example-site.org";
+      d.on_flow(r);
+    }
+    for (int i = 0; i < 48; ++i) {
+      auto r = f.make("10.0.1.10", "203.0.113.50", 443, 1000 + i * 1800);
+      r.server_name = beacon_name;
+      d.on_flow(r);
+    }
+    return d.finish();
+  };
+  const auto popular = run("push.vendor.com", "vendor.com");
+  EXPECT_TRUE(popular.servers.empty());
+  bool ranked = false;
+  for (const auto& b : popular.beacons) {
+    if (b.domain != "push.vendor.com") continue;
+    ranked = true;
+    EXPECT_NEAR(b.score.prevalence, 0.9, 1e-9);  // the 8 browsing hosts and the beaconing one
+    EXPECT_EQ(b.score.prevalence_factor, 0);
+  }
+  EXPECT_TRUE(ranked);
+  const auto own = run("push.vendor.com", "other-vendor.com");
+  ASSERT_EQ(own.servers.size(), 1u);
+  EXPECT_EQ(own.servers[0].ip, ip("203.0.113.50"));
+  const auto customer = run("c2.azurewebsites.net", "azurewebsites.net");
+  ASSERT_EQ(customer.servers.size(), 1u);
+  EXPECT_EQ(customer.servers[0].ip, ip("203.0.113.50"));
+}

@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <string_view>
 
+#include "detect/public_suffix.hpp"
 #include "detect_test_util.hpp"
 
 using namespace c2scope;
@@ -94,4 +96,19 @@ TEST(Dga, QuietHostsCostNothing) {
   for (int i = 0; i < 50; ++i) t.observe(q);
   EXPECT_TRUE(t.bursts().empty());
   EXPECT_TRUE(t.links().empty());
+}
+
+TEST(RegistrableDomain, FollowsThePublicSuffixList) {
+  using c2scope::detect::registrable_domain;
+  EXPECT_EQ(registrable_domain("courier.push.apple.com"), "apple.com");
+  EXPECT_EQ(registrable_domain("Courier.Push.Apple.COM."), "apple.com");
+  EXPECT_EQ(registrable_domain("a.b.example.co.uk"), "example.co.uk");
+  EXPECT_EQ(registrable_domain("c2.azurewebsites.net"), "c2.azurewebsites.net");  // a private suffix
+  EXPECT_EQ(registrable_domain("x.y.duckdns.org"), "y.duckdns.org");
+  EXPECT_EQ(registrable_domain("ec2-1-2-3-4.compute-1.amazonaws.com"), "ec2-1-2-3-4.compute-1.amazonaws.com");
+  EXPECT_EQ(registrable_domain("com"), "com");
+  EXPECT_EQ(registrable_domain("localhost"), "localhost");
+  EXPECT_EQ(registrable_domain("192.0.2.1"), "192.0.2.1");
+  EXPECT_EQ(registrable_domain(""), "");
+  EXPECT_EQ(registrable_domain(std::string_view("evil\0.com", 9)), std::string("evil\0.com", 9));
 }

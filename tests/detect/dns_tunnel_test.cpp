@@ -162,3 +162,16 @@ TEST(DnsTunnel, RepeatedNamesIrregularNamesAndFleetsAreNoDnsBeacon) {
     dns_checkins(t, host, "fleet-agent-telemetry.net", 180, 120, 0.1);
   EXPECT_TRUE(t.lookup_beacons(10, 180 * 120, detect::BeaconParams{}, 0.75).empty());
 }
+
+// Past the bound on (host, domain) pairs, lookups of new pairs are counted as dropped, never lost silently.
+TEST(DnsTunnel, LookupsOfPairsPastTheBoundAreCounted) {
+  detect::DnsTunnelTracker t(detect::DnsTunnelParams{});
+  t.observe(lookup("10.0.0.5", "www.example.com", kA, 0));
+  EXPECT_EQ(t.dropped(), 0u);
+  constexpr unsigned kDomains = 70'000;  // above the 65,536 (host, domain) pairs of the DNS-beacon side
+  for (unsigned i = 0; i < kDomains; ++i) {
+    t.observe(lookup("10.0.0.6", "www.d" + std::to_string(i) + ".com", kA, i));
+  }
+  EXPECT_GE(t.dropped(), kDomains + 1 - 65'536u);
+  EXPECT_LE(t.dropped(), kDomains + 1 - 65'536u + 8u);  // a few 64-bit hash collisions at most (expected 0)
+}
