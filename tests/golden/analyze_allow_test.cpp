@@ -4,8 +4,10 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <string>
 
 #include "golden/json_log.hpp"
@@ -17,12 +19,14 @@ namespace {
 
 struct Findings {
   std::string text;
-  std::vector<std::string> servers;        // servers[].ip, in order
-  std::vector<std::string> allowed;        // allowed.servers[].ip
-  std::vector<std::string> allowed_by;     // allowed.servers[].allowed_by
-  std::vector<std::string> first_domains;  // servers[0].domains
-  std::uint64_t statistics_servers = 0;    // sum of statistics[].servers
-  std::uint64_t allow_list_entries = 0;    // allowed.lists[0].indicators
+  std::vector<std::string> servers;                     // servers[].ip, in order
+  std::vector<std::string> allowed;                     // allowed.servers[].ip
+  std::vector<std::string> allowed_by;                  // allowed.servers[].allowed_by
+  std::vector<std::vector<std::string>> domains;        // servers[].domains
+  std::vector<std::string> countries;                   // servers[].country
+  std::vector<std::set<std::string>> victim_countries;  // servers[].victims[].country, controlled ones
+  std::uint64_t statistics_servers = 0;                 // sum of statistics[].servers
+  std::uint64_t allow_list_entries = 0;                 // allowed.lists[0].indicators
 };
 
 Findings read_findings(const std::filesystem::path& dir) {
@@ -37,8 +41,15 @@ Findings read_findings(const std::filesystem::path& dir) {
   }
   for (auto s : doc["servers"].get_array()) {
     f.servers.push_back(json_text(s["ip"]));
-    if (f.servers.size() == 1)
-      for (auto d : s["domains"].get_array()) f.first_domains.push_back(json_text(d));
+    f.domains.emplace_back();
+    for (auto d : s["domains"].get_array()) f.domains.back().push_back(json_text(d));
+    f.countries.push_back(json_text(s["country"]));
+    f.victim_countries.emplace_back();
+    for (auto v : s["victims"].get_array()) {
+      std::uint64_t established = 0;
+      if (v["established"].get(established) == simdjson::SUCCESS && established > 0)
+        f.victim_countries.back().insert(json_text(v["country"]));
+    }
   }
   for (auto s : doc["allowed"]["servers"].get_array()) {
     f.allowed.push_back(json_text(s["ip"]));
@@ -83,14 +94,24 @@ TEST_F(AnalyzeAllow, AListedAddressLeavesTheCountsAndIsListedWithItsEntry) {
   const Findings plain = analyze("plain", "");
   ASSERT_GE(plain.servers.size(), 2u) << "the scenario's C2 servers are found";
   EXPECT_TRUE(plain.allowed.empty());
-  const std::string vetted = plain.servers[0];
+  // A server that counts once in the statistics: its controlled hosts in one country, and no other server in
+  // its country (docs/counting.md: a server counts where it controlled a host).
+  const auto counts_once = [&](std::size_t i) {
+    return plain.victim_countries[i].size() == 1 &&
+           std::count(plain.countries.begin(), plain.countries.end(), plain.countries[i]) == 1;
+  };
+  std::size_t pick = 0;
+  while (pick < plain.servers.size() && !counts_once(pick)) ++pick;
+  ASSERT_LT(pick, plain.servers.size()) << "a server that counts once in the statistics";
+  const std::string vetted = plain.servers[pick];
   const Findings with = analyze("by-address", "# vetted\n" + vetted + "\n");
   EXPECT_EQ(with.allow_list_entries, 1u);
   ASSERT_EQ(with.allowed.size(), 1u);
   EXPECT_EQ(with.allowed[0], vetted);
   EXPECT_EQ(with.allowed_by[0], (dir_ / "by-address.allow.txt").string() + ":2 " + vetted);
   // Every other server is still reported, in the same order; the statistics lose exactly the vetted one.
-  std::vector<std::string> rest(plain.servers.begin() + 1, plain.servers.end());
+  std::vector<std::string> rest = plain.servers;
+  rest.erase(rest.begin() + static_cast<std::ptrdiff_t>(pick));
   EXPECT_EQ(with.servers, rest);
   EXPECT_EQ(with.statistics_servers + 1, plain.statistics_servers);
   const std::string report = read_file(dir_ / "by-address" / "report.txt");
@@ -104,9 +125,11 @@ TEST_F(AnalyzeAllow, ANameCoversAServerOnlyWhenEveryNameItWasReachedByIsListed) 
   C2SCOPE_REQUIRE_SHARED("geoip/geo-whois-asn-country.mmdb");
   const Findings plain = analyze("plain-names", "");
   ASSERT_FALSE(plain.servers.empty());
-  if (plain.first_domains.empty()) GTEST_SKIP() << "the first server of this scenario has no name";
-  const std::string named = plain.servers[0];
-  const std::vector<std::string>& names = plain.first_domains;
+  std::size_t pick = 0;
+  while (pick < plain.servers.size() && plain.domains[pick].empty()) ++pick;
+  ASSERT_LT(pick, plain.servers.size()) << "a server reached by name";
+  const std::string named = plain.servers[pick];
+  const std::vector<std::string>& names = plain.domains[pick];
   std::string all;
   for (const auto& n : names) all += n + "\n";
   const Findings covered = analyze("by-name", all);
