@@ -83,6 +83,21 @@ OnBeat spread_on_beat(const std::vector<double>& gaps, double period, double tol
   return {sum / nn, std::sqrt(std::max(0.0, (sum2 - sum * sum / nn) / (nn - 1))), n};
 }
 
+// The largest share of gaps within ±tolerance of one period (the densest band of gaps that wide): single
+// beats only, a missed beat is no hit.
+double wide_hit_rate(std::vector<double> gaps, double tolerance) {
+  if (gaps.empty() || tolerance <= 0 || tolerance >= 1) return 0;
+  std::sort(gaps.begin(), gaps.end());
+  const double ratio = (1 + tolerance) / (1 - tolerance);
+  std::size_t best = 0;
+  for (std::size_t lo = 0, hi = 0; lo < gaps.size(); ++lo) {
+    if (hi < lo) hi = lo;
+    while (hi + 1 < gaps.size() && gaps[hi + 1] <= gaps[lo] * ratio) ++hi;
+    best = std::max(best, hi - lo + 1);
+  }
+  return static_cast<double>(best) / static_cast<double>(gaps.size());
+}
+
 }  // namespace
 
 BeaconScore score_beacon(std::span<const BeaconEvent> events, std::uint32_t stride, std::uint64_t offered,
@@ -250,6 +265,11 @@ BeaconScore score_beacon(std::span<const BeaconEvent> events, std::uint32_t stri
   // Both must hold: a narrow core of gaps (dispersion) and most gaps on the beat (hit rate). The hit rate is
   // what keeps a short run of random arrivals that happen to have a narrow middle from scoring high.
   s.interval = std::sqrt(regularity(dispersion, params.interval_scale) * s.hit_rate * s.hit_rate);
+  if (intervals.size() >= params.wide_min_intervals && dispersion <= params.wide_max_dispersion &&
+      s.size >= params.wide_min_size) {
+    const double wide = wide_hit_rate(intervals, params.wide_tolerance);
+    if (wide >= params.wide_min_hits) s.interval = std::max(s.interval, wide * wide);
+  }
   s.base =
       s.interval * (0.6 + 0.4 * s.size) * (0.7 + 0.3 * s.count) * (0.8 + 0.2 * std::min(1.0, 2 * s.coverage));
   s.beat = s.base;

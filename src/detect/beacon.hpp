@@ -47,6 +47,17 @@ struct BeaconParams {
   double interval_scale = 0.6;  // dispersion at which the interval score falls to 0.5
   double size_scale = 0.5;      // same for sizes
   double tolerance = 0.3;       // a gap within ±30% of the period is on the beat
+  // Wide jitter (Sliver's 30 s + 0-60 s: every gap within ±50% of 60 s): with at least `wide_min_intervals`
+  // gaps, `wide_min_hits` of them single beats within ±`wide_tolerance` of the period, a dispersion of at
+  // most `wide_max_dispersion`, and check-ins of one size (size score at least `wide_min_size`), the interval
+  // score is at least that share squared. Random arrivals put about 40% of their gaps in such a band
+  // (dispersion 1.6), a ±50% beat nearly all (0.5); apps polling on a loose timer send requests of varying
+  // size, an implant with nothing to report the same one.
+  double wide_tolerance = 0.5;
+  double wide_min_hits = 0.97;
+  double wide_max_dispersion = 0.65;
+  std::uint32_t wide_min_intervals = 40;
+  double wide_min_size = 0.9;
   // A gap of two periods on the beat (one beat missed) counts this much of a hit, one of three or more half:
   // a random gap lands near some multiple of a long-enough period by chance, near twice it about half as
   // often as near the period itself. Below `one_missed_min_intervals` intervals the beat is too little

@@ -335,6 +335,9 @@ TEST(Beacon, TwoHostsOnTheirOwnSchedulesAreClientsOfAService) {
 TEST(Beacon, MissedBeatsOfAnEstablishedBeatCostLittle) {
   BeaconParams half;
   half.one_missed_weight = 0.5;
+  half.wide_min_hits = 2;  // the wide-jitter rule off: this compares the weights of missed beats only
+  BeaconParams base = half;
+  base.one_missed_weight = BeaconParams{}.one_missed_weight;
   int found = 0;
   int found_half = 0;
   constexpr int kTrials = 200;
@@ -346,7 +349,7 @@ TEST(Beacon, MissedBeatsOfAnEstablishedBeatCostLittle) {
     spec.beats = 30;
     spec.seed = static_cast<unsigned>(5000 + trial);
     const auto events = make_series(spec);
-    found += score(events, span_of(spec)).score >= 0.75 ? 1 : 0;
+    found += score_beacon(events, 1, events.size(), span_of(spec), {1, 1}, base).score >= 0.75 ? 1 : 0;
     found_half += score_beacon(events, 1, events.size(), span_of(spec), {1, 1}, half).score >= 0.75 ? 1 : 0;
   }
   EXPECT_GE(found, kTrials * 94 / 100);
@@ -576,4 +579,48 @@ TEST(Beacon, DecimatedJitteredBeaconKeepsItsScore) {
   EXPECT_GT(decimated.score, 0.75);
   EXPECT_NEAR(decimated.score, first_day_part.score, 0.05);
   EXPECT_NEAR(decimated.jitter, first_day_part.jitter, 0.03);
+}
+
+// Wide jitter: Sliver's `--seconds 30 --jitter 60` sleeps 30 s plus 0-60 s, every gap within ±50% of 60 s.
+// The narrow rule (±30% band) put 60-70% of the gaps on the beat and scored it 0.50-0.55; with 40 or more
+// gaps nearly all inside a ±50% band and a narrow enough core, it is a beacon. Random arrivals never fill
+// such a band, and a timer jittered ±60% only rarely.
+TEST(Beacon, WideJitterWithManyGapsIsABeacon) {
+  int found = 0, found_short = 0, random_high = 0, wider_high = 0;
+  constexpr int kTrials = 200;
+  for (int trial = 0; trial < kTrials; ++trial) {
+    const auto seed = static_cast<unsigned>(7000 + trial);
+    SeriesSpec spec;
+    spec.period_s = 60;
+    spec.jitter = 0.5;
+    spec.beats = 120;  // two hours
+    spec.seed = seed;
+    found += score(make_series(spec), span_of(spec)).score >= 0.75 ? 1 : 0;
+    spec.beats = 30;  // half an hour: too few gaps to tell a wide beat from noise
+    found_short += score(make_series(spec), span_of(spec)).score >= 0.75 ? 1 : 0;
+    spec.beats = 120;
+    spec.jitter = 0.6;
+    wider_high += score(make_series(spec), span_of(spec)).score >= 0.75 ? 1 : 0;
+    std::mt19937_64 rng(seed);
+    std::exponential_distribution<double> gap(1.0 / 60);
+    std::vector<BeaconEvent> e;
+    double t = 0;
+    for (int i = 0; i < 120; ++i) {
+      t += gap(rng);
+      e.push_back(BeaconEvent{static_cast<std::int64_t>(t * kSec), 400, static_cast<std::uint64_t>(i)});
+    }
+    random_high += score(e, t).score >= 0.75 ? 1 : 0;
+  }
+  EXPECT_GE(found, kTrials * 95 / 100);
+  EXPECT_LE(found_short, kTrials / 10);
+  EXPECT_EQ(random_high, 0);
+  EXPECT_LE(wider_high, kTrials / 20);
+  BeaconParams narrow;
+  narrow.wide_min_hits = 2;  // the rule off
+  SeriesSpec spec;
+  spec.period_s = 60;
+  spec.jitter = 0.5;
+  spec.beats = 120;
+  const auto events = make_series(spec);
+  EXPECT_LT(score_beacon(events, 1, events.size(), span_of(spec), {1, 1}, narrow).score, 0.75);
 }
