@@ -139,23 +139,33 @@ BeaconScore score_beacon(std::span<const BeaconEvent> events, std::uint32_t stri
     std::sort(g.begin(), g.end());
     merge_s = std::min(params.merge_max_s, params.merge_fraction * quantile(g, 0.75));
   }
-  // A check-in's size is the smallest non-zero payload among its connections: the beacon's request, whatever
-  // else the beat opened (a retry after a refused attempt, a task's upload right after, a second channel).
+  // A check-in's size is the smallest non-zero payload among its answered connections: the beacon's request,
+  // whatever else the beat opened (a task's upload right after, a second channel). An attempt the server
+  // reset or never answered carried only part of the request (a ClientHello), so it counts only when no
+  // connection of the beat was answered.
   std::vector<double> checkin_ts;
-  std::vector<double> checkin_bytes;  // 0: no connection of the check-in carried payload
-  std::vector<bool> checkin_known;    // every merged start's size known (log inputs may lack sizes)
+  std::vector<double> checkin_bytes;   // 0: no connection of the check-in carried payload
+  std::vector<bool> checkin_answered;  // checkin_bytes came from an answered connection
+  std::vector<bool> checkin_known;     // every merged start's size known (log inputs may lack sizes)
   std::vector<std::uint32_t> checkin_run;
   for (std::size_t i = 0; i < sorted.size(); ++i) {
     const double t = static_cast<double>(sorted[i].ts_ns - s.first_ns) / 1e9;
     const auto bytes = static_cast<double>(sorted[i].bytes_out);
+    const bool answered = sorted[i].answered;
     if (i > 0 && gaps[i - 1] < merge_s) {
       double& kept = checkin_bytes.back();
-      if (bytes > 0 && (kept == 0 || bytes < kept)) kept = bytes;
+      const bool kept_answered = checkin_answered.back();
+      if (bytes > 0 &&
+          (kept == 0 || (answered && !kept_answered) || (answered == kept_answered && bytes < kept))) {
+        kept = bytes;
+        checkin_answered.back() = answered;
+      }
       checkin_known.back() = checkin_known.back() && sorted[i].bytes_known;
       continue;
     }
     checkin_ts.push_back(t);
     checkin_bytes.push_back(bytes);
+    checkin_answered.push_back(answered);
     checkin_known.push_back(sorted[i].bytes_known);
     checkin_run.push_back(sorted[i].run);
   }

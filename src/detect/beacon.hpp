@@ -13,7 +13,10 @@ struct BeaconEvent {
   std::uint64_t bytes_out = 0;  // payload the host sent
   std::uint64_t flow_id = 0;    // FlowRecord::id, for citing
   bool bytes_known = true;      // false when the source did not give the payload size (log inputs)
-  std::uint32_t run = 0;        // EventSeries: which run of kRun offered events this one belongs to
+  // The server sent payload back and did not abort the connection (or the source does not say): the
+  // request it carried was whole.
+  bool answered = true;
+  std::uint32_t run = 0;  // EventSeries: which run of kRun offered events this one belongs to
 };
 
 // Connection starts of one (host, destination) pair with bounded memory. Events are offered in runs of kRun

@@ -437,7 +437,10 @@ void Detector::on_flow(const flow::FlowRecord& r) {
   // NTP by content, or any UDP flow to port 123: a log input's service may be unset, and a clock's polls
   // that the content check missed are no more a check-in.
   const bool ntp = r.service == "ntp" || (r.ip_proto == 17 && r.resp_p == 123);
-  const BeaconEvent event{r.first_ts.ns, r.orig_bytes, r.id, r.known(flow::kUnknownOrigBytes)};
+  // An attempt the server reset (RSTR: after its hello, say) or never answered carried part of a request.
+  const bool aborted = r.conn_state == "RSTR" || r.conn_state == "RSTRH" || r.conn_state == "REJ";
+  const bool answered = !aborted && (r.resp_bytes > 0 || !r.known(flow::kUnknownRespBytes));
+  const BeaconEvent event{r.first_ts.ns, r.orig_bytes, r.id, r.known(flow::kUnknownOrigBytes), answered};
   if (dns) ++p->dns_flows;
   if (!ntp) p->series.add(event, s.config.max_events_per_pair);
   if (!r.server_name.empty() && p->names.size() < kMaxNamesPerPair &&

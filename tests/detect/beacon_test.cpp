@@ -624,3 +624,43 @@ TEST(Beacon, WideJitterWithManyGapsIsABeacon) {
   const auto events = make_series(spec);
   EXPECT_LT(score_beacon(events, 1, events.size(), span_of(spec), {1, 1}, narrow).score, 0.75);
 }
+
+// A beat whose first attempt the server reset after the ClientHello and that the client retried 1-5 s later
+// (scripts/indep3's ctl-cs900-retry, 30% of the beats; a third here) is one check-in of the retry's size: the
+// reset attempt carried only part of the request. Counted by the smallest payload, a third of the check-ins
+// looked small and the size score fell to 0.33.
+TEST(Beacon, ResetAttemptsDoNotSetTheCheckinSize) {
+  SeriesSpec spec;
+  spec.period_s = 900;
+  spec.jitter = 0.25;
+  spec.beats = 100;
+  spec.bytes = 480;
+  spec.bytes_jitter = 0.1;
+  auto events = make_series(spec);
+  std::mt19937_64 rng(3);
+  std::uniform_real_distribution<double> p(0.0, 1.0);
+  std::vector<BeaconEvent> with_resets;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const BeaconEvent& e = events[i];
+    if (i % 3 == 0) {  // every third beat
+      BeaconEvent reset = e;
+      reset.bytes_out = 230;  // the ClientHello alone
+      reset.answered = false;
+      reset.flow_id += 100000;
+      with_resets.push_back(reset);
+      BeaconEvent retry = e;
+      retry.ts_ns += static_cast<std::int64_t>((1 + 4 * p(rng)) * kSec);
+      with_resets.push_back(retry);
+    } else {
+      with_resets.push_back(e);
+    }
+  }
+  const auto s = score(with_resets, span_of(spec));
+  EXPECT_EQ(s.checkins, events.size());
+  EXPECT_GT(s.size, 0.9);
+  EXPECT_GT(s.score, 0.75);
+  EXPECT_NEAR(s.bytes_median, 480, 30);
+  // Were the reset attempts answered after all, they would be the check-ins' requests.
+  for (auto& e : with_resets) e.answered = true;
+  EXPECT_LT(score(with_resets, span_of(spec)).size, 0.5);
+}

@@ -697,3 +697,23 @@ TEST(Detector, NameUnderADomainMostHostsUseIsJudgedByThatDomain) {
   ASSERT_EQ(customer.servers.size(), 1u);
   EXPECT_EQ(customer.servers[0].ip, ip("203.0.113.50"));
 }
+
+// A beat whose first connection the server reset after its hello (conn_state RSTR: it answered, then
+// aborted) and that the client retried 2 s later is one check-in of the retry's size.
+TEST(Detector, AResetAttemptDoesNotSetTheCheckinSize) {
+  TestClassifier classifier;
+  detect::EvidenceStore evidence;
+  detect::Detector d(detect::DetectConfig{}, nullptr, classifier, evidence);
+  Flows f;
+  for (int i = 0; i < 60; ++i) {
+    const std::int64_t t = 1000 + i * 900 + (i * 37) % 120;
+    if (i % 3 == 0) d.on_flow(f.make("10.0.0.5", "203.0.113.9", 443, t, "RSTR", 266));
+    d.on_flow(f.make("10.0.0.5", "203.0.113.9", 443, t + 2, "SF", 480 + (i % 5)));
+  }
+  const auto r = d.finish();
+  ASSERT_EQ(r.servers.size(), 1u);
+  ASSERT_FALSE(r.beacons.empty());
+  EXPECT_EQ(r.beacons[0].score.checkins, 60u);
+  EXPECT_GT(r.beacons[0].score.size, 0.9);
+  EXPECT_NEAR(r.beacons[0].score.bytes_median, 482, 3);
+}
