@@ -1082,9 +1082,19 @@ DetectionResult Detector::finish() {
     const std::vector<DgaTracker::Burst> bursts = s.dga.bursts();
     s.counters.dga_hosts = bursts.size();
     std::map<IpAddress, std::vector<std::string>> burst_evidence;
-    for (const DgaTracker::Link& l : s.dga.links()) {
+    const std::vector<DgaTracker::Link> links = s.dga.links();
+    for (const DgaTracker::Link& l : links) {
       const auto pair = s.pairs.find(AddrPair{l.host, l.server});
       if (pair == s.pairs.end()) continue;
+      if (l.by_answer) {
+        // One domain is thin evidence when the bot's failures go on while its user browses: the server
+        // counts only when every monitored host that reached it runs a DGA (a benign service is reached by
+        // others too).
+        std::uint32_t dga_hosts = 0;
+        for (const auto& burst : bursts)
+          dga_hosts += s.pairs.contains(AddrPair{burst.host, l.server}) ? 1 : 0;
+        if (hosts_per_server[l.server] > dga_hosts) continue;
+      }
       const auto b =
           std::find_if(bursts.begin(), bursts.end(), [&](const auto& x) { return x.host == l.host; });
       if (b == bursts.end()) continue;

@@ -77,6 +77,9 @@ struct DgaTracker::Impl {
     Burst burst;
     std::deque<Resolution> recent;                       // before the burst
     std::map<IpAddress, std::set<std::string>> servers;  // after it: server -> resolved domains
+    // Of those, the (server, domain) links whose lookup answered right after a failed one.
+    std::set<std::pair<IpAddress, std::string>> after_failure;
+    std::int64_t last_failed_ns = 0;
     // The shape of the failed names (a DGA family's names share a length range and a few TLDs): linked
     // domains must have it, so that unrelated names on a shared CDN address are not taken for the family's.
     std::size_t label_min = SIZE_MAX, label_max = 0;
@@ -84,17 +87,19 @@ struct DgaTracker::Impl {
   };
   std::map<IpAddress, Host> hosts;
 
-  void link(Host& h, const IpAddress& ip, const std::string& domain) {
+  void link(Host& h, const IpAddress& ip, const std::string& domain, bool after_failure = false) {
     auto it = h.servers.find(ip);
     if (it == h.servers.end()) {
       if (h.servers.size() >= kMaxServersPerHost) return;
       it = h.servers.emplace(ip, std::set<std::string>{}).first;
     }
     if (it->second.size() < kMaxDomainsPerServer) it->second.insert(domain);
+    if (after_failure && it->second.count(domain) != 0) h.after_failure.emplace(ip, domain);
   }
 
   void failed(Host& h, const session::DnsLogRecord& r, const std::string& domain) {
     const std::int64_t ts = r.ts.ns;
+    h.last_failed_ns = std::max(h.last_failed_ns, ts);
     ++h.burst.nx_lookups;
     const std::size_t label = domain.find('.');
     h.label_min = std::min(h.label_min, label);
@@ -140,7 +145,9 @@ struct DgaTracker::Impl {
     }
     if (ips.empty()) return;
     if (h.flagged) {
-      for (const IpAddress& ip : ips) link(h, ip, domain);
+      const bool after_failure =
+          r.ts.ns >= h.last_failed_ns && r.ts.ns - h.last_failed_ns <= params.answered_after_failure_ns;
+      for (const IpAddress& ip : ips) link(h, ip, domain, after_failure);
       return;
     }
     if (h.recent.size() >= kMaxRecent) h.recent.pop_front();
@@ -189,14 +196,17 @@ std::vector<DgaTracker::Link> DgaTracker::links() const {
       Link l;
       l.host = host;
       l.server = server;
+      bool answered_after_failure = false;
       for (const auto& d : domains) {
         const std::size_t label = d.find('.');
         if (label < h.label_min || label > h.label_max || h.tlds.count(d.substr(d.rfind('.') + 1)) == 0)
           continue;  // not shaped like the family's names
         ++l.domains;
         if (l.sample.size() < 5) l.sample.push_back(d);
+        answered_after_failure = answered_after_failure || h.after_failure.count({server, d}) != 0;
       }
-      if (l.domains >= impl_->params.min_domains_per_server) out.push_back(std::move(l));
+      l.by_answer = l.domains < impl_->params.min_domains_per_server;
+      if (!l.by_answer || (l.domains >= 1 && answered_after_failure)) out.push_back(std::move(l));
     }
   }
   return out;

@@ -25,6 +25,9 @@ struct DgaParams {
   // A server is the DGA's C2 when at least this many distinct registered domains the host resolved (after
   // the burst began, or in the lookups just before it) point to it.
   std::size_t min_domains_per_server = 3;
+  // ... or one such domain that answered within this long after one of the host's failed lookups: the bot
+  // tried generated names until one answered (a family whose C2 holds one name at a time).
+  std::int64_t answered_after_failure_ns = 60LL * 1'000'000'000;
 };
 
 // "a.b.example.co.uk" -> "example.co.uk": the last two labels, or three under a two-letter country code whose
@@ -66,6 +69,9 @@ class DgaTracker {
     IpAddress server;
     std::size_t domains = 0;          // distinct registered domains of the host resolving to the server
     std::vector<std::string> sample;  // up to 5 of them
+    // Linked by one domain that answered right after a failure (fewer than min_domains_per_server): the
+    // caller also requires that only hosts running a DGA reached the server.
+    bool by_answer = false;
   };
   // Hosts that crossed the threshold, by address; servers linked to them, by (host, server).
   [[nodiscard]] std::vector<Burst> bursts() const;

@@ -717,3 +717,38 @@ TEST(Detector, AResetAttemptDoesNotSetTheCheckinSize) {
   EXPECT_GT(r.beacons[0].score.size, 0.9);
   EXPECT_NEAR(r.beacons[0].score.bytes_median, 482, 3);
 }
+
+// A DGA host's server linked by one answering domain is reported only when every host that reached the
+// server runs the DGA: a popular service that one of its lookups happened to answer right after a failure
+// is reached by other hosts too.
+TEST(Detector, OneAnsweringDgaDomainLinksOnlyAServerNoCleanHostReaches) {
+  const auto run = [](bool others_reach_it) {
+    TestClassifier classifier;
+    detect::EvidenceStore evidence;
+    detect::Detector d(detect::DetectConfig{}, nullptr, classifier, evidence);
+    Flows f;
+    const auto dns = [](const std::string& name, std::int64_t t, int rcode, const char* answer) {
+      session::DnsLogRecord r = dns_query("10.0.0.5", name, t);
+      r.id.resp_h = ip("10.0.0.1");
+      r.id.resp_p = 53;
+      r.has_rcode = true;
+      r.rcode = static_cast<std::uint16_t>(rcode);
+      if (answer != nullptr) r.answers = {answer};
+      return r;
+    };
+    for (int i = 0; i < 12; ++i)
+      d.on_dns(dns("qzx" + std::string(1, static_cast<char>('a' + i)) + "kwmpt.com", 100 + i, 3, nullptr));
+    d.on_dns(dns("qzxzkwmpt.com", 115, 0, "198.51.100.7"));
+    d.on_flow(f.make("10.0.0.5", "198.51.100.7", 80, 116));
+    if (others_reach_it) {
+      for (int h = 0; h < 3; ++h)
+        d.on_flow(f.make(("10.0.1." + std::to_string(h + 1)).c_str(), "198.51.100.7", 80, 200 + h));
+    }
+    return d.finish();
+  };
+  const auto alone = run(false);
+  ASSERT_EQ(alone.servers.size(), 1u);
+  EXPECT_EQ(alone.servers[0].ip, ip("198.51.100.7"));
+  EXPECT_EQ(alone.servers[0].reasons[0].detector, "dga");
+  EXPECT_TRUE(run(true).servers.empty());
+}

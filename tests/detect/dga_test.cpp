@@ -112,3 +112,20 @@ TEST(RegistrableDomain, FollowsThePublicSuffixList) {
   EXPECT_EQ(registrable_domain(""), "");
   EXPECT_EQ(registrable_domain(std::string_view("evil\0.com", 9)), std::string("evil\0.com", 9));
 }
+
+// A family whose C2 holds one name at a time: the bot fails a dozen names, then one answers seconds later.
+// That one domain links its address (by_answer); a family-shaped name answering minutes after the last
+// failure does not, nor one of another shape right after.
+TEST(Dga, OneNameAnsweringRightAfterTheFailuresLinksItsAddress) {
+  detect::DgaTracker t(detect::DgaParams{});
+  for (int i = 0; i < 12; ++i) t.observe(lookup("10.0.0.5", generated(i), 100 + i * 2, 3));
+  t.observe(lookup("10.0.0.5", generated(50), 130, 0, {"198.51.100.7"}));        // 8 s after the last
+  t.observe(lookup("10.0.0.5", generated(51), 500, 0, {"198.51.100.20"}));       // 6 min after
+  t.observe(lookup("10.0.0.5", "www.wikipedia.org", 124, 0, {"203.0.113.10"}));  // right after, other shape
+  const auto links = t.links();
+  ASSERT_EQ(links.size(), 1u);
+  EXPECT_EQ(links[0].server, ip("198.51.100.7"));
+  EXPECT_EQ(links[0].domains, 1u);
+  EXPECT_TRUE(links[0].by_answer);
+  EXPECT_EQ(links[0].sample, std::vector<std::string>{generated(50)});
+}
