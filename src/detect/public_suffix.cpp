@@ -22,4 +22,10 @@ std::string registrable_domain(std::string_view name) {
   return std::string(found);
 }
 
+PublicSuffixListId public_suffix_list_id() {
+  const char* sha1 = psl_builtin_sha1sum();
+  return PublicSuffixListId{sha1 == nullptr ? std::string() : std::string(sha1),
+                            static_cast<std::int64_t>(psl_builtin_file_time())};
+}
+
 }  // namespace c2scope::detect

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "decode/decoder.hpp"
+#include "detect/public_suffix.hpp"
 #include "intel/indicator_set.hpp"
 #include "report/conn_writer.hpp"
 #include "report/json_writer.hpp"
@@ -357,7 +358,12 @@ std::string write_findings(OutputFile& out, const AnalysisOutput& o,
   JsonWriter j(body);
   j.begin_object();
   j.field("schema", "c2scope/findings/1");
-  j.key("generator").begin_object().field("name", "c2scope").field("version", o.version).end_object();
+  j.key("generator").begin_object().field("name", "c2scope").field("version", o.version);
+  // The Public Suffix List copy the organisation share used (docs/detection.md, ADR 0010).
+  const detect::PublicSuffixListId psl = detect::public_suffix_list_id();
+  j.key("public_suffix_list").begin_object().field("sha1", psl.sha1);
+  j.field("date", format_iso8601(Timestamp{psl.file_time_s * 1'000'000'000})).end_object();
+  j.end_object();
   j.key("window").begin_object();
   j.field("start", format_iso8601(d.window_start)).field("end", format_iso8601(d.window_end));
   j.end_object();

@@ -27,6 +27,7 @@ struct Findings {
   std::vector<std::set<std::string>> victim_countries;  // servers[].victims[].country, controlled ones
   std::uint64_t statistics_servers = 0;                 // sum of statistics[].servers
   std::uint64_t allow_list_entries = 0;                 // allowed.lists[0].indicators
+  std::string public_suffix_list_sha1;                  // generator.public_suffix_list.sha1
 };
 
 Findings read_findings(const std::filesystem::path& dir) {
@@ -39,6 +40,7 @@ Findings read_findings(const std::filesystem::path& dir) {
                   << " is not JSON";
     return f;
   }
+  f.public_suffix_list_sha1 = json_text(doc["generator"]["public_suffix_list"]["sha1"]);
   for (auto s : doc["servers"].get_array()) {
     f.servers.push_back(json_text(s["ip"]));
     f.domains.emplace_back();
@@ -94,6 +96,7 @@ TEST_F(AnalyzeAllow, AListedAddressLeavesTheCountsAndIsListedWithItsEntry) {
   const Findings plain = analyze("plain", "");
   ASSERT_GE(plain.servers.size(), 2u) << "the scenario's C2 servers are found";
   EXPECT_TRUE(plain.allowed.empty());
+  EXPECT_EQ(plain.public_suffix_list_sha1.size(), 40u);  // the list copy is named (ADR 0010)
   // A server that counts once in the statistics: its controlled hosts in one country, and no other server in
   // its country (docs/counting.md: a server counts where it controlled a host).
   const auto counts_once = [&](std::size_t i) {
