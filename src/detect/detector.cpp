@@ -703,11 +703,12 @@ DetectionResult Detector::finish() {
   const auto server_reach = [&](const IpAddress& server) {
     return Reach{hosts_per_server[server], server.is_v4() ? s.monitored_v4 : s.monitored_v6};
   };
-  const auto name_reach = [&](const std::string& name) {
-    const auto& n = hosts_per_name[name];
+  // Hosts of either family reaching a name: the family in which their share is larger.
+  const auto family_reach = [&](const std::array<std::uint32_t, 2>& n) {
     const Reach v4{n[0], s.monitored_v4}, v6{n[1], s.monitored_v6};
     return v6.share() > v4.share() ? v6 : v4;
   };
+  const auto name_reach = [&](const std::string& name) { return family_reach(hosts_per_name[name]); };
   // ... and per organisation: the registrable domain of the names (Public Suffix List), so that a name under
   // a domain most hosts use (courier.push.apple.com, when most hosts reach some *.apple.com) is judged by
   // that domain's reach. A private suffix's customers stay apart (x.azurewebsites.net, y.duckdns.org), and
@@ -725,10 +726,7 @@ DetectionResult Detector::finish() {
   }
   const auto org_reach = [&](const std::string& name) {
     const auto org = org_of.find(name);
-    if (org == org_of.end()) return Reach{};
-    const auto& n = hosts_per_org[org->second];
-    const Reach v4{n[0], s.monitored_v4}, v6{n[1], s.monitored_v6};
-    return v6.share() > v4.share() ? v6 : v4;
+    return org == org_of.end() ? Reach{} : family_reach(hosts_per_org.at(org->second));
   };
   // The destination's own prevalence, or its organisation's when that weighs more. An organisation's hosts
   // keep no one schedule: its reach is weighed on the population-scaled shares of a shared schedule (those
@@ -1082,8 +1080,7 @@ DetectionResult Detector::finish() {
     const std::vector<DgaTracker::Burst> bursts = s.dga.bursts();
     s.counters.dga_hosts = bursts.size();
     std::map<IpAddress, std::vector<std::string>> burst_evidence;
-    const std::vector<DgaTracker::Link> links = s.dga.links();
-    for (const DgaTracker::Link& l : links) {
+    for (const DgaTracker::Link& l : s.dga.links()) {
       const auto pair = s.pairs.find(AddrPair{l.host, l.server});
       if (pair == s.pairs.end()) continue;
       if (l.by_answer) {

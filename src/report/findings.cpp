@@ -13,6 +13,7 @@
 #include "report/conn_writer.hpp"
 #include "report/json_writer.hpp"
 #include "report/output_file.hpp"
+#include "report/run_stats.hpp"
 
 namespace c2scope::report {
 
@@ -369,11 +370,15 @@ std::string write_findings(OutputFile& out, const AnalysisOutput& o,
   j.end_object();
   j.key("inputs").begin_array();
   for (const auto& in : o.accounting->inputs) {
-    j.begin_object().field("path", in.path).field("sha256", in.sha256).field("packets", in.packets);
+    j.begin_object().field("path", in.path);
+    write_sha256(j, in.sha256);
+    j.field("packets", in.packets);
     j.field("bytes", in.file_bytes).end_object();
   }
   for (const auto& in : o.accounting->log_inputs) {
-    j.begin_object().field("path", in.path).field("sha256", in.sha256).field("format", in.format);
+    j.begin_object().field("path", in.path);
+    write_sha256(j, in.sha256);
+    j.field("format", in.format);
     j.field("log_type", in.log_type).field("records", in.records).field("bytes", in.file_bytes).end_object();
   }
   j.end_array();

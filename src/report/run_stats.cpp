@@ -5,16 +5,16 @@
 
 namespace c2scope::report {
 
-namespace {
-// An input read without hashing (live capture, `logs --no-hash`) has no hash: null, not "".
-void write_sha256(JsonWriter& j, const std::string& sha256) {
-  j.key("sha256");
+void write_sha256(JsonWriter& json, const std::string& sha256) {
+  json.key("sha256");
   if (sha256.empty()) {
-    j.null();
+    json.null();
   } else {
-    j.value(sha256);
+    json.value(sha256);
   }
 }
+
+namespace {
 void write_reasons(JsonWriter& j, const ReasonCounts& counts) {
   j.begin_object();
   for (std::size_t i = 0; i < kReasonCount; ++i) {

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <random>
 
@@ -59,6 +60,22 @@ BeaconScore score(const std::vector<BeaconEvent>& e, double window_s, Prevalence
 
 double span_of(const SeriesSpec& s) {
   return s.period_s * s.beats;
+}
+
+// Random (Poisson) arrivals every `mean_gap_s` on average, 400 bytes each (constant sizes: the worst case for
+// the random side), until `count` of them or `until_s`, whichever comes first.
+std::vector<BeaconEvent> random_arrivals(unsigned seed, double mean_gap_s, std::size_t count,
+                                         double until_s = 1e18) {
+  std::mt19937_64 rng(seed);
+  std::exponential_distribution<double> gap(1.0 / mean_gap_s);
+  std::vector<BeaconEvent> e;
+  for (double t = gap(rng); e.size() < count && t < until_s; t += gap(rng))
+    e.push_back(BeaconEvent{static_cast<std::int64_t>(t * kSec), 400, static_cast<std::uint64_t>(e.size())});
+  return e;
+}
+
+double last_s(const std::vector<BeaconEvent>& e) {
+  return static_cast<double>(e.back().ts_ns) / static_cast<double>(kSec);
 }
 
 }  // namespace
@@ -485,15 +502,8 @@ TEST(Beacon, DISABLED_Margins) {
     int random_high = 0, missed_low = 0, missed20_low = 0, jitter_low = 0, j40_low = 0, j60_high = 0;
     for (int trial = 0; trial < kTrials; ++trial) {
       const auto seed = static_cast<unsigned>(trial + 1);
-      std::mt19937_64 rng(seed);
-      std::exponential_distribution<double> gap(1.0 / 300);
-      std::vector<BeaconEvent> e;
-      double t = 0;
-      for (int i = 0; i < beats; ++i) {
-        t += gap(rng);
-        e.push_back(BeaconEvent{static_cast<std::int64_t>(t * kSec), 400, static_cast<std::uint64_t>(i)});
-      }
-      if (score(e, t).score >= threshold) ++random_high;
+      const auto e = random_arrivals(seed, 300, static_cast<std::size_t>(beats));
+      if (score(e, last_s(e)).score >= threshold) ++random_high;
       SeriesSpec spec;
       spec.beats = beats;
       spec.seed = seed;
@@ -543,14 +553,8 @@ TEST(Beacon, TheFreeShareShrinksWithThePopulation) {
 TEST(Beacon, DecimatedRandomArrivalsStayIrregular) {
   for (const double mean_gap : {2.0, 5.0, 20.0, 80.0}) {
     for (unsigned seed = 1; seed <= 5; ++seed) {
-      std::mt19937_64 rng(seed);
-      std::exponential_distribution<double> gap(1.0 / mean_gap);
       EventSeries series;
-      double t = 0;
-      for (std::uint64_t i = 0; t < 86400; ++i) {
-        t += gap(rng);
-        series.add(BeaconEvent{static_cast<std::int64_t>(t * kSec), 300 + (i % 7), i}, 1024);
-      }
+      for (const auto& e : random_arrivals(seed, mean_gap, SIZE_MAX, 86400)) series.add(e, 1024);
       ASSERT_GT(series.stride(), 1u) << mean_gap;
       ASSERT_LE(series.events().size(), 1024u);
       const auto s =
@@ -601,15 +605,8 @@ TEST(Beacon, WideJitterWithManyGapsIsABeacon) {
     spec.beats = 120;
     spec.jitter = 0.6;
     wider_high += score(make_series(spec), span_of(spec)).score >= 0.75 ? 1 : 0;
-    std::mt19937_64 rng(seed);
-    std::exponential_distribution<double> gap(1.0 / 60);
-    std::vector<BeaconEvent> e;
-    double t = 0;
-    for (int i = 0; i < 120; ++i) {
-      t += gap(rng);
-      e.push_back(BeaconEvent{static_cast<std::int64_t>(t * kSec), 400, static_cast<std::uint64_t>(i)});
-    }
-    random_high += score(e, t).score >= 0.75 ? 1 : 0;
+    const auto e = random_arrivals(seed, 60, 120);
+    random_high += score(e, last_s(e)).score >= 0.75 ? 1 : 0;
   }
   EXPECT_GE(found, kTrials * 95 / 100);
   EXPECT_LE(found_short, kTrials / 10);

@@ -29,6 +29,19 @@ TEST(JsonWriter, WritesNestedStructuresWithCommas) {
   EXPECT_EQ(out, R"({"a":1,"b":["x",2],"c":{},"d":true})");
 }
 
+// An input read without hashing (live capture, logs --no-hash) shows null, in the accounting and in
+// findings.json alike, never an empty string.
+TEST(RunAccounting, AnUnhashedInputHasANullSha256) {
+  std::string out;
+  JsonWriter j(out);
+  j.begin_array().begin_object();
+  write_sha256(j, "");
+  j.end_object().begin_object();
+  write_sha256(j, "ab01");
+  j.end_object().end_array();
+  EXPECT_EQ(out, R"([{"sha256":null},{"sha256":"ab01"}])");
+}
+
 std::string read_file(const std::filesystem::path& p) {
   std::ifstream in(p);
   std::stringstream s;
