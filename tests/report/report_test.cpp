@@ -149,6 +149,37 @@ TEST(OutputFile, NamesThePathWhenItCannotOpen) {
   }
 }
 
+// Many hand-offs to the writer thread keep every byte in order.
+TEST(OutputFile, LargeOutputThroughTheWriterThreadKeepsItsOrder) {
+  const auto path = std::filesystem::temp_directory_path() / "c2scope_output_order_test.log";
+  std::string expected;
+  {
+    OutputFile out(path.string());
+    for (int i = 0; i < 400000; ++i) {  // about 5 MB: several 1 MiB buffers
+      const std::string line = "line " + std::to_string(i) + "\n";
+      expected += line;
+      out.buffer() += line;
+      out.maybe_flush();
+    }
+    out.close();
+  }
+  EXPECT_EQ(read_file(path), expected);
+  std::filesystem::remove(path);
+}
+
+// A write error of the writer thread surfaces, naming the path, at the latest on close().
+TEST(OutputFile, WriteErrorOfTheWriterThreadNamesThePath) {
+  if (!std::filesystem::exists("/dev/full")) GTEST_SKIP() << "/dev/full is absent";
+  OutputFile out("/dev/full");
+  try {
+    for (int i = 0; i < 8; ++i) out.write(std::string(std::size_t{1} << 20, 'x'));
+    out.close();
+    FAIL() << "expected a write error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("/dev/full: write failed"), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace c2scope::report
 
