@@ -11,6 +11,11 @@
 #include "core/timestamp.hpp"
 #include "decode/decoder.hpp"
 
+// OpenSSL's digest types, declared at global scope as OpenSSL does (inside the namespace they would name
+// other types, an ODR violation that LTO reports).
+struct evp_md_st;
+struct evp_md_ctx_st;
+
 namespace c2scope::flow {
 
 // Parent tunnels remembered per flow (Zeek prints them as a set; two covers VXLAN/GTP with distinct return
@@ -181,8 +186,8 @@ class CommunityIdHasher {
                std::uint16_t dst_port, bool icmp_ports_are_type_code, std::uint16_t seed, std::string& out);
 
  private:
-  struct evp_md_st* md_;
-  struct evp_md_ctx_st* ctx_;
+  evp_md_st* md_;
+  evp_md_ctx_st* ctx_;
 };
 
 }  // namespace c2scope::flow
