@@ -127,10 +127,18 @@ void StreamCaptureReader::finish() {
 }
 
 // Used by InputSet to check inputs at start-up without keeping them open.
-std::string sniff_capture(std::unique_ptr<StoredStream> stored) {
-  CaptureSource source(std::move(stored), kSniffCapacity);
+std::string sniff_capture(std::unique_ptr<StoredStream> stored, std::optional<Timestamp>* first_ts) {
+  auto source = std::make_unique<CaptureSource>(std::move(stored), kSniffCapacity);
   std::string why_not;
-  detect_format(source, why_not);
+  const CaptureFormat format = detect_format(*source, why_not);
+  if (format == CaptureFormat::kNone || first_ts == nullptr) return why_not;
+  // The reader's own rules find the first packet (pcapng section and interface blocks first; a corrupt head
+  // is resynchronised within the usual bounds). Its accounting goes to a scratch summary.
+  InputSummary scratch;
+  auto reader = format == CaptureFormat::kPcap ? make_pcap_reader(std::move(source), &scratch)
+                                               : make_pcapng_reader(std::move(source), &scratch);
+  RawPacket first;
+  if (reader->next(first)) *first_ts = first.ts;
   return why_not;
 }
 

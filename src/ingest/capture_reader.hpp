@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "ingest/byte_stream.hpp"
@@ -77,7 +78,8 @@ CaptureFormat detect_format(CaptureSource& source, std::string& why_not);
 std::unique_ptr<CaptureReader> open_capture(std::unique_ptr<StoredStream> stored, const std::string& path,
                                             InputSummary* summary);
 // Start-up check of a stored input without keeping it: "" when it is a capture, else why not (no path).
-std::string sniff_capture(std::unique_ptr<StoredStream> stored);
+// With `first_ts`, also reads up to the first packet and sets its time (left empty when there is none).
+std::string sniff_capture(std::unique_ptr<StoredStream> stored, std::optional<Timestamp>* first_ts = nullptr);
 // The same as open_capture over memory (fuzz targets, tests).
 std::unique_ptr<CaptureReader> open_capture_bytes(Bytes data, InputSummary* summary);
 // Live capture with libpcap; throws std::runtime_error on bad interface or filter.

@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
+#include <limits>
+#include <optional>
 #include <stdexcept>
 
 #include "ingest/capture_reader.hpp"
@@ -22,6 +24,7 @@ struct PendingInput {
   std::string not_a_capture;  // set for directory members that are not captures: skipped with an issue
   std::unique_ptr<CaptureReader> opened;  // non-regular inputs (stdin, pipes) are opened once, at start-up
   std::unique_ptr<InputSummary> opened_summary;
+  std::optional<Timestamp> first_ts;  // time of a regular capture's first packet (empty: no packet)
 };
 
 [[noreturn]] void throw_errno(const std::string& path, const char* what) {
@@ -36,6 +39,8 @@ int open_file(const std::string& path) {
 
 }  // namespace
 
+constexpr std::int64_t kNoPacketYet = std::numeric_limits<std::int64_t>::min();
+
 struct InputSet::Impl {
   InputOptions options;
   std::vector<PendingInput> pending;
@@ -46,12 +51,15 @@ struct InputSet::Impl {
   bool current_is_file = false;
   std::uint64_t total_bytes = 0;
   std::uint64_t finished_bytes = 0;
+  std::int64_t latest_ns = kNoPacketYet;  // latest packet time delivered so far
 
   // A stored stream configured by the options (hashing, background reader for regular files).
   std::unique_ptr<StoredStream> stored_stream(int fd, bool owns, const std::string& path,
                                               bool background) const;
   void add_path(const std::string& path, bool& have_stdin);
   void add_file(const std::string& path, const struct stat& st, bool from_directory);
+  void order_by_time();
+  void note_overlap(const PendingInput& p, InputSummary& s) const;
   bool open_next();
   void close_current();
 };
@@ -113,7 +121,7 @@ void InputSet::Impl::add_file(const std::string& path, const struct stat& st, bo
     p.opened = open_capture(std::move(stored), path, p.opened_summary.get());
   } else {
     p.size = static_cast<std::uint64_t>(st.st_size);
-    std::string why_not = sniff_capture(std::move(stored));
+    std::string why_not = sniff_capture(std::move(stored), &p.first_ts);
     if (!why_not.empty()) {
       if (!from_directory) throw std::runtime_error(path + ": " + why_not);
       p.not_a_capture = std::move(why_not);
@@ -121,6 +129,34 @@ void InputSet::Impl::add_file(const std::string& path, const struct stat& st, bo
     total_bytes += p.size;
   }
   pending.push_back(std::move(p));
+}
+
+// Rotated captures often reach a command line out of time order (capture-10 before capture-2, a shell glob, a
+// directory listing): regular capture files are read in the order of their first packet's time (mergecap's
+// order for files that do not overlap), inputs without a packet last; ties keep the order given. With
+// standard input or a pipe among the inputs the order given is kept: those cannot be looked into ahead.
+void InputSet::Impl::order_by_time() {
+  if (std::any_of(pending.begin(), pending.end(), [](const PendingInput& p) { return !p.regular; })) return;
+  std::stable_sort(pending.begin(), pending.end(), [](const PendingInput& a, const PendingInput& b) {
+    if (a.first_ts.has_value() != b.first_ts.has_value()) return a.first_ts.has_value();
+    return a.first_ts.has_value() && *a.first_ts < *b.first_ts;
+  });
+}
+
+// Files are read one after another, not merged packet by packet: a capture that starts well before the end of
+// what was already read (two taps of the same hours) says so, since its flows meet the others' out of order.
+void InputSet::Impl::note_overlap(const PendingInput& p, InputSummary& s) const {
+  constexpr std::int64_t kSlackNs = 1'000'000'000;  // rotation at a packet boundary may reorder a little
+  if (!p.first_ts || latest_ns == kNoPacketYet || p.first_ts->ns + kSlackNs >= latest_ns) return;
+  const double behind_s = static_cast<double>(latest_ns - p.first_ts->ns) / 1e9;
+  ++s.issues_total;
+  s.issues.push_back(InputIssue{
+      p.path, 0,
+      "starts at " + format_iso8601(*p.first_ts) + ", " +
+          std::to_string(static_cast<std::int64_t>(behind_s)) +
+          " s before the latest packet of the inputs read before it (" +
+          format_iso8601(Timestamp{latest_ns}) +
+          "): inputs are read one after another, not merged; merge overlapping captures first (mergecap)"});
 }
 
 bool InputSet::Impl::open_next() {
@@ -142,6 +178,7 @@ bool InputSet::Impl::open_next() {
         current =
             open_capture(stored_stream(open_file(p.path), true, p.path, /*background=*/true), p.path, &s);
         current_is_file = true;
+        note_overlap(p, s);
         return true;
       } catch (const std::runtime_error& e) {
         // Changed or vanished since start-up: this input is lost, the run goes on.
@@ -187,6 +224,7 @@ InputSet::InputSet(const std::vector<std::string>& paths, InputOptions options)
   if (paths.empty()) throw std::runtime_error("no input given");
   bool have_stdin = false;
   for (const auto& path : paths) impl.add_path(path, have_stdin);
+  impl.order_by_time();
   // Readers keep a pointer to their summary: the vector must never reallocate.
   impl.inputs.reserve(impl.pending.size());
 }
@@ -199,6 +237,7 @@ bool InputSet::next(RawPacket& out) {
     if (impl.current) [[likely]] {
       if (impl.current->next(out)) [[likely]] {
         out.input_index = impl.current_index;
+        impl.latest_ns = std::max(impl.latest_ns, out.ts.ns);
         return true;
       }
       impl.close_current();

@@ -143,16 +143,16 @@ TEST(InputSet, DirectoryIsRecursiveSortedAndSkipsNonCaptures) {
   ASSERT_EQ(in.size(), 4u);
   EXPECT_EQ(in[0].path, (dir.path / "a.pcap").string());
   EXPECT_EQ(in[1].path, (dir.path / "b.pcap").string());
-  EXPECT_EQ(in[2].path, (dir.path / "notes.txt").string());
-  EXPECT_EQ(in[2].format, "skipped");
-  ASSERT_EQ(in[2].issues.size(), 1u);
-  EXPECT_NE(in[2].issues[0].message.find("68 65 6c 6c 6f"), std::string::npos) << in[2].issues[0].message;
-  EXPECT_EQ(in[3].path, (dir.path / "sub/c.pcap").string());
+  EXPECT_EQ(in[2].path, (dir.path / "sub/c.pcap").string());
+  EXPECT_EQ(in[3].path, (dir.path / "notes.txt").string());  // no packet: after the captures
+  EXPECT_EQ(in[3].format, "skipped");
+  ASSERT_EQ(in[3].issues.size(), 1u);
+  EXPECT_NE(in[3].issues[0].message.find("68 65 6c 6c 6f"), std::string::npos) << in[3].issues[0].message;
   EXPECT_EQ(pkts[0].input_index, 0u);
   EXPECT_EQ(pkts[0].ts_ns, 1000'000000000);
   EXPECT_EQ(pkts[3].input_index, 1u);
   EXPECT_EQ(pkts[3].packet_number, 1u);  // numbering restarts per input
-  EXPECT_EQ(pkts[5].input_index, 3u);
+  EXPECT_EQ(pkts[5].input_index, 2u);
   EXPECT_EQ(set.consumed_file_bytes(), set.total_file_bytes());
 }
 
@@ -238,6 +238,49 @@ TEST(InputSet, SeveralFilesInOrderAndProgress) {
   EXPECT_EQ(set.inputs().at(1).packets, 20u);
   EXPECT_EQ(set.consumed_file_bytes(), set.total_file_bytes());
   EXPECT_FALSE(set.next(p));
+}
+
+// Rotated files named capture-1, capture-2, capture-10 reach the command line as 1, 10, 2 (or any order):
+// they are read by the time of their first packet, so the run is the same whatever the order given.
+TEST(InputSet, FilesAreReadInTheTimeOrderOfTheirFirstPacket) {
+  TempDir dir;
+  const std::string p1 = dir.write("capture-1.pcap", sample_pcap(3, 1000));
+  const std::string p2 = dir.write("capture-2.pcap", sample_pcap(3, 2000));
+  const std::string p10 = dir.write("capture-10.pcap", sample_pcap(3, 3000));
+  const std::string empty = dir.write("empty.pcap", PcapBuilder().bytes());
+  for (const auto& order :
+       std::vector<std::vector<std::string>>{{p1, p10, p2, empty}, {empty, p10, p2, p1}}) {
+    InputSet set(order, {});
+    const auto pkts = read_all(set);
+    ASSERT_EQ(pkts.size(), 9u);
+    for (std::size_t i = 1; i < pkts.size(); ++i) EXPECT_LE(pkts[i - 1].ts_ns, pkts[i].ts_ns) << i;
+    const auto& in = set.inputs();
+    ASSERT_EQ(in.size(), 4u);
+    EXPECT_EQ(in[0].path, p1);
+    EXPECT_EQ(in[1].path, p2);
+    EXPECT_EQ(in[2].path, p10);
+    EXPECT_EQ(in[3].path, empty);  // no packet: last
+    for (const auto& s : in) EXPECT_EQ(s.issues_total, 0u) << s.path;
+  }
+}
+
+// Two captures of the same hours (two taps) are not merged packet by packet: the later one says so.
+TEST(InputSet, AnOverlappingCaptureIsAnIssue) {
+  TempDir dir;
+  const std::string a = dir.write("a.pcap", sample_pcap(10, 1000));  // 1000 .. 1009 s
+  const std::string b = dir.write("b.pcap", sample_pcap(10, 1005));  // 1005 .. 1014 s
+  InputSet set({b, a}, {});
+  const auto pkts = read_all(set);
+  ASSERT_EQ(pkts.size(), 20u);
+  const auto& in = set.inputs();
+  EXPECT_EQ(in.at(0).path, a);
+  EXPECT_EQ(in.at(0).issues_total, 0u);
+  ASSERT_EQ(in.at(1).issues.size(), 1u);
+  EXPECT_EQ(in[1].issues[0].offset, 0u);
+  EXPECT_NE(in[1].issues[0].message.find("4 s before the latest packet"), std::string::npos)
+      << in[1].issues[0].message;
+  EXPECT_NE(in[1].issues[0].message.find("not merged"), std::string::npos);
+  EXPECT_EQ(in[1].packets, 10u);  // still read, all of it
 }
 
 TEST(InputSet, StoppingEarlyJoinsTheReaderThread) {
