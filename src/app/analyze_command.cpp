@@ -201,8 +201,10 @@ void add_analyze_command(CLI::App& app, AnalyzeArgs& a) {
                   "line (or any --intel format); a finding it covers is set aside, out of the counts, and "
                   "listed with the entry; repeatable");
   cmd->add_option("--home-net", a.home_net,
-                  "monitored networks, comma-separated CIDRs (default: RFC 1918, 100.64.0.0/10, fc00::/7, "
-                  "link-local)");
+                  "monitored networks, comma-separated CIDRs; repeatable (default: RFC 1918, 100.64.0.0/10, "
+                  "fc00::/7, link-local)")
+      ->delimiter(',')
+      ->multi_option_policy(CLI::MultiOptionPolicy::Join);
   cmd->add_option("--home-country", a.home_country,
                   "every address located in this country (ISO code) is monitored; private hosts take it");
   cmd->add_option("--geoip", a.geoip, "country MMDB (default: the @ip-location-db data from make deps)");
