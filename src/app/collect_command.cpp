@@ -727,7 +727,8 @@ void add_collect_command(CLI::App& app, CollectArgs& a) {
   cmd->add_option("--intel", a.intel, "with --analyze: threat-intel feed file; repeatable")->needs(analyze);
   cmd->add_option("--allow", a.allow, "with --analyze: allow list of vetted destinations; repeatable")
       ->needs(analyze);
-  cmd->add_option("--home-net", a.home_net, "with --analyze: monitored networks, comma-separated CIDRs; repeatable")
+  cmd->add_option("--home-net", a.home_net,
+                  "with --analyze: monitored networks, comma-separated CIDRs; repeatable")
       ->delimiter(',')
       ->multi_option_policy(CLI::MultiOptionPolicy::Join)
       ->needs(analyze);
