@@ -40,15 +40,27 @@ int open_file(const std::string& path) {
 }  // namespace
 
 constexpr std::int64_t kNoPacketYet = std::numeric_limits<std::int64_t>::min();
+// Inputs open at once while merging (each has a reader thread and a 4 MiB ring): more overlapping captures
+// than this are read late, with an issue saying so.
+constexpr std::size_t kMaxOpenInputs = 64;
 
 struct InputSet::Impl {
   InputOptions options;
   std::vector<PendingInput> pending;
   std::size_t next_pending = 0;
   std::vector<InputSummary> inputs;
-  std::unique_ptr<CaptureReader> current;
-  std::uint32_t current_index = 0;
-  bool current_is_file = false;
+  // Inputs being read. One at a time, except while regular capture files overlap in time (merge mode).
+  struct Active {
+    std::unique_ptr<CaptureReader> reader;
+    std::uint32_t index = 0;  // into `inputs`
+    bool is_file = false;
+    RawPacket head;  // read, not yet returned (unless it is `returned`)
+  };
+  std::vector<Active> active;
+  static constexpr std::size_t kNone = ~std::size_t{0};
+  std::size_t returned =
+      kNone;           // the active input whose head next() returned last; advanced on the next call
+  bool merge = false;  // every input is a regular file: merge them by packet time
   std::uint64_t total_bytes = 0;
   std::uint64_t finished_bytes = 0;
   std::int64_t latest_ns = kNoPacketYet;  // latest packet time delivered so far
@@ -59,9 +71,11 @@ struct InputSet::Impl {
   void add_path(const std::string& path, bool& have_stdin);
   void add_file(const std::string& path, const struct stat& st, bool from_directory);
   void order_by_time();
-  void note_overlap(const PendingInput& p, InputSummary& s) const;
+  void note_overlap(Timestamp first, InputSummary& s) const;
+  bool due(const PendingInput& p, std::int64_t earliest_head_ns) const;
   bool open_next();
-  void close_current();
+  void close(std::size_t a);
+  bool next_merged(RawPacket& out);
 };
 
 std::unique_ptr<StoredStream> InputSet::Impl::stored_stream(int fd, bool owns, const std::string& path,
@@ -132,77 +146,121 @@ void InputSet::Impl::add_file(const std::string& path, const struct stat& st, bo
 }
 
 // Rotated captures often reach a command line out of time order (capture-10 before capture-2, a shell glob, a
-// directory listing): regular capture files are read in the order of their first packet's time (mergecap's
-// order for files that do not overlap), inputs without a packet last; ties keep the order given. With
-// standard input or a pipe among the inputs the order given is kept: those cannot be looked into ahead.
+// directory listing), and two taps of one link write two files of the same hours: regular capture files are
+// merged by packet time, as mergecap does. Pending files are ordered by their first packet's time (ties: the
+// order given; files without a packet last) and join the merge when their first packet is due. With standard
+// input or a pipe among the inputs, nothing can be looked into ahead: they are read one after another, in the
+// order given.
 void InputSet::Impl::order_by_time() {
   if (std::any_of(pending.begin(), pending.end(), [](const PendingInput& p) { return !p.regular; })) return;
+  merge = true;
   std::stable_sort(pending.begin(), pending.end(), [](const PendingInput& a, const PendingInput& b) {
     if (a.first_ts.has_value() != b.first_ts.has_value()) return a.first_ts.has_value();
     return a.first_ts.has_value() && *a.first_ts < *b.first_ts;
   });
 }
 
-// Files are read one after another, not merged packet by packet: a capture that starts well before the end of
-// what was already read (two taps of the same hours) says so, since its flows meet the others' out of order.
-void InputSet::Impl::note_overlap(const PendingInput& p, InputSummary& s) const {
-  constexpr std::int64_t kSlackNs = 1'000'000'000;  // rotation at a packet boundary may reorder a little
-  if (!p.first_ts || latest_ns == kNoPacketYet || p.first_ts->ns + kSlackNs >= latest_ns) return;
-  const double behind_s = static_cast<double>(latest_ns - p.first_ts->ns) / 1e9;
+// An input read after packets later than its own start (inputs read one after another, or more than
+// kMaxOpenInputs overlapping) says so: its flows meet the others' out of order.
+void InputSet::Impl::note_overlap(Timestamp first, InputSummary& s) const {
+  constexpr std::int64_t kSlackNs = 1'000'000'000;  // a capture's own small reordering is not worth a word
+  if (latest_ns == kNoPacketYet || first.ns + kSlackNs >= latest_ns) return;
+  const double behind_s = static_cast<double>(latest_ns - first.ns) / 1e9;
   ++s.issues_total;
   s.issues.push_back(InputIssue{
-      p.path, 0,
-      "starts at " + format_iso8601(*p.first_ts) + ", " +
-          std::to_string(static_cast<std::int64_t>(behind_s)) +
-          " s before the latest packet of the inputs read before it (" +
-          format_iso8601(Timestamp{latest_ns}) +
-          "): inputs are read one after another, not merged; merge overlapping captures first (mergecap)"});
+      s.path, 0,
+      "starts at " + format_iso8601(first) + ", " + std::to_string(static_cast<std::int64_t>(behind_s)) +
+          " s before the latest packet already read (" + format_iso8601(Timestamp{latest_ns}) +
+          "), and is read after it, not merged (" +
+          (merge ? "more than " + std::to_string(kMaxOpenInputs) + " inputs overlap"
+                 : std::string("stdin or a pipe is among the inputs")) +
+          "); merge the captures first (mergecap)"});
 }
 
+bool InputSet::Impl::due(const PendingInput& p, std::int64_t earliest_head_ns) const {
+  return merge && active.size() < kMaxOpenInputs && p.first_ts && p.first_ts->ns <= earliest_head_ns;
+}
+
+// Opens the next pending input into `active`, with its first packet read (closed at once when it has none),
+// or records why it cannot be read. False when no input is left.
 bool InputSet::Impl::open_next() {
-  while (next_pending < pending.size()) {
-    PendingInput& p = pending[next_pending++];
-    current_index = static_cast<std::uint32_t>(inputs.size());
-    if (p.opened) {
-      inputs.push_back(std::move(*p.opened_summary));
-      current = std::move(p.opened);
-      current->bind(&inputs.back());
-      current_is_file = false;
-      return true;
-    }
+  if (next_pending >= pending.size()) return false;
+  PendingInput& p = pending[next_pending++];
+  const auto index = static_cast<std::uint32_t>(inputs.size());
+  std::unique_ptr<CaptureReader> reader;
+  bool is_file = false;
+  if (p.opened) {
+    inputs.push_back(std::move(*p.opened_summary));
+    reader = std::move(p.opened);
+    reader->bind(&inputs.back());
+  } else {
     inputs.emplace_back();
     InputSummary& s = inputs.back();
     s.path = p.path;
-    if (p.not_a_capture.empty()) {
-      try {
-        current =
-            open_capture(stored_stream(open_file(p.path), true, p.path, /*background=*/true), p.path, &s);
-        current_is_file = true;
-        note_overlap(p, s);
-        return true;
-      } catch (const std::runtime_error& e) {
-        // Changed or vanished since start-up: this input is lost, the run goes on.
-        s.format = "skipped";
-        s.issues_total = 1;
-        s.issues.push_back(InputIssue{p.path, 0, e.what()});
-        finished_bytes += p.size;
-        continue;
-      }
+    if (!p.not_a_capture.empty()) {
+      // A file inside a directory that is not a capture (README, .txt, ...): listed, skipped, not fatal.
+      s.format = "skipped";
+      s.issues_total = 1;
+      s.issues.push_back(InputIssue{p.path, 0, p.not_a_capture + "; skipped"});
+      s.file_bytes = p.size;
+      finished_bytes += p.size;
+      return true;
     }
-    // A file inside a directory that is not a capture (README, .txt, ...): listed, skipped, not fatal.
-    s.format = "skipped";
-    s.issues_total = 1;
-    s.issues.push_back(InputIssue{p.path, 0, p.not_a_capture + "; skipped"});
-    s.file_bytes = p.size;
-    finished_bytes += p.size;
+    try {
+      reader = open_capture(stored_stream(open_file(p.path), true, p.path, /*background=*/true), p.path, &s);
+      is_file = true;
+    } catch (const std::runtime_error& e) {
+      // Changed or vanished since start-up: this input is lost, the run goes on.
+      s.format = "skipped";
+      s.issues_total = 1;
+      s.issues.push_back(InputIssue{p.path, 0, e.what()});
+      finished_bytes += p.size;
+      return true;
+    }
   }
-  return false;
+  active.push_back(Active{std::move(reader), index, is_file, RawPacket{}});
+  Active& a = active.back();
+  if (a.reader->next(a.head)) {
+    note_overlap(a.head.ts, inputs[index]);
+  } else {
+    close(active.size() - 1);
+  }
+  return true;
 }
 
-void InputSet::Impl::close_current() {
-  current->finish();
-  if (current_is_file) finished_bytes += current->stored_bytes();
-  current.reset();
+void InputSet::Impl::close(std::size_t a) {
+  Active& x = active[a];
+  x.reader->finish();
+  if (x.is_file) finished_bytes += x.reader->stored_bytes();
+  active.erase(active.begin() + static_cast<std::ptrdiff_t>(a));
+}
+
+// The earliest head among the open inputs (ties: the input opened first), after opening every input due
+// before it. A head stays valid until its reader's next(), which is only called at the next call here.
+bool InputSet::Impl::next_merged(RawPacket& out) {
+  if (returned != kNone) {
+    const std::size_t r = returned;
+    returned = kNone;
+    if (!active[r].reader->next(active[r].head)) close(r);
+  }
+  for (;;) {
+    std::size_t best = kNone;
+    for (std::size_t i = 0; i < active.size(); ++i) {
+      if (best == kNone || active[i].head.ts < active[best].head.ts ||
+          (active[i].head.ts == active[best].head.ts && active[i].index < active[best].index))
+        best = i;
+    }
+    if (next_pending < pending.size() &&
+        (best == kNone || due(pending[next_pending], active[best].head.ts.ns))) {
+      open_next();
+      continue;
+    }
+    if (best == kNone) return false;
+    out = active[best].head;
+    out.input_index = active[best].index;
+    returned = best;
+    return true;
+  }
 }
 
 InputSet::InputSet(const std::vector<std::string>& paths, InputOptions options)
@@ -233,17 +291,21 @@ InputSet::~InputSet() = default;
 
 bool InputSet::next(RawPacket& out) {
   Impl& impl = *impl_;
-  for (;;) {
-    if (impl.current) [[likely]] {
-      if (impl.current->next(out)) [[likely]] {
-        out.input_index = impl.current_index;
-        impl.latest_ns = std::max(impl.latest_ns, out.ts.ns);
-        return true;
-      }
-      impl.close_current();
+  // One input open and none to come (one file, or the last one): straight from its reader. Its head, if any,
+  // was returned by the call before.
+  if (impl.active.size() == 1 && impl.next_pending == impl.pending.size()) [[likely]] {
+    Impl::Active& a = impl.active.front();
+    impl.returned = Impl::kNone;
+    if (!a.reader->next(out)) [[unlikely]] {
+      impl.close(0);
+      return false;
     }
-    if (!impl.open_next()) return false;
+    out.input_index = a.index;
+  } else if (!impl.next_merged(out)) {
+    return false;
   }
+  impl.latest_ns = std::max(impl.latest_ns, out.ts.ns);
+  return true;
 }
 
 const std::vector<InputSummary>& InputSet::inputs() const {
@@ -256,7 +318,10 @@ std::uint64_t InputSet::total_file_bytes() const {
 
 std::uint64_t InputSet::consumed_file_bytes() const {
   const Impl& impl = *impl_;
-  return impl.finished_bytes + (impl.current && impl.current_is_file ? impl.current->stored_bytes() : 0);
+  std::uint64_t open = 0;
+  for (const auto& a : impl.active)
+    if (a.is_file) open += a.reader->stored_bytes();
+  return impl.finished_bytes + open;
 }
 
 }  // namespace c2scope::ingest

@@ -77,10 +77,10 @@ struct InputOptions {
 
 // The ordered set of inputs of one run: files, directories (their regular files, recursively), and "-" for
 // standard input. Format and compression are detected from content, never from the name. Regular capture
-// files are read one after another in the time order of their first packet (ties: the order given, directory
-// members by path), files without a packet last; with stdin or a pipe among them, in the order given. A file
-// that starts more than 1 s before the latest packet already read gets an issue: overlapping captures are not
-// merged.
+// files are merged by packet time, as mergecap does (rotated files in any order, two taps of the same hours),
+// inputs() in the time order of their first packet (ties: the order given, directory members by path), files
+// without a packet last. With stdin or a pipe among them they are read one after another in the order given,
+// and one that starts more than 1 s before the latest packet already read gets an issue.
 class InputSet {
  public:
   // Throws std::runtime_error for start-up problems (no such file, permission, not a capture at all).

@@ -264,23 +264,59 @@ TEST(InputSet, FilesAreReadInTheTimeOrderOfTheirFirstPacket) {
   }
 }
 
-// Two captures of the same hours (two taps) are not merged packet by packet: the later one says so.
-TEST(InputSet, AnOverlappingCaptureIsAnIssue) {
+// Two captures of the same hours (two taps, or one per direction) are merged by packet time, as mergecap
+// does; each packet keeps its own input and number.
+TEST(InputSet, OverlappingCapturesAreMergedByPacketTime) {
   TempDir dir;
   const std::string a = dir.write("a.pcap", sample_pcap(10, 1000));  // 1000 .. 1009 s
   const std::string b = dir.write("b.pcap", sample_pcap(10, 1005));  // 1005 .. 1014 s
-  InputSet set({b, a}, {});
+  const std::string c = dir.write("c.pcap", sample_pcap(2, 1007));   // 1007, 1008 s: opens and ends mid-merge
+  InputSet set({b, c, a}, {});
   const auto pkts = read_all(set);
-  ASSERT_EQ(pkts.size(), 20u);
+  ASSERT_EQ(pkts.size(), 22u);
+  for (std::size_t i = 1; i < pkts.size(); ++i) EXPECT_LE(pkts[i - 1].ts_ns, pkts[i].ts_ns) << i;
   const auto& in = set.inputs();
-  EXPECT_EQ(in.at(0).path, a);
-  EXPECT_EQ(in.at(0).issues_total, 0u);
-  ASSERT_EQ(in.at(1).issues.size(), 1u);
-  EXPECT_EQ(in[1].issues[0].offset, 0u);
-  EXPECT_NE(in[1].issues[0].message.find("4 s before the latest packet"), std::string::npos)
-      << in[1].issues[0].message;
-  EXPECT_NE(in[1].issues[0].message.find("not merged"), std::string::npos);
-  EXPECT_EQ(in[1].packets, 10u);  // still read, all of it
+  ASSERT_EQ(in.size(), 3u);
+  EXPECT_EQ(in[0].path, a);
+  EXPECT_EQ(in[1].path, b);
+  EXPECT_EQ(in[2].path, c);
+  for (const auto& s : in) EXPECT_EQ(s.issues_total, 0u) << s.path;
+  // b's 1st packet (1005 s) before a's 6th (1005 s + 5 us); numbers stay per input.
+  EXPECT_EQ(pkts[5].input_index, 1u);
+  EXPECT_EQ(pkts[5].packet_number, 1u);
+  EXPECT_EQ(pkts[6].input_index, 0u);
+  EXPECT_EQ(pkts[6].packet_number, 6u);
+  EXPECT_EQ(pkts.back().input_index, 1u);
+  EXPECT_EQ(pkts.back().packet_number, 10u);
+  EXPECT_EQ(set.consumed_file_bytes(), set.total_file_bytes());
+}
+
+// With a pipe among the inputs nothing can be looked into ahead: inputs are read in the order given, and one
+// that starts before packets already read says so.
+TEST(InputSet, WithAPipeTheOrderGivenIsKeptAndAnOverlapIsAnIssue) {
+  TempDir dir;
+  const std::string later = dir.write("later.pcap", sample_pcap(5, 2000));
+  const Buf early = sample_pcap(5, 1000);
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  ASSERT_EQ(::write(fds[1], early.data(), early.size()),
+            static_cast<ssize_t>(early.size()));  // < pipe buffer
+  ::close(fds[1]);
+  const std::string pipe_path = "/dev/fd/" + std::to_string(fds[0]);
+  {
+    InputSet set({later, pipe_path}, {});
+    const auto pkts = read_all(set);
+    ASSERT_EQ(pkts.size(), 10u);
+    EXPECT_EQ(pkts[0].ts_ns, 2000'000000000);
+    EXPECT_EQ(pkts[5].ts_ns, 1000'000000000);
+    const auto& in = set.inputs();
+    EXPECT_EQ(in.at(0).issues_total, 0u);
+    ASSERT_EQ(in.at(1).issues.size(), 1u);
+    EXPECT_NE(in[1].issues[0].message.find("1004 s before the latest packet already read"), std::string::npos)
+        << in[1].issues[0].message;
+    EXPECT_NE(in[1].issues[0].message.find("stdin or a pipe"), std::string::npos);
+  }
+  ::close(fds[0]);
 }
 
 TEST(InputSet, StoppingEarlyJoinsTheReaderThread) {
