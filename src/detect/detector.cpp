@@ -265,6 +265,7 @@ struct Detector::State {
   // Per (monitored host, external DNS server): hashes of the registered domains it answered, up to
   // kResolverDomains.
   std::unordered_map<AddrPair, std::vector<std::uint64_t>, AddrPairHash> lookup_domains;
+  RegistrableDomainMemo lookup_registrable;  // of the lookups note_lookup() sees
   std::unordered_map<std::string, std::uint32_t, TextHash, std::equal_to<>> stack_ids;  // tls_stack() -> id
   std::unordered_map<HostStack, std::vector<IpAddress>, HostStackHash> stack_servers;   // up to 3 servers
   Timestamp window_start;
@@ -358,7 +359,7 @@ struct Detector::State {
     std::vector<std::uint64_t>& domains = it->second;
     if (domains.size() >= kResolverDomains) return;
     std::uint64_t h = 14695981039346656037ull;  // FNV-1a of the lower-case registered domain
-    for (const char c : registered_domain(r.query))
+    for (const char c : lookup_registrable(r.query))
       h = (h ^ static_cast<unsigned char>(ascii_lower(c))) * 1099511628211ull;
     if (std::find(domains.begin(), domains.end(), h) == domains.end()) domains.push_back(h);
   }

@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "core/ascii.hpp"
+#include "detect/public_suffix.hpp"
 
 namespace c2scope::detect {
 
@@ -23,25 +24,6 @@ constexpr std::size_t kRecords = 5;
 
 }  // namespace
 
-std::string_view registered_domain(std::string_view name) {
-  while (!name.empty() && name.back() == '.') name.remove_suffix(1);
-  const auto last = name.rfind('.');
-  if (last == std::string_view::npos) return name;
-  const auto second = name.rfind('.', last - 1);
-  if (second == std::string_view::npos || last == 0) return name;
-  const std::string_view tld = name.substr(last + 1);
-  const std::string_view sld = name.substr(second + 1, last - second - 1);
-  if (tld.size() == 2) {
-    for (const std::string_view g : {"co", "com", "net", "org", "gov", "ac", "edu", "or", "ne", "go"}) {
-      if (sld == g) {
-        const auto third = second == 0 ? std::string_view::npos : name.rfind('.', second - 1);
-        return third == std::string_view::npos ? name : name.substr(third + 1);
-      }
-    }
-  }
-  return name.substr(second + 1);
-}
-
 bool local_name(std::string_view name) {
   while (!name.empty() && name.back() == '.') name.remove_suffix(1);
   const auto last = name.rfind('.');
@@ -53,18 +35,22 @@ bool local_name(std::string_view name) {
   return false;
 }
 
-bool dga_candidate(std::string_view name) {
+bool dga_candidate(std::string_view name, std::string_view registered) {
   while (!name.empty() && name.back() == '.') name.remove_suffix(1);
   const auto last = name.rfind('.');
   if (last == std::string_view::npos || last == 0 || last + 1 >= name.size() || local_name(name))
     return false;
-  const std::string_view rd = registered_domain(name);
-  const auto dot = rd.find('.');
+  const auto dot = registered.find('.');
   return dot != std::string_view::npos && dot >= 4;
+}
+
+bool dga_candidate(std::string_view name) {
+  return dga_candidate(name, registrable_domain_view(name));
 }
 
 struct DgaTracker::Impl {
   DgaParams params;
+  RegistrableDomainMemo domains;
   struct Resolution {
     std::int64_t ts;
     std::string domain;
@@ -163,7 +149,9 @@ DgaTracker::~DgaTracker() = default;
 
 void DgaTracker::observe(const session::DnsLogRecord& r) {
   Impl& m = *impl_;
-  if (!r.has_rcode || !r.has_query || !dga_candidate(r.query)) return;
+  if (!r.has_rcode || !r.has_query) return;
+  const std::string_view registered = m.domains(r.query);
+  if (!dga_candidate(r.query, registered)) return;
   const bool nx = r.rcode == 3;
   auto it = m.hosts.find(r.id.orig_h);
   if (it == m.hosts.end()) {
@@ -172,7 +160,7 @@ void DgaTracker::observe(const session::DnsLogRecord& r) {
     it = m.hosts.emplace(r.id.orig_h, Impl::Host{}).first;
     it->second.burst.host = r.id.orig_h;
   }
-  const std::string domain = ascii_lower(registered_domain(r.query));
+  const std::string domain = ascii_lower(registered);
   if (nx) {
     m.failed(it->second, r, domain);
   } else if (r.rcode == 0) {

@@ -30,11 +30,6 @@ struct DgaParams {
   std::int64_t answered_after_failure_ns = 60LL * 1'000'000'000;
 };
 
-// "a.b.example.co.uk" -> "example.co.uk": the last two labels, or three under a two-letter country code whose
-// second level is a generic one (co, com, net, org, gov, ac, edu, or, ne, go). A heuristic, enough to count
-// distinct domains.
-std::string_view registered_domain(std::string_view name);
-
 // Whether `name` ends in a local or search-domain suffix (.local, .lan, .home, .internal, .localdomain,
 // .corp, .arpa, .localhost, .intranet, .domain, .invalid, .test, .example; any case): never a DGA's or a
 // tunnel's.
@@ -45,6 +40,8 @@ bool local_name(std::string_view name);
 // domain whose first label has at least 4 characters. Browsers' single-label probes for NXDOMAIN hijacking
 // are excluded by the first rule.
 bool dga_candidate(std::string_view name);
+// The same with the name's registrable domain already known.
+bool dga_candidate(std::string_view name, std::string_view registered);
 
 class DgaTracker {
  public:

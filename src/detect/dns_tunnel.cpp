@@ -11,6 +11,7 @@
 #include <unordered_set>
 
 #include "detect/dga.hpp"
+#include "detect/public_suffix.hpp"
 #include "proto/dns/dns.hpp"
 
 namespace c2scope::detect {
@@ -114,6 +115,7 @@ struct LookupCounts {
 
 struct DnsTunnelTracker::Impl {
   DnsTunnelParams params;
+  RegistrableDomainMemo domains;
   struct Pair : LookupCounts {
     std::array<std::uint32_t, 256> histogram{};  // subdomain characters
   };
@@ -185,7 +187,7 @@ DnsTunnelTracker::~DnsTunnelTracker() = default;
 
 void DnsTunnelTracker::observe(const session::DnsLogRecord& r) {
   if (!r.has_query || r.query.empty() || local_name(r.query)) return;
-  const std::string_view domain = registered_domain(r.query);
+  const std::string_view domain = impl_->domains(r.query);
   if (domain.size() >= r.query.size()) return;
   const std::string_view sub = std::string_view(r.query).substr(0, r.query.size() - domain.size() - 1);
   const std::uint64_t name = std::hash<std::string_view>{}(sub);

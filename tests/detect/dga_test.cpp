@@ -40,10 +40,13 @@ std::string generated(int i) {
 }  // namespace
 
 TEST(Dga, RegisteredDomainsAndCandidates) {
-  EXPECT_EQ(detect::registered_domain("a.b.example.com"), "example.com");
-  EXPECT_EQ(detect::registered_domain("www.bbc.co.uk."), "bbc.co.uk");
-  EXPECT_EQ(detect::registered_domain("example.com"), "example.com");
-  EXPECT_EQ(detect::registered_domain("localhost"), "localhost");
+  EXPECT_EQ(detect::registrable_domain_view("a.b.example.com"), "example.com");
+  EXPECT_EQ(detect::registrable_domain_view("www.bbc.co.uk."), "bbc.co.uk");
+  EXPECT_EQ(detect::registrable_domain_view("example.com"), "example.com");
+  EXPECT_EQ(detect::registrable_domain_view("localhost"), "localhost");
+  // A dynamic-DNS customer is its own domain (the heuristic before took every one to be "duckdns.org").
+  EXPECT_EQ(detect::registrable_domain_view("tun.Abc123.DuckDNS.org"), "Abc123.DuckDNS.org");
+  EXPECT_TRUE(detect::dga_candidate("qwxjfhzkp.duckdns.org"));  // the generated label is the customer's
   EXPECT_TRUE(detect::dga_candidate("vocyzit.com"));
   EXPECT_TRUE(detect::dga_candidate("x.qegyqaq.com"));
   EXPECT_FALSE(detect::dga_candidate("qwxjfhzk"));              // Chrome's single-label probe
@@ -111,6 +114,8 @@ TEST(RegistrableDomain, FollowsThePublicSuffixList) {
   EXPECT_EQ(registrable_domain("192.0.2.1"), "192.0.2.1");
   EXPECT_EQ(registrable_domain(""), "");
   EXPECT_EQ(registrable_domain(std::string_view("evil\0.com", 9)), std::string("evil\0.com", 9));
+  EXPECT_EQ(registrable_domain(std::string(300, 'a') + ".com"), std::string(300, 'a') + ".com");  // > 253
+  EXPECT_EQ(registrable_domain("\xff\xfe.example.com"), "example.com");
 }
 
 // A family whose C2 holds one name at a time: the bot fails a dozen names, then one answers seconds later.

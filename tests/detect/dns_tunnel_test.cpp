@@ -109,6 +109,22 @@ TEST(DnsTunnel, FleetWideServiceIsNot) {
   EXPECT_EQ(t.tunnels(100).size(), 4u);  // 4 of 100: each host reported
 }
 
+// Customers of one dynamic-DNS provider are different domains (Public Suffix List, private section): four
+// hosts tunnelling under four duckdns.org names are four tunnels, not one provider-wide service (the
+// two-label heuristic used before grouped them under "duckdns.org", 4 of 8 hosts, and reported none).
+TEST(DnsTunnel, EachDynamicDnsCustomerIsItsOwnDomain) {
+  detect::DnsTunnelTracker t(detect::DnsTunnelParams{});
+  const char* hosts[] = {"10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4"};
+  for (const char* h : hosts) {
+    const std::string customer = std::string("c2box") + h[7] + ".duckdns.org";
+    for (unsigned i = 0; i < 12; ++i) t.observe(lookup(h, chunk(i * 31 + h[7]) + ".t." + customer, kTxt, i));
+  }
+  const auto found = t.tunnels(8);
+  ASSERT_EQ(found.size(), 4u);
+  for (const auto& f : found)
+    EXPECT_EQ(f.domain.substr(0, 5) + f.domain.substr(6), "c2box.duckdns.org") << f.domain;
+}
+
 namespace {
 
 // Cobalt-Strike-style DNS check-ins: a fresh 12-hex-character name under the domain at each beat, `period_s`
