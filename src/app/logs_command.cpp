@@ -6,6 +6,7 @@
 
 #include "app/commands.hpp"
 #include "app/progress.hpp"
+#include "report/async_log_sink.hpp"
 #include "report/conn_writer.hpp"
 #include "report/proto_logs.hpp"
 #include "report/run_stats.hpp"
@@ -135,12 +136,15 @@ int run_logs(const LogsArgs& a) {
   report::OutputFile conn_out((dir / "conn.log").string());
   report::ConnWriter conn(conn_out, format, /*app_fields=*/true);
   report::ProtoLogWriter proto_logs(a.out, format);
-  session::AppLayer app_layer(session::AppConfig{}, proto_logs, conn);
+  // The writers format and write on a thread of their own (declared after them: it stops first).
+  report::AsyncLogSink log_writers(conn, proto_logs);
+  session::AppLayer app_layer(session::AppConfig{}, log_writers, log_writers);
   decode::Decoder decoder(config.decode);
   flow::FlowTable flows(config.flow, app_layer);
   Progress progress(inputs, !a.input.no_progress);
   run_app_pipeline(inputs, decoder, flows, app_layer, [&](std::uint64_t n) { progress.update(n); });
   progress.done();
+  log_writers.finish();
   conn.finish();
   conn_out.close();
   proto_logs.finish();

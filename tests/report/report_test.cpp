@@ -8,6 +8,7 @@
 #include <sstream>
 #include <string>
 
+#include "report/async_log_sink.hpp"
 #include "report/conn_writer.hpp"
 #include "report/json_writer.hpp"
 #include "report/run_stats.hpp"
@@ -218,6 +219,81 @@ TEST(ConnWriter, AppFieldsAddServiceAndServerName) {
   EXPECT_NE(tsv.find("\tc2.example\n"), std::string::npos) << tsv;
   EXPECT_NE(tsv.find("\ttcp\t-\t0.162000\t"), std::string::npos) << tsv;
   std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace c2scope::report
+
+namespace c2scope::report {
+namespace {
+
+// Records what the writers receive, in order; throws on the flow whose id is `throw_at`.
+struct RecordingSinks final : flow::FlowSink, session::AppLogSink {
+  std::vector<std::uint64_t> flow_ids;
+  std::vector<std::uint16_t> dns_ids;
+  std::vector<std::string> hosts;
+  std::uint64_t throw_at = ~std::uint64_t{0};
+  void on_flow(const flow::FlowRecord& r) override {
+    if (r.id == throw_at) throw std::runtime_error("conn.log: write failed: No space left on device");
+    flow_ids.push_back(r.id);
+  }
+  void on_dns(const session::DnsLogRecord& r) override { dns_ids.push_back(r.trans_id); }
+  void on_http(const session::HttpLogRecord& r) override { hosts.push_back(r.host); }
+  void on_ssl(const session::SslLogRecord& /*r*/) override {}
+  void on_x509(const session::X509LogRecord& /*r*/) override {}
+  void on_quic(const session::QuicLogRecord& /*r*/) override {}
+};
+
+// Several batches of interleaved records: every log gets all of its records, in the order they came, with
+// their fields (slots are reused from batch to batch).
+TEST(AsyncLogSink, EveryLogKeepsItsRecordsAndTheirOrder) {
+  RecordingSinks sinks;
+  {
+    AsyncLogSink async(sinks, sinks);
+    flow::FlowRecord f;
+    session::DnsLogRecord d;
+    session::HttpLogRecord h;
+    for (std::uint64_t i = 0; i < 5000; ++i) {
+      f.id = i;
+      async.on_flow(f);
+      if (i % 2 == 0) {
+        d.trans_id = static_cast<std::uint16_t>(i);
+        async.on_dns(d);
+      }
+      if (i % 7 == 0) {
+        h.host =
+            i % 14 == 0 ? "a-rather-long-host-name-that-needs-the-heap.example.com" : "h" + std::to_string(i);
+        async.on_http(h);
+      }
+    }
+    async.finish();
+  }
+  ASSERT_EQ(sinks.flow_ids.size(), 5000u);
+  for (std::uint64_t i = 0; i < 5000; ++i) ASSERT_EQ(sinks.flow_ids[i], i);
+  ASSERT_EQ(sinks.dns_ids.size(), 2500u);
+  for (std::size_t i = 0; i < 2500; ++i) ASSERT_EQ(sinks.dns_ids[i], static_cast<std::uint16_t>(2 * i));
+  ASSERT_EQ(sinks.hosts.size(), 715u);
+  EXPECT_EQ(sinks.hosts[1], "h7");
+  EXPECT_EQ(sinks.hosts[2], "a-rather-long-host-name-that-needs-the-heap.example.com");
+}
+
+// A writer's error (disk full) reaches the parsing thread: at a later hand-off or at finish().
+TEST(AsyncLogSink, AWritersErrorIsRethrown) {
+  RecordingSinks sinks;
+  sinks.throw_at = 1500;
+  AsyncLogSink async(sinks, sinks);
+  flow::FlowRecord f;
+  try {
+    for (std::uint64_t i = 0; i < 4000; ++i) {
+      f.id = i;
+      async.on_flow(f);
+    }
+    async.finish();
+    FAIL() << "expected the writer's error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("No space left"), std::string::npos);
+  }
+  EXPECT_LT(sinks.flow_ids.size(), 4000u);
 }
 
 }  // namespace
