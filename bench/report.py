@@ -238,8 +238,8 @@ def main():
                "c2scope flows not verified" if not base["verified"] else "ndpiReader missing or failed")
         targets.append(("c2scope flows >= 10x ndpiReader packets/s", f"n/a ({why})", "n/a"))
     # `c2scope logs` (issue 3): >= 5x ndpiReader (which also dissects these protocols) and >= 50x tshark -T fields.
-    # Both with the input's SHA-256 (the default) and with --no-hash (what the peers do: they hash nothing).
-    for variant in ("c2scope logs", "c2scope logs --no-hash"):
+    # The default hashes nothing, as the peers; --hash adds the input's SHA-256 to stats.json (ADR 0003).
+    for variant in ("c2scope logs", "c2scope logs --hash"):
         logs = by.get(variant)
         for peer, factor in ((PEER_TARGET, 5), ("tshark fields", 50)):
             name = f"{variant} >= {factor}x {peer} packets/s"

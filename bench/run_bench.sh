@@ -57,7 +57,7 @@ BENCH_C2SCOPE_CMDS=(
   "c2scope logs|logs --out {TMP} {FILE}"
   # The same logs without the SHA-256 of the input (stats.json gives "sha256": null): hashing alone takes
   # about 0.6 s per GB here, which is the whole budget of the 50x-tshark target.
-  "c2scope logs --no-hash|logs --no-hash --out {TMP} {FILE}"
+  "c2scope logs --hash|logs --hash --out {TMP} {FILE}"
   "c2scope analyze|analyze {FILE} --out {TMP} -q --home-net $HOME_NET"
   "c2scope analyze +intel|analyze {FILE} --out {TMP} -q --home-net $HOME_NET --intel {INTEL}"
   "c2scope analyze (empty capture)|analyze {EMPTY} --out {TMP} -q --home-net $HOME_NET"

@@ -59,7 +59,7 @@ struct LogsArgs {
   InputArgs input;
   std::string format = "json";
   std::string out;
-  bool no_hash = false;  // skip SHA-256 of the inputs (stats.json then gives "sha256": null)
+  bool hash = false;  // SHA-256 of the inputs into stats.json (else "sha256": null), --hash
 };
 void add_logs_command(CLI::App& app, LogsArgs& args);
 int run_logs(const LogsArgs& args);

@@ -100,16 +100,19 @@ TEST_F(SampleCapture, OutputIsDeterministic) {
   EXPECT_EQ(slurp(dir_ / "conn.log"), slurp(again));
 }
 
-// `logs --no-hash` writes the same logs; only the input's hash in stats.json becomes null.
+// `logs` hashes nothing by default (as Zeek and tshark); `--hash` writes the same logs and only adds the
+// input's SHA-256 to stats.json; `--no-hash` is the default spelled out.
 TEST_F(SampleCapture, LogsWithoutHashWriteTheSameLogs) {
   const std::string sample = (dir_ / "sample.pcap").string();
-  for (const char* variant : {"hashed", "unhashed"}) {
-    const bool unhashed = std::string_view(variant) == "unhashed";
-    const std::string cmd = c2scope_binary().string() + " logs --no-progress" +
-                            (unhashed ? " --no-hash" : "") + " --out " + (dir_ / variant).string() + " " +
-                            sample + " 2>/dev/null";
+  for (const char* variant : {"hashed", "unhashed", "no-hash"}) {
+    const std::string flag = std::string_view(variant) == "hashed"    ? " --hash"
+                             : std::string_view(variant) == "no-hash" ? " --no-hash"
+                                                                      : "";
+    const std::string cmd = c2scope_binary().string() + " logs --no-progress" + flag + " --out " +
+                            (dir_ / variant).string() + " " + sample + " 2>/dev/null";
     ASSERT_EQ(run_command(cmd), 0) << cmd;
   }
+  EXPECT_EQ(slurp(dir_ / "unhashed" / "stats.json"), slurp(dir_ / "no-hash" / "stats.json"));
   for (const char* log : {"conn.log", "dns.log", "http.log", "ssl.log", "x509.log", "quic.log"}) {
     EXPECT_EQ(slurp(dir_ / "hashed" / log), slurp(dir_ / "unhashed" / log)) << log;
   }

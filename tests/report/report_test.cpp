@@ -30,7 +30,7 @@ TEST(JsonWriter, WritesNestedStructuresWithCommas) {
   EXPECT_EQ(out, R"({"a":1,"b":["x",2],"c":{},"d":true})");
 }
 
-// An input read without hashing (live capture, logs --no-hash) shows null, in the accounting and in
+// An input read without hashing (live capture, logs without --hash) shows null, in the accounting and in
 // findings.json alike, never an empty string.
 TEST(RunAccounting, AnUnhashedInputHasANullSha256) {
   std::string out;
