@@ -63,7 +63,8 @@ RunAccounting collect_log_accounting(const sensor::SensorReader& reader);
 
 // Writes the accounting object ({"packets", "bytes", "decoded", "skipped", ...}); docs/schema.md.
 void write_accounting(JsonWriter& json, const RunAccounting& accounting);
-// `"sha256": HEX`, or `"sha256": null` for an input read without hashing (live capture, `logs` without `--hash`).
+// `"sha256": HEX`, or `"sha256": null` for an input read without hashing (live capture, `logs` without
+// `--hash`).
 void write_sha256(JsonWriter& json, const std::string& sha256);
 
 // "NetFlow: 20 datagrams (v5 0, v9 20, IPFIX 0, 0 skipped), 594 records (...); 297 flows (...), ..." for a
