@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <array>
 
+#include "core/ascii.hpp"
+
 namespace c2scope::detect {
 
 std::string_view registrable_domain_view(std::string_view name) {
@@ -20,8 +22,7 @@ std::string_view registrable_domain_view(std::string_view name) {
   }
   // libpsl wants lower case: a copy on the stack, and the answer mapped back into `name`.
   std::array<char, kMaxName + 1> lower{};
-  std::transform(name.begin(), name.end(), lower.begin(),
-                 [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; });
+  std::transform(name.begin(), name.end(), lower.begin(), [](char c) { return ascii_lower(c); });
   const char* found = psl_registrable_domain(psl_builtin(), lower.data());
   if (found == nullptr) return name;
   return name.substr(static_cast<std::size_t>(found - lower.data()));
@@ -32,8 +33,7 @@ std::string_view RegistrableDomainMemo::operator()(std::string_view name) {
   if (name.empty() || name.size() > 253) return registrable_domain_view(name);
   std::uint64_t h = 14695981039346656037ull;  // FNV-1a of the lower-case name
   for (const char c : name) {
-    const char lower = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-    h = (h ^ static_cast<unsigned char>(lower)) * 1099511628211ull;
+    h = (h ^ static_cast<unsigned char>(ascii_lower(c))) * 1099511628211ull;
   }
   Entry& e = entries_[h & (kEntries - 1)];
   if (e.size == name.size() && e.hash == h) return name.substr(name.size() - e.domain);
@@ -43,10 +43,7 @@ std::string_view RegistrableDomainMemo::operator()(std::string_view name) {
 }
 
 std::string registrable_domain(std::string_view name) {
-  std::string out(registrable_domain_view(name));
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; });
-  return out;
+  return ascii_lower(registrable_domain_view(name));
 }
 
 PublicSuffixListId public_suffix_list_id() {
