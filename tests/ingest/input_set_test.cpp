@@ -291,6 +291,39 @@ TEST(InputSet, OverlappingCapturesAreMergedByPacketTime) {
   EXPECT_EQ(set.consumed_file_bytes(), set.total_file_bytes());
 }
 
+// At most 64 inputs are open at once (each holds a descriptor and a reader thread). With 70 captures that
+// all span the same 1000 s, the last 6 can only join when the first ones end: every packet is still read,
+// and each late input says it was read out of order and why.
+TEST(InputSet, MoreOverlappingCapturesThanCanBeOpenAreReadLateAndSaySo) {
+  TempDir dir;
+  constexpr std::uint32_t kFiles = 70;
+  std::vector<std::string> paths;
+  for (std::uint32_t i = 0; i < kFiles; ++i) {
+    PcapBuilder b;
+    b.record(1000, i, payload(40, static_cast<std::uint8_t>(i)));
+    b.record(2000, i, payload(40, static_cast<std::uint8_t>(i)));
+    paths.push_back(dir.write("cap" + std::to_string(100 + i) + ".pcap", b.bytes()));
+  }
+  InputSet set(paths, {});
+  const auto pkts = read_all(set);
+  ASSERT_EQ(pkts.size(), 2u * kFiles);
+  const auto& in = set.inputs();
+  ASSERT_EQ(in.size(), kFiles);
+  for (std::uint32_t i = 0; i < kFiles; ++i) {
+    EXPECT_EQ(in[i].packets, 2u) << i;
+    if (i < 64) {
+      EXPECT_EQ(in[i].issues_total, 0u) << in[i].path;
+    } else {
+      ASSERT_EQ(in[i].issues.size(), 1u) << in[i].path;
+      EXPECT_NE(in[i].issues[0].message.find("more than 64 inputs overlap"), std::string::npos)
+          << in[i].issues[0].message;
+    }
+  }
+  // The first 64 are merged by time: their 64 first packets come before any packet at 2000 s.
+  for (std::size_t k = 0; k < 64; ++k) EXPECT_EQ(pkts[k].ts_ns / 1'000'000'000, 1000) << k;
+  EXPECT_EQ(set.consumed_file_bytes(), set.total_file_bytes());
+}
+
 // With a pipe among the inputs nothing can be looked into ahead: inputs are read in the order given, and one
 // that starts before packets already read says so.
 TEST(InputSet, WithAPipeTheOrderGivenIsKeptAndAnOverlapIsAnIssue) {
