@@ -46,11 +46,29 @@ struct NamePair {
   std::string name;
   bool operator==(const NamePair&) const = default;
 };
+// A (host, name) key to look a pair up without building its string: most flows find their pair.
+struct NamePairView {
+  const IpAddress& host;
+  std::string_view name;
+};
 struct NamePairHash {
-  std::size_t operator()(const NamePair& k) const {
-    std::uint64_t h = std::hash<std::string>{}(k.name);
-    for (const auto b : k.host.bytes()) h = (h ^ b) * 1099511628211ULL;
+  using is_transparent = void;
+  static std::size_t hash(const IpAddress& host, std::string_view name) {
+    std::uint64_t h = std::hash<std::string_view>{}(name);
+    for (const auto b : host.bytes()) h = (h ^ b) * 1099511628211ULL;
     return static_cast<std::size_t>(h);
+  }
+  std::size_t operator()(const NamePair& k) const { return hash(k.host, k.name); }
+  std::size_t operator()(const NamePairView& k) const { return hash(k.host, k.name); }
+};
+struct NamePairEqual {
+  using is_transparent = void;
+  bool operator()(const NamePair& a, const NamePair& b) const { return a == b; }
+  bool operator()(const NamePairView& a, const NamePair& b) const {
+    return a.host == b.host && a.name == b.name;
+  }
+  bool operator()(const NamePair& a, const NamePairView& b) const {
+    return b.host == a.host && b.name == a.name;
   }
 };
 
@@ -211,8 +229,10 @@ bool address_text(std::string_view answer) {
 }
 
 // The (host, name) key of a host's unnamed flows to one port: "*tcp/8080". No DNS name starts with '*'.
-std::string port_group_label(std::uint8_t ip_proto, std::uint16_t port) {
-  return fmt::format("*{}/{}", ip_proto == 6 ? "tcp" : "udp", port);
+// Written into `buf`, without allocating: "*udp/65535" is 10 characters.
+std::string_view port_group_label(std::uint8_t ip_proto, std::uint16_t port, std::array<char, 16>& buf) {
+  const auto end = fmt::format_to_n(buf.data(), buf.size(), "*{}/{}", ip_proto == 6 ? "tcp" : "udp", port);
+  return {buf.data(), static_cast<std::size_t>(end.out - buf.data())};
 }
 bool port_group(std::string_view name) {
   return !name.empty() && name.front() == '*';
@@ -250,7 +270,7 @@ struct Detector::State {
   EvidenceStore& evidence;
   DetectCounters counters;
   std::unordered_map<AddrPair, PairState, AddrPairHash> pairs;
-  std::unordered_map<NamePair, NamePairState, NamePairHash> name_pairs;
+  std::unordered_map<NamePair, NamePairState, NamePairHash, NamePairEqual> name_pairs;
   std::unordered_map<AddrPair, ResolvedHit, AddrPairHash> resolved;  // (client, answer) from a listed name
   // Indicators listing each server address, matched once per server (not per pair: ~6x fewer lookups).
   AddressHits server_indicators;
@@ -301,6 +321,17 @@ struct Detector::State {
       return nullptr;
     }
     return &pairs.emplace(key, PairState{}).first->second;
+  }
+
+  // The (host, name) pair, created when new and within the bound (max_pairs, like address pairs).
+  NamePairState* name_pair(const IpAddress& host, std::string_view name) {
+    auto it = name_pairs.find(NamePairView{host, name});
+    if (it != name_pairs.end()) return &it->second;
+    if (name_pairs.size() >= config.max_pairs) {
+      ++counters.name_pairs_dropped;
+      return nullptr;
+    }
+    return &name_pairs.emplace(NamePair{host, std::string(name)}, NamePairState{}).first->second;
   }
 
   // Which TLS client stack the host used toward the server (for platform services, BeaconParams).
@@ -455,8 +486,12 @@ void Detector::on_flow(const flow::FlowRecord& r) {
     if (named) s.named_servers.insert(r.resp_h);
     // An address known by a name whose record expired is a service's, not a rotation's (push reconnects).
     if (named || ((r.ip_proto == 6 || r.ip_proto == 17) && !s.named_servers.contains(r.resp_h))) {
-      auto& np =
-          s.name_pairs[NamePair{r.orig_h, named ? r.server_name : port_group_label(r.ip_proto, r.resp_p)}];
+      std::array<char, 16> label_buf;
+      const std::string_view key_name =
+          named ? std::string_view(r.server_name) : port_group_label(r.ip_proto, r.resp_p, label_buf);
+      NamePairState* found = s.name_pair(r.orig_h, key_name);
+      if (found == nullptr) return;
+      NamePairState& np = *found;
       np.series.add(event, s.config.max_events_per_pair);
       np.sample.add(r.first_ts.ns, r.id, s.config.cite_flows_per_victim);
       if (std::find(np.servers.begin(), np.servers.end(), r.resp_h) == np.servers.end()) {

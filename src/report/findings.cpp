@@ -401,6 +401,7 @@ std::string write_findings(OutputFile& out, const AnalysisOutput& o,
   j.field("flows_transit", c.flows_transit).field("flows_group", c.flows_group);
   j.field("monitored_hosts", c.monitored_hosts);
   j.field("pairs", c.pairs).field("pairs_dropped", c.pairs_dropped);
+  j.field("name_pairs_dropped", c.name_pairs_dropped);
   j.field("intel_matches", c.intel_matches).field("intel_expired", c.intel_expired);
   j.field("alerts", c.alerts).field("alerts_c2", c.alerts_c2).field("dga_hosts", c.dga_hosts);
   j.field("dns_tunnel_hosts", c.dns_tunnel_hosts).field("dns_pairs_dropped", c.dns_pairs_dropped);

@@ -123,6 +123,32 @@ TEST(Detector, RegularBeaconBecomesAFindingWithItsVictim) {
   EXPECT_EQ(r.beacons[0].server, ip("203.0.113.9"));
 }
 
+// Both kinds of pairs are bounded by max_pairs: past it, a new pair's flows are counted, not kept. One CDN
+// address serves a host under many names: (host, name) pairs can outnumber (host, address) pairs.
+TEST(Detector, PairsBeyondTheBoundAreCountedNotKept) {
+  TestClassifier classifier;
+  detect::EvidenceStore evidence;
+  detect::DetectConfig config;
+  config.max_pairs = 2;
+  detect::Detector d(config, nullptr, classifier, evidence);
+  Flows f;
+  const char* names[] = {"a.example.com", "b.example.com", "c.example.com"};
+  for (int k = 0; k < 3; ++k) {
+    for (int i = 0; i < 2; ++i) {
+      auto r = f.make("10.0.0.5", "203.0.113.1", 443, 1000 + k * 10 + i);
+      r.server_name = names[k];
+      d.on_flow(r);
+    }
+  }
+  for (const char* server : {"203.0.113.2", "203.0.113.3", "203.0.113.3"})
+    d.on_flow(f.make("10.0.0.5", server, 443, 2000));
+  const auto r = d.finish();
+  EXPECT_EQ(r.counters.flows_outbound, 9u);
+  EXPECT_EQ(r.counters.pairs_dropped, 2u);  // 203.0.113.3's two flows
+  // c.example.com's two flows, and 203.0.113.2's unnamed one (its port group, "*tcp/443", is a third name)
+  EXPECT_EQ(r.counters.name_pairs_dropped, 3u);
+}
+
 namespace {
 
 // A DNS lookup of `name` by `host` to the DNS server `server` (a UDP flow and its transaction).
