@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "app/commands.hpp"
+#include "app/live_stop.hpp"
 #include "app/progress.hpp"
 #include "attrib/attributor.hpp"
 #include "attrib/home_net.hpp"
@@ -240,6 +241,8 @@ int run_analyze(const AnalyzeArgs& a, AnalyzeSummary* summary) {
     if (!attrib::parse_country_code(a.home_country, side.home_country, error))
       throw CLI::ValidationError("--home-country", error);
   }
+  // Before any thread starts (feeds, attribution): Ctrl-C then ends a live capture's pass, not the run.
+  LiveStopSignals stop_signals(!a.input.interface.empty());
   const bool from_logs = inputs_are_logs(a.input);
   intel::IndicatorSet indicators;
   std::vector<report::FeedSummary> feeds = load_feeds(a.intel, indicators);
@@ -289,7 +292,7 @@ int run_analyze(const AnalyzeArgs& a, AnalyzeSummary* summary) {
   } else if (inputs_are_netflow(a.input)) {
     // NetFlow/IPFIX export captures: the paired flow records go to the detector as the flow table's would.
     const PipelineConfig config = make_pipeline_config(a.input);
-    ingest::InputOptions input_options = make_input_options(a.input);
+    ingest::InputOptions input_options = make_input_options(a.input, stop_signals.fd());
     input_options.hash_inputs = true;  // findings cite their inputs by hash
     ingest::InputSet inputs(a.input.paths, input_options);
     decode::Decoder decoder(config.decode);
@@ -303,7 +306,7 @@ int run_analyze(const AnalyzeArgs& a, AnalyzeSummary* summary) {
     unavailable = unavailable_for_netflow(!a.intel.empty());
   } else {
     const PipelineConfig config = make_pipeline_config(a.input);
-    ingest::InputOptions input_options = make_input_options(a.input);
+    ingest::InputOptions input_options = make_input_options(a.input, stop_signals.fd());
     input_options.hash_inputs = true;  // findings cite their inputs by hash
     ingest::InputSet inputs(a.input.paths, input_options);
     session::AppLayer app_layer(session::AppConfig{}, detector, detector);
@@ -315,6 +318,7 @@ int run_analyze(const AnalyzeArgs& a, AnalyzeSummary* summary) {
     progress.done();
     accounting = report::collect_accounting(inputs, decoder, flows);
   }
+  stop_signals.release();
   detect::DetectionResult result = detector.finish();
   detect::set_aside_allowed(result, allow);  // an empty list sets nothing aside
   if (summary != nullptr) {

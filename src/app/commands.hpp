@@ -31,7 +31,8 @@ struct InputArgs {
 };
 void add_input_options(CLI::App& cmd, InputArgs& args);
 PipelineConfig make_pipeline_config(const InputArgs& args);
-ingest::InputOptions make_input_options(const InputArgs& args);
+// `live_stop_fd`: LiveStopSignals::fd() of the run (live capture), else -1.
+ingest::InputOptions make_input_options(const InputArgs& args, int live_stop_fd);
 // Whether the inputs are logs (src/sensor) rather than packets: --input-format, else their content. Throws
 // for a format not supported yet and for inputs that mix captures with logs.
 bool inputs_are_logs(const InputArgs& args);

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "app/commands.hpp"
+#include "app/live_stop.hpp"
 #include "app/progress.hpp"
 #include "report/conn_writer.hpp"
 #include "report/run_stats.hpp"
@@ -101,9 +102,10 @@ PipelineConfig make_pipeline_config(const InputArgs& a) {
   return c;
 }
 
-ingest::InputOptions make_input_options(const InputArgs& a) {
+ingest::InputOptions make_input_options(const InputArgs& a, int live_stop_fd) {
   ingest::InputOptions o;
   o.interface = a.interface;
+  o.live_stop_fd = live_stop_fd;
   o.bpf = a.bpf;
   o.live_packet_limit = a.live_count;
   o.live_idle_timeout_ms = a.live_idle_ms;
@@ -168,6 +170,7 @@ int run_flows(const FlowsArgs& a) {
     throw CLI::ValidationError("flows", "give either input files or --interface, not both");
   }
   const auto started = std::chrono::steady_clock::now();
+  LiveStopSignals stop_signals(!a.input.interface.empty());  // before any thread starts
   const auto format = a.format == "tsv" ? report::LogFormat::kTsv : report::LogFormat::kJson;
   report::RunAccounting accounting;
   if (inputs_are_logs(a.input)) {
@@ -188,7 +191,7 @@ int run_flows(const FlowsArgs& a) {
   } else if (inputs_are_netflow(a.input)) {
     // NetFlow/IPFIX export captures: the exporters' flow records, paired, are the flows (no flow table).
     const PipelineConfig config = make_pipeline_config(a.input);
-    ingest::InputOptions input_options = make_input_options(a.input);
+    ingest::InputOptions input_options = make_input_options(a.input, stop_signals.fd());
     input_options.hash_inputs = !a.stats.empty();
     ingest::InputSet inputs(a.input.paths, input_options);
     report::OutputFile out(a.out);
@@ -205,7 +208,7 @@ int run_flows(const FlowsArgs& a) {
                                                     netflow.pairing_counters(), netflow.not_udp());
   } else {
     const PipelineConfig config = make_pipeline_config(a.input);
-    ingest::InputOptions input_options = make_input_options(a.input);
+    ingest::InputOptions input_options = make_input_options(a.input, stop_signals.fd());
     input_options.hash_inputs = !a.stats.empty();  // only --stats shows the input hashes
     ingest::InputSet inputs(a.input.paths, input_options);
     report::OutputFile out(a.out);
@@ -219,6 +222,7 @@ int run_flows(const FlowsArgs& a) {
     out.close();
     accounting = report::collect_accounting(inputs, decoder, flows);
   }
+  stop_signals.release();
   if (!a.stats.empty()) {
     report::OutputFile stats(a.stats);
     report::JsonWriter json(stats.buffer());

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "app/commands.hpp"
+#include "app/live_stop.hpp"
 #include "app/progress.hpp"
 #include "report/async_log_sink.hpp"
 #include "report/conn_writer.hpp"
@@ -72,11 +73,12 @@ int run_logs_from_logs(const LogsArgs& a, std::chrono::steady_clock::time_point 
 
 // `c2scope logs` over NetFlow/IPFIX export captures: conn.log from the paired flow records (no protocol
 // records: NetFlow has none, so the protocol logs stay empty), and stats.json.
-int run_logs_from_netflow(const LogsArgs& a, std::chrono::steady_clock::time_point started) {
+int run_logs_from_netflow(const LogsArgs& a, std::chrono::steady_clock::time_point started,
+                          LiveStopSignals& stop_signals) {
   const std::filesystem::path dir(a.out);
   const report::LogFormat format = a.format == "tsv" ? report::LogFormat::kTsv : report::LogFormat::kJson;
   const PipelineConfig config = make_pipeline_config(a.input);
-  ingest::InputOptions input_options = make_input_options(a.input);
+  ingest::InputOptions input_options = make_input_options(a.input, stop_signals.fd());
   input_options.hash_inputs = a.hash;  // stats.json shows the input hashes with --hash
   ingest::InputSet inputs(a.input.paths, input_options);
   report::OutputFile conn_out((dir / "conn.log").string());
@@ -88,6 +90,7 @@ int run_logs_from_netflow(const LogsArgs& a, std::chrono::steady_clock::time_poi
   netflow.run(inputs, decoder, [&](std::uint64_t n) { progress.update(n); });
   netflow.finish();
   progress.done();
+  stop_signals.release();
   conn.finish();
   conn_out.close();
   proto_logs.finish();
@@ -128,9 +131,10 @@ int run_logs(const LogsArgs& a) {
   std::filesystem::create_directories(a.out);
   const std::filesystem::path dir(a.out);
   if (inputs_are_logs(a.input)) return run_logs_from_logs(a, started);
-  if (inputs_are_netflow(a.input)) return run_logs_from_netflow(a, started);
+  LiveStopSignals stop_signals(!a.input.interface.empty());  // before any thread starts
+  if (inputs_are_netflow(a.input)) return run_logs_from_netflow(a, started, stop_signals);
   const PipelineConfig config = make_pipeline_config(a.input);
-  ingest::InputOptions input_options = make_input_options(a.input);
+  ingest::InputOptions input_options = make_input_options(a.input, stop_signals.fd());
   input_options.hash_inputs = a.hash;  // stats.json shows the input hashes with --hash
   ingest::InputSet inputs(a.input.paths, input_options);
   const report::LogFormat format = a.format == "tsv" ? report::LogFormat::kTsv : report::LogFormat::kJson;
@@ -145,6 +149,7 @@ int run_logs(const LogsArgs& a) {
   Progress progress(inputs, !a.input.no_progress);
   run_app_pipeline(inputs, decoder, flows, app_layer, [&](std::uint64_t n) { progress.update(n); });
   progress.done();
+  stop_signals.release();
   log_writers.finish();
   conn.finish();
   conn_out.close();

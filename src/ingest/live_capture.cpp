@@ -13,11 +13,23 @@ namespace {
 
 // Longest single wait for packets: bounds how late an idle timeout or packet limit is noticed.
 constexpr int kPollSliceMs = 100;
+// While packets keep coming, the stop descriptor is looked at once per this many packets (one poll(2)).
+constexpr std::uint64_t kStopCheckPackets = 1024;
+
+// Whether `fd` is readable now (-1: never).
+bool readable_now(int fd) {
+  if (fd < 0) return false;
+  pollfd pfd{fd, POLLIN, 0};
+  return ::poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLIN | POLLHUP | POLLERR)) != 0;
+}
 
 class LiveReader final : public CaptureReader {
  public:
   LiveReader(const InputOptions& options, InputSummary* summary)
-      : CaptureReader(summary), limit_(options.live_packet_limit), idle_ms_(options.live_idle_timeout_ms) {
+      : CaptureReader(summary),
+        limit_(options.live_packet_limit),
+        idle_ms_(options.live_idle_timeout_ms),
+        stop_fd_(options.live_stop_fd) {
     char err[PCAP_ERRBUF_SIZE] = {};
     const std::string& itf = options.interface;
     pcap_ = pcap_create(itf.c_str(), err);
@@ -54,6 +66,10 @@ class LiveReader final : public CaptureReader {
 
   bool next(RawPacket& out) override {
     if (done_ || (limit_ != 0 && delivered_ >= limit_)) return false;
+    if (delivered_ % kStopCheckPackets == kStopCheckPackets - 1 && readable_now(stop_fd_)) {
+      done_ = true;
+      return false;
+    }
     auto idle_since = std::chrono::steady_clock::now();
     for (;;) {
       pcap_pkthdr* h = nullptr;
@@ -87,11 +103,28 @@ class LiveReader final : public CaptureReader {
         }
         wait = static_cast<int>(std::min<std::int64_t>(wait, idle_ms_ - idle));
       }
-      pollfd pfd{fd_, POLLIN, 0};
-      ::poll(fd_ >= 0 ? &pfd : nullptr, fd_ >= 0 ? 1 : 0, wait);  // without a descriptor: just sleep
+      // Wait on the capture's descriptor and the stop descriptor; without either, just sleep.
+      pollfd pfds[2];
+      nfds_t n = 0;
+      if (fd_ >= 0) pfds[n++] = pollfd{fd_, POLLIN, 0};
+      if (stop_fd_ >= 0) pfds[n++] = pollfd{stop_fd_, POLLIN, 0};
+      ::poll(n > 0 ? pfds : nullptr, n, wait);
+      if (readable_now(stop_fd_)) {
+        done_ = true;
+        return false;
+      }
     }
   }
-  void finish() override {}
+  // Packets the kernel or the interface dropped were never read: no count of ours can hold them, so the
+  // input says how many (Zeek's capture_loss, Suricata's capture.kernel_drops).
+  void finish() override {
+    pcap_stat st{};
+    if (pcap_ == nullptr || pcap_stats(pcap_, &st) != 0) return;
+    if (st.ps_drop == 0 && st.ps_ifdrop == 0) return;
+    add_issue(0, std::to_string(st.ps_drop) + " packets dropped by the kernel (capture buffer full) and " +
+                     std::to_string(st.ps_ifdrop) +
+                     " by the interface, never read: the counts and findings miss them");
+  }
   [[nodiscard]] std::uint64_t stored_bytes() const override { return 0; }
 
  private:
@@ -108,6 +141,7 @@ class LiveReader final : public CaptureReader {
   bool done_ = false;
   std::uint64_t limit_;
   int idle_ms_;
+  int stop_fd_;
   std::uint64_t delivered_ = 0;
 };
 

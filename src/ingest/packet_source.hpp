@@ -73,6 +73,10 @@ struct InputOptions {
   std::uint64_t live_packet_limit = 0;
   // Stop a live capture after this many milliseconds without packets (0: never).
   int live_idle_timeout_ms = 0;
+  // Stop a live capture when this descriptor becomes readable (-1: none). The commands give a signalfd of
+  // SIGINT and SIGTERM, so that an interrupted capture still ends its pass and writes its outputs. The reader
+  // only polls it, never reads it.
+  int live_stop_fd = -1;
 };
 
 // The ordered set of inputs of one run: files, directories (their regular files, recursively), and "-" for
