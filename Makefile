@@ -3,7 +3,7 @@ SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 APT_PACKAGES := g++ cmake ninja-build pkg-config libpcap-dev zlib1g-dev libzstd-dev libssl-dev libfmt-dev \
   libcli11-dev libsimdjson-dev libmaxminddb-dev libnghttp2-dev libpsl-dev libgtest-dev libgmock-dev libbenchmark-dev clang \
-  libclang-rt-14-dev clang-format python3 tshark libndpi-bin nfdump iproute2 tcpdump time
+  libclang-rt-14-dev clang-format clang-tidy python3 tshark libndpi-bin nfdump iproute2 tcpdump time
 BIN := build/release/c2scope
 # Extra CMake cache settings, e.g. CMAKE_EXTRA=-DC2SCOPE_WERROR=ON (CI).
 CMAKE_EXTRA ?=
