@@ -103,13 +103,13 @@ class LiveReader final : public CaptureReader {
         }
         wait = static_cast<int>(std::min<std::int64_t>(wait, idle_ms_ - idle));
       }
-      // Wait on the capture's descriptor and the stop descriptor; without either, just sleep.
+      // Wait on the capture's descriptor and the stop descriptor (last); without either, just sleep.
       pollfd pfds[2];
       nfds_t n = 0;
       if (fd_ >= 0) pfds[n++] = pollfd{fd_, POLLIN, 0};
       if (stop_fd_ >= 0) pfds[n++] = pollfd{stop_fd_, POLLIN, 0};
-      ::poll(n > 0 ? pfds : nullptr, n, wait);
-      if (readable_now(stop_fd_)) {
+      if (::poll(n > 0 ? pfds : nullptr, n, wait) > 0 && stop_fd_ >= 0 &&
+          (pfds[n - 1].revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
         done_ = true;
         return false;
       }

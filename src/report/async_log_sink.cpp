@@ -76,8 +76,7 @@ void AsyncLogSink::run() {
     } catch (...) {
       error = std::current_exception();
     }
-    b.flows.n = b.dns.n = b.http.n = b.ssl.n = b.x509.n = b.quic.n = b.alerts.n = 0;
-    b.total = 0;
+    b.clear();
     lock.lock();
     if (error && !error_) error_ = error;
     pending_ = nullptr;

@@ -62,6 +62,11 @@ class AsyncLogSink final : public flow::FlowSink, public session::AppLogSink {
     Lane<session::QuicLogRecord> quic;
     Lane<session::AlertLogRecord> alerts;
     std::size_t total = 0;
+    // Empties every lane, keeping the slots for reuse.
+    void clear() {
+      flows.n = dns.n = http.n = ssl.n = x509.n = quic.n = alerts.n = 0;
+      total = 0;
+    }
   };
   template <class T>
   void push(Lane<T> Batch::*lane, const T& r) {
