@@ -312,15 +312,40 @@ struct Detector::State {
     return classifier.is_monitored(orig) && !classifier.is_monitored(resp);
   }
 
-  PairState* pair(const IpAddress& host, const IpAddress& server) {
+  // The (host, address) pair, created when new and within max_pairs. Beyond that bound a pair is still
+  // created when `listed()` says an indicator lists its server (up to max_listed_pairs more): the hosts a
+  // listed server reached are the figure a CERT publishes, and benign pairs that filled the table first must
+  // not cut it. `listed` is asked only then, so the common path pays nothing for it.
+  template <typename Listed>
+  PairState* pair(const IpAddress& host, const IpAddress& server, Listed&& listed) {
     const AddrPair key{host, server};
     auto it = pairs.find(key);
     if (it != pairs.end()) return &it->second;
     if (pairs.size() >= config.max_pairs) {
-      ++counters.pairs_dropped;
-      return nullptr;
+      if (pairs.size() >= config.max_pairs + config.max_listed_pairs || !listed()) {
+        ++counters.pairs_dropped;
+        return nullptr;
+      }
+      ++counters.listed_pairs_beyond_bound;
     }
     return &pairs.emplace(key, PairState{}).first->second;
+  }
+  PairState* pair(const IpAddress& host, const IpAddress& server) {
+    return pair(host, server, [] { return false; });
+  }
+
+  // Whether an indicator active at `ts` lists `server`, or the name `host` resolved it from (the address
+  // match is remembered per server, as on_flow does for every new pair). Does not count intel matches: the
+  // pair, once created, does.
+  bool listed_server(const IpAddress& host, const IpAddress& server, Timestamp ts) {
+    if (intel == nullptr) return false;
+    if (resolved.contains(AddrPair{host, server})) return true;
+    if (!server_indicators.find(server, hits)) {
+      hits.clear();
+      intel->match_ip(server, hits);
+      server_indicators.insert(server, hits);
+    }
+    return std::any_of(hits.begin(), hits.end(), [&](std::uint32_t id) { return intel->active_at(id, ts); });
   }
 
   // The (host, name) pair, created when new and within the bound (max_pairs, like address pairs).
@@ -404,7 +429,7 @@ struct Detector::State {
 
   void add_record_hits(const IpAddress& host, const IpAddress& server, const std::string& evidence_id,
                        const char* what, const std::string& observed) {
-    PairState* p = pair(host, server);
+    PairState* p = pair(host, server, [] { return true; });  // `hits` holds the record's active indicators
     if (p == nullptr) return;
     for (const std::uint32_t id : hits) {
       ++counters.intel_matches;
@@ -448,7 +473,7 @@ void Detector::on_flow(const flow::FlowRecord& r) {
   }
   ++s.counters.flows_outbound;
   if (s.monitored_hosts.insert(r.orig_h)) ++(r.orig_h.is_v4() ? s.monitored_v4 : s.monitored_v6);
-  PairState* p = s.pair(r.orig_h, r.resp_h);
+  PairState* p = s.pair(r.orig_h, r.resp_h, [&] { return s.listed_server(r.orig_h, r.resp_h, r.first_ts); });
   if (p == nullptr) return;
   s.evidence.spool(r);
   if (p->flows == 0 || r.first_ts < p->first) p->first = r.first_ts;
@@ -489,16 +514,16 @@ void Detector::on_flow(const flow::FlowRecord& r) {
       std::array<char, 16> label_buf;
       const std::string_view key_name =
           named ? std::string_view(r.server_name) : port_group_label(r.ip_proto, r.resp_p, label_buf);
-      NamePairState* found = s.name_pair(r.orig_h, key_name);
-      if (found == nullptr) return;
-      NamePairState& np = *found;
-      np.series.add(event, s.config.max_events_per_pair);
-      np.sample.add(r.first_ts.ns, r.id, s.config.cite_flows_per_victim);
-      if (std::find(np.servers.begin(), np.servers.end(), r.resp_h) == np.servers.end()) {
-        if (np.servers.size() < kMaxServersPerName) {
-          np.servers.push_back(r.resp_h);
-        } else {
-          np.more_servers = true;
+      // Past the bound the name pair is not kept, but the flow still goes on to intel matching below.
+      if (NamePairState* np = s.name_pair(r.orig_h, key_name); np != nullptr) {
+        np->series.add(event, s.config.max_events_per_pair);
+        np->sample.add(r.first_ts.ns, r.id, s.config.cite_flows_per_victim);
+        if (std::find(np->servers.begin(), np->servers.end(), r.resp_h) == np->servers.end()) {
+          if (np->servers.size() < kMaxServersPerName) {
+            np->servers.push_back(r.resp_h);
+          } else {
+            np->more_servers = true;
+          }
         }
       }
     }

@@ -42,6 +42,8 @@ struct DetectConfig {
   double beacon_threshold = 0.75;          // a pair at or above this makes its server a finding
   std::size_t max_events_per_pair = 1024;  // EventSeries capacity
   std::size_t max_pairs = 1u << 22;  // (host, destination) pairs tracked; beyond, new pairs are counted only
+  std::size_t max_listed_pairs =
+      1u << 22;                           // pairs kept beyond max_pairs because an indicator lists the server
   std::size_t cite_flows_per_victim = 5;  // flows cited per victim and reason (first and last ones)
   std::size_t max_names_per_server = 16;
 };
@@ -111,15 +113,16 @@ struct DetectCounters {
   std::uint64_t flows_transit = 0;   // neither monitored
   std::uint64_t flows_group = 0;     // to a multicast or broadcast address: no server on the other end
   std::uint64_t pairs = 0;
-  std::uint64_t pairs_dropped = 0;       // flows of (host, address) pairs beyond max_pairs
-  std::uint64_t name_pairs_dropped = 0;  // flows of (host, name) pairs beyond max_pairs
-  std::uint64_t intel_matches = 0;       // indicator hits (flows and records)
-  std::uint64_t intel_expired = 0;       // hits outside an indicator's validity window, ignored
-  std::uint64_t alerts = 0;              // alert records seen (Suricata EVE inputs)
-  std::uint64_t alerts_c2 = 0;           // ... that say C2 and join a monitored host to an external server
-  std::uint64_t dga_hosts = 0;           // monitored hosts whose failed lookups crossed the DGA threshold
-  std::uint64_t dns_tunnel_hosts = 0;    // (host, domain) pairs reported as DNS tunnels
-  std::uint64_t dns_pairs_dropped = 0;   // lookups not followed by the DNS-tunnel and DNS-beacon detectors
+  std::uint64_t pairs_dropped = 0;              // flows of (host, address) pairs beyond max_pairs
+  std::uint64_t name_pairs_dropped = 0;         // flows of (host, name) pairs beyond max_pairs
+  std::uint64_t listed_pairs_beyond_bound = 0;  // pairs kept past max_pairs: their server is listed
+  std::uint64_t intel_matches = 0;              // indicator hits (flows and records)
+  std::uint64_t intel_expired = 0;              // hits outside an indicator's validity window, ignored
+  std::uint64_t alerts = 0;                     // alert records seen (Suricata EVE inputs)
+  std::uint64_t alerts_c2 = 0;          // ... that say C2 and join a monitored host to an external server
+  std::uint64_t dga_hosts = 0;          // monitored hosts whose failed lookups crossed the DGA threshold
+  std::uint64_t dns_tunnel_hosts = 0;   // (host, domain) pairs reported as DNS tunnels
+  std::uint64_t dns_pairs_dropped = 0;  // lookups not followed by the DNS-tunnel and DNS-beacon detectors
   std::uint64_t monitored_hosts = 0;
 };
 

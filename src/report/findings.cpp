@@ -402,6 +402,7 @@ std::string write_findings(OutputFile& out, const AnalysisOutput& o,
   j.field("monitored_hosts", c.monitored_hosts);
   j.field("pairs", c.pairs).field("pairs_dropped", c.pairs_dropped);
   j.field("name_pairs_dropped", c.name_pairs_dropped);
+  j.field("listed_pairs_beyond_bound", c.listed_pairs_beyond_bound);
   j.field("intel_matches", c.intel_matches).field("intel_expired", c.intel_expired);
   j.field("alerts", c.alerts).field("alerts_c2", c.alerts_c2).field("dga_hosts", c.dga_hosts);
   j.field("dns_tunnel_hosts", c.dns_tunnel_hosts).field("dns_pairs_dropped", c.dns_pairs_dropped);
@@ -696,6 +697,15 @@ std::string report_text(const AnalysisOutput& o, const std::vector<CountryStatis
   list_files("Threat intelligence", o.feeds, "indicators");
   list_files("Allow lists", o.allow_lists, "entries");
   for (const auto& u : o.detectors_unavailable) t += fmt::format("Not run: {}\n", u);
+  // Detection's memory bounds: flows they left out were read but not scored, so say so where it is read.
+  const detect::DetectCounters& dc = o.detection->counters;
+  if (dc.pairs_dropped + dc.name_pairs_dropped + dc.dns_pairs_dropped > 0) {
+    t += fmt::format(
+        "Detection bounds reached: {} flows of (host, address) pairs and {} of (host, name) pairs beyond the "
+        "pair bound, {} DNS lookups beyond the DNS detectors' bounds, were not scored ({} pairs of listed "
+        "servers kept past the bound)\n",
+        dc.pairs_dropped, dc.name_pairs_dropped, dc.dns_pairs_dropped, dc.listed_pairs_beyond_bound);
+  }
   t += "Attribution data:\n";
   for (const auto& c : o.credits) t += fmt::format("  {}\n", c);
   return t;

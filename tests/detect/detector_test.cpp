@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <map>
 #include <string_view>
 
 #include "detect_test_util.hpp"
@@ -147,6 +148,46 @@ TEST(Detector, PairsBeyondTheBoundAreCountedNotKept) {
   EXPECT_EQ(r.counters.pairs_dropped, 2u);  // 203.0.113.3's two flows
   // c.example.com's two flows, and 203.0.113.2's unnamed one (its port group, "*tcp/443", is a third name)
   EXPECT_EQ(r.counters.name_pairs_dropped, 3u);
+}
+
+// A full pair table still takes the pairs of a listed server: by its address (a feed line), by a name the
+// host resolved it from, or by a record (TLS SNI) that matched. Benign pairs that filled the table first must
+// not cut the count of hosts a listed server reached; a second bound (max_listed_pairs) caps these too.
+TEST(Detector, ListedServersKeepTheirVictimsBeyondThePairBound) {
+  Feed feed("198.51.100.7\nevil.example\n", "feed.txt");
+  TestClassifier classifier;
+  detect::EvidenceStore evidence;
+  detect::DetectConfig config;
+  config.max_pairs = 2;
+  config.max_listed_pairs = 5;
+  detect::Detector d(config, &feed.indicators, classifier, evidence);
+  Flows f;
+  d.on_flow(f.make("10.0.0.1", "203.0.113.1", 443, 100));  // benign pairs fill the table
+  d.on_flow(f.make("10.0.0.1", "203.0.113.2", 443, 101));
+  d.on_flow(f.make("10.0.0.2", "203.0.113.3", 443, 102));  // dropped: not listed
+  for (const char* host : {"10.0.0.3", "10.0.0.4", "10.0.0.5"})
+    d.on_flow(f.make(host, "198.51.100.7", 443, 200));  // the listed address
+  session::DnsLogRecord dns = dns_query("10.0.0.6", "c2.evil.example", 300);
+  dns.answers = {"192.0.2.44"};
+  d.on_dns(dns);
+  d.on_flow(f.make("10.0.0.6", "192.0.2.44", 443, 301));  // resolved from a listed name
+  d.on_flow(f.make("10.0.0.7", "192.0.2.44", 443, 302));  // did not resolve it, no record: dropped
+  session::SslLogRecord hello;
+  hello.ts = Timestamp{400 * kSec};
+  hello.id.orig_h = ip("10.0.0.8");
+  hello.id.resp_h = ip("192.0.2.99");
+  hello.id.resp_p = 443;
+  hello.server_name = "www.evil.example";
+  d.on_ssl(hello);  // the SNI matched: the pair is made for the record, the flow joins it
+  d.on_flow(f.make("10.0.0.8", "192.0.2.99", 443, 400));
+  d.on_flow(f.make("10.0.0.9", "198.51.100.7", 443, 500));  // a sixth listed pair: past max_listed_pairs
+  const auto r = d.finish();
+  EXPECT_EQ(r.counters.listed_pairs_beyond_bound, 5u);
+  EXPECT_EQ(r.counters.pairs_dropped, 3u);  // 203.0.113.3, 10.0.0.7's unlisted flow, the sixth listed pair
+  std::map<IpAddress, std::size_t> victims;
+  for (const auto& s : r.servers) victims[s.ip] = s.victims.size();
+  EXPECT_EQ(victims, (std::map<IpAddress, std::size_t>{
+                         {ip("192.0.2.44"), 1}, {ip("192.0.2.99"), 1}, {ip("198.51.100.7"), 3}}));
 }
 
 namespace {
