@@ -216,6 +216,12 @@ void add_analyze_command(CLI::App& app, AnalyzeArgs& a) {
   cmd->add_option("--beacon-min-intervals", a.beacon_min_intervals, "fewest check-in intervals scored")
       ->check(CLI::Range(2u, 1000u))
       ->capture_default_str();
+  cmd->add_option(
+         "--max-pairs", a.max_pairs,
+         "(host, server) and (host, name) pairs detection keeps (about 0.7 KB each); flows of further "
+         "pairs are counted and not scored, except a listed server's (kept up to as many again)")
+      ->check(CLI::Range(std::size_t{16}, std::size_t{1} << 30))
+      ->capture_default_str();
   cmd->add_flag("-q,--quiet", a.quiet, "do not print report.txt to stdout");
 }
 
@@ -263,6 +269,8 @@ int run_analyze(const AnalyzeArgs& a, AnalyzeSummary* summary) {
   detect::DetectConfig detect_config;
   detect_config.beacon_threshold = a.beacon_threshold;
   detect_config.beacon.min_intervals = a.beacon_min_intervals;
+  detect_config.max_pairs = a.max_pairs;
+  detect_config.max_listed_pairs = a.max_pairs;
   detect::EvidenceStore evidence;
   detect::Detector detector(detect_config, a.intel.empty() ? nullptr : &indicators, classifier, evidence);
   report::RunAccounting accounting;
@@ -348,6 +356,7 @@ int run_analyze(const AnalyzeArgs& a, AnalyzeSummary* summary) {
   out.options.push_back(fmt::format("beacon_threshold={}", a.beacon_threshold));
   out.options.push_back(fmt::format("beacon_min_intervals={}", a.beacon_min_intervals));
   out.options.push_back(fmt::format("max_flows={}", a.input.max_flows));
+  out.options.push_back(fmt::format("max_pairs={}", a.max_pairs));
   const std::string text = report::write_analysis(a.out, out);
   if (!a.quiet) fmt::print("{}", text);
   return finish_run(accounting, started);

@@ -76,6 +76,7 @@ struct AnalyzeArgs {
   std::string asn;
   double beacon_threshold = 0.75;
   std::uint32_t beacon_min_intervals = 5;
+  std::size_t max_pairs = std::size_t{1} << 22;  // detect::DetectConfig::max_pairs (and max_listed_pairs)
   bool quiet = false;
 };
 // What one analyze run reported, for callers that run it in-process (collect --analyze).
