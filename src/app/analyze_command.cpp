@@ -9,6 +9,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "app/cli_checks.hpp"
 #include "app/commands.hpp"
 #include "app/live_stop.hpp"
 #include "app/progress.hpp"
@@ -193,25 +194,29 @@ void add_analyze_command(CLI::App& app, AnalyzeArgs& a) {
       "findings.json, beacons.json, evidence.jsonl)");
   add_input_options(*cmd, a.input);
   cmd->add_option("-o,--out", a.out, "output directory (created when missing)")->required();
-  cmd->add_option(
-      "--intel", a.intel,
-      "threat-intel feed file (plain list, abuse.ch CSV/JSON, URLhaus, ThreatFox, SSLBL, STIX 2.1, "
-      "MISP, Zeek intel); repeatable");
+  // One value per occurrence (allow_extra_args(false)): `--intel FEED capture.pcap` must not take the capture
+  // for a second feed.
+  cmd->add_option("--intel", a.intel,
+                  "threat-intel feed file (plain list, abuse.ch CSV/JSON, URLhaus, ThreatFox, SSLBL, STIX "
+                  "2.1, MISP, Zeek intel); repeat the option for more feeds")
+      ->allow_extra_args(false);
   cmd->add_option("--allow", a.allow,
                   "allow list: destinations you have vetted, one IP, CIDR or domain (and its subdomains) per "
                   "line (or any --intel format); a finding it covers is set aside, out of the counts, and "
-                  "listed with the entry; repeatable");
+                  "listed with the entry; repeat the option for more lists")
+      ->allow_extra_args(false);
   cmd->add_option("--home-net", a.home_net,
                   "monitored networks, comma-separated CIDRs; repeatable (default: RFC 1918, 100.64.0.0/10, "
-                  "fc00::/7, link-local)")
+                  "fc00::/7, link-local, loopback)")
       ->delimiter(',')
-      ->multi_option_policy(CLI::MultiOptionPolicy::Join);
+      ->multi_option_policy(CLI::MultiOptionPolicy::Join)
+      ->allow_extra_args(false);
   cmd->add_option("--home-country", a.home_country,
                   "every address located in this country (ISO code) is monitored; private hosts take it");
   cmd->add_option("--geoip", a.geoip, "country MMDB (default: the @ip-location-db data from make deps)");
   cmd->add_option("--asn", a.asn, "AS data: MMDB (GeoLite2-ASN) or @ip-location-db CSV");
   cmd->add_option("--beacon-threshold", a.beacon_threshold, "beacon score that makes a server a finding")
-      ->check(CLI::Range(0.0, 1.0))
+      ->check(finite_range(0.0, 1.0))
       ->capture_default_str();
   cmd->add_option("--beacon-min-intervals", a.beacon_min_intervals, "fewest check-in intervals scored")
       ->check(CLI::Range(2u, 1000u))

@@ -28,6 +28,7 @@
 #include <system_error>
 #include <thread>
 
+#include "app/cli_checks.hpp"
 #include "app/commands.hpp"
 #include "attrib/attributor.hpp"
 #include "attrib/home_net.hpp"
@@ -724,20 +725,24 @@ void add_collect_command(CLI::App& app, CollectArgs& a) {
       ->capture_default_str();
   auto* analyze = cmd->add_flag("--analyze", a.analyze,
                                 "run analyze on each closed file, into DIR/analyze-YYYYMMDD-HHMMSS");
-  cmd->add_option("--intel", a.intel, "with --analyze: threat-intel feed file; repeatable")->needs(analyze);
+  cmd->add_option("--intel", a.intel, "with --analyze: threat-intel feed file; repeatable")
+      ->allow_extra_args(false)
+      ->needs(analyze);
   cmd->add_option("--allow", a.allow, "with --analyze: allow list of vetted destinations; repeatable")
+      ->allow_extra_args(false)
       ->needs(analyze);
   cmd->add_option("--home-net", a.home_net,
                   "with --analyze: monitored networks, comma-separated CIDRs; repeatable")
       ->delimiter(',')
       ->multi_option_policy(CLI::MultiOptionPolicy::Join)
+      ->allow_extra_args(false)
       ->needs(analyze);
   cmd->add_option("--home-country", a.home_country, "with --analyze: monitored country (ISO code)")
       ->needs(analyze);
   cmd->add_option("--geoip", a.geoip, "with --analyze: country MMDB")->needs(analyze);
   cmd->add_option("--asn", a.asn, "with --analyze: AS data, MMDB or CSV")->needs(analyze);
   cmd->add_option("--count", a.count, "stop after N datagrams");
-  cmd->add_option("--duration", a.duration_s, "stop after this many seconds")->check(CLI::PositiveNumber);
+  cmd->add_option("--duration", a.duration_s, "stop after this many seconds")->check(positive_seconds());
 }
 
 int run_collect(const CollectArgs& a) {

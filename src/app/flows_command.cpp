@@ -4,7 +4,9 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 
+#include "app/cli_checks.hpp"
 #include "app/commands.hpp"
 #include "app/live_stop.hpp"
 #include "app/progress.hpp"
@@ -29,17 +31,24 @@ void add_input_options(CLI::App& cmd, InputArgs& a) {
   cmd.add_option("--bpf", a.bpf, "BPF filter for live capture")->needs(iface);
   cmd.add_option("--count", a.live_count, "stop a live capture after N packets")->needs(iface);
   cmd.add_option("--idle-stop-ms", a.live_idle_ms, "stop a live capture after this many ms without packets")
+      ->check(CLI::Range(1, std::numeric_limits<int>::max()))
       ->needs(iface);
   cmd.add_option("--max-flows", a.max_flows, "hard bound on concurrent flows; the longest idle are evicted")
       ->check(CLI::Range(std::size_t{16}, std::size_t{1} << 28))
       ->capture_default_str();
-  cmd.add_option("--tcp-timeout", a.tcp_timeout_s, "TCP idle timeout, seconds")->capture_default_str();
-  cmd.add_option("--udp-timeout", a.udp_timeout_s, "UDP idle timeout, seconds")->capture_default_str();
-  cmd.add_option("--dns-timeout", a.dns_timeout_s, "idle timeout of UDP flows on port 53, seconds")
-      ->capture_default_str();
-  cmd.add_option("--icmp-timeout", a.icmp_timeout_s, "ICMP idle timeout, seconds")->capture_default_str();
-  cmd.add_option("--other-timeout", a.other_timeout_s, "idle timeout of other IP protocols, seconds")
-      ->capture_default_str();
+  const struct {
+    const char* name;
+    double* seconds;
+    const char* what;
+  } timeouts[] = {
+      {"--tcp-timeout", &a.tcp_timeout_s, "TCP idle timeout, seconds"},
+      {"--udp-timeout", &a.udp_timeout_s, "UDP idle timeout, seconds"},
+      {"--dns-timeout", &a.dns_timeout_s, "idle timeout of UDP flows on port 53, seconds"},
+      {"--icmp-timeout", &a.icmp_timeout_s, "ICMP idle timeout, seconds"},
+      {"--other-timeout", &a.other_timeout_s, "idle timeout of other IP protocols, seconds"},
+  };
+  for (const auto& t : timeouts)
+    cmd.add_option(t.name, *t.seconds, t.what)->check(positive_seconds())->capture_default_str();
   cmd.add_flag("--no-progress", a.no_progress, "never draw the progress bar");
   cmd.add_option(
          "--input-format", a.input_format,

@@ -182,6 +182,28 @@ std::string HomeNet::to_string() const {
   return out;
 }
 
+namespace {
+
+// The 249 assigned ISO 3166-1 alpha-2 codes (Debian iso-codes 4.15, iso_3166-1.json), in pairs, then XK
+// (Kosovo), EU and AP, which geolocation databases use. A code outside them locates no address:
+// `--home-country XX` would monitor nothing and print "controlled 1 host in XX".
+constexpr std::string_view kCountryCodes =
+    "ADAEAFAGAIALAMAOAQARASATAUAWAXAZBABBBDBEBFBGBHBIBJBLBMBNBOBQBRBSBTBVBWBYBZCACCCDCFCGCHCICKCLCMCNCOCR"
+    "CUCVCWCXCYCZDEDJDKDMDODZECEEEGEHERESETFIFJFKFMFOFRGAGBGDGEGFGGGHGIGLGMGNGPGQGRGSGTGUGWGYHKHMHNHRHTHU"
+    "IDIEILIMINIOIQIRISITJEJMJOJPKEKGKHKIKMKNKPKRKWKYKZLALBLCLILKLRLSLTLULVLYMAMCMDMEMFMGMHMKMLMMMNMOMPMQ"
+    "MRMSMTMUMVMWMXMYMZNANCNENFNGNINLNONPNRNUNZOMPAPEPFPGPHPKPLPMPNPRPSPTPWPYQARERORSRURWSASBSCSDSESGSHSI"
+    "SJSKSLSMSNSOSRSSSTSVSXSYSZTCTDTFTGTHTJTKTLTMTNTOTRTTTVTWTZUAUGUMUSUYUZVAVCVEVGVIVNVUWFWSYEYTZAZMZW"
+    "XKEUAP";
+
+bool known_country(std::string_view code) {
+  for (std::size_t i = 0; i + 2 <= kCountryCodes.size(); i += 2) {
+    if (kCountryCodes.substr(i, 2) == code) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 bool parse_country_code(std::string_view text, std::string& out, std::string& error) {
   text = trim(text);
   if (text.size() != 2 || !std::isalpha(static_cast<unsigned char>(text[0])) ||
@@ -191,6 +213,11 @@ bool parse_country_code(std::string_view text, std::string& out, std::string& er
   }
   out.assign(text);
   for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (!known_country(out)) {
+    error = fmt::format("'{}' is not an assigned ISO 3166-1 country code{}", text,
+                        out == "UK" ? " (the United Kingdom is GB)" : "");
+    return false;
+  }
   return true;
 }
 

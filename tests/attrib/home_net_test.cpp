@@ -128,6 +128,19 @@ TEST(CountryCode, UpperCasesTwoLetters) {
     EXPECT_FALSE(parse_country_code(bad, code, error)) << bad;
 }
 
+// Two letters are not enough: a code no database locates anything in would monitor nothing.
+TEST(CountryCode, OnlyAssignedCodes) {
+  std::string code, error;
+  for (const char* good : {"AD", "zw", "GB", "XK", "SS", "US"})
+    EXPECT_TRUE(parse_country_code(good, code, error)) << good << ": " << error;
+  for (const char* bad : {"XX", "ZZ", "AA", "QQ"}) {
+    EXPECT_FALSE(parse_country_code(bad, code, error)) << bad;
+    EXPECT_NE(error.find("not an assigned"), std::string::npos) << error;
+  }
+  EXPECT_FALSE(parse_country_code("uk", code, error));
+  EXPECT_NE(error.find("is GB"), std::string::npos) << error;
+}
+
 Location located(const std::string& country, std::uint32_t asn = 0) {
   Location loc;
   loc.country = country;
