@@ -282,6 +282,17 @@ InputSet::InputSet(const std::vector<std::string>& paths, InputOptions options)
   if (paths.empty()) throw std::runtime_error("no input given");
   bool have_stdin = false;
   for (const auto& path : paths) impl.add_path(path, have_stdin);
+  // Nothing to read (empty directories, or files none of which is a capture) is a mistake in the command
+  // line, not an empty result: a report of "no C2 server" would read as a clean bill of health.
+  if (std::all_of(impl.pending.begin(), impl.pending.end(),
+                  [](const PendingInput& p) { return !p.not_a_capture.empty(); })) {
+    std::string why = impl.pending.empty() ? std::string("; the directories hold no files") : std::string();
+    for (const auto& p : impl.pending) {
+      if (why.size() > 400) break;
+      why += "; " + p.path + ": " + p.not_a_capture;
+    }
+    throw std::runtime_error("no capture among the inputs" + why);
+  }
   impl.order_by_time();
   // Readers keep a pointer to their summary: the vector must never reallocate.
   impl.inputs.reserve(impl.pending.size());

@@ -735,10 +735,17 @@ void SensorReader::Impl::add_file(const std::string& path, bool from_directory) 
   InputFormat format = options.format == InputFormat::kAuto ? p.sniffed.format : options.format;
   const bool log_format =
       format == InputFormat::kZeek || format == InputFormat::kEve || format == InputFormat::kArgus;
-  if (!log_format || (from_directory && options.format != InputFormat::kAuto && p.sniffed.format != format &&
-                      p.sniffed.format != InputFormat::kAuto)) {
-    const std::string what = p.sniffed.kind.empty() ? std::string("not a log c2scope reads")
-                                                    : "not a log c2scope reads (" + p.sniffed.kind + ")";
+  // A forced format is for files whose header c2scope does not recognise; a file recognised as something
+  // else (a pcap under --input-format zeek) is not read as that format.
+  const bool other_format = options.format != InputFormat::kAuto && p.sniffed.format != format &&
+                            p.sniffed.format != InputFormat::kAuto;
+  if (!log_format || other_format) {
+    std::string what = p.sniffed.kind.empty() ? std::string("not a log c2scope reads")
+                                              : "not a log c2scope reads (" + p.sniffed.kind + ")";
+    if (log_format) {
+      what = "not a " + std::string(input_format_name(format)) +
+             " log; its content is recognised as: " + std::string(format_description(p.sniffed.format));
+    }
     if (!from_directory) throw std::runtime_error(path + ": " + what);
     s.format = "skipped";
     s.issues.push_back(LogIssue{0, what + "; skipped"});
@@ -906,6 +913,19 @@ SensorReader::SensorReader(const std::vector<std::string>& paths, ReadOptions op
     for (std::size_t i = before; i < m.files.size(); ++i) {
       groups[{a, m.inputs[m.files[i].summary].log_type}].push_back(i);
     }
+  }
+  // Nothing to read is a mistake in the command line (an empty directory, logs of types c2scope does not
+  // use), not an empty result: a report of "no C2 server" would read as a clean bill of health.
+  if (m.files.empty()) {
+    std::string why;
+    for (const auto& in : m.inputs) {
+      if (why.size() > 400) break;
+      why += "; " + in.path + ": " +
+             (in.format == "skipped" ? in.issues.front().message
+                                     : "a log of type '" + in.log_type + "', which c2scope does not use");
+    }
+    if (m.inputs.empty()) why = "; the directories hold no files";
+    throw std::runtime_error("no log c2scope reads among the inputs" + why);
   }
   for (auto& [key, idx] : groups) {
     std::stable_sort(idx.begin(), idx.end(),

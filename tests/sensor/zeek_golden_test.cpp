@@ -404,15 +404,21 @@ TEST(ZeekGolden, EveryZeekLogDirectoryParses) {
   }
   ASSERT_GE(dirs.size(), 15u);
   std::uint64_t total = 0;
+  std::size_t unused_dirs = 0;
   for (const auto& d : dirs) {
     SCOPED_TRACE(d.string());
     const fs::path out = work_dir() / ("logs_" + d.filename().string());
     fs::remove_all(out);
     std::string err;
-    ASSERT_EQ(run_c2scope("logs_" + d.filename().string(),
-                          {"logs", "--no-progress", "--out", out.string(), d.string()}, &err),
-              0)
-        << err;
+    const int rc = run_c2scope("logs_" + d.filename().string(),
+                               {"logs", "--no-progress", "--out", out.string(), d.string()}, &err);
+    // A directory of logs c2scope does not use (slips test16: one arp.log; Zeek's intel whitelisting
+    // baseline: intel.dat and intel.log) is an error that names them, not an empty result.
+    if (rc == 2 && err.find("no log c2scope reads among the inputs") != std::string::npos) {
+      ++unused_dirs;
+      continue;
+    }
+    ASSERT_EQ(rc, 0) << err;
     simdjson::dom::parser p;
     simdjson::dom::element stats;
     ASSERT_EQ(p.parse(simdjson::padded_string(read_file(out / "stats.json"))).get(stats), simdjson::SUCCESS);
@@ -423,6 +429,7 @@ TEST(ZeekGolden, EveryZeekLogDirectoryParses) {
     EXPECT_EQ(skipped.size(), 0u) << err;
     total += records;
   }
+  EXPECT_EQ(unused_dirs, 2u);
   EXPECT_GT(total, 150000u);
 }
 
