@@ -62,8 +62,9 @@ enum class Reason : std::uint8_t {
   // NetFlow/IPFIX export captures (--netflow): a decoded packet that carries no UDP datagram to decode
   kNetflowNotUdp,
   // log inputs, Argus and Suricata EVE (src/sensor)
-  kLogNotIp,          // an Argus record of a non-IP protocol (ARP, LLC, Argus management records)
-  kLogDuplicateFlow,  // an EVE flow (or netflow) event for a flow already delivered by the other event type
+  kLogNotIp,           // an Argus record of a non-IP protocol (ARP, LLC, Argus management records)
+  kLogDuplicateFlow,   // an EVE flow (or netflow) event for a flow already delivered by the other event type
+  kLogDuplicateInput,  // a record of a log file that repeats another input file (a labelled copy of conn.log)
   kCount
 };
 
@@ -114,6 +115,7 @@ inline constexpr std::array<std::string_view, kReasonCount> kReasonNames = {
     "netflow_not_udp",
     "log_not_ip",
     "log_duplicate_flow",
+    "log_duplicate_input",
 };
 
 constexpr std::string_view reason_name(Reason r) {

@@ -684,6 +684,7 @@ struct Stream {
   bool typed_by_content = false;   // EVE: the record types come from the events, not from the file
   std::size_t current = SIZE_MAX;  // index into Impl::files of the open file
   bool done = false;
+  bool first_record = false;  // the open file has delivered no record yet
   std::vector<Entry> slots;
   std::vector<std::size_t> free_slots;
   struct Item {
@@ -714,8 +715,14 @@ struct SensorReader::Impl {
   std::uint64_t total_bytes = 0;
   std::uint64_t finished_bytes = 0;
   std::uint64_t seq = 0;
+  // (log type, uid of a file's first record) -> that file (index into files): a file that starts with the
+  // record another file of its type started with is a copy of it (Stratosphere ships conn.log and its
+  // labelled copy side by side), and reading both would count every connection twice.
+  std::map<std::pair<int, std::string>, std::size_t> first_uids;
 
   void add_file(const std::string& path, bool from_directory);
+  bool copy_of_earlier_file(const Stream& s, const Entry& first);
+  void skip_copy(Stream& s, std::size_t slot);
   bool open_next(Stream& s);
   void close_current(Stream& s);
   // Reads the stream's next record into `slot` (opening its next file as needed); false when it is drained.
@@ -820,6 +827,7 @@ bool SensorReader::Impl::open_next(Stream& s) {
     s.parser =
         make_parser(f.format, sum, static_cast<std::uint32_t>(f.summary), f.type, options.want_app_logs);
     s.current = fi;
+    s.first_record = true;
     return true;
   }
   return false;
@@ -849,10 +857,59 @@ bool SensorReader::Impl::read_into(Stream& s, std::size_t slot) {
       s.done = true;
       break;
     }
-    if (s.parser->next(*s.reader, s.slots[slot])) return true;
+    if (s.parser->next(*s.reader, s.slots[slot])) {
+      if (!s.first_record) return true;
+      s.first_record = false;
+      if (!copy_of_earlier_file(s, s.slots[slot])) return true;
+      skip_copy(s, slot);
+    }
     close_current(s);
   }
   return false;
+}
+
+namespace {
+const std::string& entry_uid(const Entry& e) {
+  return std::visit(
+      [](const auto& r) -> const std::string& {
+        using T = std::decay_t<decltype(r)>;
+        if constexpr (std::is_same_v<T, zeek::ConnEntry>) {
+          return r.flow.uid;
+        } else if constexpr (std::is_same_v<T, zeek::SslEntry>) {
+          return r.rec.id.uid;
+        } else if constexpr (std::is_same_v<T, zeek::X509Entry>) {
+          return r.fuid;
+        } else {
+          return r.id.uid;
+        }
+      },
+      e);
+}
+}  // namespace
+
+bool SensorReader::Impl::copy_of_earlier_file(const Stream& s, const Entry& first) {
+  const std::string& uid = entry_uid(first);
+  if (uid.empty()) return false;
+  const auto [it, added] =
+      first_uids.try_emplace({static_cast<int>(zeek::entry_type(first)), uid}, s.current);
+  if (added || it->second == s.current) return false;
+  LogInputSummary& sum = inputs[files[s.current].summary];
+  ++sum.issues_total;
+  if (sum.issues.size() < kMaxIssuesPerLogInput) {
+    sum.issues.push_back(LogIssue{0, "starts with the record " + files[it->second].path +
+                                         " starts with (uid " + uid + "): a copy of it, not read again"});
+  }
+  return true;
+}
+
+// Reads the rest of the open file without delivering it: its records count as read and skipped.
+void SensorReader::Impl::skip_copy(Stream& s, std::size_t slot) {
+  while (s.parser->next(*s.reader, s.slots[slot])) {
+  }
+  LogInputSummary& sum = inputs[files[s.current].summary];
+  sum.skipped.add(Reason::kLogDuplicateInput, sum.used);
+  sum.used = 0;
+  sum.first_ts = sum.last_ts = Timestamp{};
 }
 
 void SensorReader::Impl::fill(Stream& s) {

@@ -263,6 +263,38 @@ TEST(SensorReader, FlowsOnlyDoesNotReadProtocolLogs) {
   }
 }
 
+// Stratosphere ships conn.log and its labelled copy side by side: the copy (same first record) is read,
+// hashed and counted as skipped, not delivered again. Another conn.log of the same hours is not a copy.
+TEST(SensorReader, ACopyOfAnotherLogIsSkippedNotCountedTwice) {
+  TempDir dir;
+  const std::string body = conn_line(1, "C1", "10.0.0.1", "192.0.2.1", 443, 1) +
+                           conn_line(5, "C2", "10.0.0.1", "192.0.2.1", 443, 1) +
+                           conn_line(9, "C3", "10.0.0.1", "192.0.2.1", 443, 1);
+  dir.write("conn.log", tsv_header("conn", conn_fields()) + body);
+  dir.write("labeled-conn.log", tsv_header("conn", conn_fields()) + body);
+  dir.write("other/conn.log",
+            tsv_header("conn", conn_fields()) + conn_line(2, "C9", "10.0.0.2", "192.0.2.1", 443, 1));
+  ReadOptions options;
+  options.hash_inputs = false;
+  Collect c;
+  SensorReader reader({dir.path().string()}, options);
+  reader.run(&c, nullptr);
+  EXPECT_EQ(c.flows.size(), 4u);
+  std::uint64_t used = 0, copies = 0;
+  for (const auto& in : reader.inputs()) {
+    used += in.used;
+    copies += in.skipped.get(Reason::kLogDuplicateInput);
+    const bool other = std::filesystem::path(in.path).parent_path().filename() == "other";
+    EXPECT_EQ(in.records, other ? 1u : 3u) << in.path;
+    if (in.path.find("labeled-conn.log") != std::string::npos) {
+      ASSERT_EQ(in.issues.size(), 1u);
+      EXPECT_NE(in.issues[0].message.find("a copy of it"), std::string::npos) << in.issues[0].message;
+    }
+  }
+  EXPECT_EQ(used, 4u);
+  EXPECT_EQ(copies, 3u);
+}
+
 TEST(SensorReader, StartUpErrors) {
   TempDir dir;
   const std::string text = dir.write("notes.txt", "hello\n");
