@@ -89,9 +89,20 @@ void write_place(JsonWriter& j, const Place& p) {
   j.field("as_org", p.as_org);
 }
 
+// A text the source did not give (a log without community_id, an Argus record without uid) is null, as
+// docs/schema.md says of evidence.jsonl; "" would read as a value.
+void text_or_null(JsonWriter& j, std::string_view key, std::string_view text, bool known = true) {
+  j.key(key);
+  if (known && !text.empty()) {
+    j.value(text);
+  } else {
+    j.null();
+  }
+}
+
 void write_conn_id(JsonWriter& j, const session::ConnId& id) {
-  j.field("uid", id.uid);
-  j.field("community_id", id.community_id);
+  text_or_null(j, "uid", id.uid);
+  text_or_null(j, "community_id", id.community_id);
   j.field("orig_h", id.orig_h.to_string());
   j.field("orig_p", static_cast<unsigned>(id.orig_p));
   j.field("resp_h", id.resp_h.to_string());
@@ -210,13 +221,20 @@ void write_evidence(OutputFile& out, const AnalysisOutput& o) {
     j.begin_object();
     j.field("id", "flow:" + std::to_string(id)).field("type", "flow");
     write_flow_location(j, *o.accounting, b.first_packet, b.last_packet, "");
-    j.field("uid", trimmed(b.uid)).field("community_id", trimmed(b.community_id));
+    text_or_null(j, "uid", trimmed(b.uid));
+    text_or_null(j, "community_id", trimmed(b.community_id));
     j.field("ts", format_iso8601(Timestamp{b.first_ns}))
         .field("last_ts", format_iso8601(Timestamp{b.last_ns}));
     j.field("orig_h", b.orig_h.to_string()).field("orig_p", static_cast<unsigned>(b.orig_p));
     j.field("resp_h", b.resp_h.to_string()).field("resp_p", static_cast<unsigned>(b.resp_p));
     j.field("proto", zeek_proto_name(b.ip_proto)).field("service", trimmed(b.service));
-    j.field("conn_state", trimmed(b.conn_state)).field("history", trimmed(b.history));
+    text_or_null(j, "conn_state", trimmed(b.conn_state), (b.unknown & flow::kUnknownConnState) == 0);
+    j.key("history");  // known and empty (an ICMP flow's, as Zeek writes it) is "", unknown is null
+    if ((b.unknown & flow::kUnknownHistory) == 0) {
+      j.value(trimmed(b.history));
+    } else {
+      j.null();
+    }
     count_or_null(j, "orig_bytes", b.orig_bytes, (b.unknown & flow::kUnknownOrigBytes) == 0);
     count_or_null(j, "resp_bytes", b.resp_bytes, (b.unknown & flow::kUnknownRespBytes) == 0);
     count_or_null(j, "orig_pkts", b.orig_pkts, (b.unknown & flow::kUnknownOrigPkts) == 0);

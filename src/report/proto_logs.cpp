@@ -430,7 +430,10 @@ void ProtoLogWriter::on_x509(const session::X509LogRecord& r) {
   l.time("ts", r.ts.ns);
   l.str("uid", r.id.uid);
   l.str("fingerprint", c.sha256);
-  l.count("certificate.version", static_cast<std::uint64_t>(c.version));
+  if (c.version > 0)  // X.509 versions are 1-3; 0 is a source that did not say (Suricata EVE)
+    l.count("certificate.version", static_cast<std::uint64_t>(c.version));
+  else
+    l.unset("certificate.version");
   l.str("certificate.serial", c.serial);
   l.str("certificate.subject", c.subject);
   l.str("certificate.issuer", c.issuer);
