@@ -163,18 +163,28 @@ std::vector<std::string> unavailable_for_netflow(bool intel) {
 }
 
 // Loads every file into `set` (finalized), reporting each file's problems on stderr and in the summaries.
-std::vector<report::FeedSummary> load_feeds(const std::vector<std::string>& paths, intel::IndicatorSet& set) {
+// `option` (--intel, --allow) names the files in errors: an allow list is not an intel feed to its reader.
+std::vector<report::FeedSummary> load_feeds(const std::vector<std::string>& paths, intel::IndicatorSet& set,
+                                            std::string_view option) {
   std::vector<report::FeedSummary> feeds;
   for (const auto& path : paths) {
-    const intel::FeedLoadReport r = set.load_file(path);
+    intel::FeedLoadReport r;
+    try {
+      r = set.load_file(path);
+    } catch (const std::runtime_error& e) {
+      throw std::runtime_error(fmt::format("{}: {}", option, e.what()));
+    }
     report::FeedSummary f{
         r.path, std::string(intel::format_name(r.format)), r.records, r.indicators, r.skipped, {}};
+    // JSON feeds (STIX, MISP) have no line to a problem: "line 0" would point nowhere.
+    const auto where = [](const intel::FeedProblem& p) {
+      return p.line > 0 ? fmt::format("line {}: ", p.line) : std::string();
+    };
     for (const auto& p : r.problems)
-      f.problems.push_back(fmt::format("line {}: {} ({})", p.line, p.reason, p.excerpt));
+      f.problems.push_back(fmt::format("{}{} ({})", where(p), p.reason, p.excerpt));
     if (r.skipped > r.problems.size())
       f.problems.push_back(fmt::format("... {} more", r.skipped - r.problems.size()));
-    for (const auto& p : r.problems)
-      fmt::print(stderr, "c2scope: {}: line {}: {}\n", r.path, p.line, p.reason);
+    for (const auto& p : r.problems) fmt::print(stderr, "c2scope: {}: {}{}\n", r.path, where(p), p.reason);
     feeds.push_back(std::move(f));
   }
   set.finalize();
@@ -193,7 +203,9 @@ void add_analyze_command(CLI::App& app, AnalyzeArgs& a) {
       "find C2 servers and the hosts they control, by country, with the evidence (report.txt, "
       "findings.json, beacons.json, evidence.jsonl)");
   add_input_options(*cmd, a.input);
-  cmd->add_option("-o,--out", a.out, "output directory (created when missing)")->required();
+  cmd->add_option("-o,--out", a.out, "output directory (created when missing)")
+      ->check(output_directory())
+      ->required();
   // One value per occurrence (allow_extra_args(false)): `--intel FEED capture.pcap` must not take the capture
   // for a second feed.
   cmd->add_option("--intel", a.intel,
@@ -256,9 +268,9 @@ int run_analyze(const AnalyzeArgs& a, AnalyzeSummary* summary) {
   LiveStopSignals stop_signals(!a.input.interface.empty());
   const bool from_logs = inputs_are_logs(a.input);
   intel::IndicatorSet indicators;
-  std::vector<report::FeedSummary> feeds = load_feeds(a.intel, indicators);
+  std::vector<report::FeedSummary> feeds = load_feeds(a.intel, indicators, "--intel");
   intel::IndicatorSet allow;
-  std::vector<report::FeedSummary> allow_lists = load_feeds(a.allow, allow);
+  std::vector<report::FeedSummary> allow_lists = load_feeds(a.allow, allow, "--allow");
 
   // Started once the feeds are in (so a feed's load time is its own), loaded while the pass runs.
   AttributorLoader attributor(attrib::AttribConfig{a.geoip, a.asn, {}});

@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 
 namespace c2scope::app {
@@ -28,6 +29,18 @@ inline CLI::Validator finite_range(double lo, double hi, bool above_lo = false) 
 // Idle timeouts and durations, in seconds: more than 0, at most a year.
 inline CLI::Validator positive_seconds() {
   return finite_range(0, 365.0 * 86400, true);
+}
+
+// An output directory: missing (it is created) or a directory, not an existing file.
+inline CLI::Validator output_directory() {
+  return {[](std::string& path) -> std::string {
+            std::error_code ec;
+            const auto st = std::filesystem::status(path, ec);
+            if (!ec && std::filesystem::exists(st) && !std::filesystem::is_directory(st))
+              return path + " exists and is not a directory";
+            return {};
+          },
+          "DIR"};
 }
 
 }  // namespace c2scope::app

@@ -718,7 +718,9 @@ void add_collect_command(CLI::App& app, CollectArgs& a) {
   cmd->add_option("--netflow", a.netflow,
                   "where to listen: udp://ADDR:PORT (IPv4, [IPv6] or 0.0.0.0; port 0: any free port)")
       ->required();
-  cmd->add_option("-o,--out", a.out, "directory of the rotation files (created when missing)")->required();
+  cmd->add_option("-o,--out", a.out, "directory of the rotation files (created when missing)")
+      ->check(output_directory())
+      ->required();
   cmd->add_option("--rotate", a.rotate_s,
                   "seconds per file; files start at multiples of it (UTC), as nfcapd's -t")
       ->check(CLI::Range(1u, 86400u))

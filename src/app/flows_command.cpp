@@ -127,7 +127,12 @@ int finish_run(const report::RunAccounting& accounting, std::chrono::steady_cloc
   // then follows the report instead of landing inside it.
   std::fflush(stdout);
   fmt::print(stderr, "{}\n", report::summary_line(accounting, elapsed));
+  // Files of a directory that are not logs (a Zeek archive's conn-summary files, READMEs) are named a few
+  // at a time; all are listed in the outputs' log_inputs.
+  constexpr std::size_t kNamedSkippedFiles = 3;
+  std::size_t skipped_files = 0;
   for (const auto& in : accounting.log_inputs) {
+    if (in.format == "skipped" && ++skipped_files > kNamedSkippedFiles) continue;
     for (const auto& issue : in.issues) {
       if (issue.line > 0) {
         fmt::print(stderr, "c2scope: {}: line {}: {}\n", in.path, issue.line, issue.message);
@@ -139,6 +144,10 @@ int finish_run(const report::RunAccounting& accounting, std::chrono::steady_cloc
       fmt::print(stderr, "c2scope: {}: {} more problems not listed\n", in.path,
                  in.issues_total - in.issues.size());
     }
+  }
+  if (skipped_files > kNamedSkippedFiles) {
+    fmt::print(stderr, "c2scope: {} more files skipped as not logs c2scope reads (listed in log_inputs)\n",
+               skipped_files - kNamedSkippedFiles);
   }
   for (const auto& in : accounting.inputs) {
     for (const auto& issue : in.issues)

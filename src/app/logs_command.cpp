@@ -4,6 +4,7 @@
 #include <chrono>
 #include <filesystem>
 
+#include "app/cli_checks.hpp"
 #include "app/commands.hpp"
 #include "app/live_stop.hpp"
 #include "app/progress.hpp"
@@ -112,7 +113,9 @@ void add_logs_command(CLI::App& app, LogsArgs& a) {
   cmd->add_option("-f,--format", a.format, "json (JSON lines) or tsv (Zeek TSV)")
       ->check(CLI::IsMember({"json", "tsv"}))
       ->capture_default_str();
-  cmd->add_option("-o,--out", a.out, "output directory (created when missing)")->required();
+  cmd->add_option("-o,--out", a.out, "output directory (created when missing)")
+      ->check(output_directory())
+      ->required();
   cmd->add_flag(
       "--hash,!--no-hash", a.hash,
       "also compute the SHA-256 of every input for stats.json (default: not, \"sha256\": null, as Zeek "

@@ -247,6 +247,23 @@ bool group_address(const IpAddress& a) {
 
 }  // namespace
 
+namespace {
+// Evidence ids in reading order: by kind, then by number ("flow:8" before "flow:22", as the flows came).
+bool evidence_id_less(const std::string& a, const std::string& b) {
+  const std::size_t ca = a.find(':');
+  const std::size_t cb = b.find(':');
+  const std::string_view ka(a.data(), std::min(ca, a.size()));
+  const std::string_view kb(b.data(), std::min(cb, b.size()));
+  if (ka != kb) return ka < kb;
+  const std::string_view na =
+      ca == std::string::npos ? std::string_view() : std::string_view(a).substr(ca + 1);
+  const std::string_view nb =
+      cb == std::string::npos ? std::string_view() : std::string_view(b).substr(cb + 1);
+  if (na.size() != nb.size()) return na.size() < nb.size();  // decimal numbers without leading zeros
+  return na < nb;
+}
+}  // namespace
+
 bool completed_exchange(const flow::FlowRecord& r) {
   if (r.ip_proto == 6 && !r.known(flow::kUnknownConnState)) {
     // No TCP state (NetFlow/IPFIX records): a handshake plus an acknowledged exchange takes at least two
@@ -1114,7 +1131,7 @@ DetectionResult Detector::finish() {
                       ind.line > 0 ? fmt::format(" ({} line {})", ind.source_file, ind.line) : "", seen,
                       a.hosts.size(), a.hosts.size() == 1 ? "" : "s", a.flows, a.flows == 1 ? "" : "s");
       reason.evidence.push_back(s.evidence.cite_indicator(key.second));
-      std::sort(a.evidence.begin(), a.evidence.end());
+      std::sort(a.evidence.begin(), a.evidence.end(), evidence_id_less);
       a.evidence.erase(std::unique(a.evidence.begin(), a.evidence.end()), a.evidence.end());
       reason.evidence.insert(reason.evidence.end(), a.evidence.begin(), a.evidence.end());
       server_for(key.first).finding.reasons.push_back(std::move(reason));

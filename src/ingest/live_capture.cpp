@@ -40,8 +40,13 @@ class LiveReader final : public CaptureReader {
     pcap_set_timeout(pcap_, kPollSliceMs);
     pcap_set_tstamp_precision(pcap_, PCAP_TSTAMP_PRECISION_NANO);  // falls back to µs where unsupported
     const int rc = pcap_activate(pcap_);
-    if (rc < 0)
-      fail(itf, std::string("cannot start capture: ") + pcap_statustostr(rc) + " " + pcap_geterr(pcap_));
+    if (rc < 0) {
+      // pcap_geterr repeats pcap_statustostr for some errors ("No such device exists"): say it once.
+      const std::string status = pcap_statustostr(rc);
+      const std::string detail = pcap_geterr(pcap_);
+      fail(itf, "cannot start capture: " + status +
+                    (detail.empty() || detail == status ? "" : " (" + detail + ")"));
+    }
     nanos_ = pcap_get_tstamp_precision(pcap_) == PCAP_TSTAMP_PRECISION_NANO;
     if (!options.bpf.empty()) {
       bpf_program prog{};

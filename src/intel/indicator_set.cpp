@@ -151,11 +151,11 @@ IndicatorSet::IndicatorSet(IntelConfig config) : config_(config) {}
 FeedLoadReport IndicatorSet::load_file(const std::string& path, FeedFormat format) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
-    throw std::runtime_error("cannot read intel feed '" + path + "': it is a directory");
+    throw std::runtime_error("cannot read '" + path + "': it is a directory");
   }
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (f == nullptr) {
-    throw std::runtime_error("cannot read intel feed '" + path + "': " + std::strerror(errno));
+    throw std::runtime_error("cannot read '" + path + "': " + std::strerror(errno));
   }
   std::string bytes;
   char buf[1 << 16];
@@ -163,7 +163,7 @@ FeedLoadReport IndicatorSet::load_file(const std::string& path, FeedFormat forma
   while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) bytes.append(buf, n);
   const bool failed = std::ferror(f) != 0;
   std::fclose(f);
-  if (failed) throw std::runtime_error("cannot read intel feed '" + path + "': read error");
+  if (failed) throw std::runtime_error("cannot read '" + path + "': read error");
   return load_text(bytes, path, format);
 }
 

@@ -1015,7 +1015,7 @@ const std::vector<FeedCount>& feed_counts() {
       {"threat-intel/stix2.1/malicious-email-indicator-with-attachment.json", "stix21", 2, 0, 0, {}},
       // 25 indicators whose OR-patterns hold 65 ipv4/domain comparisons; one domain value is
       // 'domain autuo.xicp.net' (a space: malformed); 2 file:name patterns ignored.
-      {"threat-intel/stix2.1/poisonivy.json", "stix21", 25, 64, 1, {"line 0: bad_domain"}},
+      {"threat-intel/stix2.1/poisonivy.json", "stix21", 25, 64, 1, {"bad_domain"}},
       // 370 attributes (Attribute + Object); loaded: ip-dst 9 + domain 3 + hostname 21 + url 11 of 14 (three
       // url values are not URLs: "107.183.86", "Data/dtl.dat", "Data/glp.uin").
       {"threat-intel/misp/circl-osint-asert-four-element-sword-2016-04-18.json",
@@ -1023,7 +1023,7 @@ const std::vector<FeedCount>& feed_counts() {
        370,
        44,
        3,
-       {"line 0: bad_url (107.183.86)", "line 0: bad_url (Data/dtl.dat)", "line 0: bad_url (Data/glp.uin)"}},
+       {"bad_url (107.183.86)", "bad_url (Data/dtl.dat)", "bad_url (Data/glp.uin)"}},
       // 122 attributes: 19 domain + 12 ip-dst (SOURCES.md); sha1, filename, text, link ignored.
       {"threat-intel/misp/circl-osint-sednit-2017-12-21.json", "misp", 122, 31, 0, {}},
       // a filename and the url https://www.circl.lu.

@@ -79,6 +79,19 @@ TEST_F(CommandLine, HomeCountryMustBeAnAssignedCode) {
   EXPECT_NE(err.find("'XX' is not an assigned ISO 3166-1 country code"), std::string::npos) << err;
 }
 
+// Mistakes in file arguments name the option and the file.
+TEST_F(CommandLine, FileArgumentsNameTheOptionAndTheFile) {
+  std::string err;
+  EXPECT_EQ(run("out_is_file", {"analyze", "-q", "--out", pcap().string(), pcap().string()}, err), 105);
+  EXPECT_NE(err.find("--out: " + pcap().string() + " exists and is not a directory"), std::string::npos)
+      << err;
+  const std::string missing = (dir_ / "missing.txt").string();
+  EXPECT_EQ(run("allow_missing",
+                {"analyze", "-q", "--out", (dir_ / "o6").string(), "--allow", missing, pcap().string()}, err),
+            2);
+  EXPECT_NE(err.find("--allow: cannot read '" + missing + "'"), std::string::npos) << err;
+}
+
 // Nothing to read is an error naming why, not a report that no C2 server was found.
 TEST_F(CommandLine, NothingToReadIsAnError) {
   std::string err;
