@@ -89,7 +89,13 @@ std::unique_ptr<CaptureReader> open_with_capacity(std::unique_ptr<StoredStream> 
   auto source = std::make_unique<CaptureSource>(std::move(stored), capacity);
   std::string why_not;
   const CaptureFormat format = detect_format(*source, why_not);
-  if (format == CaptureFormat::kNone) throw std::runtime_error(path + ": " + why_not);
+  if (format == CaptureFormat::kNone) {
+    // Standard input is read as a capture only: a log piped in is a command-line mistake, say which.
+    const char* hint =
+        path == "-" ? "; logs (Zeek, EVE, Argus) are read from files and directories, not from standard input"
+                    : "";
+    throw std::runtime_error(path + ": " + why_not + hint);
+  }
   summary->path = path;
   summary->format = format == CaptureFormat::kPcap ? "pcap" : "pcapng";
   if (!source->compression.empty()) summary->format += "+" + source->compression;

@@ -8,9 +8,11 @@
 #include <cstring>
 #include <filesystem>
 #include <limits>
+#include <map>
 #include <optional>
 #include <stdexcept>
 
+#include "core/directory_files.hpp"
 #include "ingest/capture_reader.hpp"
 #include "ingest/packet_source.hpp"
 
@@ -64,6 +66,9 @@ struct InputSet::Impl {
   std::uint64_t total_bytes = 0;
   std::uint64_t finished_bytes = 0;
   std::int64_t latest_ns = kNoPacketYet;  // latest packet time delivered so far
+  // Regular files by (device, inode): the same file named twice (a directory and a file in it, a glob that
+  // overlaps) is read once; read twice every packet and flow would count double.
+  std::map<std::pair<dev_t, ino_t>, std::string> seen_files;
 
   // A stored stream configured by the options (hashing, background reader for regular files).
   std::unique_ptr<StoredStream> stored_stream(int fd, bool owns, const std::string& path,
@@ -105,21 +110,19 @@ void InputSet::Impl::add_path(const std::string& path, bool& have_stdin) {
     add_file(path, st, false);
     return;
   }
-  // A directory: its regular files, recursively, sorted by path.
-  std::vector<std::string> files;
-  std::error_code ec;
-  namespace fs = std::filesystem;
-  for (fs::recursive_directory_iterator it(path, fs::directory_options::none, ec), end; !ec && it != end;
-       it.increment(ec)) {
-    std::error_code type_ec;
-    if (it->is_regular_file(type_ec)) files.push_back(it->path().string());
-  }
-  if (ec) throw std::runtime_error(path + ": cannot list directory: " + ec.message());
-  std::sort(files.begin(), files.end());
-  for (const auto& f : files) {
+  // A directory: its regular files, recursively, sorted by path; its other entries listed as skipped (a FIFO
+  // would block the run, a looping link cannot be opened).
+  const DirectoryFiles files = list_directory_files(path);
+  for (const auto& f : files.regular) {
     struct stat fst {};
     if (::stat(f.c_str(), &fst) != 0) throw_errno(f, "cannot open");
     add_file(f, fst, true);
+  }
+  for (const auto& o : files.other) {
+    PendingInput p;
+    p.path = o.path;
+    p.not_a_capture = o.why;
+    pending.push_back(std::move(p));
   }
 }
 
@@ -127,6 +130,14 @@ void InputSet::Impl::add_file(const std::string& path, const struct stat& st, bo
   PendingInput p;
   p.path = path;
   p.regular = S_ISREG(st.st_mode);
+  if (p.regular) {
+    const auto [it, added] = seen_files.try_emplace({st.st_dev, st.st_ino}, path);
+    if (!added) {
+      p.not_a_capture = "the same file as " + it->second + ", named twice: read once";
+      pending.push_back(std::move(p));
+      return;
+    }
+  }
   const int fd = open_file(path);
   auto stored = stored_stream(fd, true, path, false);
   if (!p.regular) {

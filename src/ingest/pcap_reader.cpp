@@ -45,12 +45,20 @@ class PcapReader final : public StreamCaptureReader {
       const std::uint8_t* h = buf_.cursor();
       const std::uint32_t caplen = u32(h + 8);
       const std::uint32_t wire = u32(h + 12);
-      if (caplen > kMaxCaptureLength || caplen > wire) [[unlikely]] {
+      // A fraction of a second beyond its unit is no timestamp a writer makes: a corrupt header as much as
+      // an impossible length, and read as one it would move the packet by up to 71 minutes.
+      if (caplen > kMaxCaptureLength || caplen > wire || u32(h + 4) >= frac_limit_) [[unlikely]] {
         resync(caplen, wire);
         continue;
       }
       const std::uint64_t offset = buf_.offset();
       if (!buf_.ensure(kRecordHeaderLength + caplen)) [[unlikely]] {
+        // A header promising more than the file holds is the file's cut end only if it is plausible; one
+        // beyond the snap length or years away from the last record is corruption to resynchronise past.
+        if (!plausible(buf_.cursor(), last_sec_, have_last_)) {
+          resync(caplen, wire);
+          continue;
+        }
         ++record_number_;
         skip_record(Reason::kTruncatedRecord, offset,
                     "truncated record: header promises " + std::to_string(caplen) + " bytes, only " +
@@ -103,8 +111,12 @@ class PcapReader final : public StreamCaptureReader {
   void resync(std::uint32_t caplen, std::uint32_t wire) {
     const std::uint64_t bad = buf_.offset();
     ++record_number_;
-    const std::string what = "corrupt record header (caplen " + std::to_string(caplen) + ", wire length " +
-                             std::to_string(wire) + ")";
+    const std::uint32_t frac = u32(buf_.cursor() + 4);
+    const std::string what =
+        "corrupt record header (caplen " + std::to_string(caplen) + ", wire length " + std::to_string(wire) +
+        (frac >= frac_limit_ ? ", " + std::string(nanos_ ? "ns" : "µs") + " fraction " + std::to_string(frac)
+                             : std::string()) +
+        ")";
     buf_.advance(1);
     for (std::uint64_t scanned = 1; scanned <= kMaxResyncScan; ++scanned) {
       if (!buf_.ensure(kRecordHeaderLength)) {

@@ -2,11 +2,13 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
 
 #include <cstdio>
+#include <map>
 #include <thread>
 
 #include "capture_builders.hpp"
@@ -154,6 +156,48 @@ TEST(InputSet, DirectoryIsRecursiveSortedAndSkipsNonCaptures) {
   EXPECT_EQ(pkts[3].packet_number, 1u);  // numbering restarts per input
   EXPECT_EQ(pkts[5].input_index, 2u);
   EXPECT_EQ(set.consumed_file_bytes(), set.total_file_bytes());
+}
+
+// The same file named twice (itself and its directory, or an overlapping glob) is read once: twice, every
+// packet would count double. The second naming is listed, skipped, with the first.
+TEST(InputSet, TheSameFileNamedTwiceIsReadOnce) {
+  TempDir dir;
+  const std::string a = dir.write("a.pcap", sample_pcap(3, 1000));
+  InputSet set({a, dir.path.string(), a}, {});
+  const auto pkts = read_all(set);
+  EXPECT_EQ(pkts.size(), 3u);
+  const auto& in = set.inputs();
+  ASSERT_EQ(in.size(), 3u);
+  EXPECT_EQ(in[0].packets, 3u);
+  for (std::size_t i = 1; i < 3; ++i) {
+    EXPECT_EQ(in[i].packets, 0u);
+    ASSERT_EQ(in[i].issues.size(), 1u);
+    EXPECT_NE(in[i].issues[0].message.find("the same file as " + a + ", named twice: read once"),
+              std::string::npos)
+        << in[i].issues[0].message;
+  }
+}
+
+// Entries of a directory that are not regular files are listed as skipped, never opened (a FIFO without a
+// writer would block the run) and never silently dropped.
+TEST(InputSet, DirectoryEntriesThatAreNotFilesAreListedAsSkipped) {
+  TempDir dir;
+  dir.write("a.pcap", sample_pcap(2, 1000));
+  ASSERT_EQ(::mkfifo((dir.path / "fifo.pcap").c_str(), 0600), 0);
+  std::filesystem::create_symlink("loop2", dir.path / "loop1");
+  std::filesystem::create_symlink("loop1", dir.path / "loop2");
+  std::filesystem::create_directory_symlink("..", dir.path / "up");
+  InputSet set({dir.path.string()}, {});
+  EXPECT_EQ(read_all(set).size(), 2u);
+  std::map<std::string, std::string> skipped;
+  for (const auto& in : set.inputs()) {
+    if (in.format == "skipped" && !in.issues.empty())
+      skipped[std::filesystem::path(in.path).filename().string()] = in.issues[0].message;
+  }
+  ASSERT_EQ(skipped.size(), 4u);
+  EXPECT_NE(skipped["fifo.pcap"].find("not a regular file"), std::string::npos) << skipped["fifo.pcap"];
+  EXPECT_NE(skipped["loop1"].find("cannot be read"), std::string::npos) << skipped["loop1"];
+  EXPECT_NE(skipped["up"].find("symbolic link to a directory, not followed"), std::string::npos);
 }
 
 TEST(InputSet, NotACaptureNamesTheFile) {

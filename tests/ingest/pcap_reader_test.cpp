@@ -142,6 +142,44 @@ TEST(PcapReader, CaplenLargerThanWireLengthIsCorrupt) {
   EXPECT_EQ(pkts[1].data, payload(40, 3));
 }
 
+// A microsecond fraction of a million or more is no timestamp: the header is corrupt, not a packet 71 minutes
+// later.
+TEST(PcapReader, FractionBeyondItsUnitIsACorruptHeader) {
+  PcapBuilder b;
+  b.record(5, 0, payload(40, 1));
+  const std::size_t bad = b.raw_header(5, 0xffffffffu, 40, 40);
+  b.bytes().insert(b.bytes().end(), 40, 0xee);
+  b.record(5, 2, payload(40, 3));
+  b.record(6, 2, payload(40, 4));
+  InputSummary s;
+  const auto pkts = read_memory(b.bytes(), s);
+  ASSERT_EQ(pkts.size(), 3u);
+  EXPECT_EQ(s.skipped.get(Reason::kCorruptRecordHeader), 1u);
+  EXPECT_EQ(s.issues.at(0).offset, bad);
+  EXPECT_NE(s.issues[0].message.find("µs fraction 4294967295"), std::string::npos) << s.issues[0].message;
+  EXPECT_EQ(pkts[1].data, payload(40, 3));
+}
+
+// A record one byte shorter than its header says throws the next header off by one: the misread header
+// promises more than the file holds, but it is implausible (a fraction beyond a second, years earlier), so
+// the reader resynchronises instead of ending the file as truncated and losing every packet after it.
+TEST(PcapReader, AnImplausibleHeaderPromisingTooMuchIsResynchronisedNotTheEnd) {
+  PcapBuilder b;
+  b.record(1700000000, 10, payload(60, 1));
+  // Record 2 says 59 bytes but holds 60: the reader takes the 60th byte as the next header's first.
+  const std::size_t r2 = b.raw_header(1700000001, 20, 59, 59);
+  const auto p2 = payload(60, 2);
+  b.bytes().insert(b.bytes().end(), p2.begin(), p2.end());
+  for (int i = 3; i < 40; ++i) b.record(1700000000 + i, 30, payload(60, static_cast<std::uint8_t>(i)));
+  InputSummary s;
+  const auto pkts = read_memory(b.bytes(), s);
+  EXPECT_EQ(s.skipped.get(Reason::kTruncatedRecord), 0u);
+  EXPECT_EQ(s.skipped.get(Reason::kCorruptRecordHeader), 1u);
+  ASSERT_EQ(pkts.size(), 39u);  // records 1 and 2 (cut by a byte), then every one of the 37 after
+  EXPECT_EQ(pkts[1].offset, r2);
+  EXPECT_EQ(pkts.back().data, payload(60, 39));
+}
+
 TEST(PcapReader, GarbageTailIsReportedAtItsOffset) {
   PcapBuilder b;
   b.record(1, 0, payload(30, 1));
