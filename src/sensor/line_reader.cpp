@@ -204,8 +204,14 @@ LineReader::Status LineReader::next(std::string_view& line) {
         line = {};
         return Status::kTooLong;
       }
+      if (n > kMaxLineBytes) {  // a whole over-long line in the buffer at once: as long as one that was not
+        line = {};
+        return Status::kTooLong;
+      }
       if (n > 0 && start[n - 1] == '\r') --n;
       line = std::string_view(start, n);
+      // A UTF-8 byte order mark before the first line (editors, Windows tools) is not part of it.
+      if (line_number_ == 1 && line.starts_with("\xEF\xBB\xBF")) line.remove_prefix(3);
       return Status::kLine;
     }
     // No newline in what is buffered: make room, then read more.
@@ -236,6 +242,7 @@ LineReader::Status LineReader::next(std::string_view& line) {
       }
       line = std::string_view(rest, n);
       if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      if (line_number_ == 1 && line.starts_with("\xEF\xBB\xBF")) line.remove_prefix(3);
       return error_.empty() ? Status::kLine : Status::kTruncated;
     }
     return Status::kEnd;

@@ -17,6 +17,7 @@
 #include <unordered_map>
 
 #include "core/ascii.hpp"
+#include "core/directory_files.hpp"
 #include "sensor/argus_log.hpp"
 #include "sensor/eve_log.hpp"
 #include "sensor/line_reader.hpp"
@@ -85,6 +86,8 @@ bool starts_with_bytes(Bytes b, std::initializer_list<std::uint8_t> magic) {
 
 Sniffed sniff_content(Bytes b) {
   Sniffed s;
+  // A UTF-8 byte order mark (editors, Windows tools) is not content: a log starting with one is still a log.
+  if (starts_with_bytes(b, {0xef, 0xbb, 0xbf})) b = b.subspan(3);
   if (starts_with_bytes(b, {0xd4, 0xc3, 0xb2, 0xa1}) || starts_with_bytes(b, {0xa1, 0xb2, 0xc3, 0xd4}) ||
       starts_with_bytes(b, {0x4d, 0x3c, 0xb2, 0xa1}) || starts_with_bytes(b, {0xa1, 0xb2, 0x3c, 0x4d})) {
     s.format = InputFormat::kPcap;
@@ -221,21 +224,8 @@ Peek peek_file(const std::string& path) {
   } else {
     p.text.assign(reinterpret_cast<const char*>(buf.data()), got);
   }
+  if (p.text.starts_with("\xEF\xBB\xBF")) p.text.erase(0, 3);  // a byte order mark (sniff_content)
   return p;
-}
-
-// Regular files of a directory, recursively, sorted by path.
-std::vector<std::string> directory_files(const std::string& dir) {
-  std::vector<std::string> files;
-  std::error_code ec;
-  for (fs::recursive_directory_iterator it(dir, fs::directory_options::none, ec), end; !ec && it != end;
-       it.increment(ec)) {
-    std::error_code type_ec;
-    if (it->is_regular_file(type_ec)) files.push_back(it->path().string());
-  }
-  if (ec) throw std::runtime_error(dir + ": cannot list directory: " + ec.message());
-  std::sort(files.begin(), files.end());
-  return files;
 }
 
 bool is_directory(const std::string& path) {
@@ -332,7 +322,8 @@ InputKind classify_inputs(const std::vector<std::string>& paths, InputFormat for
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) continue;  // the capture reader names the problem
     const bool dir = S_ISDIR(st.st_mode);
-    const std::vector<std::string> files = dir ? directory_files(path) : std::vector<std::string>{path};
+    const std::vector<std::string> files =
+        dir ? list_directory_files(path).regular : std::vector<std::string>{path};
     for (const auto& f : files) {
       Peek p;
       try {
@@ -963,7 +954,16 @@ SensorReader::SensorReader(const std::vector<std::string>& paths, ReadOptions op
       throw std::runtime_error("-: logs are read from files and directories, not standard input");
     const std::size_t before = m.files.size();
     if (is_directory(path)) {
-      for (const auto& f : directory_files(path)) m.add_file(f, true);
+      const DirectoryFiles files = list_directory_files(path);
+      for (const auto& f : files.regular) m.add_file(f, true);
+      for (const auto& o : files.other) {  // FIFOs, looping links: listed as skipped, never opened
+        LogInputSummary sum;
+        sum.path = o.path;
+        sum.format = "skipped";
+        sum.issues.push_back(LogIssue{0, o.why + "; skipped"});
+        sum.issues_total = 1;
+        m.inputs.push_back(std::move(sum));
+      }
     } else {
       m.add_file(path, false);
     }

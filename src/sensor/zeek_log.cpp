@@ -1418,6 +1418,7 @@ bool LogParser::next(LineReader& lines, Entry& out) {
 
 std::string declared_type(std::string_view text) {
   std::size_t pos = 0;
+  std::string separator = "\t";
   for (int n = 0; n < 64 && pos < text.size(); ++n) {  // the header block is the first few lines
     const auto nl = text.find('\n', pos);
     std::string_view line = trim_left(text.substr(pos, nl == std::string_view::npos ? nl : nl - pos));
@@ -1435,9 +1436,14 @@ std::string declared_type(std::string_view text) {
       return {};
     }
     if (line[0] != '#') return {};
+    // Zeek writes the header lines after #separator with the declared separator ("#path|conn" under
+    // "#separator \x7c"), so the value starts after one of it (or after blanks).
+    if (line.starts_with("#separator")) unescape_tsv(trim_left(line.substr(10)), separator);
     if (line.starts_with("#path")) {
+      std::string_view rest = line.substr(5);
+      if (!separator.empty() && rest.starts_with(separator)) rest.remove_prefix(separator.size());
       std::string v;
-      unescape_tsv(trim_left(line.substr(5)), v);
+      unescape_tsv(trim_left(rest), v);
       return v;
     }
   }

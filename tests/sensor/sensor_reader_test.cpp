@@ -295,6 +295,33 @@ TEST(SensorReader, ACopyOfAnotherLogIsSkippedNotCountedTwice) {
   EXPECT_EQ(copies, 3u);
 }
 
+// Zeek writes every header line after #separator with the declared separator ("#path|conn"); a byte order
+// mark before the first line is not content. Both logs are read whole.
+TEST(SensorReader, DeclaredSeparatorAndByteOrderMark) {
+  TempDir dir;
+  std::string piped =
+      "#separator \\x7c\n#set_separator|,\n#empty_field|(empty)\n#unset_field|-\n#path|conn\n";
+  std::string fields = "#fields", line = conn_line(1, "C1", "10.0.0.1", "192.0.2.1", 443, 1);
+  for (const auto& f : conn_fields()) fields += "|" + f;
+  std::replace(line.begin(), line.end(), '\t', '|');
+  const std::string pipe_log = dir.write("pipe/conn.log", piped + fields + "\n" + line);
+  const std::string bom_log =
+      dir.write("bom/conn.log",
+                "\xEF\xBB\xBF{\"_path\":\"conn\",\"ts\":2.0,\"uid\":\"C2\",\"id.orig_h\":\"10.0.0.2\","
+                "\"id.orig_p\":1,\"id.resp_h\":\"192.0.2.2\",\"id.resp_p\":443,\"proto\":\"tcp\"}\n");
+  for (const std::string& path : {pipe_log, bom_log}) {
+    ReadOptions options;
+    options.hash_inputs = false;
+    Collect c;
+    SensorReader reader({path}, options);
+    reader.run(&c, nullptr);
+    EXPECT_EQ(c.flows.size(), 1u) << path;
+    ASSERT_EQ(reader.inputs().size(), 1u);
+    EXPECT_EQ(reader.inputs()[0].log_type, "conn") << path;
+    EXPECT_EQ(reader.inputs()[0].used, 1u) << path;
+  }
+}
+
 TEST(SensorReader, StartUpErrors) {
   TempDir dir;
   const std::string text = dir.write("notes.txt", "hello\n");
