@@ -174,8 +174,15 @@ std::vector<report::FeedSummary> load_feeds(const std::vector<std::string>& path
     } catch (const std::runtime_error& e) {
       throw std::runtime_error(fmt::format("{}: {}", option, e.what()));
     }
-    report::FeedSummary f{
-        r.path, std::string(intel::format_name(r.format)), r.records, r.indicators, r.skipped, {}};
+    report::FeedSummary f{r.path,
+                          std::string(intel::format_name(r.format)),
+                          r.records,
+                          r.indicators,
+                          r.skipped,
+                          {},
+                          r.ignored,
+                          r.duplicates,
+                          r.ignored_by_reason};
     // JSON feeds (STIX, MISP) have no line to a problem: "line 0" would point nowhere.
     const auto where = [](const intel::FeedProblem& p) {
       return p.line > 0 ? fmt::format("line {}: ", p.line) : std::string();

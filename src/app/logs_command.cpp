@@ -63,7 +63,7 @@ int run_logs_from_logs(const LogsArgs& a, std::chrono::steady_clock::time_point 
   progress.done();
   conn.finish();
   conn_out.close();
-  proto_logs.finish();
+  proto_logs.finish(conn.opened());
   const report::RunAccounting accounting = report::collect_log_accounting(reader);
   std::string body;
   report::JsonWriter json(body);
@@ -94,7 +94,7 @@ int run_logs_from_netflow(const LogsArgs& a, std::chrono::steady_clock::time_poi
   stop_signals.release();
   conn.finish();
   conn_out.close();
-  proto_logs.finish();
+  proto_logs.finish(conn.opened());
   const report::RunAccounting accounting = report::collect_netflow_accounting(
       inputs, decoder, netflow.decoder_counters(), netflow.pairing_counters(), netflow.not_udp());
   std::string body;
@@ -156,7 +156,7 @@ int run_logs(const LogsArgs& a) {
   log_writers.finish();
   conn.finish();
   conn_out.close();
-  proto_logs.finish();
+  proto_logs.finish(conn.opened());
 
   const report::RunAccounting accounting = report::collect_accounting(inputs, decoder, flows);
   {

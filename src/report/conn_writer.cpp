@@ -98,6 +98,7 @@ ConnWriter::ConnWriter(OutputFile& out, LogFormat format, bool app_fields)
     : out_(out), format_(format), app_fields_(app_fields) {}
 
 void ConnWriter::write_tsv_header(const flow::FlowRecord& first) {
+  opened_ = first.first_ts;
   append_zeek_tsv_header(out_.buffer(), "conn", first.first_ts, app_fields_ ? kTsvFieldsApp : kTsvFields,
                          app_fields_ ? kTsvTypesApp : kTsvTypes);
   header_written_ = true;

@@ -35,6 +35,9 @@ class ConnWriter final : public flow::FlowSink {
   // Writes the TSV #close line (using the latest flow time, so output stays deterministic) and flushes.
   void finish();
   [[nodiscard]] std::uint64_t records() const { return records_; }
+  // The time of the first record (the TSV #open time); zero before any. Empty protocol logs of the run take
+  // it.
+  [[nodiscard]] Timestamp opened() const { return opened_; }
 
  private:
   void write_tsv_header(const flow::FlowRecord& first);
@@ -44,6 +47,7 @@ class ConnWriter final : public flow::FlowSink {
   std::uint64_t records_ = 0;
   bool header_written_ = false;
   Timestamp latest_;
+  Timestamp opened_;
 };
 
 }  // namespace c2scope::report

@@ -366,6 +366,10 @@ void write_reasons(JsonWriter& j, const std::vector<detect::Reason>& reasons) {
 void write_feed(JsonWriter& j, const FeedSummary& f) {
   j.begin_object().field("path", f.path).field("format", f.format).field("records", f.records);
   j.field("indicators", f.indicators).field("skipped", f.skipped);
+  j.field("ignored", f.ignored).field("duplicates", f.duplicates);
+  j.key("ignored_by_reason").begin_object();
+  for (const auto& [reason, n] : f.ignored_by_reason) j.field(reason, n);
+  j.end_object();
   write_strings(j, "problems", f.problems);
   j.end_object();
 }
@@ -706,8 +710,12 @@ std::string report_text(const AnalysisOutput& o, const std::vector<CountryStatis
     if (files.empty()) return;
     t += fmt::format("{}:\n", title);
     for (const auto& f : files) {
-      t += fmt::format("  {} ({}): {} {}, {} records skipped\n", f.path, f.format, f.indicators, what,
-                       f.skipped);
+      std::string ignored;
+      for (const auto& [reason, count] : f.ignored_by_reason)
+        ignored += fmt::format("{}{} {}", ignored.empty() ? "" : ", ", reason, count);
+      t += fmt::format("  {} ({}): {} records: {} {}, {} skipped as malformed, {} ignored{}, {} duplicates\n",
+                       f.path, f.format, f.records, f.indicators, what, f.skipped, f.ignored,
+                       ignored.empty() ? "" : " (" + ignored + ")", f.duplicates);
       for (std::size_t i = 0; i < f.problems.size() && i < 5; ++i)
         t += fmt::format("    {}\n", f.problems[i]);
     }

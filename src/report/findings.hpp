@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,10 @@ struct FeedSummary {
   std::string format;
   std::uint64_t records = 0, indicators = 0, skipped = 0;
   std::vector<std::string> problems;  // "line 12: bad IP address"
+  // Records of kinds c2scope does not match (file hashes, MISP text attributes, ...), by reason, and repeats
+  // of an indicator already loaded from the same file: with skipped, every record read is accounted for.
+  std::uint64_t ignored = 0, duplicates = 0;
+  std::map<std::string, std::uint64_t> ignored_by_reason;
 };
 
 // Everything the analyze outputs are made of.

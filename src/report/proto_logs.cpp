@@ -290,9 +290,9 @@ struct ProtoLogWriter::Log {
     }
     return file.buffer();
   }
-  void finish(LogFormat f) {
+  void finish(LogFormat f, Timestamp empty_log_time) {
     if (f == LogFormat::kTsv) {
-      if (!header_written) begin(f, Timestamp{});
+      if (!header_written) begin(f, empty_log_time);
       file.buffer() += "#close\t" + zeek_log_time(latest) + "\n";
     }
     file.close();
@@ -487,8 +487,9 @@ void ProtoLogWriter::on_quic(const session::QuicLogRecord& r) {
   quic_->file.maybe_flush();
 }
 
-void ProtoLogWriter::finish() {
-  for (Log* log : {dns_.get(), http_.get(), ssl_.get(), x509_.get(), quic_.get()}) log->finish(format_);
+void ProtoLogWriter::finish(Timestamp empty_log_time) {
+  for (Log* log : {dns_.get(), http_.get(), ssl_.get(), x509_.get(), quic_.get()})
+    log->finish(format_, empty_log_time);
 }
 
 }  // namespace c2scope::report

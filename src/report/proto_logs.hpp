@@ -22,7 +22,9 @@ class ProtoLogWriter final : public session::AppLogSink {
   void on_x509(const session::X509LogRecord& r) override;
   void on_quic(const session::QuicLogRecord& r) override;
   // Writes the TSV #close lines and flushes every file.
-  void finish();
+  // Closes every log; a log without records is stamped with `empty_log_time` (the run's conn.log #open time),
+  // not with 1970.
+  void finish(Timestamp empty_log_time = {});
 
   struct Log;
 
