@@ -1,4 +1,5 @@
 // pcapng reader: sections with their own byte order and interfaces, EPB/SPB/OPB packets, block resync.
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -47,20 +48,29 @@ struct Interface {
   unsigned shift = 0;
   std::int64_t offset_ns = 0;
 
+  // Saturates instead of wrapping: a timestamp beyond what int64 nanoseconds hold (year 2262; a corrupt
+  // block, or if_tsresol 0 with a large count) stays the latest time, never a wrapped or negative one.
   [[nodiscard]] std::int64_t to_ns(std::uint64_t units) const {
+    constexpr std::uint64_t kMax = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
     std::uint64_t ns = 0;
     switch (scale) {
       case Scale::kMul:
-        ns = units * factor;
+        if (__builtin_mul_overflow(units, factor, &ns)) ns = kMax;
         break;
       case Scale::kDiv:
         ns = units / factor;
         break;
-      case Scale::kBinary:
-        ns = static_cast<std::uint64_t>((Uint128{units} * 1'000'000'000u) >> shift);
+      case Scale::kBinary: {
+        const Uint128 v = (Uint128{units} * 1'000'000'000u) >> shift;
+        ns = v > Uint128{kMax} ? kMax : static_cast<std::uint64_t>(v);
         break;
+      }
     }
-    return static_cast<std::int64_t>(ns + static_cast<std::uint64_t>(offset_ns));
+    if (ns > kMax) ns = kMax;
+    std::int64_t out = 0;
+    if (__builtin_add_overflow(static_cast<std::int64_t>(ns), offset_ns, &out))
+      out = offset_ns > 0 ? std::numeric_limits<std::int64_t>::max() : 0;
+    return out < 0 ? 0 : out;
   }
 
   void set_resolution(std::uint8_t v) {

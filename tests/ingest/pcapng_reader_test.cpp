@@ -1,6 +1,8 @@
 // Unit tests of the pcapng reader: interfaces, resolutions, sections, packet block kinds, framing errors.
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "capture_builders.hpp"
 
 namespace c2scope::ingest::testing {
@@ -31,6 +33,23 @@ TEST(PcapngReader, MultiInterfaceLinkTypesAndResolutions) {
   EXPECT_EQ(pkts[2].packet_number, 3u);
   EXPECT_EQ(s.link_types, (std::vector<std::uint32_t>{1, 101, 113}));
   expect_accounting(s, 3, 150);
+}
+
+// A timestamp beyond int64 nanoseconds (if_tsresol 0 = seconds with a huge count, or a corrupt block) stays
+// the latest representable time: never a wrapped or negative one.
+TEST(PcapngReader, TimestampsBeyondRangeSaturate) {
+  PcapngBuilder b;
+  b.idb(/*link_type=*/1, 0, /*tsresol=*/0);   // seconds
+  b.idb(/*link_type=*/1, 0, /*tsresol=*/-1);  // microseconds
+  b.epb(0, 1700000000ULL, payload(40, 1));
+  b.epb(0, 0xffffffffffffULL, payload(40, 2));
+  b.epb(1, 0xffffffffffffffffULL, payload(40, 3));
+  InputSummary s;
+  const auto pkts = read_memory(b.bytes(), s);
+  ASSERT_EQ(pkts.size(), 3u);
+  EXPECT_EQ(pkts[0].ts_ns, 1700000000'000000000);
+  EXPECT_EQ(pkts[1].ts_ns, std::numeric_limits<std::int64_t>::max());
+  EXPECT_EQ(pkts[2].ts_ns, std::numeric_limits<std::int64_t>::max());
 }
 
 TEST(PcapngReader, SectionsWithOtherByteOrderAndTheirOwnInterfaces) {
