@@ -295,12 +295,27 @@ struct EveParser::Impl {
       bad = dst;
       return Reason::kLogBadAddress;
     }
-    std::uint64_t port = 0;
     id.orig_p = id.resp_p = 0;
-    if (u64_of(o, "src_port", port) && port <= 65535) id.orig_p = static_cast<std::uint16_t>(port);
-    if (u64_of(o, "dest_port", port) && port <= 65535) id.resp_p = static_cast<std::uint16_t>(port);
-    if (u64_of(o, "icmp_type", port) && port <= 255) id.orig_p = static_cast<std::uint16_t>(port);
-    if (u64_of(o, "icmp_code", port) && port <= 255) id.resp_p = static_cast<std::uint16_t>(port);
+    // A port (or ICMP type/code) that is there but no number in range is a bad value, as in Zeek logs: the
+    // record is skipped and counted, not delivered with port 0.
+    const char* bad_field = nullptr;
+    const auto small = [&](const char* key, std::uint64_t limit, std::uint16_t& out) {
+      if (o[key].error() != simdjson::SUCCESS) return;  // absent
+      std::uint64_t v = 0;
+      if (u64_of(o, key, v) && v <= limit) {
+        out = static_cast<std::uint16_t>(v);
+      } else if (bad_field == nullptr) {
+        bad_field = key;
+      }
+    };
+    small("src_port", 65535, id.orig_p);
+    small("dest_port", 65535, id.resp_p);
+    small("icmp_type", 255, id.orig_p);
+    small("icmp_code", 255, id.resp_p);
+    if (bad_field != nullptr) {
+      bad = bad_field;
+      return Reason::kLogBadValue;
+    }
     id.ip_proto = 0;
     const std::string_view proto = text_of(o, "proto");
     std::uint64_t proto_num = 0;

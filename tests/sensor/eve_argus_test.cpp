@@ -342,10 +342,15 @@ TEST(Eve, BadLinesAreCountedWithTheirLine) {
       R"([1,2,3])"
       "\n"
       R"({"no_event_type":1})"
+      "\n"
+      // ports out of range or negative: bad values, as in Zeek logs, not port 0
+      R"({"timestamp":"2021-01-01T00:00:00Z","event_type":"flow","src_ip":"1.1.1.1","src_port":-1,"dest_ip":"10.0.0.1","dest_port":80,"proto":"TCP","flow":{}})"
+      "\n"
+      R"({"timestamp":"2021-01-01T00:00:00Z","event_type":"flow","src_ip":"1.1.1.1","src_port":1,"dest_ip":"10.0.0.1","dest_port":99999,"proto":"TCP","flow":{}})"
       "\n";
   Collect c;
   const auto s = read_log_bytes(text, "eve.json", &c, &c);
-  EXPECT_EQ(s.records, 9u);
+  EXPECT_EQ(s.records, 11u);
   EXPECT_EQ(s.used, 0u);
   expect_balanced(s);
   EXPECT_EQ(s.skipped.get(Reason::kLogUnusedType), 2u);
@@ -353,7 +358,7 @@ TEST(Eve, BadLinesAreCountedWithTheirLine) {
   EXPECT_EQ(s.skipped.get(Reason::kLogBadAddress), 1u);
   EXPECT_EQ(s.skipped.get(Reason::kLogBadTime), 1u);
   EXPECT_EQ(s.skipped.get(Reason::kLogMissingField), 2u);
-  EXPECT_EQ(s.skipped.get(Reason::kLogBadValue), 1u);
+  EXPECT_EQ(s.skipped.get(Reason::kLogBadValue), 3u);
   ASSERT_FALSE(s.issues.empty());
   EXPECT_EQ(s.issues[0].line, 3u);  // unused types are counted, not listed
   EXPECT_TRUE(c.flows.empty());
