@@ -192,6 +192,14 @@ std::vector<report::FeedSummary> load_feeds(const std::vector<std::string>& path
     if (r.skipped > r.problems.size())
       f.problems.push_back(fmt::format("... {} more", r.skipped - r.problems.size()));
     for (const auto& p : r.problems) fmt::print(stderr, "c2scope: {}: {}{}\n", r.path, where(p), p.reason);
+    // A feed that gave no record at all is empty or shaped otherwise than its format says (a MISP event
+    // whose Attribute is not a list): say so, rather than load nothing in silence.
+    if (r.records == 0 && r.problems.empty()) {
+      const std::string why = fmt::format(
+          "no record read: the file holds nothing c2scope matches on, or is not shaped as {} says", f.format);
+      f.problems.push_back(why);
+      fmt::print(stderr, "c2scope: {}: {}\n", r.path, why);
+    }
     feeds.push_back(std::move(f));
   }
   set.finalize();

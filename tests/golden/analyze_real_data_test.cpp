@@ -1009,8 +1009,9 @@ const std::vector<FeedCount>& feed_counts() {
       {"threat-intel/stix2.1/indicator-to-campaign-relationship.json", "stix21", 1, 1, 0, {}},
       // ipv4 10.0.0.0 + a file SHA-256 (ignored).
       {"threat-intel/stix2.1/indicators-for-C2-with-COA.json", "stix21", 2, 1, 0, {}},
-      {"threat-intel/stix2.1/infrastructure.json", "stix21", 0, 0, 0, {}},
-      {"threat-intel/stix2.1/interop-objectmarking-test.json", "stix21", 0, 0, 0, {}},
+      // No indicator object in either (infrastructure SDOs, marking definitions): said, not silent.
+      {"threat-intel/stix2.1/infrastructure.json", "stix21", 0, 0, 0, {"no record read"}},
+      {"threat-intel/stix2.1/interop-objectmarking-test.json", "stix21", 0, 0, 0, {"no record read"}},
       // two email-message MATCHES patterns: ignored.
       {"threat-intel/stix2.1/malicious-email-indicator-with-attachment.json", "stix21", 2, 0, 0, {}},
       // 25 indicators whose OR-patterns hold 65 ipv4/domain comparisons; one domain value is
