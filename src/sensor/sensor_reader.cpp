@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <map>
 #include <stdexcept>
+#include <tuple>
 #include <unordered_map>
 
 #include "core/ascii.hpp"
@@ -706,10 +707,11 @@ struct SensorReader::Impl {
   std::uint64_t total_bytes = 0;
   std::uint64_t finished_bytes = 0;
   std::uint64_t seq = 0;
-  // (log type, uid of a file's first record) -> that file (index into files): a file that starts with the
-  // record another file of its type started with is a copy of it (Stratosphere ships conn.log and its
-  // labelled copy side by side), and reading both would count every connection twice.
-  std::map<std::pair<int, std::string>, std::size_t> first_uids;
+  // (log type, uid, time of a file's first record) -> that file (index into files): a file that starts with
+  // the record another file of its type started with is a copy of it (Stratosphere ships conn.log and its
+  // labelled copy side by side), and reading both would count every connection twice. The time is part of
+  // the key: a long DNS or HTTP connection's records can open two rotated files under one uid, at two times.
+  std::map<std::tuple<int, std::string, std::int64_t>, std::size_t> first_uids;
 
   void add_file(const std::string& path, bool from_directory);
   bool copy_of_earlier_file(const Stream& s, const Entry& first);
@@ -881,8 +883,8 @@ const std::string& entry_uid(const Entry& e) {
 bool SensorReader::Impl::copy_of_earlier_file(const Stream& s, const Entry& first) {
   const std::string& uid = entry_uid(first);
   if (uid.empty()) return false;
-  const auto [it, added] =
-      first_uids.try_emplace({static_cast<int>(zeek::entry_type(first)), uid}, s.current);
+  const auto [it, added] = first_uids.try_emplace(
+      {static_cast<int>(zeek::entry_type(first)), uid, zeek::entry_key(first)}, s.current);
   if (added || it->second == s.current) return false;
   LogInputSummary& sum = inputs[files[s.current].summary];
   ++sum.issues_total;

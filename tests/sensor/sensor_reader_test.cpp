@@ -295,6 +295,33 @@ TEST(SensorReader, ACopyOfAnotherLogIsSkippedNotCountedTwice) {
   EXPECT_EQ(copies, 3u);
 }
 
+// A long DNS connection (a forwarder's fixed 5-tuple) opens two hourly dns.log files under one uid, at two
+// times: the second file is not a copy of the first.
+TEST(SensorReader, OneConnectionOpeningTwoRotatedLogsIsNoCopy) {
+  TempDir dir;
+  const auto dns_with_uid = [](double ts, const char* query) {
+    std::string line = dns_line(ts, "10.0.0.1", query, "192.0.2.1");
+    const auto a = line.find('\t');
+    const auto b = line.find('\t', a + 1);
+    return line.replace(a + 1, b - a - 1, "Cfwd");
+  };
+  dir.write("2024-01-01/dns.00:00:00-01:00:00.log",
+            tsv_header("dns", dns_fields()) + dns_with_uid(10, "a.example") + dns_with_uid(20, "b.example"));
+  dir.write("2024-01-01/dns.01:00:00-02:00:00.log",
+            tsv_header("dns", dns_fields()) + dns_with_uid(3610, "c.example"));
+  ReadOptions options;
+  options.hash_inputs = false;
+  Collect c;
+  SensorReader reader({dir.path().string()}, options);
+  reader.run(&c, &c);
+  std::uint64_t used = 0;
+  for (const auto& in : reader.inputs()) {
+    used += in.used;
+    EXPECT_EQ(in.skipped.get(Reason::kLogDuplicateInput), 0u) << in.path;
+  }
+  EXPECT_EQ(used, 3u);
+}
+
 // Zeek writes every header line after #separator with the declared separator ("#path|conn"); a byte order
 // mark before the first line is not content. Both logs are read whole.
 TEST(SensorReader, DeclaredSeparatorAndByteOrderMark) {
