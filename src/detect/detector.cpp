@@ -245,9 +245,6 @@ bool group_address(const IpAddress& a) {
   return p[0] == 0xff;
 }
 
-}  // namespace
-
-namespace {
 // Evidence ids in reading order: by kind, then by number ("flow:8" before "flow:22", as the flows came).
 bool evidence_id_less(const std::string& a, const std::string& b) {
   const std::size_t ca = a.find(':');
@@ -262,6 +259,7 @@ bool evidence_id_less(const std::string& a, const std::string& b) {
   if (na.size() != nb.size()) return na.size() < nb.size();  // decimal numbers without leading zeros
   return na < nb;
 }
+
 }  // namespace
 
 bool completed_exchange(const flow::FlowRecord& r) {
@@ -357,12 +355,15 @@ struct Detector::State {
   bool listed_server(const IpAddress& host, const IpAddress& server, Timestamp ts) {
     if (intel == nullptr) return false;
     if (resolved.contains(AddrPair{host, server})) return true;
-    if (!server_indicators.find(server, hits)) {
-      hits.clear();
-      intel->match_ip(server, hits);
-      server_indicators.insert(server, hits);
-    }
+    match_server(server);
     return std::any_of(hits.begin(), hits.end(), [&](std::uint32_t id) { return intel->active_at(id, ts); });
+  }
+
+  // `hits` = the indicators listing the server address, matched once per address and remembered.
+  void match_server(const IpAddress& server) {
+    if (server_indicators.find(server, hits)) return;
+    intel->match_ip(server, hits);
+    server_indicators.insert(server, hits);
   }
 
   // The (host, name) pair, created when new and within the bound (max_pairs, like address pairs).
@@ -547,10 +548,7 @@ void Detector::on_flow(const flow::FlowRecord& r) {
   }
   if (s.intel == nullptr) return;
   if (p->flows == 1) {  // the address is matched once per server and checked once per pair
-    if (!s.server_indicators.find(r.resp_h, s.hits)) {
-      s.intel->match_ip(r.resp_h, s.hits);
-      s.server_indicators.insert(r.resp_h, s.hits);
-    }
+    s.match_server(r.resp_h);
     s.keep_active(r.first_ts);
     for (const std::uint32_t id : s.hits) {
       ++s.counters.intel_matches;

@@ -49,9 +49,9 @@ std::string_view text_of(object o, const char* key) {
   return v;
 }
 
-// Unsigned integer member; also accepts a non-negative int64 and a decimal string (some writers quote ids).
-bool u64_of(object o, const char* key, std::uint64_t& out) {
-  const auto e = o[key];
+// An unsigned integer value; also accepts a non-negative int64 and a decimal string (some writers quote ids).
+template <typename Element>
+bool u64_value(const Element& e, std::uint64_t& out) {
   if (e.error() != simdjson::SUCCESS) return false;
   std::uint64_t u = 0;
   if (e.get(u) == simdjson::SUCCESS) {
@@ -66,6 +66,10 @@ bool u64_of(object o, const char* key, std::uint64_t& out) {
   std::string_view s;
   if (e.get(s) == simdjson::SUCCESS) return zeek::parse_u64(s, out);
   return false;
+}
+
+bool u64_of(object o, const char* key, std::uint64_t& out) {
+  return u64_value(o[key], out);
 }
 
 bool bool_of(object o, const char* key, bool& out) {
@@ -300,9 +304,10 @@ struct EveParser::Impl {
     // record is skipped and counted, not delivered with port 0.
     const char* bad_field = nullptr;
     const auto small = [&](const char* key, std::uint64_t limit, std::uint16_t& out) {
-      if (o[key].error() != simdjson::SUCCESS) return;  // absent
+      const auto e = o[key];
+      if (e.error() != simdjson::SUCCESS) return;  // absent
       std::uint64_t v = 0;
-      if (u64_of(o, key, v) && v <= limit) {
+      if (u64_value(e, v) && v <= limit) {
         out = static_cast<std::uint16_t>(v);
       } else if (bad_field == nullptr) {
         bad_field = key;
