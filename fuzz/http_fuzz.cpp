@@ -14,6 +14,7 @@ struct Sink : c2scope::proto::http::HttpSink {
     response_parser->expect_response_to(r.method);
     matcher.add_request(r);
     (void)c2scope::proto::http::host_without_port(r.host);
+    (void)c2scope::proto::http::proxy_target(r.method, r.uri);
   }
   void on_response(const c2scope::proto::http::HttpResponse& r) override { (void)matcher.match(r); }
 };

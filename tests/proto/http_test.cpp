@@ -447,6 +447,18 @@ TEST(HttpHost, WithoutPort) {
   EXPECT_EQ(host_without_port("::1"), "::1");
 }
 
+TEST(HttpHost, ProxyTarget) {
+  EXPECT_EQ(proxy_target("CONNECT", "c2.example:443"), "c2.example");
+  EXPECT_EQ(proxy_target("CONNECT", "[2001:db8::1]:443"), "[2001:db8::1]");
+  EXPECT_EQ(proxy_target("GET", "http://panel.example:8080/gate.php?id=1"), "panel.example");
+  EXPECT_EQ(proxy_target("POST", "HTTPS://user:pw@panel.example/x"), "panel.example");
+  EXPECT_EQ(proxy_target("GET", "http://panel.example"), "panel.example");
+  EXPECT_EQ(proxy_target("GET", "http://"), "");    // no authority at all
+  EXPECT_EQ(proxy_target("GET", "/gate.php"), "");  // origin-form: to the server itself
+  EXPECT_EQ(proxy_target("OPTIONS", "*"), "");
+  EXPECT_EQ(proxy_target("GET", "ftp://files.example/"), "");
+}
+
 using ::c2scope::testing::CapturedSegment;
 using ::c2scope::testing::read_capture;
 using ::c2scope::testing::tcp_streams;

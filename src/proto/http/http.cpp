@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "core/ascii.hpp"
+
 namespace c2scope::proto::http {
 
 namespace {
@@ -718,6 +720,19 @@ std::string_view host_without_port(std::string_view host) {
   const std::size_t colon = host.find(':');
   if (colon == std::string_view::npos || host.find(':', colon + 1) != std::string_view::npos) return host;
   return host.substr(0, colon);
+}
+
+std::string_view proxy_target(std::string_view method, std::string_view target) {
+  if (method == "CONNECT") return host_without_port(target);
+  for (const std::string_view scheme : {std::string_view("http://"), std::string_view("https://")}) {
+    if (target.size() <= scheme.size() || !ascii_iequals(target.substr(0, scheme.size()), scheme)) continue;
+    std::string_view authority = target.substr(scheme.size());
+    authority = authority.substr(0, authority.find_first_of("/?#"));
+    if (const std::size_t at = authority.rfind('@'); at != std::string_view::npos)
+      authority = authority.substr(at + 1);  // userinfo: deprecated, still in the grammar
+    return host_without_port(authority);
+  }
+  return {};
 }
 
 bool may_become_http_request(Bytes first_bytes) {

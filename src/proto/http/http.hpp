@@ -219,4 +219,9 @@ bool looks_like_http_response(Bytes first_bytes);
 // "example.com" from "example.com:8080", "[::1]" from "[::1]:8000"; the text itself otherwise.
 std::string_view host_without_port(std::string_view host);
 
+// The server a request asks a proxy for, without its port: the authority of a CONNECT ("example.com" from
+// "CONNECT example.com:443"), or the host of a request-target in absolute form ("GET http://example.com/x"),
+// which clients send only to proxies (RFC 9112 §3.2.2, §3.2.3). Empty for any other request.
+std::string_view proxy_target(std::string_view method, std::string_view target);
+
 }  // namespace c2scope::proto::http
