@@ -313,6 +313,7 @@ struct FlowTable::Impl {
     rec.last_ts = Timestamp{f.last_ns};
     rec.service.clear();
     rec.server_name.clear();
+    rec.via_proxy = false;
     rec.orig_pkts = f.pkts[0];
     rec.resp_pkts = f.pkts[1];
     rec.orig_ip_bytes = f.ip_bytes[0];

@@ -19,6 +19,7 @@
 
 #include "core/ascii.hpp"
 #include "core/directory_files.hpp"
+#include "proto/http/http.hpp"
 #include "sensor/argus_log.hpp"
 #include "sensor/eve_log.hpp"
 #include "sensor/line_reader.hpp"
@@ -487,14 +488,21 @@ class Joiner {
     }
     if (join_names_) {
       std::string from_uid;
+      bool via_proxy = false;
       if (!uid_names_.empty() && !r.uid.empty()) {
         const auto it = uid_names_.find(r.uid);
         if (it != uid_names_.end()) {
-          from_uid = std::move(it->second);
+          from_uid = std::move(it->second.name);
+          via_proxy = it->second.via_proxy;
           uid_names_.erase(it);
         }
       }
-      if (r.server_name.empty()) {
+      // The server a proxy was asked for, not the name the client resolved the proxy by.
+      if (via_proxy && !from_uid.empty()) {
+        r.server_name = std::move(from_uid);
+        r.via_proxy = true;
+        ++c_.server_names_from_uid;
+      } else if (r.server_name.empty()) {
         bool named = false;
         if (!resolved_.empty()) {
           const auto it = resolved_.find(AddrPairKey{r.orig_h.bytes(), r.resp_h.bytes()});
@@ -514,10 +522,11 @@ class Joiner {
     if (flows_ != nullptr) flows_->on_flow(r);
   }
 
-  void remember_uid_name(const std::string& uid, const std::string& name) {
+  void remember_uid_name(const std::string& uid, std::string_view name, bool via_proxy = false) {
     if (!join_names_ || uid.empty() || name.empty()) return;
     bound(uid_names_, kMaxUidNames);
-    uid_names_.try_emplace(uid, name);  // the first name of the connection wins, as AppLayer's sni_or_host
+    // The first name of the connection wins, as AppLayer's sni_or_host.
+    uid_names_.try_emplace(uid, UidName{std::string(name), via_proxy});
   }
 
   void dns(session::DnsLogRecord& r) {
@@ -538,7 +547,12 @@ class Joiner {
   }
 
   void http(session::HttpLogRecord& r) {
-    remember_uid_name(r.id.uid, r.host);
+    const std::string_view target = proto::http::proxy_target(r.method, r.uri);
+    if (target.empty()) {
+      remember_uid_name(r.id.uid, r.host);
+    } else {
+      remember_uid_name(r.id.uid, target, true);
+    }
     ++c_.http;
     if (logs_ != nullptr) logs_->on_http(r);
   }
@@ -622,7 +636,11 @@ class Joiner {
   bool join_names_;
   std::uint64_t next_flow_id_ = 0;
   std::unordered_map<AddrPairKey, std::pair<std::string, std::int64_t>, AddrPairHash> resolved_;
-  std::unordered_map<std::string, std::string> uid_names_;
+  struct UidName {
+    std::string name;
+    bool via_proxy = false;  // asked of a proxy (FlowRecord::via_proxy)
+  };
+  std::unordered_map<std::string, UidName> uid_names_;
   std::unordered_map<std::string, Cert> certs_;
   std::unordered_map<std::string, std::string> fuid_certs_;
   std::unordered_map<std::string, std::vector<Waiting>> waiting_fp_;

@@ -217,7 +217,9 @@ struct AppLayer::FlowApp {
   std::array<TcpReassembler, 2> tcp;  // std::array: FlowApp is assignable as a whole (release())
   std::array<bool, 2> tcp_done{};
   std::string sni_or_host;  // server_name fallback for conn.log
-  bool tunneled = false;    // a prelude (HTTP CONNECT, SOCKS, STARTTLS) opened a tunnel: detect again
+  bool via_proxy =
+      false;              // sni_or_host is the server the client asked this proxy for (FlowRecord::via_proxy)
+  bool tunneled = false;  // a prelude (HTTP CONNECT, SOCKS, STARTTLS) opened a tunnel: detect again
   // The client's first bytes were none of ours: wait for the server's, which may start a reverse SOCKS
   // handshake (the responder speaks SOCKS as the client: a reverse proxy or C2 pivot, Arkime's
   // socks5-reverse).
@@ -279,8 +281,15 @@ struct AppLayer::FlowApp::Http final : proto::http::HttpSink {
   void on_request(const proto::http::HttpRequest& r) override {
     resp.expect_response_to(r.method);
     ++depth;
-    if (app_.sni_or_host.empty() && !r.host.empty())
-      app_.sni_or_host = proto::http::host_without_port(r.host);
+    if (app_.sni_or_host.empty()) {
+      const std::string_view target = proto::http::proxy_target(r.method, r.uri);
+      if (!target.empty()) {
+        app_.sni_or_host = target;
+        app_.via_proxy = true;
+      } else if (!r.host.empty()) {
+        app_.sni_or_host = proto::http::host_without_port(r.host);
+      }
+    }
     app_.confirmed = true;
     if (pending.size() >= kMaxHttpPending) return;
     HttpLogRecord& rec = pending.emplace_back();
@@ -1363,12 +1372,13 @@ void AppLayer::on_flow_scratch(flow::FlowRecord& r) {
         r.service += service_name(a->service);
       }
       r.server_name = a->sni_or_host;
+      r.via_proxy = a->via_proxy;
       release(r.slot);
     }
     slots_[r.slot] = SlotInfo{};
   }
   // The name the client resolved this server's address from, while that answer's TTL held.
-  if (!resolved_.empty()) {
+  if (!resolved_.empty() && !r.via_proxy) {  // a proxy's own name is not the server asked for
     const Resolved* e = resolved_.find(ResolvedKey{r.orig_h.bytes(), r.resp_h.bytes()});
     if (e != nullptr && r.first_ts.ns <= e->expires_ns) r.server_name = e->name;
   }

@@ -50,6 +50,35 @@ std::string x509_log(const std::string& body) {
          body;
 }
 
+// Zeek's http.log keeps a CONNECT's authority (and an absolute-form request-target) in uri: the connection
+// to the proxy is a request for that server, whatever name the client resolved the proxy by.
+TEST(SensorReader, RequestsToAProxyNameTheServerAskedFor) {
+  TempDir dir;
+  dir.write("conn.log", tsv_header("conn", conn_fields()) +
+                            conn_line(100.0, "Cconnect", "10.0.0.1", "10.0.0.10", 3128, 1.0, "http,ssl") +
+                            conn_line(110.0, "Cabsolute", "10.0.0.1", "10.0.0.10", 3128, 1.0, "http") +
+                            conn_line(120.0, "Corigin", "10.0.0.1", "10.0.0.10", 80, 1.0, "http"));
+  dir.write("dns.log",
+            tsv_header("dns", dns_fields()) + dns_line(99.0, "10.0.0.1", "proxy.corp.example", "10.0.0.10"));
+  dir.write("http.log", tsv_header("http", {"ts", "uid", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p",
+                                            "method", "host", "uri"}) +
+                            "100.1\tCconnect\t10.0.0.1\t40000\t10.0.0.10\t3128\tCONNECT\tc2.example:443\t"
+                            "c2.example:443\n"
+                            "110.1\tCabsolute\t10.0.0.1\t40000\t10.0.0.10\t3128\tGET\tpanel.example\t"
+                            "http://panel.example/gate.php\n"
+                            "120.1\tCorigin\t10.0.0.1\t40000\t10.0.0.10\t80\tGET\tintranet.example\t/\n");
+  Collect c;
+  SensorReader reader({dir.path().string()}, ReadOptions{});
+  reader.run(&c, &c);
+  ASSERT_EQ(c.flows.size(), 3u);
+  EXPECT_EQ(c.flows[0].server_name, "c2.example");
+  EXPECT_TRUE(c.flows[0].via_proxy);
+  EXPECT_EQ(c.flows[1].server_name, "panel.example");
+  EXPECT_TRUE(c.flows[1].via_proxy);
+  EXPECT_EQ(c.flows[2].server_name, "proxy.corp.example");  // a request to the server itself
+  EXPECT_FALSE(c.flows[2].via_proxy);
+}
+
 TEST(SensorReader, DirectoryMergesLogsInTimeOrderAndJoinsThem) {
   TempDir dir;
   // conn.log in Zeek's order (by connection end): the long connection ends last though it started first.

@@ -367,6 +367,34 @@ TEST(AppLayer, ServerNameComesFromTheClientsDnsAnswerFirst) {
   EXPECT_EQ(h.conns.flows[3].server_name, "");
 }
 
+// A request to a proxy names the server the client wants: a CONNECT's authority, or an absolute-form
+// request-target. That is the flow's server_name, even when the client resolved the proxy's own name.
+TEST(AppLayer, ARequestToAProxyNamesTheServerAskedFor) {
+  Harness h;
+  const std::uint8_t proxy[4] = {10, 0, 0, 10};
+  h.packet("10.0.0.5", 40000, "10.0.0.53", 53, 17, dns_message(1, "proxy.corp.example", false));
+  h.packet("10.0.0.53", 53, "10.0.0.5", 40000, 17, dns_message(1, "proxy.corp.example", true, proxy));
+  h.packet("10.0.0.5", 50001, "10.0.0.10", 3128, 6,
+           bytes("CONNECT c2.example:443 HTTP/1.1\r\nHost: c2.example:443\r\n\r\n"), 0x18, 1);
+  h.packet("10.0.0.10", 3128, "10.0.0.5", 50001, 6, bytes("HTTP/1.1 200 Connection established\r\n\r\n"),
+           0x18, 77);
+  h.packet("10.0.0.5", 50002, "10.0.0.10", 3128, 6,
+           bytes("GET http://panel.example:8080/gate.php HTTP/1.1\r\nHost: panel.example:8080\r\n\r\n"), 0x18,
+           1);
+  // An origin server's request (origin-form): not through a proxy.
+  h.packet("10.0.0.5", 50003, "203.0.113.9", 80, 6, bytes("GET / HTTP/1.1\r\nHost: www.example\r\n\r\n"),
+           0x18, 1);
+  h.table.flush();
+  ASSERT_EQ(h.conns.flows.size(), 4u);
+  EXPECT_EQ(h.conns.flows[1].server_name, "c2.example");
+  EXPECT_TRUE(h.conns.flows[1].via_proxy);
+  EXPECT_EQ(h.conns.flows[2].server_name, "panel.example");
+  EXPECT_TRUE(h.conns.flows[2].via_proxy);
+  EXPECT_EQ(h.conns.flows[3].server_name, "www.example");
+  EXPECT_FALSE(h.conns.flows[3].via_proxy);
+  EXPECT_FALSE(h.conns.flows[0].via_proxy);
+}
+
 // ---- DNS over HTTP/2 in clear (RFC 8484 over h2c) ----
 
 // base64url without padding (RFC 8484's GET form).
