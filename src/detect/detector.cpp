@@ -123,6 +123,13 @@ struct NamePairState {
   FlowSample sample;
   std::vector<IpAddress> servers;  // bounded by kMaxServersPerName
   bool more_servers = false;       // some were left out of `servers`
+  // Requests the host sent a proxy for the name (FlowRecord::via_proxy): the first proxy asked, and the
+  // requests as a victim's flows.
+  std::optional<IpAddress> proxy;
+  Timestamp first;
+  Timestamp last;
+  std::uint64_t flows = 0;
+  std::uint64_t established = 0;
 };
 
 struct ResolvedHit {
@@ -260,6 +267,14 @@ bool evidence_id_less(const std::string& a, const std::string& b) {
   return na < nb;
 }
 
+// A flow as a check-in of its pairs.
+BeaconEvent beacon_event(const flow::FlowRecord& r) {
+  // An attempt the server reset (RSTR: after its hello, say) or never answered carried part of a request.
+  const bool aborted = r.conn_state == "RSTR" || r.conn_state == "RSTRH" || r.conn_state == "REJ";
+  const bool answered = !aborted && (r.resp_bytes > 0 || !r.known(flow::kUnknownRespBytes));
+  return BeaconEvent{r.first_ts.ns, r.orig_bytes, r.id, r.known(flow::kUnknownOrigBytes), answered};
+}
+
 }  // namespace
 
 bool completed_exchange(const flow::FlowRecord& r) {
@@ -377,6 +392,20 @@ struct Detector::State {
     return &name_pairs.emplace(NamePair{host, std::string(name)}, NamePairState{}).first->second;
   }
 
+  // A request the host sent a proxy for another server: a check-in of (host, that server's name). The
+  // proxy's own flows to the server are its pairs; finish() takes the name's addresses from them.
+  void proxied(const flow::FlowRecord& r, const BeaconEvent& event) {
+    NamePairState* np = name_pair(r.orig_h, r.server_name);
+    if (np == nullptr) return;
+    np->series.add(event, config.max_events_per_pair);
+    np->sample.add(r.first_ts.ns, r.id, config.cite_flows_per_victim);
+    if (!np->proxy) np->proxy = r.resp_h;
+    if (np->flows == 0 || r.first_ts < np->first) np->first = r.first_ts;
+    if (np->flows == 0 || r.last_ts > np->last) np->last = r.last_ts;
+    ++np->flows;
+    if (completed_exchange(r)) ++np->established;
+  }
+
   // Which TLS client stack the host used toward the server (for platform services, BeaconParams).
   void note_stack(const IpAddress& host, const IpAddress& server, std::string_view ja4) {
     const std::string_view stack = tls_stack(ja4);
@@ -477,8 +506,18 @@ void Detector::on_flow(const flow::FlowRecord& r) {
   }
   const bool orig_mon = s.classifier.is_monitored(r.orig_h);
   const bool resp_mon = s.classifier.is_monitored(r.resp_h);
+  // A request the host sent a proxy is a check-in with the server it named, not with the proxy: behind a
+  // proxy, the hosts' beats reach the Internet merged into the proxy's flows (RITA's proxy beacons).
+  const bool proxied = orig_mon && r.via_proxy && !r.server_name.empty() && !address_text(r.server_name);
   if (orig_mon && resp_mon) {
-    ++s.counters.flows_internal;
+    if (!proxied) {
+      ++s.counters.flows_internal;
+      return;
+    }
+    ++s.counters.flows_proxied;
+    if (s.monitored_hosts.insert(r.orig_h)) ++(r.orig_h.is_v4() ? s.monitored_v4 : s.monitored_v6);
+    s.evidence.spool(r);
+    s.proxied(r, beacon_event(r));
     return;
   }
   if (!orig_mon && !resp_mon) {
@@ -512,10 +551,7 @@ void Detector::on_flow(const flow::FlowRecord& r) {
   // NTP by content, or any UDP flow to port 123: a log input's service may be unset, and a clock's polls
   // that the content check missed are no more a check-in.
   const bool ntp = r.service == "ntp" || (r.ip_proto == 17 && r.resp_p == 123);
-  // An attempt the server reset (RSTR: after its hello, say) or never answered carried part of a request.
-  const bool aborted = r.conn_state == "RSTR" || r.conn_state == "RSTRH" || r.conn_state == "REJ";
-  const bool answered = !aborted && (r.resp_bytes > 0 || !r.known(flow::kUnknownRespBytes));
-  const BeaconEvent event{r.first_ts.ns, r.orig_bytes, r.id, r.known(flow::kUnknownOrigBytes), answered};
+  const BeaconEvent event = beacon_event(r);
   if (dns) ++p->dns_flows;
   if (!ntp) p->series.add(event, s.config.max_events_per_pair);
   if (!r.server_name.empty() && p->names.size() < kMaxNamesPerPair &&
@@ -524,7 +560,9 @@ void Detector::on_flow(const flow::FlowRecord& r) {
   // A pool name's polls are no more a check-in than one address's. Flows without a name (none resolved, no
   // SNI, an address as HTTP Host) join the host's group of unnamed flows to that port: a bot rotating over
   // a list of C2 addresses beats there, not on any one address.
-  if (!dns && !ntp) {
+  if (proxied) {  // an external proxy: the flow is the host's own with it, the name the server asked for
+    s.proxied(r, event);
+  } else if (!dns && !ntp) {
     const bool named = !r.server_name.empty() && !address_text(r.server_name);
     if (named) s.named_servers.insert(r.resp_h);
     // An address known by a name whose record expired is a service's, not a rotation's (push reconnects).
@@ -774,8 +812,17 @@ DetectionResult Detector::finish() {
   // the family they reached it from (a name: the family in which its share is larger).
   std::unordered_map<IpAddress, std::uint32_t, IpAddressHash> hosts_per_server;
   for (const auto& [key, p] : s.pairs) ++hosts_per_server[key.server];
+  // A proxy's own (proxy, name) pairs for names its clients asked it for are their requests relayed: not
+  // one more host reaching the name, nor one more schedule (the clients' beats merged).
+  std::set<std::pair<IpAddress, std::string_view>> relayed_names;
+  for (const auto& [key, np] : s.name_pairs)
+    if (np.proxy) relayed_names.emplace(*np.proxy, key.name);
+  const auto relayed = [&](const NamePair& key) {
+    return !relayed_names.empty() && relayed_names.count({key.host, key.name}) != 0;
+  };
   std::unordered_map<std::string, std::array<std::uint32_t, 2>> hosts_per_name;  // IPv4, IPv6 hosts
-  for (const auto& [key, np] : s.name_pairs) ++hosts_per_name[key.name][key.host.is_v4() ? 0 : 1];
+  for (const auto& [key, np] : s.name_pairs)
+    if (!relayed(key)) ++hosts_per_name[key.name][key.host.is_v4() ? 0 : 1];
   const auto server_reach = [&](const IpAddress& server) {
     return Reach{hosts_per_server[server], server.is_v4() ? s.monitored_v4 : s.monitored_v6};
   };
@@ -794,7 +841,7 @@ DetectionResult Detector::finish() {
   {
     std::set<std::pair<std::string_view, IpAddress>> seen;  // (organisation, host)
     for (const auto& [key, np] : s.name_pairs) {
-      if (key.name.empty() || key.name.front() == '*') continue;
+      if (key.name.empty() || key.name.front() == '*' || relayed(key)) continue;
       auto it = org_of.find(key.name);
       if (it == org_of.end()) it = org_of.emplace(key.name, registrable_domain(key.name)).first;
       if (seen.emplace(it->second, key.host).second) ++hosts_per_org[it->second][key.host.is_v4() ? 0 : 1];
@@ -857,6 +904,11 @@ DetectionResult Detector::finish() {
     std::uint32_t& mask = host_bins[kv->first.host];
     for (const BeaconEvent& e : kv->second.series.events()) mask |= bins.bit_of(e.ts_ns);
   }
+  for (const auto* kv : name_order) {  // requests through a proxy are in no address pair of the host
+    if (!kv->second.proxy) continue;
+    std::uint32_t& mask = host_bins[kv->first.host];
+    for (const BeaconEvent& e : kv->second.series.events()) mask |= bins.bit_of(e.ts_ns);
+  }
   const auto activity_of = [&](const IpAddress& host) {
     ActivityBins a = bins;
     a.host_mask = host_bins[host];
@@ -902,7 +954,7 @@ DetectionResult Detector::finish() {
     name_scores[i] =
         score_beacon(np.series.events(), np.series.stride(), np.series.offered(), window_s,
                      PrevalenceInput{monitored, 0, true}, bp, activity_of(name_order[i]->first.host));
-    if (beaconing(name_scores[i]))
+    if (beaconing(name_scores[i]) && !relayed(key))
       name_periods[name_order[i]->first.name].push_back(schedule_of(name_scores[i]));
   }
   // Platform services: per server, the largest share of one stack's platform hosts that contact it.
@@ -939,6 +991,12 @@ DetectionResult Detector::finish() {
     return it != map.end() && it->second;
   };
 
+  const auto sizes_text = [](const BeaconScore& score) {
+    return score.size_known
+               ? fmt::format("{:.0f}±{:.0f} bytes sent each", score.bytes_median, score.bytes_spread)
+               : std::string("bytes sent unknown");
+  };
+
   // Beacons by address pair.
   std::unordered_set<AddrPair, AddrPairHash> beaconed;  // pairs whose own beacon made a reason
   for (std::size_t i = 0; i < pair_order.size(); ++i) {
@@ -972,7 +1030,7 @@ DetectionResult Detector::finish() {
       const auto domains = s.lookup_domains.find(key);
       resolver = domains == s.lookup_domains.end() || domains->second.size() >= kResolverDomains;
     }
-    result.beacons.push_back(BeaconEntry{key.host, true, key.server, {}, score, resolver, {}});
+    result.beacons.push_back(BeaconEntry{key.host, true, key.server, {}, score, resolver, {}, {}});
     if (!beacon_finding(score, s.config.beacon_threshold) || resolver) continue;
     beaconed.insert(key);
     Reason reason;
@@ -981,14 +1039,30 @@ DetectionResult Detector::finish() {
     reason.summary =
         fmt::format("{} contacted {} every {} ±{:.0f}% for {} ({} connections, {}{})", key.host.to_string(),
                     key.server.to_string(), format_period(score.period_s), score.jitter * 100,
-                    format_duration(score.span_s), score.connections,
-                    score.size_known
-                        ? fmt::format("{:.0f}±{:.0f} bytes sent each", score.bytes_median, score.bytes_spread)
-                        : std::string("bytes sent unknown"),
+                    format_duration(score.span_s), score.connections, sizes_text(score),
                     score.missed > 0.005 ? fmt::format(", {:.0f}% of beats missed", score.missed * 100) : "");
     cite_sample(p.sample, reason.evidence);
     server_for(key.server).finding.reasons.push_back(std::move(reason));
   }
+  // Names hosts asked a proxy for: the addresses monitored hosts reached each name at (the proxy's own
+  // flows when the sensor sees them, or other hosts' direct ones).
+  bool any_proxied = false;
+  for (const auto* kv : name_order) any_proxied = any_proxied || kv->second.proxy.has_value();
+  std::unordered_map<std::string_view, std::set<IpAddress>> name_addresses;
+  if (any_proxied) {
+    for (const auto* kv : name_order) {
+      if (port_group(kv->first.name)) continue;
+      for (const IpAddress& a : kv->second.servers) name_addresses[kv->first.name].insert(a);
+    }
+  }
+  const auto addresses_of_name = [&](std::string_view name) {
+    std::vector<IpAddress> out;
+    if (const auto it = name_addresses.find(name); it != name_addresses.end())
+      out.assign(it->second.begin(), it->second.end());
+    if (out.size() > kMaxServersPerName) out.resize(kMaxServersPerName);
+    return out;
+  };
+
   // Beacons by name: the host kept reaching one name, whatever addresses it resolved to; and by port group:
   // its unnamed flows to one port kept a beat over several addresses (a bot rotating over its C2 list).
   for (std::size_t i = 0; i < name_order.size(); ++i) {
@@ -996,7 +1070,11 @@ DetectionResult Detector::finish() {
     const NamePair& key = kv->first;
     const NamePairState& np = kv->second;
     const bool group = port_group(key.name);
-    const std::vector<IpAddress>& addresses = group ? members[i] : np.servers;
+    // A name the host asked a proxy for: the addresses monitored hosts reached it at (the proxy's own
+    // flows, when the sensor sees them), besides any the host reached directly.
+    std::vector<IpAddress> via_proxy;
+    if (np.proxy && !group) via_proxy = addresses_of_name(key.name);
+    const std::vector<IpAddress>& addresses = group ? members[i] : (np.proxy ? via_proxy : np.servers);
     if (np.series.offered() < 3 || (group && addresses.size() < 2)) continue;
     BeaconScore score = name_scores[i];
     double name_platform = 0;
@@ -1016,23 +1094,40 @@ DetectionResult Detector::finish() {
         score,
         PrevalenceInput{reach.monitored, reach.sharing, shared_of(name_shared, key.name), name_platform},
         group ? Reach{} : org_reach(key.name));
-    BeaconEntry entry{key.host, false, {}, group ? std::string() : key.name, score, false, {}};
+    BeaconEntry entry{key.host, false, {}, group ? std::string() : key.name, score, false, {}, np.proxy};
     if (group) entry.port_group = key.name.substr(1);
     result.beacons.push_back(std::move(entry));
     if (!beacon_finding(score, s.config.beacon_threshold)) continue;
-    // Only when the name adds something the address pairs do not show (several addresses), and not for a
-    // provider's load-balanced pool (see provider_pool): one service, each address reached a few times.
-    if (addresses.size() < 2 || provider_pool(addresses, s.classifier)) continue;
+    // Only when the name adds something the address pairs do not show (several addresses, or a proxy
+    // between), and not for a provider's load-balanced pool (see provider_pool): one service, each address
+    // reached a few times.
+    if ((addresses.size() < 2 && !np.proxy) || addresses.empty() || provider_pool(addresses, s.classifier))
+      continue;
     for (const IpAddress& server : addresses) {
       // The address pair already carries its own beacon reason when it beacons by itself.
       const auto direct = s.pairs.find(AddrPair{key.host, server});
-      if (direct == s.pairs.end() || beaconed.count(direct->first) != 0) continue;
+      if (direct != s.pairs.end() && beaconed.count(direct->first) != 0) continue;
       Reason reason;
       reason.detector = "beacon";
       reason.score = score.score;
-      const std::string sizes = score.size_known ? fmt::format("{:.0f}±{:.0f} bytes sent each",
-                                                               score.bytes_median, score.bytes_spread)
-                                                 : std::string("bytes sent unknown");
+      const std::string sizes = sizes_text(score);
+      if (direct == s.pairs.end()) {
+        if (!np.proxy) continue;
+        reason.summary = fmt::format(
+            "{} asked the proxy {} for {} every {} ±{:.0f}% for {} ({} requests, {}{}); {} was reached at "
+            "{}{}",
+            key.host.to_string(), np.proxy->to_string(), key.name, format_period(score.period_s),
+            score.jitter * 100, format_duration(score.span_s), score.connections, sizes,
+            score.missed > 0.005 ? fmt::format(", {:.0f}% of beats missed", score.missed * 100) : "",
+            key.name, server.to_string(),
+            addresses.size() > 1 ? fmt::format(" (one of {} addresses)", addresses.size()) : std::string());
+        cite_sample(np.sample, reason.evidence);  // the host's requests to the proxy
+        // ... and the proxy's own flows to the server, when the sensor saw them
+        if (const auto relay = s.pairs.find(AddrPair{*np.proxy, server}); relay != s.pairs.end())
+          cite_sample(relay->second.sample, reason.evidence);
+        server_for(server).finding.reasons.push_back(std::move(reason));
+        continue;
+      }
       reason.summary =
           group
               ? fmt::format(
@@ -1266,10 +1361,51 @@ DetectionResult Detector::finish() {
     }
   }
 
+  // Behind a proxy: a host that asked a proxy for a name monitored hosts reached a server under is that
+  // server's victim through the proxy, and the proxy, which reached the server under that name for it, is a
+  // relay, not a victim (docs/counting.md). The host's requests count as its flows; one is a completed
+  // exchange with the server when it completed with the proxy and the proxy completed some with the server.
+  std::unordered_set<AddrPair, AddrPairHash> relays;
+  struct ProxiedVictim {
+    IpAddress server;
+    Victim victim;
+    const std::string* name;  // asked of the proxy
+  };
+  std::vector<ProxiedVictim> proxied_victims;
+  for (const auto* kv : name_order) {
+    const NamePairState& np = kv->second;
+    if (!np.proxy || port_group(kv->first.name)) continue;
+    for (const IpAddress& server : addresses_of_name(kv->first.name)) {
+      if (servers.find(server) == servers.end()) continue;
+      const auto relay = s.pairs.find(AddrPair{*np.proxy, server});
+      const auto relay_name = s.name_pairs.find(NamePairView{*np.proxy, kv->first.name});
+      const bool is_relay = relay != s.pairs.end() && relay_name != s.name_pairs.end() &&
+                            std::find(relay_name->second.servers.begin(), relay_name->second.servers.end(),
+                                      server) != relay_name->second.servers.end();
+      if (is_relay) relays.insert(relay->first);
+      Victim v;
+      v.ip = kv->first.host;
+      v.first_seen = np.first;
+      v.last_seen = np.last;
+      v.flows = np.flows;
+      v.established = relay == s.pairs.end() || relay->second.established > 0 ? np.established : 0;
+      v.proxy = np.proxy;
+      proxied_victims.push_back(ProxiedVictim{server, v, &kv->first.name});
+    }
+  }
+  const auto widen_seen = [](ServerFinding& f, const Victim& v) {
+    if (f.victims.empty() || v.first_seen < f.first_seen) f.first_seen = v.first_seen;
+    if (f.victims.empty() || v.last_seen > f.last_seen) f.last_seen = v.last_seen;
+  };
+  const auto add_victim = [&](ServerFinding& f, const Victim& v) {
+    widen_seen(f, v);
+    f.victims.push_back(v);
+  };
+
   // Victims: every monitored host that reached a finding's server.
   for (const auto* kv : pair_order) {
     const auto it = servers.find(kv->first.server);
-    if (it == servers.end()) continue;
+    if (it == servers.end() || relays.count(kv->first) != 0) continue;
     const PairState& p = kv->second;
     Victim v;
     v.ip = kv->first.host;
@@ -1277,11 +1413,33 @@ DetectionResult Detector::finish() {
     v.last_seen = p.last;
     v.flows = p.flows;
     v.established = p.established;
-    ServerFinding& f = it->second.finding;
-    if (f.victims.empty() || v.first_seen < f.first_seen) f.first_seen = v.first_seen;
-    if (f.victims.empty() || v.last_seen > f.last_seen) f.last_seen = v.last_seen;
-    f.victims.push_back(v);
+    add_victim(it->second.finding, v);
     for (const auto& n : p.names) it->second.domains.insert(n);
+  }
+  // A host that reached the server both directly and through a proxy is one victim, with both's flows.
+  for (const ProxiedVictim& proxied : proxied_victims) {
+    const Victim& v = proxied.victim;
+    ServerBuild& b = servers.at(proxied.server);
+    ServerFinding& f = b.finding;
+    b.domains.insert(*proxied.name);
+    const auto same =
+        std::find_if(f.victims.begin(), f.victims.end(), [&](const Victim& x) { return x.ip == v.ip; });
+    if (same == f.victims.end()) {
+      add_victim(f, v);
+      continue;
+    }
+    same->first_seen = std::min(same->first_seen, v.first_seen);
+    same->last_seen = std::max(same->last_seen, v.last_seen);
+    same->flows += v.flows;
+    same->established += v.established;
+    if (!same->proxy) same->proxy = v.proxy;
+    widen_seen(f, v);
+  }
+  if (!proxied_victims.empty()) {
+    for (auto& [ip, b] : servers) {
+      std::sort(b.finding.victims.begin(), b.finding.victims.end(),
+                [](const Victim& x, const Victim& y) { return x.ip < y.ip; });
+    }
   }
   // Hosts an alert names whose flows the inputs lack (an EVE file of alerts only): victims that only
   // attempted, as far as the evidence goes.
@@ -1295,9 +1453,7 @@ DetectionResult Detector::finish() {
       v.ip = host;
       v.first_seen = a.first;
       v.last_seen = a.last;
-      if (f.victims.empty() || v.first_seen < f.first_seen) f.first_seen = v.first_seen;
-      if (f.victims.empty() || v.last_seen > f.last_seen) f.last_seen = v.last_seen;
-      f.victims.push_back(v);
+      add_victim(f, v);
       added = true;
     }
     if (added) {

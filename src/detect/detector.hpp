@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -60,7 +61,8 @@ struct Victim {
   Timestamp first_seen;
   Timestamp last_seen;
   std::uint64_t flows = 0;
-  std::uint64_t established = 0;  // flows with a completed exchange (docs/counting.md)
+  std::uint64_t established = 0;   // flows with a completed exchange (docs/counting.md)
+  std::optional<IpAddress> proxy;  // reached the server through this proxy (its flows are those to the proxy)
   [[nodiscard]] bool controlled() const { return established > 0; }
 };
 
@@ -103,6 +105,9 @@ struct BeaconEntry {
   bool resolver = false;  // the server answered the host's lookups (never a finding by its beacon)
   // Set for a host's unnamed flows to one port over several addresses ("tcp/8080"): a rotation group.
   std::string port_group;
+  // Set for a (host, name) pair the host reached through a proxy (HTTP CONNECT or absolute-form requests):
+  // the first proxy it asked.
+  std::optional<IpAddress> proxy;
 };
 
 struct DetectCounters {
@@ -110,6 +115,7 @@ struct DetectCounters {
   std::uint64_t flows_outbound = 0;  // monitored originator, external responder: the flows detection uses
   std::uint64_t flows_inbound = 0;   // external originator, monitored responder
   std::uint64_t flows_internal = 0;  // both monitored
+  std::uint64_t flows_proxied = 0;   // both monitored, a request for another server (FlowRecord::via_proxy)
   std::uint64_t flows_transit = 0;   // neither monitored
   std::uint64_t flows_group = 0;     // to a multicast or broadcast address: no server on the other end
   std::uint64_t pairs = 0;

@@ -309,6 +309,7 @@ void write_beacons(OutputFile& out, const AnalysisOutput& o) {
     } else {
       p.value(b.port_group);
     }
+    if (b.proxy) p.field("proxy", b.proxy->to_string());  // only for names asked of a proxy
     p.key("score").raw_number(score_text(s.score));
     p.key("interval").raw_number(score_text(s.interval));
     p.key("hit_rate").raw_number(score_text(s.hit_rate));
@@ -420,6 +421,7 @@ std::string write_findings(OutputFile& out, const AnalysisOutput& o,
   j.key("detection").begin_object();
   j.field("flows_seen", c.flows_seen).field("flows_outbound", c.flows_outbound);
   j.field("flows_inbound", c.flows_inbound).field("flows_internal", c.flows_internal);
+  j.field("flows_proxied", c.flows_proxied);
   j.field("flows_transit", c.flows_transit).field("flows_group", c.flows_group);
   j.field("monitored_hosts", c.monitored_hosts);
   j.field("pairs", c.pairs).field("pairs_dropped", c.pairs_dropped);
@@ -445,6 +447,7 @@ std::string write_findings(OutputFile& out, const AnalysisOutput& o,
       j.begin_object().field("ip", v.ip.to_string()).field("country", o.victim_place(v.ip).country);
       write_seen(j, v.first_seen, v.last_seen);
       j.field("flows", v.flows).field("established", v.established).field("controlled", v.controlled());
+      if (v.proxy) j.field("proxy", v.proxy->to_string());  // only for hosts behind a proxy
       j.end_object();
     }
     j.end_array();
@@ -612,6 +615,10 @@ std::string report_text(const AnalysisOutput& o, const std::vector<CountryStatis
       t += fmt::format("    controlled hosts ({}): {}\n", controlled.size(), list(controlled));
     if (!attempted.empty())
       t += fmt::format("    attempted only ({}): {}\n", attempted.size(), list(attempted));
+    std::set<IpAddress> proxies;
+    for (const auto& v : f.victims)
+      if (v.proxy) proxies.insert(*v.proxy);
+    if (!proxies.empty()) t += fmt::format("    reached through the proxy {}\n", ip_list(proxies));
     t += "    reasons:\n";
     append_reasons(t, f.reasons);
   }

@@ -819,3 +819,70 @@ TEST(Detector, OneAnsweringDgaDomainLinksOnlyAServerNoCleanHostReaches) {
   EXPECT_EQ(alone.servers[0].reasons[0].detector, "dga");
   EXPECT_TRUE(run(true).servers.empty());
 }
+
+// Behind an explicit proxy the clients' beats reach the Internet merged into the proxy's flows. Their
+// requests to the proxy (CONNECT c2.example:443) are check-ins of (client, c2.example); the address is the
+// one the proxy reached c2.example at, the clients are the victims and the proxy only relayed.
+TEST(Detector, ClientsBehindAProxyAreTheVictimsAndTheProxyARelay) {
+  const auto run = [](bool sensor_sees_the_proxys_side) {
+    TestClassifier classifier;
+    detect::EvidenceStore evidence;
+    detect::Detector d(detect::DetectConfig{}, nullptr, classifier, evidence);
+    Flows f;
+    const auto via_proxy = [&](const char* client, const char* name, std::int64_t t, std::uint64_t bytes) {
+      auto r = f.make(client, "10.0.0.10", 3128, t, "SF", bytes);
+      r.via_proxy = true;
+      r.server_name = name;
+      d.on_flow(r);
+      if (!sensor_sees_the_proxys_side) return;
+      auto out = f.make("10.0.0.10", std::string_view(name) == "c2.example" ? "203.0.113.9" : "198.51.100.1",
+                        443, t, "SF", bytes);
+      out.server_name = name;
+      d.on_flow(out);
+    };
+    const char* clients[] = {"10.0.1.1", "10.0.1.2", "10.0.1.3"};
+    for (int i = 0; i < 60; ++i)
+      for (int c = 0; c < 3; ++c) via_proxy(clients[c], "c2.example", 1000 + i * 300 + c * 97, 420);
+    // Browsing of eight other clients through the same proxy, at no regular times.
+    for (int i = 0; i < 80; ++i) {
+      const std::string client = "10.0.2." + std::to_string(1 + i % 8);
+      via_proxy(client.c_str(), "www.example.org", 1000 + (i * i * 37) % 18000, 200 + i * 13);
+    }
+    d.on_flow(f.make("10.0.1.1", "10.0.0.1", 445, 2000));  // internal, not through a proxy
+    return d.finish();
+  };
+  const auto r = run(true);
+  EXPECT_EQ(r.counters.flows_proxied, 260u);
+  EXPECT_EQ(r.counters.flows_internal, 1u);
+  EXPECT_EQ(r.counters.monitored_hosts, 12u);  // 11 clients and the proxy
+  ASSERT_EQ(r.servers.size(), 1u);
+  const auto& s = r.servers[0];
+  EXPECT_EQ(s.ip, ip("203.0.113.9"));
+  EXPECT_EQ(s.domains, std::vector<std::string>{"c2.example"});
+  ASSERT_EQ(s.victims.size(), 3u);  // not the proxy
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(s.victims[i].ip, ip(i == 0 ? "10.0.1.1" : i == 1 ? "10.0.1.2" : "10.0.1.3"));
+    EXPECT_EQ(s.victims[i].flows, 60u);
+    EXPECT_TRUE(s.victims[i].controlled());
+    ASSERT_TRUE(s.victims[i].proxy.has_value());
+    EXPECT_EQ(*s.victims[i].proxy, ip("10.0.0.10"));
+  }
+  // One reason per client, and the proxy's own beat (the three merged) is one too.
+  ASSERT_EQ(s.reasons.size(), 4u);
+  int asked = 0;
+  for (const auto& reason : s.reasons) {
+    if (reason.summary.find("asked the proxy 10.0.0.10 for c2.example every 300 s") == std::string::npos)
+      continue;
+    ++asked;
+    EXPECT_NE(reason.summary.find("c2.example was reached at 203.0.113.9"), std::string::npos);
+    // the client's first and last requests and the proxy's first and last flows to the server
+    EXPECT_EQ(reason.evidence.size(), 4 * std::size_t{detect::DetectConfig{}.cite_flows_per_victim});
+  }
+  EXPECT_EQ(asked, 3);
+  bool ranked = false;
+  for (const auto& b : r.beacons)
+    if (b.domain == "c2.example" && b.host == ip("10.0.1.2")) ranked = b.proxy == ip("10.0.0.10");
+  EXPECT_TRUE(ranked);
+  // Without the proxy's side nothing says where c2.example is: no server to report.
+  EXPECT_TRUE(run(false).servers.empty());
+}

@@ -1099,6 +1099,27 @@ TEST(AnalyzeRealData, FeedSamplesLoadWithHandCountedTotals) {
 namespace c2scope::testing {
 namespace {
 
+constexpr const char* kHttpsConnect = "arkime-tests/https-connect.pcap";
+
+// Arkime's https-connect capture: a CrowdStrike sensor, 10.11.12.13, reaches ts01-b.cloudsink.net through
+// the proxy 10.9.8.7:8080 (CONNECT answered 200, then TLS). Both addresses are private: the flow is a request
+// through a proxy, not internal traffic, and the client is a monitored host. The capture holds none of the
+// proxy's own flows, so nothing says where the name is: no server, and a single request ranks no pair.
+TEST(AnalyzeRealData, ArkimeHttpsConnectIsARequestThroughAProxy) {
+  C2SCOPE_REQUIRE_CASE_DATA(kHttpsConnect);
+  const Analysis a = analyze_twice("https_connect", {path_in_shared(kHttpsConnect)});
+  ASSERT_EQ(a.rc, 0);
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  ASSERT_EQ(parser.parse(simdjson::padded_string(a.findings_text)).get(doc), simdjson::SUCCESS);
+  EXPECT_EQ(num(doc["detection"], "flows_seen"), 1u);
+  EXPECT_EQ(num(doc["detection"], "flows_proxied"), 1u);
+  EXPECT_EQ(num(doc["detection"], "flows_internal"), 0u);
+  EXPECT_EQ(a.monitored_hosts, 1u);
+  EXPECT_TRUE(a.servers.empty());
+  EXPECT_TRUE(a.beacons.empty());
+}
+
 // dmachard/datasets-malicious-dns (SOURCES.md): real tunnel tools, client -> resolver 192.168.1.210 (every
 // query under the zone is tunnel traffic), and suricata-verify bug-1158's tunnel to srv.tunnel.com. Each is
 // reported as a DNS tunnel of its zone's registered domain with its one client, citing dns records of that

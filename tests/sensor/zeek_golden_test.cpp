@@ -59,7 +59,7 @@ std::string file_line(const std::string& path, std::uint64_t n) {
 }
 
 struct Pair {
-  std::string host, server, domain;
+  std::string host, server, domain, proxy;
   double score = 0;
   std::uint64_t connections = 0;
 };
@@ -159,8 +159,8 @@ Analysis analyze(const std::string& name, std::vector<std::string> args) {
   simdjson::dom::element b;
   if (p2.parse(simdjson::padded_string(beacons)).get(b) == simdjson::SUCCESS) {
     for (const auto x : b["pairs"].get_array()) {
-      a.pairs.push_back(
-          Pair{str(x, "host"), str(x, "server"), str(x, "domain"), real(x, "score"), num(x, "connections")});
+      a.pairs.push_back(Pair{str(x, "host"), str(x, "server"), str(x, "domain"), str(x, "proxy"),
+                             real(x, "score"), num(x, "connections")});
     }
   } else {
     ADD_FAILURE() << "beacons.json is not JSON";
@@ -279,18 +279,31 @@ TEST(ZeekGolden, RitaProxyRollingIsReadWhole) {
   EXPECT_NE(a.rank("10.0.0.238", "75.75.75.75"), 0u);
 }
 
-// The expectation. The pair's 1160 connections (1152 DNS lookups of a proxy, in bursts) have no beat;
-// they rank by presence (a check-in in every part of the window in which the host was active), as RITA ranks
-// them by its histogram and duration sub-scores. The address answered the host's lookups: a resolver, listed
-// but not a C2 server.
-TEST(ZeekGolden, RitaProxyRollingResolverBeaconInTopThree) {
+// RITA's expectations (integration/proxy_rolling_test.go): the resolver pair and the proxy beacon
+// 10.0.0.111 -> safebrowsing.googleapis.com through the proxy 10.0.0.238 (46 connections, all through the
+// proxy). The resolver pair's 1160 connections (1152 DNS lookups of the proxy, in bursts) have no beat; they
+// rank by presence (a check-in in every part of the window in which the host was active), as RITA ranks them
+// by its histogram and duration sub-scores. The address answered the host's lookups: a resolver, listed but
+// not a C2 server. The proxy beacon comes from the CONNECT requests in http.log (FlowRecord::via_proxy); it
+// ranks next to the resolver, above the threshold neither does.
+TEST(ZeekGolden, RitaProxyRollingResolverAndProxyBeaconsRankHigh) {
   C2SCOPE_REQUIRE_GEO();
   C2SCOPE_REQUIRE_SHARED("rita-beacons/proxy_rolling/conn.16:00:00-17:00:00.log.gz");
   const Analysis a = analyze("proxy_rolling_rank", {shared("rita-beacons/proxy_rolling")});
   ASSERT_EQ(a.rc, 0) << a.err;
   const std::size_t rank = a.rank("10.0.0.238", "75.75.75.75");
   EXPECT_GE(rank, 1u);
-  EXPECT_LE(rank, 3u);
+  EXPECT_LE(rank, 5u);
+  std::size_t proxy_rank = 0;
+  for (std::size_t i = 0; i < a.pairs.size() && proxy_rank == 0; ++i) {
+    const Pair& p = a.pairs[i];
+    if (p.host != "10.0.0.111" || p.domain != "safebrowsing.googleapis.com") continue;
+    proxy_rank = i + 1;
+    EXPECT_EQ(p.proxy, "10.0.0.238");
+    EXPECT_EQ(p.connections, 46u);
+  }
+  EXPECT_GE(proxy_rank, 1u);
+  EXPECT_LE(proxy_rank, 5u);
   EXPECT_EQ(a.server("75.75.75.75"), nullptr);
   EXPECT_TRUE(a.servers.empty());
 }
