@@ -31,6 +31,23 @@ std::int64_t covering_entry(const ServerFinding& f, const intel::IndicatorSet& a
   return first;
 }
 
+// Domain findings (DNS tunnels, names reached through a proxy): covered when the domain or a parent is
+// listed.
+void set_aside_domains(std::vector<DomainFinding>& findings, std::vector<Allowed<DomainFinding>>& allowed,
+                       const intel::IndicatorSet& allow, std::vector<std::uint32_t>& ids) {
+  std::vector<DomainFinding> kept;
+  for (auto& f : findings) {
+    allow.match_domain(f.domain, ids);
+    if (ids.empty()) {
+      kept.push_back(std::move(f));
+      continue;
+    }
+    std::string rule = allow_rule_text(allow, ids.front());
+    allowed.push_back({std::move(f), std::move(rule)});
+  }
+  findings = std::move(kept);
+}
+
 }  // namespace
 
 void set_aside_allowed(DetectionResult& result, const intel::IndicatorSet& allow) {
@@ -46,17 +63,8 @@ void set_aside_allowed(DetectionResult& result, const intel::IndicatorSet& allow
     result.allowed_servers.push_back({std::move(f), std::move(rule)});
   }
   result.servers = std::move(servers);
-  std::vector<DomainFinding> tunnels;
-  for (auto& f : result.dns_tunnels) {
-    allow.match_domain(f.domain, ids);
-    if (ids.empty()) {
-      tunnels.push_back(std::move(f));
-      continue;
-    }
-    std::string rule = allow_rule_text(allow, ids.front());
-    result.allowed_tunnels.push_back({std::move(f), std::move(rule)});
-  }
-  result.dns_tunnels = std::move(tunnels);
+  set_aside_domains(result.dns_tunnels, result.allowed_tunnels, allow, ids);
+  set_aside_domains(result.proxied_names, result.allowed_proxied_names, allow, ids);
 }
 
 }  // namespace c2scope::detect

@@ -1063,6 +1063,7 @@ DetectionResult Detector::finish() {
     return out;
   };
 
+  std::map<std::string, DomainFinding> proxied_names;  // beaconed to through a proxy, address unknown
   // Beacons by name: the host kept reaching one name, whatever addresses it resolved to; and by port group:
   // its unnamed flows to one port kept a beat over several addresses (a bot rotating over its C2 list).
   for (std::size_t i = 0; i < name_order.size(); ++i) {
@@ -1098,11 +1099,39 @@ DetectionResult Detector::finish() {
     if (group) entry.port_group = key.name.substr(1);
     result.beacons.push_back(std::move(entry));
     if (!beacon_finding(score, s.config.beacon_threshold)) continue;
+    // Asked of a proxy, and no flow shows where the name is (the sensor sees only the clients' side): the
+    // name is the finding, as a DNS tunnel's domain is.
+    if (np.proxy && addresses.empty()) {
+      DomainFinding& f = proxied_names[key.name];
+      f.domain = key.name;
+      Reason reason;
+      reason.detector = "beacon";
+      reason.score = score.score;
+      reason.summary = fmt::format(
+          "{} asked the proxy {} for {} every {} ±{:.0f}% for {} ({} requests, {}{}); no flow shows where "
+          "{} is",
+          key.host.to_string(), np.proxy->to_string(), key.name, format_period(score.period_s),
+          score.jitter * 100, format_duration(score.span_s), score.connections, sizes_text(score),
+          score.missed > 0.005 ? fmt::format(", {:.0f}% of beats missed", score.missed * 100) : "", key.name);
+      cite_sample(np.sample, reason.evidence);
+      f.reasons.push_back(std::move(reason));
+      f.score = std::max(f.score, score.score);
+      DomainFinding::Host h;
+      h.ip = key.host;
+      h.first_seen = np.first;
+      h.last_seen = np.last;
+      h.lookups = np.flows;
+      h.answered = np.established;
+      h.proxy = np.proxy;
+      if (f.hosts.empty() || h.first_seen < f.first_seen) f.first_seen = h.first_seen;
+      if (f.hosts.empty() || h.last_seen > f.last_seen) f.last_seen = h.last_seen;
+      f.hosts.push_back(h);  // name_order is by host: sorted
+      continue;
+    }
     // Only when the name adds something the address pairs do not show (several addresses, or a proxy
     // between), and not for a provider's load-balanced pool (see provider_pool): one service, each address
     // reached a few times.
-    if ((addresses.size() < 2 && !np.proxy) || addresses.empty() || provider_pool(addresses, s.classifier))
-      continue;
+    if ((addresses.size() < 2 && !np.proxy) || provider_pool(addresses, s.classifier)) continue;
     for (const IpAddress& server : addresses) {
       // The address pair already carries its own beacon reason when it beacons by itself.
       const auto direct = s.pairs.find(AddrPair{key.host, server});
@@ -1147,6 +1176,8 @@ DetectionResult Detector::finish() {
       server_for(server).finding.reasons.push_back(std::move(reason));
     }
   }
+
+  for (auto& [name, f] : proxied_names) result.proxied_names.push_back(std::move(f));
 
   // Persistent sessions: the host held TCP connections to an address most of the time it used it, with long
   // ones among them, and re-established them. Only addresses no monitored host reached by a name, only hosts
@@ -1315,7 +1346,7 @@ DetectionResult Detector::finish() {
       const auto h = std::find_if(f.hosts.begin(), f.hosts.end(),
                                   [&](const DomainFinding::Host& x) { return x.ip == host; });
       if (h == f.hosts.end()) {
-        f.hosts.push_back(DomainFinding::Host{host, first, last, lookups, answered});
+        f.hosts.push_back(DomainFinding::Host{host, first, last, lookups, answered, {}});
       } else {  // both detectors: the larger count of the same lookups
         h->lookups = std::max(h->lookups, lookups);
         h->answered = std::max(h->answered, answered);

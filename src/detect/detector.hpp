@@ -77,7 +77,9 @@ struct ServerFinding {
 };
 
 // A C2 reached only through DNS (a tunnel): a domain, not a server address, so it is not in the per-country
-// server counts. Its hosts are the monitored hosts whose lookups carried the tunnel.
+// server counts. Its hosts are the monitored hosts whose lookups carried the tunnel. Also a C2 name hosts
+// beaconed to through a proxy when no flow shows its address (DetectionResult::proxied_names): its hosts'
+// `lookups` are then their requests to the proxy, `answered` those that completed, and `proxy` is set.
 struct DomainFinding {
   std::string domain;
   Timestamp first_seen;
@@ -89,7 +91,8 @@ struct DomainFinding {
     Timestamp first_seen;
     Timestamp last_seen;
     std::uint64_t lookups = 0;
-    std::uint64_t answered = 0;  // lookups answered with a record: the tunnel worked
+    std::uint64_t answered = 0;      // lookups answered with a record: the tunnel worked
+    std::optional<IpAddress> proxy;  // the proxy asked (proxied names only)
     [[nodiscard]] bool controlled() const { return answered > 0; }
   };
   std::vector<Host> hosts;  // sorted by address
@@ -143,9 +146,13 @@ struct DetectionResult {
   std::vector<ServerFinding> servers;      // by score, then address
   std::vector<BeaconEntry> beacons;        // by score, then host, then destination
   std::vector<DomainFinding> dns_tunnels;  // by domain
+  // Names hosts beaconed to through a proxy, no flow showing where the name is: no address, so not in the
+  // per-country server counts. By name.
+  std::vector<DomainFinding> proxied_names;
   // Set aside by an allow list (set_aside_allowed): out of the counts, in the outputs.
   std::vector<Allowed<ServerFinding>> allowed_servers;
   std::vector<Allowed<DomainFinding>> allowed_tunnels;
+  std::vector<Allowed<DomainFinding>> allowed_proxied_names;
   DetectCounters counters;
   Timestamp window_start;
   Timestamp window_end;

@@ -469,11 +469,32 @@ std::string write_findings(OutputFile& out, const AnalysisOutput& o,
     j.end_array();
     j.end_object();
   };
+  // A name reached through a proxy, where no flow showed its address.
+  const auto write_proxied_name = [&](const detect::DomainFinding& f, const std::string* rule) {
+    j.begin_object().field("name", f.domain);
+    write_seen(j, f.first_seen, f.last_seen);
+    j.key("score").raw_number(score_text(f.score));
+    if (rule != nullptr) j.field("allowed_by", *rule);
+    write_reasons(j, f.reasons);
+    j.key("hosts").begin_array();
+    for (const auto& h : f.hosts) {
+      j.begin_object().field("ip", h.ip.to_string()).field("country", o.victim_place(h.ip).country);
+      write_seen(j, h.first_seen, h.last_seen);
+      j.field("proxy", h.proxy ? h.proxy->to_string() : std::string());
+      j.field("requests", h.lookups).field("completed", h.answered).field("controlled", h.controlled());
+      j.end_object();
+    }
+    j.end_array();
+    j.end_object();
+  };
   j.key("servers").begin_array();
   for (const auto& f : d.servers) write_server(f, nullptr);
   j.end_array();
   j.key("dns_tunnels").begin_array();
   for (const auto& f : d.dns_tunnels) write_tunnel(f, nullptr);
+  j.end_array();
+  j.key("proxied_names").begin_array();
+  for (const auto& f : d.proxied_names) write_proxied_name(f, nullptr);
   j.end_array();
   j.key("allowed").begin_object();
   j.key("lists").begin_array();
@@ -484,6 +505,9 @@ std::string write_findings(OutputFile& out, const AnalysisOutput& o,
   j.end_array();
   j.key("dns_tunnels").begin_array();
   for (const auto& a : d.allowed_tunnels) write_tunnel(a.finding, &a.rule);
+  j.end_array();
+  j.key("proxied_names").begin_array();
+  for (const auto& a : d.allowed_proxied_names) write_proxied_name(a.finding, &a.rule);
   j.end_array();
   j.end_object();
   j.key("statistics").begin_array();
@@ -647,11 +671,44 @@ std::string report_text(const AnalysisOutput& o, const std::vector<CountryStatis
     }
   }
 
-  if (!d.allowed_servers.empty() || !d.allowed_tunnels.empty()) {
+  if (!d.proxied_names.empty()) {
+    std::set<IpAddress> hosts;
+    for (const auto& f : d.proxied_names)
+      for (const auto& h : f.hosts) hosts.insert(h.ip);
+    t += fmt::format(
+        "\nNames beaconed to through a proxy: {} used by {} (no flow showed where they are: a name, no "
+        "server "
+        "address, so not in the server counts above)\n",
+        plural(d.proxied_names.size(), "name", "names"),
+        plural(hosts.size(), "monitored host", "monitored hosts"));
+    for (const auto& f : d.proxied_names) {
+      t += fmt::format("\n[{}] {}  score {}\n", ++n, f.domain, score_text(f.score));
+      t +=
+          fmt::format("    first seen {}, last seen {}\n", human_time(f.first_seen), human_time(f.last_seen));
+      std::set<IpAddress> completed, not_completed, proxies;
+      for (const auto& h : f.hosts) {
+        (h.controlled() ? completed : not_completed).insert(h.ip);
+        if (h.proxy) proxies.insert(*h.proxy);
+      }
+      if (!completed.empty())
+        t += fmt::format("    hosts whose requests completed ({}): {}\n", completed.size(),
+                         ip_list(completed));
+      if (!not_completed.empty())
+        t += fmt::format("    hosts whose requests never completed ({}): {}\n", not_completed.size(),
+                         ip_list(not_completed));
+      t += fmt::format("    through the proxy {}\n", ip_list(proxies));
+      t += "    reasons:\n";
+      append_reasons(t, f.reasons);
+    }
+  }
+
+  const std::size_t set_aside_count =
+      d.allowed_servers.size() + d.allowed_tunnels.size() + d.allowed_proxied_names.size();
+  if (set_aside_count > 0) {
     t += fmt::format(
         "\nSet aside by the allow list ({}): not counted above; what would have been reported, and the entry "
         "that covered it\n",
-        plural(d.allowed_servers.size() + d.allowed_tunnels.size(), "finding", "findings"));
+        plural(set_aside_count, "finding", "findings"));
     for (const auto& set_aside : d.allowed_servers) {
       const detect::ServerFinding& f = set_aside.finding;
       std::size_t controlled = 0;
@@ -667,6 +724,11 @@ std::string report_text(const AnalysisOutput& o, const std::vector<CountryStatis
     }
     for (const auto& set_aside : d.allowed_tunnels) {
       t += fmt::format("  DNS tunnel {}  score {}, {}; allowed by {}\n", set_aside.finding.domain,
+                       score_text(set_aside.finding.score),
+                       plural(set_aside.finding.hosts.size(), "host", "hosts"), set_aside.rule);
+    }
+    for (const auto& set_aside : d.allowed_proxied_names) {
+      t += fmt::format("  name through a proxy {}  score {}, {}; allowed by {}\n", set_aside.finding.domain,
                        score_text(set_aside.finding.score),
                        plural(set_aside.finding.hosts.size(), "host", "hosts"), set_aside.rule);
     }

@@ -89,6 +89,17 @@ TEST_F(AllowList, ADnsTunnelDomainIsCoveredByItselfOrAParent) {
   EXPECT_EQ(r.allowed_tunnels[0].rule, "allow.txt:6 vendor-telemetry.example");
 }
 
+TEST_F(AllowList, ANameReachedThroughAProxyIsCoveredByItselfOrAParent) {
+  detect::DetectionResult r;
+  r.proxied_names = {tunnel("api.vendor-telemetry.example"), tunnel("panel.example")};
+  detect::set_aside_allowed(r, allow_);
+  ASSERT_EQ(r.proxied_names.size(), 1u);
+  EXPECT_EQ(r.proxied_names[0].domain, "panel.example");
+  ASSERT_EQ(r.allowed_proxied_names.size(), 1u);
+  EXPECT_EQ(r.allowed_proxied_names[0].rule, "allow.txt:6 vendor-telemetry.example");
+  EXPECT_TRUE(r.allowed_tunnels.empty());
+}
+
 TEST_F(AllowList, AnEmptyListSetsNothingAside) {
   intel::IndicatorSet none;
   none.finalize();

@@ -883,6 +883,19 @@ TEST(Detector, ClientsBehindAProxyAreTheVictimsAndTheProxyARelay) {
   for (const auto& b : r.beacons)
     if (b.domain == "c2.example" && b.host == ip("10.0.1.2")) ranked = b.proxy == ip("10.0.0.10");
   EXPECT_TRUE(ranked);
-  // Without the proxy's side nothing says where c2.example is: no server to report.
-  EXPECT_TRUE(run(false).servers.empty());
+  EXPECT_TRUE(r.proxied_names.empty());  // c2.example's address is known
+  // Without the proxy's side nothing says where c2.example is: no server, the name is the finding.
+  const auto clients_only = run(false);
+  EXPECT_TRUE(clients_only.servers.empty());
+  ASSERT_EQ(clients_only.proxied_names.size(), 1u);
+  const auto& n = clients_only.proxied_names[0];
+  EXPECT_EQ(n.domain, "c2.example");
+  EXPECT_EQ(n.reasons.size(), 3u);
+  ASSERT_EQ(n.hosts.size(), 3u);
+  for (const auto& h : n.hosts) {
+    EXPECT_EQ(h.lookups, 60u);  // requests to the proxy
+    EXPECT_TRUE(h.controlled());
+    EXPECT_EQ(h.proxy, ip("10.0.0.10"));
+  }
+  EXPECT_NE(n.reasons[0].summary.find("no flow shows where c2.example is"), std::string::npos);
 }

@@ -308,6 +308,48 @@ TEST(ZeekGolden, RitaProxyRollingResolverAndProxyBeaconsRankHigh) {
   EXPECT_TRUE(a.servers.empty());
 }
 
+// RITA's proxy test data holds only the clients' side of a proxy: 10.136.0.18 asks 10.136.0.16:3128 for
+// www.honestimnotevil.com 397 times (RITA's proxy beacon) and for www.google.com 10 times. No flow shows
+// where either name is: no server; the beaconed name is reported in proxied_names with its host and proxy,
+// citing the host's conn records.
+TEST(ZeekGolden, RitaProxyBeaconWithoutTheProxysSideIsReportedByName) {
+  C2SCOPE_REQUIRE_GEO();
+  C2SCOPE_REQUIRE_SHARED("rita-beacons/proxy/conn.log");
+  const Analysis a = analyze("rita_proxy", {shared("rita-beacons/proxy")});
+  ASSERT_EQ(a.rc, 0) << a.err;
+  EXPECT_TRUE(a.servers.empty());
+  simdjson::dom::parser parser;
+  simdjson::dom::element f;
+  ASSERT_EQ(parser.parse(simdjson::padded_string(a.findings_text)).get(f), simdjson::SUCCESS);
+  EXPECT_EQ(num(f["detection"], "flows_proxied"), 407u);
+  simdjson::dom::array names;
+  ASSERT_EQ(f["proxied_names"].get(names), simdjson::SUCCESS);
+  ASSERT_EQ(names.size(), 1u);
+  const simdjson::dom::element n = names.at(0);
+  EXPECT_EQ(str(n, "name"), "www.honestimnotevil.com");
+  EXPECT_GE(real(n, "score"), 0.75);
+  simdjson::dom::array hosts;
+  ASSERT_EQ(n["hosts"].get(hosts), simdjson::SUCCESS);
+  ASSERT_EQ(hosts.size(), 1u);
+  EXPECT_EQ(str(hosts.at(0), "ip"), "10.136.0.18");
+  EXPECT_EQ(str(hosts.at(0), "proxy"), "10.136.0.16");
+  EXPECT_EQ(num(hosts.at(0), "requests"), 397u);
+  EXPECT_EQ(bool(hosts.at(0)["controlled"]), true);
+  std::size_t cited = 0;
+  for (const auto r : n["reasons"].get_array()) {
+    for (const auto e : r["evidence"].get_array()) {
+      const auto it = a.evidence.find(std::string(std::string_view(e.get_string().value())));
+      ASSERT_NE(it, a.evidence.end());
+      EXPECT_EQ(it->second.type, "flow");
+      EXPECT_EQ(it->second.orig_h, "10.136.0.18");
+      EXPECT_EQ(it->second.resp_h, "10.136.0.16");
+      EXPECT_GT(it->second.line, 0u);
+      ++cited;
+    }
+  }
+  EXPECT_GT(cited, 0u);
+}
+
 // ---- Stratosphere labelled Zeek logs ----------------------------------------------------------------------
 
 // CTU-Malware-Capture-Botnet-230-1 (NjRAT): 192.168.1.115 -> 41.108.179.197:1177, 237 flows labelled
