@@ -235,6 +235,14 @@ bool address_text(std::string_view answer) {
          std::all_of(answer.begin(), answer.end(), [](char c) { return (c >= '0' && c <= '9') || c == '.'; });
 }
 
+// The address a request to a proxy gave as a literal ("203.0.113.9", "[2001:db8::1]"), if it did.
+std::optional<IpAddress> literal_address(std::string_view name) {
+  if (name.size() > 2 && name.front() == '[' && name.back() == ']') name = name.substr(1, name.size() - 2);
+  IpAddress a;
+  if (!IpAddress::parse(std::string(name), a)) return std::nullopt;
+  return a;
+}
+
 // The (host, name) key of a host's unnamed flows to one port: "*tcp/8080". No DNS name starts with '*'.
 // Written into `buf`, without allocating: "*udp/65535" is 10 characters.
 std::string_view port_group_label(std::uint8_t ip_proto, std::uint16_t port, std::array<char, 16>& buf) {
@@ -508,7 +516,7 @@ void Detector::on_flow(const flow::FlowRecord& r) {
   const bool resp_mon = s.classifier.is_monitored(r.resp_h);
   // A request the host sent a proxy is a check-in with the server it named, not with the proxy: behind a
   // proxy, the hosts' beats reach the Internet merged into the proxy's flows (RITA's proxy beacons).
-  const bool proxied = orig_mon && r.via_proxy && !r.server_name.empty() && !address_text(r.server_name);
+  const bool proxied = orig_mon && r.via_proxy && !r.server_name.empty();
   if (orig_mon && resp_mon) {
     if (!proxied) {
       ++s.counters.flows_internal;
@@ -841,7 +849,8 @@ DetectionResult Detector::finish() {
   {
     std::set<std::pair<std::string_view, IpAddress>> seen;  // (organisation, host)
     for (const auto& [key, np] : s.name_pairs) {
-      if (key.name.empty() || key.name.front() == '*' || relayed(key)) continue;
+      // Port groups and addresses asked of a proxy by their literal have no organisation.
+      if (key.name.empty() || key.name.front() == '*' || address_text(key.name) || relayed(key)) continue;
       auto it = org_of.find(key.name);
       if (it == org_of.end()) it = org_of.emplace(key.name, registrable_domain(key.name)).first;
       if (seen.emplace(it->second, key.host).second) ++hosts_per_org[it->second][key.host.is_v4() ? 0 : 1];
@@ -1057,6 +1066,10 @@ DetectionResult Detector::finish() {
   }
   const auto addresses_of_name = [&](std::string_view name) {
     std::vector<IpAddress> out;
+    if (address_text(name)) {  // asked of a proxy by its literal: that address, wherever the proxy went
+      if (const auto a = literal_address(name); a && !s.classifier.is_monitored(*a)) out.push_back(*a);
+      return out;
+    }
     if (const auto it = name_addresses.find(name); it != name_addresses.end())
       out.assign(it->second.begin(), it->second.end());
     if (out.size() > kMaxServersPerName) out.resize(kMaxServersPerName);
@@ -1142,14 +1155,18 @@ DetectionResult Detector::finish() {
       const std::string sizes = sizes_text(score);
       if (direct == s.pairs.end()) {
         if (!np.proxy) continue;
+        // Where the name was reached; an address asked for by its literal is the server itself.
+        const std::string where =
+            address_text(key.name)
+                ? std::string()
+                : fmt::format("; {} was reached at {}{}", key.name, server.to_string(),
+                              addresses.size() > 1 ? fmt::format(" (one of {} addresses)", addresses.size())
+                                                   : std::string());
         reason.summary = fmt::format(
-            "{} asked the proxy {} for {} every {} ±{:.0f}% for {} ({} requests, {}{}); {} was reached at "
-            "{}{}",
+            "{} asked the proxy {} for {} every {} ±{:.0f}% for {} ({} requests, {}{}){}",
             key.host.to_string(), np.proxy->to_string(), key.name, format_period(score.period_s),
             score.jitter * 100, format_duration(score.span_s), score.connections, sizes,
-            score.missed > 0.005 ? fmt::format(", {:.0f}% of beats missed", score.missed * 100) : "",
-            key.name, server.to_string(),
-            addresses.size() > 1 ? fmt::format(" (one of {} addresses)", addresses.size()) : std::string());
+            score.missed > 0.005 ? fmt::format(", {:.0f}% of beats missed", score.missed * 100) : "", where);
         cite_sample(np.sample, reason.evidence);  // the host's requests to the proxy
         // ... and the proxy's own flows to the server, when the sensor saw them
         if (const auto relay = s.pairs.find(AddrPair{*np.proxy, server}); relay != s.pairs.end())
@@ -1410,9 +1427,12 @@ DetectionResult Detector::finish() {
       if (servers.find(server) == servers.end()) continue;
       const auto relay = s.pairs.find(AddrPair{*np.proxy, server});
       const auto relay_name = s.name_pairs.find(NamePairView{*np.proxy, kv->first.name});
-      const bool is_relay = relay != s.pairs.end() && relay_name != s.name_pairs.end() &&
-                            std::find(relay_name->second.servers.begin(), relay_name->second.servers.end(),
-                                      server) != relay_name->second.servers.end();
+      // The proxy reached the server under the name asked for (an address asked by its literal: at all).
+      const bool is_relay = relay != s.pairs.end() &&
+                            (address_text(kv->first.name) ||
+                             (relay_name != s.name_pairs.end() &&
+                              std::find(relay_name->second.servers.begin(), relay_name->second.servers.end(),
+                                        server) != relay_name->second.servers.end()));
       if (is_relay) relays.insert(relay->first);
       Victim v;
       v.ip = kv->first.host;

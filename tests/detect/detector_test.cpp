@@ -899,3 +899,47 @@ TEST(Detector, ClientsBehindAProxyAreTheVictimsAndTheProxyARelay) {
   }
   EXPECT_NE(n.reasons[0].summary.find("no flow shows where c2.example is"), std::string::npos);
 }
+
+// A request for an address by its literal (CONNECT 203.0.113.77:443) names the server itself: a finding even
+// when the sensor sees only the clients' side, and when it sees the proxy's flows to that address, those are
+// relayed (the proxy is no victim).
+TEST(Detector, AnAddressAskedOfAProxyByItsLiteralIsTheServer) {
+  const auto run = [](bool sensor_sees_the_proxys_side) {
+    TestClassifier classifier;
+    detect::EvidenceStore evidence;
+    detect::Detector d(detect::DetectConfig{}, nullptr, classifier, evidence);
+    Flows f;
+    const char* clients[] = {"10.0.1.1", "10.0.1.2"};
+    for (int i = 0; i < 60; ++i) {
+      for (int c = 0; c < 2; ++c) {
+        auto r = f.make(clients[c], "10.0.0.10", 3128, 1000 + i * 600 + c * 131, "SF", 380);
+        r.via_proxy = true;
+        r.server_name = "203.0.113.77";
+        d.on_flow(r);
+        if (sensor_sees_the_proxys_side)
+          d.on_flow(f.make("10.0.0.10", "203.0.113.77", 443, 1000 + i * 600 + c * 131));
+      }
+    }
+    for (int i = 0; i < 40; ++i) {  // other hosts' browsing, at no regular times
+      const std::string host = "10.0.2." + std::to_string(1 + i % 6);
+      d.on_flow(f.make(host.c_str(), "198.51.100.1", 443, 1000 + (i * i * 37) % 30000, "SF", 200 + i * 13));
+    }
+    return d.finish();
+  };
+  for (const bool both_sides : {false, true}) {
+    SCOPED_TRACE(both_sides ? "both sides" : "clients' side only");
+    const auto r = run(both_sides);
+    ASSERT_EQ(r.servers.size(), 1u);
+    EXPECT_EQ(r.servers[0].ip, ip("203.0.113.77"));
+    ASSERT_EQ(r.servers[0].victims.size(), 2u);
+    EXPECT_EQ(r.servers[0].victims[0].ip, ip("10.0.1.1"));
+    EXPECT_EQ(r.servers[0].victims[1].ip, ip("10.0.1.2"));
+    EXPECT_TRUE(r.servers[0].victims[1].controlled());
+    EXPECT_TRUE(r.proxied_names.empty());
+    bool asked = false;
+    for (const auto& reason : r.servers[0].reasons)
+      asked = asked ||
+              reason.summary.find("10.0.1.1 asked the proxy 10.0.0.10 for 203.0.113.77 every 10.0 min") == 0;
+    EXPECT_TRUE(asked) << r.servers[0].reasons[0].summary;
+  }
+}
