@@ -1077,6 +1077,14 @@ DetectionResult Detector::finish() {
   };
 
   std::map<std::string, DomainFinding> proxied_names;  // beaconed to through a proxy, address unknown
+  const auto proxied_summary = [&](const NamePair& key, const NamePairState& np, const BeaconScore& score,
+                                   const std::string& tail) {
+    return fmt::format(
+        "{} asked the proxy {} for {} every {} ±{:.0f}% for {} ({} requests, {}{}){}", key.host.to_string(),
+        np.proxy->to_string(), key.name, format_period(score.period_s), score.jitter * 100,
+        format_duration(score.span_s), score.connections, sizes_text(score),
+        score.missed > 0.005 ? fmt::format(", {:.0f}% of beats missed", score.missed * 100) : "", tail);
+  };
   // Beacons by name: the host kept reaching one name, whatever addresses it resolved to; and by port group:
   // its unnamed flows to one port kept a beat over several addresses (a bot rotating over its C2 list).
   for (std::size_t i = 0; i < name_order.size(); ++i) {
@@ -1120,12 +1128,7 @@ DetectionResult Detector::finish() {
       Reason reason;
       reason.detector = "beacon";
       reason.score = score.score;
-      reason.summary = fmt::format(
-          "{} asked the proxy {} for {} every {} ±{:.0f}% for {} ({} requests, {}{}); no flow shows where "
-          "{} is",
-          key.host.to_string(), np.proxy->to_string(), key.name, format_period(score.period_s),
-          score.jitter * 100, format_duration(score.span_s), score.connections, sizes_text(score),
-          score.missed > 0.005 ? fmt::format(", {:.0f}% of beats missed", score.missed * 100) : "", key.name);
+      reason.summary = proxied_summary(key, np, score, fmt::format("; no flow shows where {} is", key.name));
       cite_sample(np.sample, reason.evidence);
       f.reasons.push_back(std::move(reason));
       f.score = std::max(f.score, score.score);
@@ -1162,11 +1165,7 @@ DetectionResult Detector::finish() {
                 : fmt::format("; {} was reached at {}{}", key.name, server.to_string(),
                               addresses.size() > 1 ? fmt::format(" (one of {} addresses)", addresses.size())
                                                    : std::string());
-        reason.summary = fmt::format(
-            "{} asked the proxy {} for {} every {} ±{:.0f}% for {} ({} requests, {}{}){}",
-            key.host.to_string(), np.proxy->to_string(), key.name, format_period(score.period_s),
-            score.jitter * 100, format_duration(score.span_s), score.connections, sizes,
-            score.missed > 0.005 ? fmt::format(", {:.0f}% of beats missed", score.missed * 100) : "", where);
+        reason.summary = proxied_summary(key, np, score, where);
         cite_sample(np.sample, reason.evidence);  // the host's requests to the proxy
         // ... and the proxy's own flows to the server, when the sensor saw them
         if (const auto relay = s.pairs.find(AddrPair{*np.proxy, server}); relay != s.pairs.end())

@@ -646,61 +646,40 @@ std::string report_text(const AnalysisOutput& o, const std::vector<CountryStatis
     t += "    reasons:\n";
     append_reasons(t, f.reasons);
   }
-  if (!d.dns_tunnels.empty()) {
+  // Findings without a server address (DNS tunnels, names reached through a proxy): a section each.
+  const auto domain_section = [&](const std::vector<detect::DomainFinding>& findings, std::string_view title,
+                                  std::string_view things, std::string_view why, std::string_view done,
+                                  std::string_view not_done) {
+    if (findings.empty()) return;
     std::set<IpAddress> hosts;
-    for (const auto& f : d.dns_tunnels)
+    for (const auto& f : findings)
       for (const auto& h : f.hosts) hosts.insert(h.ip);
-    t += fmt::format(
-        "\nDNS tunnels and DNS beacons: {} used by {} (reached through resolvers: a domain, no server "
-        "address, "
-        "so not in the server counts above)\n",
-        plural(d.dns_tunnels.size(), "domain", "domains"),
-        plural(hosts.size(), "monitored host", "monitored hosts"));
-    for (const auto& f : d.dns_tunnels) {
+    t += fmt::format("\n{}: {} {} used by {} ({})\n", title, findings.size(), things,
+                     plural(hosts.size(), "monitored host", "monitored hosts"), why);
+    for (const auto& f : findings) {
       t += fmt::format("\n[{}] {}  score {}\n", ++n, f.domain, score_text(f.score));
       t +=
           fmt::format("    first seen {}, last seen {}\n", human_time(f.first_seen), human_time(f.last_seen));
-      std::set<IpAddress> answered, unanswered;
-      for (const auto& h : f.hosts) (h.controlled() ? answered : unanswered).insert(h.ip);
-      if (!answered.empty())
-        t += fmt::format("    hosts answered ({}): {}\n", answered.size(), ip_list(answered));
-      if (!unanswered.empty())
-        t += fmt::format("    hosts never answered ({}): {}\n", unanswered.size(), ip_list(unanswered));
-      t += "    reasons:\n";
-      append_reasons(t, f.reasons);
-    }
-  }
-
-  if (!d.proxied_names.empty()) {
-    std::set<IpAddress> hosts;
-    for (const auto& f : d.proxied_names)
-      for (const auto& h : f.hosts) hosts.insert(h.ip);
-    t += fmt::format(
-        "\nNames beaconed to through a proxy: {} used by {} (no flow showed where they are: a name, no "
-        "server "
-        "address, so not in the server counts above)\n",
-        plural(d.proxied_names.size(), "name", "names"),
-        plural(hosts.size(), "monitored host", "monitored hosts"));
-    for (const auto& f : d.proxied_names) {
-      t += fmt::format("\n[{}] {}  score {}\n", ++n, f.domain, score_text(f.score));
-      t +=
-          fmt::format("    first seen {}, last seen {}\n", human_time(f.first_seen), human_time(f.last_seen));
-      std::set<IpAddress> completed, not_completed, proxies;
+      std::set<IpAddress> yes, no, proxies;
       for (const auto& h : f.hosts) {
-        (h.controlled() ? completed : not_completed).insert(h.ip);
+        (h.controlled() ? yes : no).insert(h.ip);
         if (h.proxy) proxies.insert(*h.proxy);
       }
-      if (!completed.empty())
-        t += fmt::format("    hosts whose requests completed ({}): {}\n", completed.size(),
-                         ip_list(completed));
-      if (!not_completed.empty())
-        t += fmt::format("    hosts whose requests never completed ({}): {}\n", not_completed.size(),
-                         ip_list(not_completed));
-      t += fmt::format("    through the proxy {}\n", ip_list(proxies));
+      if (!yes.empty()) t += fmt::format("    {} ({}): {}\n", done, yes.size(), ip_list(yes));
+      if (!no.empty()) t += fmt::format("    {} ({}): {}\n", not_done, no.size(), ip_list(no));
+      if (!proxies.empty()) t += fmt::format("    through the proxy {}\n", ip_list(proxies));
       t += "    reasons:\n";
       append_reasons(t, f.reasons);
     }
-  }
+  };
+  domain_section(d.dns_tunnels, "DNS tunnels and DNS beacons",
+                 d.dns_tunnels.size() == 1 ? "domain" : "domains",
+                 "reached through resolvers: a domain, no server address, so not in the server counts above",
+                 "hosts answered", "hosts never answered");
+  domain_section(
+      d.proxied_names, "Names beaconed to through a proxy", d.proxied_names.size() == 1 ? "name" : "names",
+      "no flow showed where they are: a name, no server address, so not in the server counts above",
+      "hosts whose requests completed", "hosts whose requests never completed");
 
   const std::size_t set_aside_count =
       d.allowed_servers.size() + d.allowed_tunnels.size() + d.allowed_proxied_names.size();
