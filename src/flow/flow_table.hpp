@@ -103,8 +103,9 @@ struct FlowRecord {
   // "http", "quic") and the name the client reached the server by (DNS answer, else SNI, else Host).
   std::string service;
   std::string server_name;
-  // The client asked the responder for another server (an HTTP CONNECT, or a request-target in absolute form,
-  // which clients send only to proxies, RFC 9112 §3.2): server_name is that server, the responder a proxy.
+  // The client asked the responder for another server (an HTTP CONNECT, a request-target in absolute form,
+  // which clients send only to proxies, RFC 9112 §3.2, or a SOCKS CONNECT): server_name is that server, the
+  // responder a proxy.
   bool via_proxy = false;
   // FlowUnknown bits: fields the source did not give (their values above are 0 / empty and mean nothing).
   std::uint16_t unknown = 0;

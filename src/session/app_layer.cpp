@@ -218,7 +218,7 @@ struct AppLayer::FlowApp {
   std::array<bool, 2> tcp_done{};
   std::string sni_or_host;  // server_name fallback for conn.log
   bool via_proxy =
-      false;              // sni_or_host is the server the client asked this proxy for (FlowRecord::via_proxy)
+      false;  // sni_or_host: the server asked of this proxy (HTTP or SOCKS; FlowRecord::via_proxy)
   bool tunneled = false;  // a prelude (HTTP CONNECT, SOCKS, STARTTLS) opened a tunnel: detect again
   // The client's first bytes were none of ours: wait for the server's, which may start a reverse SOCKS
   // handshake (the responder speaks SOCKS as the client: a reverse proxy or C2 pivot, Arkime's
@@ -894,6 +894,13 @@ void AppLayer::on_tcp_bytes(FlowApp& a, int tcp_dir, Bytes data, Timestamp ts) {
         stop_role(a, 1);
       } else if (st == proto::upgrade::UpgradeState::kOpen) {
         a.confirmed = true;
+        // A SOCKS CONNECT from the originator names the server it asked this proxy for (not in a reverse
+        // proxy, where the responder is the SOCKS client).
+        if (socks && !a.reversed && a.socks->info().command == 1 && !a.socks->info().host.empty() &&
+            a.sni_or_host.empty()) {
+          a.sni_or_host = a.socks->info().host;
+          a.via_proxy = true;
+        }
         open_tunnel(a);
         // Bounded recursion: the flow is tunneled now, so these bytes cannot open another prelude.
         if (used < data.size()) on_tcp_bytes(a, tcp_dir, data.subspan(used), ts);

@@ -640,6 +640,8 @@ TEST(AppLayer, Socks5HandshakeThenTls) {
   EXPECT_EQ(h.logs.ssl[0].server_name, "c2.example");
   ASSERT_EQ(h.conns.flows.size(), 1u);
   EXPECT_EQ(h.conns.flows[0].service, "socks,ssl");
+  EXPECT_EQ(h.conns.flows[0].server_name, "c2.example");  // asked of the proxy
+  EXPECT_TRUE(h.conns.flows[0].via_proxy);
 }
 
 // A reverse SOCKS 5 proxy (a C2 pivot; Arkime's socks5-reverse): the originator connects out and sends a
@@ -676,6 +678,7 @@ TEST(AppLayer, ReverseSocks5FromTheResponderThenHttp) {
   ASSERT_EQ(h.conns.flows.size(), 2u);
   EXPECT_EQ(h.conns.flows[0].orig_h.to_string(), "10.0.0.5");
   EXPECT_EQ(h.conns.flows[0].service, "socks,http");
+  EXPECT_FALSE(h.conns.flows[0].via_proxy);  // the originator is not the one asking
   EXPECT_EQ(h.conns.flows[1].service, "");
   EXPECT_EQ(h.app.counters().tunnels_opened, 1u);
 }
@@ -701,6 +704,8 @@ TEST(AppLayer, Socks4aThenHttpSplitIntoTinySegments) {
   EXPECT_EQ(h.logs.http[0].uri, "/gate.php");
   EXPECT_EQ(h.logs.http[0].host, "panel.example");
   EXPECT_EQ(h.conns.flows[0].service, "socks,http");
+  EXPECT_EQ(h.conns.flows[0].server_name, "panel.example");  // SOCKS 4a names the server
+  EXPECT_TRUE(h.conns.flows[0].via_proxy);
 }
 
 TEST(AppLayer, SmtpStartTlsThenTls) {
