@@ -453,8 +453,10 @@ std::string write_findings(OutputFile& out, const AnalysisOutput& o,
     j.end_array();
     j.end_object();
   };
-  const auto write_tunnel = [&](const detect::DomainFinding& f, const std::string* rule) {
-    j.begin_object().field("domain", f.domain);
+  // A finding without a server address: a DNS tunnel's domain, or a name reached through a proxy where no
+  // flow showed its address (`proxied`: its hosts' counts are requests to the proxy).
+  const auto write_domain = [&](const detect::DomainFinding& f, const std::string* rule, bool proxied) {
+    j.begin_object().field(proxied ? "name" : "domain", f.domain);
     write_seen(j, f.first_seen, f.last_seen);
     j.key("score").raw_number(score_text(f.score));
     if (rule != nullptr) j.field("allowed_by", *rule);
@@ -463,25 +465,13 @@ std::string write_findings(OutputFile& out, const AnalysisOutput& o,
     for (const auto& h : f.hosts) {
       j.begin_object().field("ip", h.ip.to_string()).field("country", o.victim_place(h.ip).country);
       write_seen(j, h.first_seen, h.last_seen);
-      j.field("lookups", h.lookups).field("answered", h.answered).field("controlled", h.controlled());
-      j.end_object();
-    }
-    j.end_array();
-    j.end_object();
-  };
-  // A name reached through a proxy, where no flow showed its address.
-  const auto write_proxied_name = [&](const detect::DomainFinding& f, const std::string* rule) {
-    j.begin_object().field("name", f.domain);
-    write_seen(j, f.first_seen, f.last_seen);
-    j.key("score").raw_number(score_text(f.score));
-    if (rule != nullptr) j.field("allowed_by", *rule);
-    write_reasons(j, f.reasons);
-    j.key("hosts").begin_array();
-    for (const auto& h : f.hosts) {
-      j.begin_object().field("ip", h.ip.to_string()).field("country", o.victim_place(h.ip).country);
-      write_seen(j, h.first_seen, h.last_seen);
-      j.field("proxy", h.proxy ? h.proxy->to_string() : std::string());
-      j.field("requests", h.lookups).field("completed", h.answered).field("controlled", h.controlled());
+      if (proxied) {
+        j.field("proxy", h.proxy ? h.proxy->to_string() : std::string());
+        j.field("requests", h.lookups).field("completed", h.answered);
+      } else {
+        j.field("lookups", h.lookups).field("answered", h.answered);
+      }
+      j.field("controlled", h.controlled());
       j.end_object();
     }
     j.end_array();
@@ -491,10 +481,10 @@ std::string write_findings(OutputFile& out, const AnalysisOutput& o,
   for (const auto& f : d.servers) write_server(f, nullptr);
   j.end_array();
   j.key("dns_tunnels").begin_array();
-  for (const auto& f : d.dns_tunnels) write_tunnel(f, nullptr);
+  for (const auto& f : d.dns_tunnels) write_domain(f, nullptr, false);
   j.end_array();
   j.key("proxied_names").begin_array();
-  for (const auto& f : d.proxied_names) write_proxied_name(f, nullptr);
+  for (const auto& f : d.proxied_names) write_domain(f, nullptr, true);
   j.end_array();
   j.key("allowed").begin_object();
   j.key("lists").begin_array();
@@ -504,10 +494,10 @@ std::string write_findings(OutputFile& out, const AnalysisOutput& o,
   for (const auto& a : d.allowed_servers) write_server(a.finding, &a.rule);
   j.end_array();
   j.key("dns_tunnels").begin_array();
-  for (const auto& a : d.allowed_tunnels) write_tunnel(a.finding, &a.rule);
+  for (const auto& a : d.allowed_tunnels) write_domain(a.finding, &a.rule, false);
   j.end_array();
   j.key("proxied_names").begin_array();
-  for (const auto& a : d.allowed_proxied_names) write_proxied_name(a.finding, &a.rule);
+  for (const auto& a : d.allowed_proxied_names) write_domain(a.finding, &a.rule, true);
   j.end_array();
   j.end_object();
   j.key("statistics").begin_array();
