@@ -44,6 +44,7 @@ FlowBrief FlowBrief::from(const flow::FlowRecord& r) {
   b.vlan = r.vlan;
   b.ip_proto = r.ip_proto;
   b.tunnel_type = static_cast<std::uint8_t>(r.tunnel_type);
+  b.via_proxy = r.via_proxy ? 1 : 0;
   copy_text(b.uid, r.uid);
   copy_text(b.conn_state, r.conn_state);
   copy_text(b.history, r.history);

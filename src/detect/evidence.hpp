@@ -33,6 +33,7 @@ struct FlowBrief {
   std::uint16_t vlan = 0;
   std::uint8_t ip_proto = 0;
   std::uint8_t tunnel_type = 0;
+  std::uint8_t via_proxy = 0;  // FlowRecord::via_proxy
   char uid[24] = {};
   char conn_state[8] = {};
   char history[24] = {};

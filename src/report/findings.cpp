@@ -240,6 +240,7 @@ void write_evidence(OutputFile& out, const AnalysisOutput& o) {
     count_or_null(j, "orig_pkts", b.orig_pkts, (b.unknown & flow::kUnknownOrigPkts) == 0);
     count_or_null(j, "resp_pkts", b.resp_pkts, (b.unknown & flow::kUnknownRespPkts) == 0);
     j.field("server_name", trimmed(b.server_name));
+    if (b.via_proxy != 0) j.field("via_proxy", true);  // a request to a proxy for server_name
     if (b.vlan != 0) j.field("vlan", static_cast<unsigned>(b.vlan));
     if (b.tunnel_type != 0)
       j.field("tunnel", decode::tunnel_type_name(static_cast<decode::TunnelType>(b.tunnel_type)));

@@ -76,6 +76,7 @@ struct Server {
 struct Evidence {
   std::string type, input, uid, orig_h, resp_h;
   std::uint64_t line = 0;
+  bool via_proxy = false;
 };
 
 // What one `analyze` run wrote.
@@ -173,8 +174,10 @@ Analysis analyze(const std::string& name, std::vector<std::string> args) {
       ADD_FAILURE() << "evidence.jsonl line is not JSON: " << line;
       continue;
     }
-    a.evidence[str(e, "id")] = Evidence{str(e, "type"),   str(e, "input"),  str(e, "uid"),
-                                        str(e, "orig_h"), str(e, "resp_h"), num(e, "line")};
+    bool via_proxy = false;
+    if (e["via_proxy"].get(via_proxy) != simdjson::SUCCESS) via_proxy = false;  // only for proxy requests
+    a.evidence[str(e, "id")] = Evidence{str(e, "type"),   str(e, "input"), str(e, "uid"), str(e, "orig_h"),
+                                        str(e, "resp_h"), num(e, "line"),  via_proxy};
   }
   return a;
 }
@@ -343,6 +346,7 @@ TEST(ZeekGolden, RitaProxyBeaconWithoutTheProxysSideIsReportedByName) {
       EXPECT_EQ(it->second.type, "flow");
       EXPECT_EQ(it->second.orig_h, "10.136.0.18");
       EXPECT_EQ(it->second.resp_h, "10.136.0.16");
+      EXPECT_TRUE(it->second.via_proxy);
       EXPECT_GT(it->second.line, 0u);
       ++cited;
     }
