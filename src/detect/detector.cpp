@@ -1055,10 +1055,8 @@ DetectionResult Detector::finish() {
   }
   // Names hosts asked a proxy for: the addresses monitored hosts reached each name at (the proxy's own
   // flows when the sensor sees them, or other hosts' direct ones).
-  bool any_proxied = false;
-  for (const auto* kv : name_order) any_proxied = any_proxied || kv->second.proxy.has_value();
   std::unordered_map<std::string_view, std::set<IpAddress>> name_addresses;
-  if (any_proxied) {
+  if (!relayed_names.empty()) {  // some host asked a proxy
     for (const auto* kv : name_order) {
       if (port_group(kv->first.name)) continue;
       for (const IpAddress& a : kv->second.servers) name_addresses[kv->first.name].insert(a);

@@ -547,12 +547,8 @@ class Joiner {
   }
 
   void http(session::HttpLogRecord& r) {
-    const std::string_view target = proto::http::proxy_target(r.method, r.uri);
-    if (target.empty()) {
-      remember_uid_name(r.id.uid, r.host);
-    } else {
-      remember_uid_name(r.id.uid, target, true);
-    }
+    const std::string_view target = proto::http::proxy_target(r.method, r.uri);  // asked of a proxy
+    remember_uid_name(r.id.uid, target.empty() ? std::string_view(r.host) : target, !target.empty());
     ++c_.http;
     if (logs_ != nullptr) logs_->on_http(r);
   }
