@@ -14,6 +14,7 @@
 #include "detect/match_memo.hpp"
 #include "detect/public_suffix.hpp"
 #include "intel/indicator_set.hpp"
+#include "proto/http/http.hpp"
 
 namespace c2scope::detect {
 
@@ -39,6 +40,18 @@ struct AddrPairHash {
     for (const auto b : k.host.bytes()) h = (h ^ b) * 1099511628211ULL;
     for (const auto b : k.server.bytes()) h = (h ^ b) * 1099511628211ULL;
     return static_cast<std::size_t>(h);
+  }
+};
+// One connection of a host (its ports), for the intel hits of records that wait for their flow.
+struct ConnKey {
+  AddrPair pair;
+  std::uint16_t orig_p = 0;
+  std::uint16_t resp_p = 0;
+  bool operator==(const ConnKey&) const = default;
+};
+struct ConnKeyHash {
+  std::size_t operator()(const ConnKey& k) const {
+    return AddrPairHash{}(k.pair) ^ (std::size_t{k.orig_p} << 16 | k.resp_p) * 0x9e3779b97f4a7c15ULL;
   }
 };
 struct NamePair {
@@ -130,6 +143,7 @@ struct NamePairState {
   Timestamp last;
   std::uint64_t flows = 0;
   std::uint64_t established = 0;
+  std::vector<RecordHit> hits;  // intel: the name asked, and the records of those requests (kMaxHitsPerPair)
 };
 
 struct ResolvedHit {
@@ -139,6 +153,8 @@ struct ResolvedHit {
 };
 
 constexpr std::size_t kMaxHitsPerPair = 16;
+// Connections that asked a proxy and whose flow has not come yet (each flow ends its entry).
+constexpr std::size_t kMaxProxyConns = 1u << 16;
 // A server that answered a host's lookups of this many registered domains is the host's resolver.
 constexpr std::size_t kResolverDomains = 3;
 constexpr std::size_t kMaxLookupPairs = 1u << 18;  // (host, DNS server) pairs tracked
@@ -310,6 +326,10 @@ struct Detector::State {
   std::unordered_map<AddrPair, PairState, AddrPairHash> pairs;
   std::unordered_map<NamePair, NamePairState, NamePairHash, NamePairEqual> name_pairs;
   std::unordered_map<AddrPair, ResolvedHit, AddrPairHash> resolved;  // (client, answer) from a listed name
+  // Connections in which a monitored host asked a proxy for a server (HTTP CONNECT, absolute form), with the
+  // intel hits of their records: those are the asked server's, not the proxy's, and join the (host, name)
+  // pair when the flow comes (FlowRecord::via_proxy names the server). Only kept with intel loaded.
+  std::unordered_map<ConnKey, std::vector<RecordHit>, ConnKeyHash> proxy_conns;
   // Indicators listing each server address, matched once per server (not per pair: ~6x fewer lookups).
   AddressHits server_indicators;
   // Names and client fingerprints known to match no indicator (most of them, over and over).
@@ -402,7 +422,9 @@ struct Detector::State {
 
   // A request the host sent a proxy for another server: a check-in of (host, that server's name). The
   // proxy's own flows to the server are its pairs; finish() takes the name's addresses from them.
-  void proxied(const flow::FlowRecord& r, const BeaconEvent& event) {
+  // `record_hits`: the intel hits of the connection's records (proxy_conns), the asked server's.
+  void proxied(const flow::FlowRecord& r, const BeaconEvent& event,
+               const std::vector<RecordHit>& record_hits) {
     NamePairState* np = name_pair(r.orig_h, r.server_name);
     if (np == nullptr) return;
     np->series.add(event, config.max_events_per_pair);
@@ -412,6 +434,47 @@ struct Detector::State {
     if (np->flows == 0 || r.last_ts > np->last) np->last = r.last_ts;
     ++np->flows;
     if (completed_exchange(r)) ++np->established;
+    if (intel == nullptr) return;
+    // The name asked (or a parent) is listed, or the address asked for by its literal. The flow is cited
+    // for the first request that shows each indicator.
+    if (const auto a = literal_address(r.server_name)) {
+      match_server(*a);
+    } else {
+      match_domain(r.server_name);
+    }
+    keep_active(r.first_ts);
+    counters.intel_matches += hits.size();
+    const char* what = "server asked for";
+    const bool fresh = std::any_of(hits.begin(), hits.end(), [&](std::uint32_t id) {
+      return std::none_of(np->hits.begin(), np->hits.end(),
+                          [&](const RecordHit& h) { return h.indicator == id && h.what == what; });
+    });
+    if (fresh) keep_hits(np->hits, evidence.cite_flow(r.id), what, r.server_name);
+    for (const RecordHit& h : record_hits) {
+      if (np->hits.size() >= kMaxHitsPerPair) break;
+      if (std::none_of(np->hits.begin(), np->hits.end(),
+                       [&](const RecordHit& k) { return k.indicator == h.indicator && k.what == h.what; }))
+        np->hits.push_back(h);
+    }
+  }
+
+  static ConnKey conn_key(const session::ConnId& id) {
+    return ConnKey{AddrPair{id.orig_h, id.resp_h}, id.orig_p, id.resp_p};
+  }
+  // The connection's host asked a proxy for a server: its records' hits wait for its flow.
+  void asked_proxy(const session::ConnId& id) {
+    if (proxy_conns.size() >= kMaxProxyConns) proxy_conns.clear();  // flows that never came (a log cut short)
+    proxy_conns.try_emplace(conn_key(id));
+  }
+  // The hits waiting for the connection's flow, when it asked a proxy; nullptr otherwise.
+  std::vector<RecordHit>* proxy_conn(const session::ConnId& id) {
+    if (proxy_conns.empty()) return nullptr;
+    const auto it = proxy_conns.find(conn_key(id));
+    return it == proxy_conns.end() ? nullptr : &it->second;
+  }
+  // Whose records are matched: a monitored host's to an external server, or through a proxy (any side).
+  bool matched_record(const session::ConnId& id) {
+    return outbound(id.orig_h, id.resp_h) || proxy_conn(id) != nullptr;
   }
 
   // Which TLS client stack the host used toward the server (for platform services, BeaconParams).
@@ -482,17 +545,27 @@ struct Detector::State {
     counters.intel_expired += before - hits.size();
   }
 
-  void add_record_hits(const IpAddress& host, const IpAddress& server, const std::string& evidence_id,
-                       const char* what, const std::string& observed) {
-    PairState* p = pair(host, server, [] { return true; });  // `hits` holds the record's active indicators
-    if (p == nullptr) return;
+  // Keeps each of `hits` in `out` once per (indicator, what), up to kMaxHitsPerPair.
+  void keep_hits(std::vector<RecordHit>& out, const std::string& evidence_id, const char* what,
+                 const std::string& observed) {
     for (const std::uint32_t id : hits) {
-      ++counters.intel_matches;
-      if (p->record_hits.size() >= kMaxHitsPerPair) break;
-      const bool known = std::any_of(p->record_hits.begin(), p->record_hits.end(),
+      if (out.size() >= kMaxHitsPerPair) break;
+      const bool known = std::any_of(out.begin(), out.end(),
                                      [&](const RecordHit& h) { return h.indicator == id && h.what == what; });
-      if (!known) p->record_hits.push_back(RecordHit{id, evidence_id, what, observed});
+      if (!known) out.push_back(RecordHit{id, evidence_id, what, observed});
     }
+  }
+
+  // `hits` holds the record's active indicators.
+  void add_record_hits(const session::ConnId& conn, const std::string& evidence_id, const char* what,
+                       const std::string& observed) {
+    counters.intel_matches += hits.size();
+    if (std::vector<RecordHit>* waiting = proxy_conn(conn); waiting != nullptr) {
+      keep_hits(*waiting, evidence_id, what, observed);
+      return;
+    }
+    PairState* p = pair(conn.orig_h, conn.resp_h, [] { return true; });
+    if (p != nullptr) keep_hits(p->record_hits, evidence_id, what, observed);
   }
 };
 
@@ -517,6 +590,12 @@ void Detector::on_flow(const flow::FlowRecord& r) {
   // A request the host sent a proxy is a check-in with the server it named, not with the proxy: behind a
   // proxy, the hosts' beats reach the Internet merged into the proxy's flows (RITA's proxy beacons).
   const bool proxied = orig_mon && r.via_proxy && !r.server_name.empty();
+  // The intel hits of the connection's records, when it asked a proxy (proxy_conns): the flow ends the wait.
+  std::vector<RecordHit> conn_hits;
+  if (!s.proxy_conns.empty() && orig_mon) {
+    auto node = s.proxy_conns.extract(ConnKey{AddrPair{r.orig_h, r.resp_h}, r.orig_p, r.resp_p});
+    if (!node.empty()) conn_hits = std::move(node.mapped());
+  }
   if (orig_mon && resp_mon) {
     if (!proxied) {
       ++s.counters.flows_internal;
@@ -525,7 +604,7 @@ void Detector::on_flow(const flow::FlowRecord& r) {
     ++s.counters.flows_proxied;
     if (s.monitored_hosts.insert(r.orig_h)) ++(r.orig_h.is_v4() ? s.monitored_v4 : s.monitored_v6);
     s.evidence.spool(r);
-    s.proxied(r, beacon_event(r));
+    s.proxied(r, beacon_event(r), conn_hits);
     return;
   }
   if (!orig_mon && !resp_mon) {
@@ -561,15 +640,16 @@ void Detector::on_flow(const flow::FlowRecord& r) {
   const bool ntp = r.service == "ntp" || (r.ip_proto == 17 && r.resp_p == 123);
   const BeaconEvent event = beacon_event(r);
   if (dns) ++p->dns_flows;
-  if (!ntp) p->series.add(event, s.config.max_events_per_pair);
-  if (!r.server_name.empty() && p->names.size() < kMaxNamesPerPair &&
+  // A request to an external proxy checks in with the server it names, not with the proxy (below).
+  if (!ntp && !proxied) p->series.add(event, s.config.max_events_per_pair);
+  if (!proxied && !r.server_name.empty() && p->names.size() < kMaxNamesPerPair &&
       std::find(p->names.begin(), p->names.end(), r.server_name) == p->names.end())
     p->names.push_back(r.server_name);
   // A pool name's polls are no more a check-in than one address's. Flows without a name (none resolved, no
   // SNI, an address as HTTP Host) join the host's group of unnamed flows to that port: a bot rotating over
   // a list of C2 addresses beats there, not on any one address.
   if (proxied) {  // an external proxy: the flow is the host's own with it, the name the server asked for
-    s.proxied(r, event);
+    s.proxied(r, event, conn_hits);
   } else if (!dns && !ntp) {
     const bool named = !r.server_name.empty() && !address_text(r.server_name);
     if (named) s.named_servers.insert(r.resp_h);
@@ -662,7 +742,7 @@ class RecordHits {
     s_.keep_active(r_.ts);
     if (s_.hits.empty()) return;
     if (id_.empty()) id_ = s_.evidence.cite_record(r_);
-    s_.add_record_hits(r_.id.orig_h, r_.id.resp_h, id_, what, observed);
+    s_.add_record_hits(r_.id, id_, what, observed);
   }
 
  private:
@@ -675,10 +755,14 @@ class RecordHits {
 
 void Detector::on_http(const session::HttpLogRecord& r) {
   State& s = *state_;
-  if (s.intel == nullptr || !r.has_request || !s.outbound(r.id.orig_h, r.id.resp_h)) return;
+  if (s.intel == nullptr || !r.has_request) return;
+  // A request to a proxy: what it and the connection's later records match is the server asked for.
+  if (!proto::http::proxy_target(r.method, r.uri).empty() && s.classifier.is_monitored(r.id.orig_h))
+    s.asked_proxy(r.id);
+  if (!s.matched_record(r.id)) return;
   RecordHits hits(s, r);
   if (!r.host.empty()) {
-    s.match_domain(r.host);
+    s.match_domain(proto::http::host_without_port(r.host));  // "evil.example:8080" is evil.example
     hits.check("HTTP host", r.host);
   }
   s.intel->match_url(r.host, r.uri, s.hits);
@@ -687,9 +771,9 @@ void Detector::on_http(const session::HttpLogRecord& r) {
 
 void Detector::on_ssl(const session::SslLogRecord& r) {
   State& s = *state_;
-  if (!s.outbound(r.id.orig_h, r.id.resp_h)) return;
-  s.note_stack(r.id.orig_h, r.id.resp_h, r.ja4);
-  if (s.intel == nullptr) return;
+  const bool outbound = s.outbound(r.id.orig_h, r.id.resp_h);
+  if (outbound) s.note_stack(r.id.orig_h, r.id.resp_h, r.ja4);
+  if (s.intel == nullptr || (!outbound && s.proxy_conn(r.id) == nullptr)) return;
   RecordHits hits(s, r);
   const auto name = [&](const std::string& v) {
     if (v.empty()) return;
@@ -712,7 +796,7 @@ void Detector::on_ssl(const session::SslLogRecord& r) {
 
 void Detector::on_x509(const session::X509LogRecord& r) {
   State& s = *state_;
-  if (s.intel == nullptr || !s.outbound(r.id.orig_h, r.id.resp_h)) return;
+  if (s.intel == nullptr || !s.matched_record(r.id)) return;
   RecordHits hits(s, r);
   s.intel->match_hash(intel::IndicatorType::kCertSha1, r.cert.sha1, s.hits);
   hits.check("certificate SHA-1", r.cert.sha1);
@@ -722,7 +806,7 @@ void Detector::on_x509(const session::X509LogRecord& r) {
 
 void Detector::on_quic(const session::QuicLogRecord& r) {
   State& s = *state_;
-  if (s.intel == nullptr || !s.outbound(r.id.orig_h, r.id.resp_h)) return;
+  if (s.intel == nullptr || !s.matched_record(r.id)) return;
   RecordHits hits(s, r);
   if (!r.server_name.empty()) {
     s.match_domain(r.server_name);
@@ -1074,7 +1158,8 @@ DetectionResult Detector::finish() {
     return out;
   };
 
-  std::map<std::string, DomainFinding> proxied_names;  // beaconed to through a proxy, address unknown
+  std::map<std::string, DomainFinding>
+      proxied_names;  // beaconed to or listed, asked of a proxy, address unknown
   const auto proxied_summary = [&](const NamePair& key, const NamePairState& np, const BeaconScore& score,
                                    const std::string& tail) {
     return fmt::format(
@@ -1191,8 +1276,6 @@ DetectionResult Detector::finish() {
     }
   }
 
-  for (auto& [name, f] : proxied_names) result.proxied_names.push_back(std::move(f));
-
   // Persistent sessions: the host held TCP connections to an address most of the time it used it, with long
   // ones among them, and re-established them. Only addresses no monitored host reached by a name, only hosts
   // whose DNS lookups the inputs show (else every address is unnamed), and not destinations that a share of
@@ -1232,7 +1315,17 @@ DetectionResult Detector::finish() {
       std::set<IpAddress> hosts;
       std::uint64_t flows = 0;
       std::vector<std::string> evidence;
-      std::set<std::string> seen;  // "what: observed"
+      std::set<std::string> seen;   // "what: observed"
+      std::set<IpAddress> proxies;  // the requests that showed it went through these
+    };
+    const auto add_hit = [&](IntelAgg& a, const IpAddress& host, std::uint64_t flows,
+                             const FlowSample& sample, const RecordHit& h) {
+      if (a.hosts.insert(host).second) {
+        a.flows += flows;
+        cite_sample(sample, a.evidence);
+      }
+      a.seen.insert(h.what + " " + h.observed);
+      a.evidence.push_back(h.evidence);
     };
     std::map<std::pair<IpAddress, std::uint32_t>, IntelAgg> agg;
     for (const auto* kv : pair_order) {
@@ -1245,36 +1338,78 @@ DetectionResult Detector::finish() {
         a.seen.insert("address " + key.server.to_string());
         cite_sample(p.sample, a.evidence);
       }
-      for (const RecordHit& h : p.record_hits) {
-        IntelAgg& a = agg[{key.server, h.indicator}];
-        if (a.hosts.insert(key.host).second) {
-          a.flows += p.flows;
-          cite_sample(p.sample, a.evidence);
-        }
-        a.seen.insert(h.what + " " + h.observed);
-        a.evidence.push_back(h.evidence);
+      for (const RecordHit& h : p.record_hits)
+        add_hit(agg[{key.server, h.indicator}], key.host, p.flows, p.sample, h);
+    }
+    // What hosts asked a proxy for: the hit is the server's at the addresses monitored hosts reached the name
+    // at (the proxy's side), or, when no flow shows where it is, the name's (proxied_names).
+    std::map<std::pair<std::string, std::uint32_t>, IntelAgg> name_agg;
+    for (const auto* kv : name_order) {
+      const NamePairState& np = kv->second;
+      if (!np.proxy || np.hits.empty()) continue;
+      const std::vector<IpAddress> addresses = addresses_of_name(kv->first.name);
+      for (const RecordHit& h : np.hits) {
+        const auto add = [&](IntelAgg& a) {
+          add_hit(a, kv->first.host, np.flows, np.sample, h);
+          a.proxies.insert(*np.proxy);
+        };
+        for (const IpAddress& server : addresses) add(agg[{server, h.indicator}]);
+        if (addresses.empty()) add(name_agg[{kv->first.name, h.indicator}]);
       }
     }
-    for (auto& [key, a] : agg) {
-      const intel::Indicator& ind = s.intel->indicators()[key.second];
+    const auto intel_reason = [&](const std::string& subject, std::uint32_t indicator, IntelAgg& a) {
+      const intel::Indicator& ind = s.intel->indicators()[indicator];
       Reason reason;
       reason.detector = "intel";
       const bool exact = ind.type != intel::IndicatorType::kCidr;
       reason.score = exact ? 1.0 : 0.9;
       std::string seen;
       for (const auto& x : a.seen) seen += (seen.empty() ? "" : ", ") + x;
-      reason.summary =
-          fmt::format("{} matches indicator {} listed by {}{}: {} seen from {} monitored host{} in {} flow{}",
-                      key.first.to_string(), ind.value, indicator_source(ind),
-                      ind.line > 0 ? fmt::format(" ({} line {})", ind.source_file, ind.line) : "", seen,
-                      a.hosts.size(), a.hosts.size() == 1 ? "" : "s", a.flows, a.flows == 1 ? "" : "s");
-      reason.evidence.push_back(s.evidence.cite_indicator(key.second));
+      std::string proxies;
+      for (const IpAddress& x : a.proxies) proxies += (proxies.empty() ? "" : ", ") + x.to_string();
+      reason.summary = fmt::format(
+          "{} matches indicator {} listed by {}{}: {} seen from {} monitored host{} in {} flow{}{}", subject,
+          ind.value, indicator_source(ind),
+          ind.line > 0 ? fmt::format(" ({} line {})", ind.source_file, ind.line) : "", seen, a.hosts.size(),
+          a.hosts.size() == 1 ? "" : "s", a.flows, a.flows == 1 ? "" : "s",
+          proxies.empty() ? std::string()
+                          : fmt::format(" (requests through the prox{} {})",
+                                        a.proxies.size() == 1 ? "y" : "ies", proxies));
+      reason.evidence.push_back(s.evidence.cite_indicator(indicator));
       std::sort(a.evidence.begin(), a.evidence.end(), evidence_id_less);
       a.evidence.erase(std::unique(a.evidence.begin(), a.evidence.end()), a.evidence.end());
       reason.evidence.insert(reason.evidence.end(), a.evidence.begin(), a.evidence.end());
-      server_for(key.first).finding.reasons.push_back(std::move(reason));
+      return reason;
+    };
+    for (auto& [key, a] : agg)
+      server_for(key.first).finding.reasons.push_back(intel_reason(key.first.to_string(), key.second, a));
+    for (auto& [key, a] : name_agg) {
+      DomainFinding& f = proxied_names[key.first];
+      f.domain = key.first;
+      Reason reason = intel_reason(key.first, key.second, a);
+      f.score = std::max(f.score, reason.score);
+      f.reasons.push_back(std::move(reason));
+      for (const IpAddress& host : a.hosts) {
+        if (std::any_of(f.hosts.begin(), f.hosts.end(),
+                        [&](const DomainFinding::Host& x) { return x.ip == host; }))
+          continue;
+        const NamePairState& np = s.name_pairs.find(NamePairView{host, key.first})->second;
+        DomainFinding::Host h;
+        h.ip = host;
+        h.first_seen = np.first;
+        h.last_seen = np.last;
+        h.lookups = np.flows;
+        h.answered = np.established;
+        h.proxy = np.proxy;
+        if (f.hosts.empty() || h.first_seen < f.first_seen) f.first_seen = h.first_seen;
+        if (f.hosts.empty() || h.last_seen > f.last_seen) f.last_seen = h.last_seen;
+        f.hosts.push_back(h);
+      }
+      std::sort(f.hosts.begin(), f.hosts.end(),
+                [](const DomainFinding::Host& x, const DomainFinding::Host& y) { return x.ip < y.ip; });
     }
   }
+  for (auto& [name, f] : proxied_names) result.proxied_names.push_back(std::move(f));
 
   // Alerts of another sensor whose rule says C2: one reason per (server, rule).
   for (const auto& [key, a] : s.alerts) {

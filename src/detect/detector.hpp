@@ -78,8 +78,9 @@ struct ServerFinding {
 
 // A C2 reached only through DNS (a tunnel): a domain, not a server address, so it is not in the per-country
 // server counts. Its hosts are the monitored hosts whose lookups carried the tunnel. Also a C2 name hosts
-// beaconed to through a proxy when no flow shows its address (DetectionResult::proxied_names): its hosts'
-// `lookups` are then their requests to the proxy, `answered` those that completed, and `proxy` is set.
+// beaconed to (or listed by a feed) through a proxy when no flow shows its address
+// (DetectionResult::proxied_names): its hosts' `lookups` are then their requests to the proxy, `answered`
+// those that completed, and `proxy` is set.
 struct DomainFinding {
   std::string domain;
   Timestamp first_seen;
@@ -146,8 +147,8 @@ struct DetectionResult {
   std::vector<ServerFinding> servers;      // by score, then address
   std::vector<BeaconEntry> beacons;        // by score, then host, then destination
   std::vector<DomainFinding> dns_tunnels;  // by domain
-  // Names hosts beaconed to through a proxy, no flow showing where the name is: no address, so not in the
-  // per-country server counts. By name.
+  // Names hosts beaconed to through a proxy or that a feed lists, asked of a proxy, no flow showing where the
+  // name is: no address, so not in the per-country server counts. By name.
   std::vector<DomainFinding> proxied_names;
   // Set aside by an allow list (set_aside_allowed): out of the counts, in the outputs.
   std::vector<Allowed<ServerFinding>> allowed_servers;

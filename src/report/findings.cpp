@@ -668,7 +668,8 @@ std::string report_text(const AnalysisOutput& o, const std::vector<CountryStatis
                  "reached through resolvers: a domain, no server address, so not in the server counts above",
                  "hosts answered", "hosts never answered");
   domain_section(
-      d.proxied_names, "Names beaconed to through a proxy", d.proxied_names.size() == 1 ? "name" : "names",
+      d.proxied_names, "Names asked of a proxy (beaconed to or listed)",
+      d.proxied_names.size() == 1 ? "name" : "names",
       "no flow showed where they are: a name, no server address, so not in the server counts above",
       "hosts whose requests completed", "hosts whose requests never completed");
 

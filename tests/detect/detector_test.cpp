@@ -943,3 +943,135 @@ TEST(Detector, AnAddressAskedOfAProxyByItsLiteralIsTheServer) {
     EXPECT_TRUE(asked) << r.servers[0].reasons[0].summary;
   }
 }
+
+// A feed hit in a request to a proxy (the name asked, its HTTP Host, the TLS SNI inside the CONNECT tunnel)
+// is the asked server's, never the proxy's: at the addresses monitored hosts reached the name at, else the
+// name itself (proxied_names). Whether the proxy is internal or external.
+TEST(Detector, WhatAHostAsksAProxyForMatchesTheServerNotTheProxy) {
+  // proxy: the proxy's address; proxy_side: the sensor sees the proxy's own flow to the server.
+  const auto run = [](const char* proxy, bool proxy_side, const char* asked) {
+    DetectorWithFeed t("evil.example\n203.0.113.77\n", "feed.txt");
+    Flows f;
+    for (int i = 0; i < 3; ++i) {
+      auto r = f.make("10.0.1.1", proxy, 3128, 1000 + i * 977);
+      r.via_proxy = true;
+      r.server_name = asked;
+      session::HttpLogRecord connect;
+      connect.ts = r.first_ts;
+      connect.id.orig_h = r.orig_h;
+      connect.id.resp_h = r.resp_h;
+      connect.id.orig_p = r.orig_p;
+      connect.id.resp_p = r.resp_p;
+      connect.has_request = true;
+      connect.method = "CONNECT";
+      connect.uri = std::string(asked) + ":443";
+      connect.host = connect.uri;
+      t.d.on_http(connect);
+      session::SslLogRecord hello;  // inside the tunnel
+      hello.ts = r.first_ts;
+      hello.id = connect.id;
+      hello.server_name = asked;
+      t.d.on_ssl(hello);
+      t.d.on_flow(r);
+      if (proxy_side) {
+        auto out = f.make(proxy, "198.51.100.5", 443, 1000 + i * 977);
+        out.server_name = asked;
+        t.d.on_flow(out);
+      }
+    }
+    return t.d.finish();
+  };
+  {
+    // An internal proxy whose own flows the sensor sees: the server is where it reached the name.
+    const auto seen = run("10.0.0.10", true, "c2.evil.example");
+    ASSERT_EQ(seen.servers.size(), 1u);
+    const auto& s = seen.servers[0];
+    EXPECT_EQ(s.ip, ip("198.51.100.5"));
+    ASSERT_EQ(s.victims.size(), 1u);  // the client, not the proxy (a relay)
+    EXPECT_EQ(s.victims[0].ip, ip("10.0.1.1"));
+    EXPECT_EQ(s.victims[0].flows, 3u);
+    ASSERT_EQ(s.reasons.size(), 1u);
+    EXPECT_EQ(s.reasons[0].detector, "intel");
+    const std::string& why = s.reasons[0].summary;
+    EXPECT_NE(why.find("198.51.100.5 matches indicator evil.example"), std::string::npos) << why;
+    EXPECT_NE(why.find("HTTP host c2.evil.example:443"), std::string::npos) << why;
+    EXPECT_NE(why.find("TLS server name c2.evil.example"), std::string::npos) << why;
+    EXPECT_NE(why.find("server asked for c2.evil.example"), std::string::npos) << why;
+    EXPECT_NE(why.find("(requests through the proxy 10.0.0.10)"), std::string::npos) << why;
+    EXPECT_TRUE(seen.proxied_names.empty());
+  }
+  // An external proxy's flows to the server are not the monitored side's: as with only the clients' side.
+  for (const char* proxy : {"10.0.0.10", "192.0.2.10"}) {
+    SCOPED_TRACE(proxy);
+
+    // Only the client's side: the name is the finding, and the proxy is none.
+    const auto client_only = run(proxy, std::string_view(proxy) == "192.0.2.10", "c2.evil.example");
+    EXPECT_TRUE(client_only.servers.empty());
+    ASSERT_EQ(client_only.proxied_names.size(), 1u);
+    const auto& n = client_only.proxied_names[0];
+    EXPECT_EQ(n.domain, "c2.evil.example");
+    ASSERT_EQ(n.reasons.size(), 1u);
+    EXPECT_EQ(n.reasons[0].detector, "intel");
+    EXPECT_EQ(n.reasons[0].evidence.front(), "intel:0");
+    ASSERT_EQ(n.hosts.size(), 1u);
+    EXPECT_EQ(n.hosts[0].ip, ip("10.0.1.1"));
+    EXPECT_EQ(n.hosts[0].lookups, 3u);
+    EXPECT_EQ(n.hosts[0].proxy, ip(proxy));
+
+    // An address asked for by its literal is the server.
+    const auto literal = run(proxy, false, "203.0.113.77");
+    ASSERT_EQ(literal.servers.size(), 1u);
+    EXPECT_EQ(literal.servers[0].ip, ip("203.0.113.77"));
+    ASSERT_EQ(literal.servers[0].victims.size(), 1u);
+    EXPECT_EQ(literal.servers[0].victims[0].ip, ip("10.0.1.1"));
+    EXPECT_TRUE(literal.proxied_names.empty());
+  }
+}
+
+// Zeek's http.log and the HTTP parser keep the Host header's port: "evil.example:8080" is evil.example.
+TEST(Detector, AnHttpHostWithAPortMatchesItsDomain) {
+  DetectorWithFeed t("evil.example\n", "feed.txt");
+  Flows f;
+  const auto r = f.make("10.0.1.1", "198.51.100.8", 8080, 1000);
+  session::HttpLogRecord get;
+  get.ts = r.first_ts;
+  get.id.orig_h = r.orig_h;
+  get.id.resp_h = r.resp_h;
+  get.id.orig_p = r.orig_p;
+  get.id.resp_p = r.resp_p;
+  get.has_request = true;
+  get.method = "GET";
+  get.host = "gate.evil.example:8080";
+  get.uri = "/panel/gate.php";
+  t.d.on_http(get);
+  t.d.on_flow(r);
+  const auto result = t.d.finish();
+  ASSERT_EQ(result.servers.size(), 1u);
+  EXPECT_EQ(result.servers[0].ip, ip("198.51.100.8"));
+  ASSERT_EQ(result.servers[0].reasons.size(), 1u);
+  EXPECT_NE(result.servers[0].reasons[0].summary.find("HTTP host gate.evil.example:8080"), std::string::npos)
+      << result.servers[0].reasons[0].summary;
+}
+
+// A proxy outside the monitored range (a cloud proxy): the host's requests are check-ins of the name asked,
+// not of the proxy, which is never reported for relaying them.
+TEST(Detector, AnExternalProxyIsNotTheServerItsClientsBeaconTo) {
+  TestClassifier classifier;
+  detect::EvidenceStore evidence;
+  detect::Detector d(detect::DetectConfig{}, nullptr, classifier, evidence);
+  Flows f;
+  for (int i = 0; i < 60; ++i) {
+    auto r = f.make("10.0.1.1", "192.0.2.10", 8080, 1000 + i * 300, "SF", 420);
+    r.via_proxy = true;
+    r.server_name = "c2.example";
+    d.on_flow(r);
+  }
+  const auto r = d.finish();
+  EXPECT_EQ(r.counters.flows_outbound, 60u);
+  EXPECT_TRUE(r.servers.empty());
+  ASSERT_EQ(r.proxied_names.size(), 1u);
+  EXPECT_EQ(r.proxied_names[0].domain, "c2.example");
+  ASSERT_EQ(r.proxied_names[0].hosts.size(), 1u);
+  EXPECT_EQ(r.proxied_names[0].hosts[0].proxy, ip("192.0.2.10"));
+  for (const auto& b : r.beacons) EXPECT_FALSE(b.has_server && b.server == ip("192.0.2.10"));
+}

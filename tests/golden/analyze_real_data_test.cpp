@@ -1118,6 +1118,40 @@ TEST(AnalyzeRealData, ArkimeHttpsConnectIsARequestThroughAProxy) {
   EXPECT_EQ(a.monitored_hosts, 1u);
   EXPECT_TRUE(a.servers.empty());
   EXPECT_TRUE(a.beacons.empty());
+
+  // Feeds listing the name asked and the client's JA3 (of the TLS inside the tunnel): both are the asked
+  // server's. With the proxy outside the monitored range, it was once reported as the listed C2 server.
+  const std::string names = feed_file("connect_names.txt", "cloudsink.net\n");
+  const std::string ja3 =
+      feed_file("connect_ja3.csv",
+                "# ja3_md5,Firstseen,Lastseen,Listingreason\n"
+                "b288289af2999820648eb3ca4d8304c5,2019-01-01 00:00:00,2019-12-31 00:00:00,Test\n");
+  const Analysis listed = analyze_twice(
+      "https_connect_intel",
+      {path_in_shared(kHttpsConnect), "--home-net", "10.11.12.13/32", "--intel", names, "--intel", ja3});
+  ASSERT_EQ(listed.rc, 0);
+  EXPECT_TRUE(listed.servers.empty());  // not the proxy 10.9.8.7
+  ASSERT_EQ(parser.parse(simdjson::padded_string(listed.findings_text)).get(doc), simdjson::SUCCESS);
+  simdjson::dom::array proxied;
+  ASSERT_EQ(doc["proxied_names"].get(proxied), simdjson::SUCCESS);
+  ASSERT_EQ(proxied.size(), 1u);
+  std::string_view name;
+  ASSERT_EQ(proxied.at(0)["name"].get(name), simdjson::SUCCESS);
+  EXPECT_EQ(name, "ts01-b.cloudsink.net");
+  std::vector<std::string> summaries;
+  for (simdjson::dom::element reason : proxied.at(0)["reasons"]) {
+    std::string_view detector, summary;
+    ASSERT_EQ(reason["detector"].get(detector), simdjson::SUCCESS);
+    ASSERT_EQ(reason["summary"].get(summary), simdjson::SUCCESS);
+    EXPECT_EQ(detector, "intel");
+    summaries.emplace_back(summary);
+  }
+  ASSERT_EQ(summaries.size(), 2u);
+  EXPECT_NE(summaries[0].find("server asked for ts01-b.cloudsink.net"), std::string::npos) << summaries[0];
+  EXPECT_NE(summaries[1].find("TLS client JA3 b288289af2999820648eb3ca4d8304c5"), std::string::npos)
+      << summaries[1];
+  for (const std::string& summary : summaries)
+    EXPECT_NE(summary.find("(requests through the proxy 10.9.8.7)"), std::string::npos) << summary;
 }
 
 // dmachard/datasets-malicious-dns (SOURCES.md): real tunnel tools, client -> resolver 192.168.1.210 (every
