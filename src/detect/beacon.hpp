@@ -94,6 +94,14 @@ struct BeaconParams {
   // all.
   std::uint32_t platform_min_peers = 3;
   double platform_share = 0.75;
+  // A service the host itself uses widely: when the host reached this many names under the destination's
+  // registrable domain (Public Suffix List; a private suffix's customers stay apart), at this many addresses,
+  // the destination is one of that organisation's services (Windows Update's delivery arrays, a browser's
+  // push and telemetry names): score 0. Prevalence cannot weigh a single host; this is its own breadth of
+  // use. A C2 domain is narrow: one or a few names at one or a few addresses (random subdomains of a
+  // wildcard C2 share its few addresses).
+  std::uint32_t org_service_names = 5;
+  std::uint32_t org_service_addresses = 5;
   double schedule_tolerance = 0.1;  // periods within ±10% of the group's median are one schedule, or
   // within `schedule_error` standard errors of the difference between the host's estimate and the median
   // when that is wider: three hosts of one botnet jittered ±30% with ten check-ins can lie 15% apart.
@@ -133,8 +141,12 @@ struct BeaconScore {
   double beat = 0;         // base from the beat alone (presence left out): what a finding needs
   double prevalence = 0;   // share of monitored hosts contacting the destination
   double prevalence_factor = 1;
-  bool shared_schedule = true;    // the hosts beaconing to the destination keep one period
-  double platform_share = 0;      // largest share of one TLS stack's hosts that contact the destination
+  bool shared_schedule = true;  // the hosts beaconing to the destination keep one period
+  double platform_share = 0;    // largest share of one TLS stack's hosts that contact the destination
+  // The host's breadth of use of the destination's organisation (BeaconParams::org_service_names): names
+  // under its registrable domain the host reached, and the addresses it reached them at.
+  std::uint32_t org_names = 0;
+  std::uint32_t org_addresses = 0;
   std::uint64_t connections = 0;  // connections offered (before decimation)
   std::uint64_t checkins = 0;     // after merging near-simultaneous starts
   double period_s = 0;            // median beat interval

@@ -7,6 +7,8 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <span>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -940,6 +942,49 @@ DetectionResult Detector::finish() {
       if (seen.emplace(it->second, key.host).second) ++hosts_per_org[it->second][key.host.is_v4() ? 0 : 1];
     }
   }
+  // ... and each host's own breadth of use of an organisation: its names there and the addresses it reached
+  // them at (BeaconParams::org_service_names). A single host has no prevalence to weigh; a service it uses
+  // widely (Windows Update's delivery arrays, a browser's many names) is that organisation's.
+  struct Breadth {
+    std::uint32_t names = 0;
+    std::vector<IpAddress> addresses;  // up to kMaxBreadthAddresses
+  };
+  constexpr std::size_t kMaxBreadthAddresses = 64;
+  std::map<std::pair<IpAddress, std::string_view>, Breadth> host_orgs;
+  for (const auto& [key, np] : s.name_pairs) {
+    const auto org = org_of.find(key.name);
+    if (org == org_of.end()) continue;
+    Breadth& b = host_orgs[{key.host, org->second}];
+    ++b.names;
+    for (const IpAddress& a : np.servers) {
+      if (b.addresses.size() < kMaxBreadthAddresses &&
+          std::find(b.addresses.begin(), b.addresses.end(), a) == b.addresses.end())
+        b.addresses.push_back(a);
+    }
+  }
+  // Sets the pair's breadth from the widest of the organisations of `names`; a wide one scores it 0.
+  const auto weigh_breadth = [&](BeaconScore& score, const IpAddress& host,
+                                 std::span<const std::string> names) {
+    const BeaconParams& params = s.config.beacon;
+    const auto wide = [&](std::uint32_t n, std::uint32_t a) {
+      return n >= params.org_service_names && a >= params.org_service_addresses;
+    };
+    for (const std::string& name : names) {
+      const auto org = org_of.find(name);
+      if (org == org_of.end()) continue;
+      const Breadth& b = host_orgs.at({host, org->second});
+      const auto addresses = static_cast<std::uint32_t>(b.addresses.size());
+      if (std::make_tuple(wide(b.names, addresses), b.names, addresses) <=
+          std::make_tuple(wide(score.org_names, score.org_addresses), score.org_names, score.org_addresses))
+        continue;
+      score.org_names = b.names;
+      score.org_addresses = addresses;
+    }
+    if (wide(score.org_names, score.org_addresses)) {
+      score.prevalence_factor = 0;
+      score.score = 0;
+    }
+  };
   const auto org_reach = [&](const std::string& name) {
     const auto org = org_of.find(name);
     return org == org_of.end() ? Reach{} : family_reach(hosts_per_org.at(org->second));
@@ -1115,6 +1160,7 @@ DetectionResult Detector::finish() {
     }
     prevalence_with_org(
         score, PrevalenceInput{reach.monitored, reach.sharing, shared, platform_of(key.server)}, org);
+    weigh_breadth(score, key.host, p.names);
     // The host's resolver: its lookups follow whatever the host does (a beacon to a name makes its lookups
     // periodic too), so they rank here but never make the resolver a C2 server. A resolver is a server that
     // answered lookups of several registered domains, or any DNS server when the inputs carry no lookups.
@@ -1199,6 +1245,7 @@ DetectionResult Detector::finish() {
         score,
         PrevalenceInput{reach.monitored, reach.sharing, shared_of(name_shared, key.name), name_platform},
         group ? Reach{} : org_reach(key.name));
+    if (!group) weigh_breadth(score, key.host, std::span<const std::string>(&key.name, 1));
     BeaconEntry entry{key.host, false, {}, group ? std::string() : key.name, score, false, {}, np.proxy};
     if (group) entry.port_group = key.name.substr(1);
     result.beacons.push_back(std::move(entry));

@@ -327,6 +327,7 @@ void write_beacons(OutputFile& out, const AnalysisOutput& o) {
     p.key("prevalence_factor").raw_number(score_text(s.prevalence_factor));
     p.key("shared_schedule").value(s.shared_schedule);
     p.key("platform_share").raw_number(score_text(s.platform_share));
+    p.field("org_names", std::uint64_t{s.org_names}).field("org_addresses", std::uint64_t{s.org_addresses});
     p.key("resolver").value(b.resolver);
     p.key("base_score").raw_number(score_text(s.base));
     p.key("beat_score").raw_number(score_text(s.beat));

@@ -1075,3 +1075,47 @@ TEST(Detector, AnExternalProxyIsNotTheServerItsClientsBeaconTo) {
   EXPECT_EQ(r.proxied_names[0].hosts[0].proxy, ip("192.0.2.10"));
   for (const auto& b : r.beacons) EXPECT_FALSE(b.has_server && b.server == ip("192.0.2.10"));
 }
+
+// One host's own breadth of use of an organisation: a beat to one of the many names it reaches under one
+// registrable domain, at many addresses, is that organisation's service (a single host has no prevalence).
+// Random subdomains of a wildcard C2 share its one address: still a finding.
+TEST(Detector, AServiceOfAnOrganisationTheHostUsesWidelyIsNoC2) {
+  // `others`: names the host also reached under the beacon's domain (each at `spread` ? its own address : the
+  // beacon's address).
+  const auto run = [](int others, bool spread) {
+    TestClassifier classifier;
+    detect::EvidenceStore evidence;
+    detect::Detector d(detect::DetectConfig{}, nullptr, classifier, evidence);
+    Flows f;
+    for (int i = 0; i < 60; ++i) {
+      auto r = f.make("10.0.0.5", "203.0.113.1", 443, 1000 + i * 300, "SF", 420);
+      r.server_name = "array1.delivery.vendor.example";
+      d.on_flow(r);
+    }
+    for (int k = 0; k < others; ++k) {
+      const std::string server = spread ? "203.0.113." + std::to_string(10 + k) : "203.0.113.1";
+      auto r = f.make("10.0.0.5", server.c_str(), 443, 2000 + k * 611, "SF", 900 + k);
+      r.server_name = "n" + std::to_string(k) + ".vendor.example";
+      d.on_flow(r);
+    }
+    return d.finish();
+  };
+  const auto narrow = run(2, true);
+  ASSERT_EQ(narrow.servers.size(), 1u);
+  EXPECT_EQ(narrow.servers[0].ip, ip("203.0.113.1"));
+  const auto wide = run(6, true);
+  EXPECT_TRUE(wide.servers.empty());
+  bool ranked = false;
+  for (const auto& b : wide.beacons) {
+    if (!b.has_server || b.server != ip("203.0.113.1")) continue;
+    ranked = true;
+    EXPECT_EQ(b.score.org_names, 7u);
+    EXPECT_EQ(b.score.org_addresses, 7u);
+    EXPECT_EQ(b.score.prevalence_factor, 0.0);
+    EXPECT_GT(b.score.base, 0.75);
+  }
+  EXPECT_TRUE(ranked);
+  const auto wildcard = run(6, false);  // seven names, one address
+  ASSERT_EQ(wildcard.servers.size(), 1u);
+  EXPECT_EQ(wildcard.servers[0].ip, ip("203.0.113.1"));
+}
