@@ -452,11 +452,16 @@ struct Detector::State {
                           [&](const RecordHit& h) { return h.indicator == id && h.what == what; });
     });
     if (fresh) keep_hits(np->hits, evidence.cite_flow(r.id), what, r.server_name);
-    for (const RecordHit& h : record_hits) {
-      if (np->hits.size() >= kMaxHitsPerPair) break;
-      if (std::none_of(np->hits.begin(), np->hits.end(),
+    merge_hits(np->hits, record_hits);
+  }
+
+  // Adds the hits of `in` that `out` lacks (by indicator and what), up to kMaxHitsPerPair.
+  static void merge_hits(std::vector<RecordHit>& out, const std::vector<RecordHit>& in) {
+    for (const RecordHit& h : in) {
+      if (out.size() >= kMaxHitsPerPair) break;
+      if (std::none_of(out.begin(), out.end(),
                        [&](const RecordHit& k) { return k.indicator == h.indicator && k.what == h.what; }))
-        np->hits.push_back(h);
+        out.push_back(h);
     }
   }
 
@@ -619,9 +624,14 @@ void Detector::on_flow(const flow::FlowRecord& r) {
   }
   ++s.counters.flows_outbound;
   if (s.monitored_hosts.insert(r.orig_h)) ++(r.orig_h.is_v4() ? s.monitored_v4 : s.monitored_v6);
-  PairState* p = s.pair(r.orig_h, r.resp_h, [&] { return s.listed_server(r.orig_h, r.resp_h, r.first_ts); });
+  // A connection that asked a proxy whose flow names no server asked for (its first request went to the
+  // proxy itself): its records' hits are the address's, as any record's.
+  const bool own_hits = !proxied && !conn_hits.empty();
+  PairState* p =
+      s.pair(r.orig_h, r.resp_h, [&] { return own_hits || s.listed_server(r.orig_h, r.resp_h, r.first_ts); });
   if (p == nullptr) return;
   s.evidence.spool(r);
+  if (own_hits) State::merge_hits(p->record_hits, conn_hits);
   if (p->flows == 0 || r.first_ts < p->first) p->first = r.first_ts;
   if (p->flows == 0 || r.last_ts > p->last) p->last = r.last_ts;
   ++p->flows;
@@ -759,16 +769,23 @@ void Detector::on_http(const session::HttpLogRecord& r) {
   State& s = *state_;
   if (s.intel == nullptr || !r.has_request) return;
   // A request to a proxy: what it and the connection's later records match is the server asked for.
-  if (!proto::http::proxy_target(r.method, r.uri).empty() && s.classifier.is_monitored(r.id.orig_h))
-    s.asked_proxy(r.id);
+  const std::string_view target = proto::http::proxy_target(r.method, r.uri);
+  if (!target.empty() && s.classifier.is_monitored(r.id.orig_h)) s.asked_proxy(r.id);
   if (!s.matched_record(r.id)) return;
   RecordHits hits(s, r);
-  if (!r.host.empty()) {
-    s.match_domain(proto::http::host_without_port(r.host));  // "evil.example:8080" is evil.example
+  const std::string_view host = proto::http::host_without_port(r.host);  // "evil.example:8080"
+  if (!host.empty()) {
+    s.match_domain(host);
     hits.check("HTTP host", r.host);
   }
+  // The name a request to a proxy asks for, where the Host header does not give it (a CONNECT without one).
+  if (!target.empty() && !ascii_iequals(target, host) && !address_text(target)) {
+    s.match_domain(target);
+    hits.check("HTTP request to a proxy for", std::string(target));
+  }
   s.intel->match_url(r.host, r.uri, s.hits);
-  hits.check("HTTP URL", r.host + r.uri);
+  const bool absolute = !target.empty() && r.method != "CONNECT";  // the URL is the request target itself
+  hits.check("HTTP URL", absolute ? r.uri : r.host + r.uri);
 }
 
 void Detector::on_ssl(const session::SslLogRecord& r) {

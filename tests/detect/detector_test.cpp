@@ -1026,6 +1026,25 @@ TEST(Detector, WhatAHostAsksAProxyForMatchesTheServerNotTheProxy) {
     EXPECT_EQ(literal.servers[0].victims[0].ip, ip("10.0.1.1"));
     EXPECT_TRUE(literal.proxied_names.empty());
   }
+  // A flow that names no server asked for (not a request to a proxy by its first request): its records'
+  // hits are the address's, as any record's.
+  DetectorWithFeed t("evil.example\n", "feed.txt");
+  Flows f;
+  auto r = f.make("10.0.1.1", "192.0.2.10", 3128, 1000);
+  session::HttpLogRecord connect;
+  connect.ts = r.first_ts;
+  connect.id.orig_h = r.orig_h;
+  connect.id.resp_h = r.resp_h;
+  connect.id.orig_p = r.orig_p;
+  connect.id.resp_p = r.resp_p;
+  connect.has_request = true;
+  connect.method = "CONNECT";
+  connect.uri = "c2.evil.example:443";
+  t.d.on_http(connect);
+  t.d.on_flow(r);
+  const auto plain = t.d.finish();
+  ASSERT_EQ(plain.servers.size(), 1u);
+  EXPECT_EQ(plain.servers[0].ip, ip("192.0.2.10"));
 }
 
 // Zeek's http.log and the HTTP parser keep the Host header's port: "evil.example:8080" is evil.example.
