@@ -1221,8 +1221,24 @@ DetectionResult Detector::finish() {
     return out;
   };
 
-  std::map<std::string, DomainFinding>
-      proxied_names;  // beaconed to or listed, asked of a proxy, address unknown
+  // Names beaconed to or listed, asked of a proxy, whose address no flow shows.
+  std::map<std::string, DomainFinding> proxied_names;
+  // A host that asked a proxy for the name, once: its requests are its lookups, the completed ones answered.
+  const auto add_proxied_host = [](DomainFinding& f, const IpAddress& host, const NamePairState& np) {
+    if (std::any_of(f.hosts.begin(), f.hosts.end(),
+                    [&](const DomainFinding::Host& x) { return x.ip == host; }))
+      return;
+    DomainFinding::Host h;
+    h.ip = host;
+    h.first_seen = np.first;
+    h.last_seen = np.last;
+    h.lookups = np.flows;
+    h.answered = np.established;
+    h.proxy = np.proxy;
+    if (f.hosts.empty() || h.first_seen < f.first_seen) f.first_seen = h.first_seen;
+    if (f.hosts.empty() || h.last_seen > f.last_seen) f.last_seen = h.last_seen;
+    f.hosts.push_back(h);
+  };
   const auto proxied_summary = [&](const NamePair& key, const NamePairState& np, const BeaconScore& score,
                                    const std::string& tail) {
     return fmt::format(
@@ -1279,16 +1295,7 @@ DetectionResult Detector::finish() {
       cite_sample(np.sample, reason.evidence);
       f.reasons.push_back(std::move(reason));
       f.score = std::max(f.score, score.score);
-      DomainFinding::Host h;
-      h.ip = key.host;
-      h.first_seen = np.first;
-      h.last_seen = np.last;
-      h.lookups = np.flows;
-      h.answered = np.established;
-      h.proxy = np.proxy;
-      if (f.hosts.empty() || h.first_seen < f.first_seen) f.first_seen = h.first_seen;
-      if (f.hosts.empty() || h.last_seen > f.last_seen) f.last_seen = h.last_seen;
-      f.hosts.push_back(h);  // name_order is by host: sorted
+      add_proxied_host(f, key.host, np);  // name_order is by host: sorted
       continue;
     }
     // Only when the name adds something the address pairs do not show (several addresses, or a proxy
@@ -1453,22 +1460,8 @@ DetectionResult Detector::finish() {
       Reason reason = intel_reason(key.first, key.second, a);
       f.score = std::max(f.score, reason.score);
       f.reasons.push_back(std::move(reason));
-      for (const IpAddress& host : a.hosts) {
-        if (std::any_of(f.hosts.begin(), f.hosts.end(),
-                        [&](const DomainFinding::Host& x) { return x.ip == host; }))
-          continue;
-        const NamePairState& np = s.name_pairs.find(NamePairView{host, key.first})->second;
-        DomainFinding::Host h;
-        h.ip = host;
-        h.first_seen = np.first;
-        h.last_seen = np.last;
-        h.lookups = np.flows;
-        h.answered = np.established;
-        h.proxy = np.proxy;
-        if (f.hosts.empty() || h.first_seen < f.first_seen) f.first_seen = h.first_seen;
-        if (f.hosts.empty() || h.last_seen > f.last_seen) f.last_seen = h.last_seen;
-        f.hosts.push_back(h);
-      }
+      for (const IpAddress& host : a.hosts)
+        add_proxied_host(f, host, s.name_pairs.find(NamePairView{host, key.first})->second);
       std::sort(f.hosts.begin(), f.hosts.end(),
                 [](const DomainFinding::Host& x, const DomainFinding::Host& y) { return x.ip < y.ip; });
     }
