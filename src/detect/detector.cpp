@@ -479,8 +479,11 @@ struct Detector::State {
     const auto it = proxy_conns.find(conn_key(id));
     return it == proxy_conns.end() ? nullptr : &it->second;
   }
-  // Whose records are matched: a monitored host's to an external server, or through a proxy (any side).
+  // Whose records are matched: a monitored host's to an external server, or through a proxy (any side). A
+  // record that says its connection asked a proxy (ConnId::via_proxy: the TLS inside a SOCKS tunnel) makes
+  // the connection's hits wait for its flow, as a request to a proxy does (on_http).
   bool matched_record(const session::ConnId& id) {
+    if (id.via_proxy && proxy_conn(id) == nullptr && classifier.is_monitored(id.orig_h)) asked_proxy(id);
     return outbound(id.orig_h, id.resp_h) || proxy_conn(id) != nullptr;
   }
 
@@ -790,9 +793,8 @@ void Detector::on_http(const session::HttpLogRecord& r) {
 
 void Detector::on_ssl(const session::SslLogRecord& r) {
   State& s = *state_;
-  const bool outbound = s.outbound(r.id.orig_h, r.id.resp_h);
-  if (outbound) s.note_stack(r.id.orig_h, r.id.resp_h, r.ja4);
-  if (s.intel == nullptr || (!outbound && s.proxy_conn(r.id) == nullptr)) return;
+  if (s.outbound(r.id.orig_h, r.id.resp_h)) s.note_stack(r.id.orig_h, r.id.resp_h, r.ja4);
+  if (s.intel == nullptr || !s.matched_record(r.id)) return;
   RecordHits hits(s, r);
   const auto name = [&](const std::string& v) {
     if (v.empty()) return;

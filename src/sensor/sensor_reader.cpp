@@ -529,6 +529,14 @@ class Joiner {
     uid_names_.try_emplace(uid, UidName{std::string(name), via_proxy});
   }
 
+  // A record of a connection that asked a proxy (its http.log request came first):
+  // session::ConnId::via_proxy.
+  void mark_proxied(session::ConnId& id) const {
+    if (uid_names_.empty() || id.uid.empty()) return;
+    const auto it = uid_names_.find(id.uid);
+    if (it != uid_names_.end() && it->second.via_proxy) id.via_proxy = true;
+  }
+
   void dns(session::DnsLogRecord& r) {
     if (join_names_ && r.has_query && !r.answers.empty()) {
       const std::int64_t answered = r.ts.ns + (r.has_rtt ? r.rtt_ns : 0);
@@ -549,12 +557,14 @@ class Joiner {
   void http(session::HttpLogRecord& r) {
     const std::string_view target = proto::http::proxy_target(r.method, r.uri);  // asked of a proxy
     remember_uid_name(r.id.uid, target.empty() ? std::string_view(r.host) : target, !target.empty());
+    mark_proxied(r.id);
     ++c_.http;
     if (logs_ != nullptr) logs_->on_http(r);
   }
 
   void quic(session::QuicLogRecord& r) {
     remember_uid_name(r.id.uid, r.server_name);
+    mark_proxied(r.id);
     ++c_.quic;
     if (logs_ != nullptr) logs_->on_quic(r);
   }
@@ -575,6 +585,7 @@ class Joiner {
   void ssl(SslEntry& e) {
     session::SslLogRecord& r = e.rec;
     remember_uid_name(r.id.uid, r.server_name);
+    mark_proxied(r.id);
     ++c_.ssl;
     if (logs_ != nullptr) logs_->on_ssl(r);
     for (std::size_t i = 0; i < r.cert_chain_fps.size(); ++i) {

@@ -538,6 +538,7 @@ const ConnId& AppLayer::conn_id(FlowApp& a) {
     copy_id(scratch_, a.id);
     a.have_id = true;
   }
+  a.id.via_proxy = a.via_proxy;  // set at the request, after the id may have been made
   return a.id;
 }
 
@@ -1235,6 +1236,7 @@ void AppLayer::finish_flow(FlowApp& a, const flow::FlowRecord& r) {
     copy_id(r, a.id);
     a.have_id = true;
   }
+  a.id.via_proxy = a.via_proxy;
   // Segments still held behind a hole: the stream has ended, so the hole is final.
   if (r.ip_proto == kTcp) {
     for (int dir = 0; dir < 2; ++dir) {

@@ -21,6 +21,10 @@ struct ConnId {
   std::uint16_t orig_p = 0;
   std::uint16_t resp_p = 0;
   std::uint8_t ip_proto = 0;
+  // The connection is a request to a proxy (HTTP CONNECT or absolute form, SOCKS), as far as known when the
+  // record was made: its records (the TLS inside a CONNECT tunnel) concern the server asked for, not the
+  // responder. FlowRecord::via_proxy says it of the flow.
+  bool via_proxy = false;
 };
 
 // One DNS query/response transaction (Zeek dns.log semantics; docs/schema.md).

@@ -1026,6 +1026,31 @@ TEST(Detector, WhatAHostAsksAProxyForMatchesTheServerNotTheProxy) {
     EXPECT_EQ(literal.servers[0].victims[0].ip, ip("10.0.1.1"));
     EXPECT_TRUE(literal.proxied_names.empty());
   }
+  {
+    // A SOCKS request leaves no HTTP record: the TLS record says its connection asked a proxy.
+    DetectorWithFeed t("evil.example\n", "feed.txt");
+    Flows f;
+    auto r = f.make("10.0.1.1", "192.0.2.10", 1080, 1000);
+    r.via_proxy = true;
+    r.server_name = "c2.evil.example";
+    session::SslLogRecord hello;
+    hello.ts = r.first_ts;
+    hello.id.orig_h = r.orig_h;
+    hello.id.resp_h = r.resp_h;
+    hello.id.orig_p = r.orig_p;
+    hello.id.resp_p = r.resp_p;
+    hello.id.via_proxy = true;
+    hello.server_name = "c2.evil.example";
+    t.d.on_ssl(hello);
+    t.d.on_flow(r);
+    const auto socks = t.d.finish();
+    EXPECT_TRUE(socks.servers.empty());
+    ASSERT_EQ(socks.proxied_names.size(), 1u);
+    ASSERT_EQ(socks.proxied_names[0].reasons.size(), 1u);
+    EXPECT_NE(socks.proxied_names[0].reasons[0].summary.find("TLS server name c2.evil.example"),
+              std::string::npos)
+        << socks.proxied_names[0].reasons[0].summary;
+  }
   // A flow that names no server asked for (not a request to a proxy by its first request): its records'
   // hits are the address's, as any record's.
   DetectorWithFeed t("evil.example\n", "feed.txt");

@@ -1154,6 +1154,37 @@ TEST(AnalyzeRealData, ArkimeHttpsConnectIsARequestThroughAProxy) {
     EXPECT_NE(summary.find("(requests through the proxy 10.9.8.7)"), std::string::npos) << summary;
 }
 
+constexpr const char* kSocksHttps = "ja4-foxio/pcap/socks-https-example.pcap";
+
+// FoxIO's SOCKS 5 capture: 10.180.156.185 asks the SOCKS proxy 10.180.156.249:1080 three times for an HTTPS
+// server (twice by the name www.example.com, once by the address 93.184.216.119), then speaks TLS inside. The
+// client's JA3 listed: the servers asked for are the listed ones, never the proxy (which it was before the
+// TLS records of a SOCKS tunnel said their connection asked a proxy).
+TEST(AnalyzeRealData, FoxioSocksTlsInsideMatchesTheServerAskedFor) {
+  C2SCOPE_REQUIRE_CASE_DATA(kSocksHttps);
+  const std::string ja3 =
+      feed_file("socks_ja3.csv",
+                "# ja3_md5,Firstseen,Lastseen,Listingreason\n"
+                "06a92bf69b367389d2feb0d70501ddfe,2019-01-01 00:00:00,2019-12-31 00:00:00,Test\n");
+  const Analysis a = analyze_twice(
+      "socks_ja3", {path_in_shared(kSocksHttps), "--home-net", "10.180.156.185/32", "--intel", ja3});
+  ASSERT_EQ(a.rc, 0);
+  EXPECT_EQ(a.server_ips(), (std::set<std::string>{"93.184.216.119"}));  // asked for by its address
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  ASSERT_EQ(parser.parse(simdjson::padded_string(a.findings_text)).get(doc), simdjson::SUCCESS);
+  simdjson::dom::array proxied;
+  ASSERT_EQ(doc["proxied_names"].get(proxied), simdjson::SUCCESS);
+  ASSERT_EQ(proxied.size(), 1u);
+  std::string_view name, summary;
+  ASSERT_EQ(proxied.at(0)["name"].get(name), simdjson::SUCCESS);
+  EXPECT_EQ(name, "www.example.com");
+  ASSERT_EQ(proxied.at(0)["reasons"].at(0)["summary"].get(summary), simdjson::SUCCESS);
+  EXPECT_NE(summary.find("TLS client JA3 06a92bf69b367389d2feb0d70501ddfe"), std::string_view::npos)
+      << summary;
+  EXPECT_NE(summary.find("(requests through the proxy 10.180.156.249)"), std::string_view::npos) << summary;
+}
+
 // dmachard/datasets-malicious-dns (SOURCES.md): real tunnel tools, client -> resolver 192.168.1.210 (every
 // query under the zone is tunnel traffic), and suricata-verify bug-1158's tunnel to srv.tunnel.com. Each is
 // reported as a DNS tunnel of its zone's registered domain with its one client, citing dns records of that

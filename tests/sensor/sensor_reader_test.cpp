@@ -67,6 +67,9 @@ TEST(SensorReader, RequestsToAProxyNameTheServerAskedFor) {
                             "110.1\tCabsolute\t10.0.0.1\t40000\t10.0.0.10\t3128\tGET\tpanel.example\t"
                             "http://panel.example/gate.php\n"
                             "120.1\tCorigin\t10.0.0.1\t40000\t10.0.0.10\t80\tGET\tintranet.example\t/\n");
+  // The TLS inside the CONNECT tunnel: a record of a connection that asked a proxy.
+  dir.write("ssl.log",
+            ssl_log("100.2\tCconnect\t10.0.0.1\t40000\t10.0.0.10\t3128\tTLSv13\tc2.example\tT\t-\t-\n"));
   Collect c;
   SensorReader reader({dir.path().string()}, ReadOptions{});
   reader.run(&c, &c);
@@ -77,6 +80,12 @@ TEST(SensorReader, RequestsToAProxyNameTheServerAskedFor) {
   EXPECT_TRUE(c.flows[1].via_proxy);
   EXPECT_EQ(c.flows[2].server_name, "proxy.corp.example");  // a request to the server itself
   EXPECT_FALSE(c.flows[2].via_proxy);
+  ASSERT_EQ(c.ssl.size(), 1u);
+  EXPECT_TRUE(c.ssl[0].id.via_proxy);
+  ASSERT_EQ(c.http.size(), 3u);
+  EXPECT_TRUE(c.http[0].id.via_proxy);
+  EXPECT_TRUE(c.http[1].id.via_proxy);
+  EXPECT_FALSE(c.http[2].id.via_proxy);
 }
 
 TEST(SensorReader, DirectoryMergesLogsInTimeOrderAndJoinsThem) {

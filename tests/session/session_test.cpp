@@ -638,6 +638,7 @@ TEST(AppLayer, Socks5HandshakeThenTls) {
   h.table.flush();
   ASSERT_EQ(h.logs.ssl.size(), 1u);
   EXPECT_EQ(h.logs.ssl[0].server_name, "c2.example");
+  EXPECT_TRUE(h.logs.ssl[0].id.via_proxy);  // the TLS inside concerns the server asked for
   ASSERT_EQ(h.conns.flows.size(), 1u);
   EXPECT_EQ(h.conns.flows[0].service, "socks,ssl");
   EXPECT_EQ(h.conns.flows[0].server_name, "c2.example");  // asked of the proxy
