@@ -991,7 +991,10 @@ DetectionResult Detector::finish() {
     for (const std::string& name : names) {
       const auto org = org_of.find(name);
       if (org == org_of.end()) continue;
-      const Breadth& b = host_orgs.at({host, org->second});
+      // The host's own pair for a name may be past the pair bound while another host's is not.
+      const auto it = host_orgs.find({host, org->second});
+      if (it == host_orgs.end()) continue;
+      const Breadth& b = it->second;
       const auto addresses = static_cast<std::uint32_t>(b.addresses.size());
       if (std::make_tuple(wide(b.names, addresses), b.names, addresses) <=
           std::make_tuple(wide(score.org_names, score.org_addresses), score.org_names, score.org_addresses))
