@@ -1163,3 +1163,28 @@ TEST(Detector, AServiceOfAnOrganisationTheHostUsesWidelyIsNoC2) {
   ASSERT_EQ(wildcard.servers.size(), 1u);
   EXPECT_EQ(wildcard.servers[0].ip, ip("203.0.113.1"));
 }
+
+// A host's address pair can carry a name whose (host, name) pair was past the bound while another host's pair
+// for that name was kept: weighing the breadth of use must not assume the host's own organisation entry.
+TEST(Detector, BreadthOfUseWithTheHostsNamePairPastTheBound) {
+  TestClassifier classifier;
+  detect::EvidenceStore evidence;
+  detect::DetectConfig config;
+  config.max_pairs = 3;
+  detect::Detector d(config, nullptr, classifier, evidence);
+  Flows f;
+  auto named = [&](const char* host, const char* server, std::int64_t t, const char* name) {
+    auto r = f.make(host, server, 443, t, "SF", 420);
+    r.server_name = name;
+    d.on_flow(r);
+  };
+  named("10.0.0.1", "203.0.113.5", 100, "n.example.com");  // pairs 1 and 1
+  d.on_flow(f.make("10.0.0.2", "203.0.113.1", 443, 200));  // pairs 2, its port group 2
+  named("10.0.0.1", "203.0.113.6", 300, "z.other.test");   // pairs 3, full
+  for (int i = 0; i < 60; ++i) named("10.0.0.2", "203.0.113.1", 1000 + i * 300, "n.example.com");
+  detect::DetectionResult r;
+  ASSERT_NO_THROW(r = d.finish());
+  EXPECT_GT(r.counters.name_pairs_dropped, 0u);
+  ASSERT_EQ(r.servers.size(), 1u);
+  EXPECT_EQ(r.servers[0].ip, ip("203.0.113.1"));
+}
