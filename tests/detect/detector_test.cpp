@@ -69,6 +69,29 @@ struct DetectorWithFeed : Feed {
       : Feed(text, file), d(detect::DetectConfig{}, &indicators, classifier, evidence) {}
 };
 
+// The connection id of a flow's records.
+session::ConnId conn_of(const flow::FlowRecord& r) {
+  session::ConnId id;
+  id.orig_h = r.orig_h;
+  id.resp_h = r.resp_h;
+  id.orig_p = r.orig_p;
+  id.resp_p = r.resp_p;
+  return id;
+}
+
+// An HTTP request of the flow.
+session::HttpLogRecord http_request(const flow::FlowRecord& r, const char* method, std::string host,
+                                    std::string uri) {
+  session::HttpLogRecord h;
+  h.ts = r.first_ts;
+  h.id = conn_of(r);
+  h.has_request = true;
+  h.method = method;
+  h.host = std::move(host);
+  h.uri = std::move(uri);
+  return h;
+}
+
 }  // namespace
 
 TEST(CompletedExchange, FollowsTheCountingRules) {
@@ -956,16 +979,8 @@ TEST(Detector, WhatAHostAsksAProxyForMatchesTheServerNotTheProxy) {
       auto r = f.make("10.0.1.1", proxy, 3128, 1000 + i * 977);
       r.via_proxy = true;
       r.server_name = asked;
-      session::HttpLogRecord connect;
-      connect.ts = r.first_ts;
-      connect.id.orig_h = r.orig_h;
-      connect.id.resp_h = r.resp_h;
-      connect.id.orig_p = r.orig_p;
-      connect.id.resp_p = r.resp_p;
-      connect.has_request = true;
-      connect.method = "CONNECT";
-      connect.uri = std::string(asked) + ":443";
-      connect.host = connect.uri;
+      const session::HttpLogRecord connect =
+          http_request(r, "CONNECT", std::string(asked) + ":443", std::string(asked) + ":443");
       t.d.on_http(connect);
       session::SslLogRecord hello;  // inside the tunnel
       hello.ts = r.first_ts;
@@ -1035,10 +1050,7 @@ TEST(Detector, WhatAHostAsksAProxyForMatchesTheServerNotTheProxy) {
     r.server_name = "c2.evil.example";
     session::SslLogRecord hello;
     hello.ts = r.first_ts;
-    hello.id.orig_h = r.orig_h;
-    hello.id.resp_h = r.resp_h;
-    hello.id.orig_p = r.orig_p;
-    hello.id.resp_p = r.resp_p;
+    hello.id = conn_of(r);
     hello.id.via_proxy = true;
     hello.server_name = "c2.evil.example";
     t.d.on_ssl(hello);
@@ -1056,16 +1068,7 @@ TEST(Detector, WhatAHostAsksAProxyForMatchesTheServerNotTheProxy) {
   DetectorWithFeed t("evil.example\n", "feed.txt");
   Flows f;
   auto r = f.make("10.0.1.1", "192.0.2.10", 3128, 1000);
-  session::HttpLogRecord connect;
-  connect.ts = r.first_ts;
-  connect.id.orig_h = r.orig_h;
-  connect.id.resp_h = r.resp_h;
-  connect.id.orig_p = r.orig_p;
-  connect.id.resp_p = r.resp_p;
-  connect.has_request = true;
-  connect.method = "CONNECT";
-  connect.uri = "c2.evil.example:443";
-  t.d.on_http(connect);
+  t.d.on_http(http_request(r, "CONNECT", "", "c2.evil.example:443"));  // no Host header
   t.d.on_flow(r);
   const auto plain = t.d.finish();
   ASSERT_EQ(plain.servers.size(), 1u);
@@ -1077,17 +1080,7 @@ TEST(Detector, AnHttpHostWithAPortMatchesItsDomain) {
   DetectorWithFeed t("evil.example\n", "feed.txt");
   Flows f;
   const auto r = f.make("10.0.1.1", "198.51.100.8", 8080, 1000);
-  session::HttpLogRecord get;
-  get.ts = r.first_ts;
-  get.id.orig_h = r.orig_h;
-  get.id.resp_h = r.resp_h;
-  get.id.orig_p = r.orig_p;
-  get.id.resp_p = r.resp_p;
-  get.has_request = true;
-  get.method = "GET";
-  get.host = "gate.evil.example:8080";
-  get.uri = "/panel/gate.php";
-  t.d.on_http(get);
+  t.d.on_http(http_request(r, "GET", "gate.evil.example:8080", "/panel/gate.php"));
   t.d.on_flow(r);
   const auto result = t.d.finish();
   ASSERT_EQ(result.servers.size(), 1u);
