@@ -141,12 +141,23 @@ struct NamePairState {
   // Requests the host sent a proxy for the name (FlowRecord::via_proxy): the first proxy asked, and the
   // requests as a victim's flows.
   std::optional<IpAddress> proxy;
+  // Other proxies the host asked for the name (a proxy cluster, a PAC file's fallback), up to kMaxProxies -
+  // 1: their flows to the server are relays too.
+  std::vector<IpAddress> other_proxies;
   Timestamp first;
   Timestamp last;
   std::uint64_t flows = 0;
   std::uint64_t established = 0;
   std::vector<RecordHit> hits;  // intel: the name asked, and the records of those requests (kMaxHitsPerPair)
 };
+
+// Calls `visit` with each proxy the host asked for the name: the first, then the others.
+template <typename Visit>
+void for_each_proxy(const NamePairState& np, Visit&& visit) {
+  if (!np.proxy) return;
+  visit(*np.proxy);
+  for (const IpAddress& other : np.other_proxies) visit(other);
+}
 
 struct ResolvedHit {
   std::vector<std::uint32_t> indicators;
@@ -155,6 +166,7 @@ struct ResolvedHit {
 };
 
 constexpr std::size_t kMaxHitsPerPair = 16;
+constexpr std::size_t kMaxProxies = 4;  // proxies kept per (host, name) pair
 // Connections that asked a proxy and whose flow has not come yet (each flow ends its entry).
 constexpr std::size_t kMaxProxyConns = 1u << 16;
 // A server that answered a host's lookups of this many registered domains is the host's resolver.
@@ -431,7 +443,13 @@ struct Detector::State {
     if (np == nullptr) return;
     np->series.add(event, config.max_events_per_pair);
     np->sample.add(r.first_ts.ns, r.id, config.cite_flows_per_victim);
-    if (!np->proxy) np->proxy = r.resp_h;
+    if (!np->proxy) {
+      np->proxy = r.resp_h;
+    } else if (r.resp_h != *np->proxy && np->other_proxies.size() + 1 < kMaxProxies &&
+               std::find(np->other_proxies.begin(), np->other_proxies.end(), r.resp_h) ==
+                   np->other_proxies.end()) {
+      np->other_proxies.push_back(r.resp_h);
+    }
     if (np->flows == 0 || r.first_ts < np->first) np->first = r.first_ts;
     if (np->flows == 0 || r.last_ts > np->last) np->last = r.last_ts;
     ++np->flows;
@@ -929,7 +947,10 @@ DetectionResult Detector::finish() {
   // one more host reaching the name, nor one more schedule (the clients' beats merged).
   std::set<std::pair<IpAddress, std::string_view>> relayed_names;
   for (const auto& [key, np] : s.name_pairs)
-    if (np.proxy) relayed_names.emplace(*np.proxy, key.name);
+    if (np.proxy) {
+      relayed_names.emplace(*np.proxy, key.name);
+      for (const IpAddress& other : np.other_proxies) relayed_names.emplace(other, key.name);
+    }
   const auto relayed = [&](const NamePair& key) {
     return !relayed_names.empty() && relayed_names.count({key.host, key.name}) != 0;
   };
@@ -1327,8 +1348,10 @@ DetectionResult Detector::finish() {
         reason.summary = proxied_summary(key, np, score, where);
         cite_sample(np.sample, reason.evidence);  // the host's requests to the proxy
         // ... and the proxy's own flows to the server, when the sensor saw them
-        if (const auto relay = s.pairs.find(AddrPair{*np.proxy, server}); relay != s.pairs.end())
-          cite_sample(relay->second.sample, reason.evidence);
+        for_each_proxy(np, [&](const IpAddress& proxy) {
+          if (const auto relay = s.pairs.find(AddrPair{proxy, server}); relay != s.pairs.end())
+            cite_sample(relay->second.sample, reason.evidence);
+        });
         server_for(server).finding.reasons.push_back(std::move(reason));
         continue;
       }
@@ -1619,21 +1642,28 @@ DetectionResult Detector::finish() {
     if (!np.proxy || port_group(kv->first.name)) continue;
     for (const IpAddress& server : addresses_of_name(kv->first.name)) {
       if (servers.find(server) == servers.end()) continue;
-      const auto relay = s.pairs.find(AddrPair{*np.proxy, server});
-      const auto relay_name = s.name_pairs.find(NamePairView{*np.proxy, kv->first.name});
-      // The proxy reached the server under the name asked for (an address asked by its literal: at all).
-      const bool is_relay = relay != s.pairs.end() &&
-                            (address_text(kv->first.name) ||
-                             (relay_name != s.name_pairs.end() &&
-                              std::find(relay_name->second.servers.begin(), relay_name->second.servers.end(),
-                                        server) != relay_name->second.servers.end()));
-      if (is_relay) relays.insert(relay->first);
+      // Each proxy asked that reached the server under the name asked for (an address asked by its literal:
+      // at all) relayed the requests; a request completed when some relay completed an exchange with it (or
+      // the sensor saw no relay).
+      bool relay_seen = false, relay_completed = false;
+      for_each_proxy(np, [&](const IpAddress& proxy) {
+        const auto relay = s.pairs.find(AddrPair{proxy, server});
+        if (relay == s.pairs.end()) return;
+        relay_seen = true;
+        relay_completed = relay_completed || relay->second.established > 0;
+        const auto relay_name = s.name_pairs.find(NamePairView{proxy, kv->first.name});
+        if (address_text(kv->first.name) ||
+            (relay_name != s.name_pairs.end() &&
+             std::find(relay_name->second.servers.begin(), relay_name->second.servers.end(), server) !=
+                 relay_name->second.servers.end()))
+          relays.insert(relay->first);
+      });
       Victim v;
       v.ip = kv->first.host;
       v.first_seen = np.first;
       v.last_seen = np.last;
       v.flows = np.flows;
-      v.established = relay == s.pairs.end() || relay->second.established > 0 ? np.established : 0;
+      v.established = !relay_seen || relay_completed ? np.established : 0;
       v.proxy = np.proxy;
       proxied_victims.push_back(ProxiedVictim{server, v, &kv->first.name});
     }

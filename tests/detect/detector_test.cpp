@@ -1181,3 +1181,42 @@ TEST(Detector, BreadthOfUseWithTheHostsNamePairPastTheBound) {
   ASSERT_EQ(r.servers.size(), 1u);
   EXPECT_EQ(r.servers[0].ip, ip("203.0.113.1"));
 }
+
+// Clients of a proxy cluster ask either proxy: both relay, neither is a victim.
+TEST(Detector, EveryProxyAClientAskedIsARelay) {
+  TestClassifier classifier;
+  detect::EvidenceStore evidence;
+  detect::Detector d(detect::DetectConfig{}, nullptr, classifier, evidence);
+  Flows f;
+  const char* proxies[] = {"10.0.0.10", "10.0.0.11"};
+  const char* clients[] = {"10.0.1.1", "10.0.1.2", "10.0.1.3"};
+  for (int i = 0; i < 60; ++i) {
+    for (int c = 0; c < 3; ++c) {
+      const char* proxy = proxies[i % 2];  // every client's first request goes to the first proxy
+      const std::int64_t t = 1000 + i * 300 + c * 97;
+      auto r = f.make(clients[c], proxy, 3128, t, "SF", 420);
+      r.via_proxy = true;
+      r.server_name = "c2.example";
+      d.on_flow(r);
+      auto out = f.make(proxy, "203.0.113.9", 443, t, "SF", 420);
+      out.server_name = "c2.example";
+      d.on_flow(out);
+    }
+  }
+  for (int i = 0; i < 80; ++i) {  // browsing of other clients
+    const std::string client = "10.0.2." + std::to_string(1 + i % 8);
+    auto r = f.make(client.c_str(), proxies[i % 2], 3128, 1000 + (i * i * 37) % 18000, "SF", 200 + i * 13);
+    r.via_proxy = true;
+    r.server_name = "www.example.org";
+    d.on_flow(r);
+  }
+  const auto r = d.finish();
+  ASSERT_EQ(r.servers.size(), 1u);
+  EXPECT_EQ(r.servers[0].ip, ip("203.0.113.9"));
+  ASSERT_EQ(r.servers[0].victims.size(), 3u);  // the clients, not the proxies
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(r.servers[0].victims[i].ip, ip(clients[i]));
+    EXPECT_EQ(r.servers[0].victims[i].flows, 60u);
+    EXPECT_TRUE(r.servers[0].victims[i].controlled());
+  }
+}
