@@ -465,10 +465,8 @@ struct Detector::State {
     keep_active(r.first_ts);
     counters.intel_matches += hits.size();
     const char* what = "server asked for";
-    const bool fresh = std::any_of(hits.begin(), hits.end(), [&](std::uint32_t id) {
-      return std::none_of(np->hits.begin(), np->hits.end(),
-                          [&](const RecordHit& h) { return h.indicator == id && h.what == what; });
-    });
+    const bool fresh =
+        std::any_of(hits.begin(), hits.end(), [&](std::uint32_t id) { return !has_hit(np->hits, id, what); });
     if (fresh) keep_hits(np->hits, evidence.cite_flow(r.id), what, r.server_name);
     merge_hits(np->hits, record_hits);
   }
@@ -477,10 +475,14 @@ struct Detector::State {
   static void merge_hits(std::vector<RecordHit>& out, const std::vector<RecordHit>& in) {
     for (const RecordHit& h : in) {
       if (out.size() >= kMaxHitsPerPair) break;
-      if (std::none_of(out.begin(), out.end(),
-                       [&](const RecordHit& k) { return k.indicator == h.indicator && k.what == h.what; }))
-        out.push_back(h);
+      if (!has_hit(out, h.indicator, h.what)) out.push_back(h);
     }
+  }
+
+  // Whether `hits` already holds the indicator for that kind of observation: each is kept once.
+  static bool has_hit(const std::vector<RecordHit>& hits, std::uint32_t indicator, std::string_view what) {
+    return std::any_of(hits.begin(), hits.end(),
+                       [&](const RecordHit& h) { return h.indicator == indicator && h.what == what; });
   }
 
   static ConnKey conn_key(const session::ConnId& id) {
@@ -500,9 +502,13 @@ struct Detector::State {
   // Whose records are matched: a monitored host's to an external server, or through a proxy (any side). A
   // record that says its connection asked a proxy (ConnId::via_proxy: the TLS inside a SOCKS tunnel) makes
   // the connection's hits wait for its flow, as a request to a proxy does (on_http).
+  // (through_proxy first: it makes the connection's hits wait, also when the proxy is external.)
   bool matched_record(const session::ConnId& id) {
+    return through_proxy(id) || outbound(id.orig_h, id.resp_h);
+  }
+  bool through_proxy(const session::ConnId& id) {
     if (id.via_proxy && proxy_conn(id) == nullptr && classifier.is_monitored(id.orig_h)) asked_proxy(id);
-    return outbound(id.orig_h, id.resp_h) || proxy_conn(id) != nullptr;
+    return proxy_conn(id) != nullptr;
   }
 
   // Which TLS client stack the host used toward the server (for platform services, BeaconParams).
@@ -578,9 +584,7 @@ struct Detector::State {
                  const std::string& observed) {
     for (const std::uint32_t id : hits) {
       if (out.size() >= kMaxHitsPerPair) break;
-      const bool known = std::any_of(out.begin(), out.end(),
-                                     [&](const RecordHit& h) { return h.indicator == id && h.what == what; });
-      if (!known) out.push_back(RecordHit{id, evidence_id, what, observed});
+      if (!has_hit(out, id, what)) out.push_back(RecordHit{id, evidence_id, what, observed});
     }
   }
 
@@ -811,8 +815,9 @@ void Detector::on_http(const session::HttpLogRecord& r) {
 
 void Detector::on_ssl(const session::SslLogRecord& r) {
   State& s = *state_;
-  if (s.outbound(r.id.orig_h, r.id.resp_h)) s.note_stack(r.id.orig_h, r.id.resp_h, r.ja4);
-  if (s.intel == nullptr || !s.matched_record(r.id)) return;
+  const bool outbound = s.outbound(r.id.orig_h, r.id.resp_h);  // classified once per record
+  if (outbound) s.note_stack(r.id.orig_h, r.id.resp_h, r.ja4);
+  if (s.intel == nullptr || !(s.through_proxy(r.id) || outbound)) return;
   RecordHits hits(s, r);
   const auto name = [&](const std::string& v) {
     if (v.empty()) return;
