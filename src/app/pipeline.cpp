@@ -28,8 +28,9 @@ void run_app_pipeline(ingest::InputSet& inputs, decode::Decoder& decoder, flow::
   while (inputs.next(raw)) {
     const decode::DecodeResult r = decoder.decode(raw.link_type, raw.data, raw.ts, decoded);
     if (r.status == decode::DecodeStatus::kDecoded) {
-      flows.update(decoded, raw.ts, flow::PacketRef{raw.input_index, raw.packet_number}, handles);
-      app.on_packet(flows, decoded, handles, raw.ts);
+      const flow::PacketRef ref{raw.input_index, raw.packet_number};
+      flows.update(decoded, raw.ts, ref, handles);
+      app.on_packet(flows, decoded, handles, raw.ts, ref);
     }
     if (progress && (++n & 0xffff) == 0) progress(n);
   }

@@ -183,6 +183,21 @@ void write_flow_location(JsonWriter& j, const RunAccounting& a, const flow::Pack
       .field(std::string(prefix) + "last_packet", last.packet_number);
 }
 
+// Where a protocol record is in the inputs (session::RecordSource): its line in a log, or the first and last
+// packets that carried it in a capture (`last_input` too in the rare case that they are in different
+// captures, merged by time).
+void write_record_location(JsonWriter& j, const RunAccounting& a, const flow::PacketRef& first,
+                           const flow::PacketRef& last) {
+  if (first.line || last.packet_number == 0) {
+    write_flow_location(j, a, first, first, "");
+    return;
+  }
+  write_flow_location(j, a, first, last, "");
+  if (last.input_index != first.input_index)
+    j.field("last_input",
+            last.input_index < a.inputs.size() ? a.inputs[last.input_index].path : std::string());
+}
+
 // A count the source may not have given (log inputs): null when unknown.
 void count_or_null(JsonWriter& j, std::string_view key, std::uint64_t v, bool known) {
   j.key(key);
@@ -259,10 +274,12 @@ void write_evidence(OutputFile& out, const AnalysisOutput& o) {
     const auto brief = flow_id ? ev.load_flow(*flow_id) : std::nullopt;
     const flow::PacketRef& source =
         std::visit([](const auto& r) -> const flow::PacketRef& { return r.source; }, record);
+    const flow::PacketRef& source_last =
+        std::visit([](const auto& r) -> const flow::PacketRef& { return r.source_last; }, record);
     if (brief) j.field("flow", "flow:" + std::to_string(*flow_id));
-    if (source.line) {
-      // Read from a log: the record's own file and line, then where its flow's conn record is.
-      write_flow_location(j, *o.accounting, source, source, "");
+    if (source.line || source.packet_number != 0) {
+      // The record's own line (a log) or packets (a capture), then where its flow is.
+      write_record_location(j, *o.accounting, source, source_last);
       if (brief) write_flow_location(j, *o.accounting, brief->first_packet, brief->last_packet, "flow_");
     } else if (brief) {
       write_flow_location(j, *o.accounting, brief->first_packet, brief->last_packet, "");

@@ -185,6 +185,7 @@ struct TlsState {
   std::string hrr_ja3s;  // JA3S of a HelloRetryRequest that a ServerHello followed
   Timestamp ts;
   bool have_ts = false;
+  flow::PacketRef first_ref, last_ref;  // the first and last handshake message's packets (RecordSource)
   std::vector<std::string> fps;
   std::optional<std::uint16_t> ske_curve;
   bool cert_seen = false;
@@ -203,6 +204,7 @@ struct QuicState {
   std::optional<quic::QuicClientInfo> info;
   std::string cipher;
   Timestamp ts;
+  flow::PacketRef first_ref, last_ref;  // the client Initial's and the server Initial's packets
   std::uint32_t client_tries = 0;
   std::uint32_t server_tries = 0;
   std::string server_scid;  // hex, from the server's first long-header packet
@@ -277,6 +279,7 @@ struct AppLayer::FlowApp::Http final : proto::http::HttpSink {
   bool req_idle = true;       // the request parser is between messages: the next bytes start a request
   bool connect_open = false;  // a CONNECT was answered 2xx: the stream becomes a tunnel
   Timestamp req_start;
+  flow::PacketRef req_start_ref;  // the packet of the request's first bytes
 
   void on_request(const proto::http::HttpRequest& r) override {
     resp.expect_response_to(r.method);
@@ -294,6 +297,8 @@ struct AppLayer::FlowApp::Http final : proto::http::HttpSink {
     if (pending.size() >= kMaxHttpPending) return;
     HttpLogRecord& rec = pending.emplace_back();
     rec.ts = req_start;
+    rec.source = req_start_ref;
+    rec.source_last = layer_.packet_ref_;
     rec.trans_depth = depth;
     rec.has_request = true;
     rec.method = r.method;
@@ -317,8 +322,10 @@ struct AppLayer::FlowApp::Http final : proto::http::HttpSink {
       if (rec.method == "CONNECT" && r.status_code >= 200 && r.status_code < 300) connect_open = true;
     } else {
       rec.ts = now;
+      rec.source = layer_.packet_ref_;
       rec.trans_depth = ++depth;
     }
+    rec.source_last = layer_.packet_ref_;
     rec.has_response = true;
     if (!r.version.empty()) rec.version = r.version;  // Zeek logs the response's version when there is one
     rec.status_code = r.status_code;
@@ -378,6 +385,7 @@ struct AppLayer::FlowApp::Http2 final : proto::http2::Http2Sink {
       s->id = id;
       HttpLogRecord& rec = s->rec;
       rec.ts = s->ts[0] = now;
+      rec.source = rec.source_last = layer_.packet_ref_;
       rec.trans_depth = ++depth;
       rec.has_request = true;
       rec.method = *method;
@@ -410,6 +418,7 @@ struct AppLayer::FlowApp::Http2 final : proto::http2::Http2Sink {
       if (const std::string* type = h.find("content-type")) s->rec.resp_mime_type = mime_type(*type);
       s->doh[1] = s->rec.resp_mime_type == proto::http2::kDnsMessageType;
       s->ts[1] = now;
+      s->rec.source_last = layer_.packet_ref_;
     }
     if (end_stream) finish(*s);
   }
@@ -418,6 +427,7 @@ struct AppLayer::FlowApp::Http2 final : proto::http2::Http2Sink {
     Stream* s = find(id);
     if (s == nullptr) return;
     (dir == 0 ? s->rec.request_body_len : s->rec.response_body_len) += data.size();
+    s->rec.source_last = layer_.packet_ref_;
     keep(*s, dir, data);
     if (end_stream && dir == 1) finish(*s);
   }
@@ -645,7 +655,8 @@ AppLayer::FlowApp* AppLayer::create(std::uint32_t slot, const decode::NetLevel& 
 }
 
 void AppLayer::on_packet(const flow::FlowTable& table, const decode::DecodedPacket& p,
-                         const flow::FlowHandle* handles, Timestamp ts) {
+                         const flow::FlowHandle* handles, Timestamp ts, flow::PacketRef ref) {
+  packet_ref_ = ref;
   if (p.level_count == 0 || handles == nullptr) return;
   const std::size_t li = p.level_count - 1;
   const flow::FlowHandle h = handles[li];
@@ -853,7 +864,10 @@ void AppLayer::on_tcp_bytes(FlowApp& a, int tcp_dir, Bytes data, Timestamp ts) {
       FlowApp::Http& h = *a.http;
       h.now = ts;
       if (dir == 0) {
-        if (h.req_idle) h.req_start = ts;
+        if (h.req_idle) {
+          h.req_start = ts;
+          h.req_start_ref = packet_ref_;
+        }
         const ParseResult r = h.req.feed(data, h);
         h.req_idle = r.status == ParseStatus::kDone;
         if (r.status == ParseStatus::kMalformed) {
@@ -986,7 +1000,11 @@ void AppLayer::on_udp(FlowApp& a, const decode::NetLevel& l, int dir, Timestamp 
     std::optional<quic::QuicClientInfo> info;
     const ParseResult r = quic::parse_initial(l.payload, q.client, info);
     if (r.ok() && info) {
-      if (!q.info) q.ts = ts;
+      if (!q.info) {
+        q.ts = ts;
+        q.first_ref = packet_ref_;
+      }
+      q.last_ref = packet_ref_;
       q.info = std::move(info);
       a.confirmed = true;
       if (a.sni_or_host.empty() && q.info->server_name) a.sni_or_host = *q.info->server_name;
@@ -1008,7 +1026,10 @@ void AppLayer::on_udp(FlowApp& a, const decode::NetLevel& l, int dir, Timestamp 
     if (q.server.dcid.empty()) q.server.dcid = q.info->dcid;
     std::optional<tls::ServerHello> sh;
     const ParseResult r = quic::parse_server_initial(l.payload, q.server, sh);
-    if (r.ok() && sh) q.cipher = cipher_name(sh->cipher_suite);
+    if (r.ok() && sh) {
+      q.cipher = cipher_name(sh->cipher_suite);
+      q.last_ref = packet_ref_;
+    }
   }
 }
 
@@ -1031,6 +1052,7 @@ void AppLayer::on_dns_message(FlowApp& a, Bytes message, const decode::NetLevel&
     }
     DnsLogRecord& q = d.pending.emplace_back(take_dns_record());
     q.ts = ts;
+    q.source = packet_ref_;
     q.id = conn_id(a);
     q.trans_id = m.id;
     if (!m.questions.empty()) {
@@ -1056,6 +1078,7 @@ void AppLayer::on_dns_message(FlowApp& a, Bytes message, const decode::NetLevel&
   if (idx == d.pending.size()) {
     DnsLogRecord& q = d.pending.emplace_back(take_dns_record());
     q.ts = ts;
+    q.source = packet_ref_;
     q.id = conn_id(a);
     q.trans_id = m.id;
     q.rd = m.flags.rd;
@@ -1068,6 +1091,7 @@ void AppLayer::on_dns_message(FlowApp& a, Bytes message, const decode::NetLevel&
     }
   }
   DnsLogRecord& q = d.pending[idx];
+  q.source_last = packet_ref_;
   q.has_rcode = true;
   q.rcode = m.rcode;
   std::vector<std::string>& answers = dns_answers_;
@@ -1156,7 +1180,9 @@ void AppLayer::on_tls_bytes(FlowApp& a, int dir, Bytes data, Timestamp ts) {
             if (!t.have_ts) {
               t.ts = ts;
               t.have_ts = true;
+              t.first_ref = packet_ref_;
             }
+            t.last_ref = packet_ref_;
             a.confirmed = true;
             if (t.ch.server_name && a.sni_or_host.empty()) a.sni_or_host = *t.ch.server_name;
           }
@@ -1174,19 +1200,23 @@ void AppLayer::on_tls_bytes(FlowApp& a, int dir, Bytes data, Timestamp ts) {
             if (!t.have_ts) {
               t.ts = ts;
               t.have_ts = true;
+              t.first_ref = packet_ref_;
             }
+            t.last_ref = packet_ref_;
             a.confirmed = true;
           }
         } else if (dir == 1 && type == tls::HandshakeType::kCertificate && !t.cert_seen) {
           t.cert_seen = true;
           tls::CertificateList list;
           if (tls::parse_certificate_message(body, list).ok()) {
+            t.last_ref = packet_ref_;
             for (std::size_t i = 0; i < list.certs.size(); ++i) {
               std::optional<tls::X509Summary> s = tls::summarize_x509(list.certs[i]);
               if (!s) continue;
               t.fps.push_back(s->sha256);
               X509LogRecord x;
               x.ts = ts;
+              x.source = x.source_last = packet_ref_;
               x.id = conn_id(a);
               x.host_cert = i == 0;
               x.cert = std::move(*s);
@@ -1196,6 +1226,7 @@ void AppLayer::on_tls_bytes(FlowApp& a, int dir, Bytes data, Timestamp ts) {
         } else if (dir == 1 && type == tls::HandshakeType::kServerKeyExchange && body.size() >= 3 &&
                    body[0] == 3) {
           t.ske_curve = load_be16(body.data() + 1);  // ECParameters: named_curve (3), then the group
+          t.last_ref = packet_ref_;
         }
         break;
       }
@@ -1237,6 +1268,9 @@ void AppLayer::finish_flow(FlowApp& a, const flow::FlowRecord& r) {
     a.have_id = true;
   }
   a.id.via_proxy = a.via_proxy;
+  // What is parsed from here on was in the flow's packets up to its last (not the packet being handled,
+  // whose arrival may have expired this flow).
+  packet_ref_ = r.last_packet;
   // Segments still held behind a hole: the stream has ended, so the hole is final.
   if (r.ip_proto == kTcp) {
     for (int dir = 0; dir < 2; ++dir) {
@@ -1278,6 +1312,8 @@ void AppLayer::finish_flow(FlowApp& a, const flow::FlowRecord& r) {
       reset_keeping(s, s.id.uid, s.id.community_id, s.server_name, s.cert_chain_fps, s.client_ciphers,
                     s.client_extensions, s.client_groups, s.client_versions, s.client_alpn);
       s.ts = t.ts;
+      s.source = t.first_ref;
+      s.source_last = t.last_ref;
       s.id = a.id;
       if (t.sh) {
         s.version = tls::version_name(t.sh->version());
@@ -1327,6 +1363,8 @@ void AppLayer::finish_flow(FlowApp& a, const flow::FlowRecord& r) {
       if (!q.info) break;
       QuicLogRecord rec;
       rec.ts = q.ts;
+      rec.source = q.first_ref;
+      rec.source_last = q.last_ref;
       rec.id = a.id;
       rec.version = quic::version_name(q.info->version);
       rec.client_initial_dcid = hex(q.info->dcid);
@@ -1374,7 +1412,9 @@ void AppLayer::on_flow(const flow::FlowRecord& r) {
 void AppLayer::on_flow_scratch(flow::FlowRecord& r) {
   if (r.slot < apps_.size()) {
     if (FlowApp* a = apps_[r.slot].get()) {
+      const flow::PacketRef packet = packet_ref_;  // a flow may end while another packet is handled
       finish_flow(*a, r);
+      packet_ref_ = packet;
       r.service = a->services;
       if (a->confirmed) {
         if (!r.service.empty()) r.service += ',';

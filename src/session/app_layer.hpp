@@ -55,9 +55,10 @@ class AppLayer final : public flow::FlowSink {
   AppLayer& operator=(const AppLayer&) = delete;
 
   // Call after FlowTable::update() of the same packet with the handles it filled. Only the innermost level is
-  // looked at (outer tunnel levels are carriers).
+  // looked at (outer tunnel levels are carriers). `ref` is where the packet is in the inputs: the records it
+  // carries cite it (RecordSource).
   void on_packet(const flow::FlowTable& table, const decode::DecodedPacket& packet,
-                 const flow::FlowHandle* handles, Timestamp ts);
+                 const flow::FlowHandle* handles, Timestamp ts, flow::PacketRef ref = {});
 
   void on_flow(const flow::FlowRecord& record) override;
   // Fills service and server_name into the table's record itself (no copy of the record per flow).
@@ -162,6 +163,9 @@ class AppLayer final : public flow::FlowSink {
   // Context of the packet being handled (set by on_packet for the parsers' callbacks).
   const flow::FlowTable* table_ = nullptr;
   flow::FlowHandle handle_;
+  // The packet whose bytes are being parsed: on_packet's, or a flow's last packet while finish_flow() parses
+  // what the flow still held.
+  flow::PacketRef packet_ref_;
 };
 
 }  // namespace c2scope::session

@@ -12,6 +12,11 @@
 
 namespace c2scope::session {
 
+// RecordSource: every record's `source` and `source_last` say where it came from. Log inputs (src/sensor):
+// `source` is the file and line it was read from (source.line). Captures: the first and the last packet that
+// carried it (a DNS query and its response, an HTTP request and its response, a TLS handshake from the
+// ClientHello to the server's last message parsed); packet_number 0 when not known.
+
 // The flow a record belongs to, as conn.log names it.
 struct ConnId {
   std::string uid;
@@ -47,8 +52,8 @@ struct DnsLogRecord {
   std::vector<std::string> answers;
   std::vector<std::uint32_t> ttls;  // seconds
   bool rejected = false;
-  bool doh = false;        // carried over HTTP (DNS over HTTPS, RFC 8484; seen in clear over HTTP/2)
-  flow::PacketRef source;  // log inputs (src/sensor): the file and line it was read from (source.line)
+  bool doh = false;  // carried over HTTP (DNS over HTTPS, RFC 8484; seen in clear over HTTP/2)
+  flow::PacketRef source, source_last;  // where it came from (RecordSource above)
 };
 
 // One HTTP request/response pair (Zeek http.log semantics).
@@ -63,8 +68,8 @@ struct HttpLogRecord {
   bool has_response = false;
   std::uint16_t status_code = 0;
   std::string status_msg;
-  std::string resp_mime_type;  // Content-Type without parameters, lower case
-  flow::PacketRef source;      // log inputs (src/sensor): the file and line it was read from (source.line)
+  std::string resp_mime_type;           // Content-Type without parameters, lower case
+  flow::PacketRef source, source_last;  // where it came from (RecordSource above)
 };
 
 // One TLS connection (Zeek ssl.log semantics plus fingerprints).
@@ -91,7 +96,7 @@ struct SslLogRecord {
   std::string second_server_name, second_ja3, second_ja4;
   // JA3S of the HelloRetryRequest, when a ServerHello (the one `ja3s` describes) followed it.
   std::string hrr_ja3s;
-  flow::PacketRef source;  // log inputs (src/sensor): the file and line it was read from (source.line)
+  flow::PacketRef source, source_last;  // where it came from (RecordSource above)
 };
 
 // One certificate, first seen in a flow.
@@ -99,8 +104,8 @@ struct X509LogRecord {
   Timestamp ts;
   ConnId id;
   tls::X509Summary cert;
-  bool host_cert = false;  // first certificate of the chain
-  flow::PacketRef source;  // log inputs (src/sensor): the file and line it was read from (source.line)
+  bool host_cert = false;               // first certificate of the chain
+  flow::PacketRef source, source_last;  // where it came from (RecordSource above)
 };
 
 // One QUIC connection whose client Initial was decrypted (Zeek quic.log semantics plus JA4).
@@ -114,8 +119,8 @@ struct QuicLogRecord {
   std::string server_name;
   std::string client_protocol;  // first ALPN offered
   std::string ja4;
-  std::string cipher;      // from the server Initial's ServerHello, when decrypted
-  flow::PacketRef source;  // log inputs (src/sensor): the file and line it was read from (source.line)
+  std::string cipher;                   // from the server Initial's ServerHello, when decrypted
+  flow::PacketRef source, source_last;  // where it came from (RecordSource above)
 };
 
 // One alert another sensor raised (Suricata EVE `alert` events; src/sensor). The packet path raises none.
@@ -126,10 +131,10 @@ struct AlertLogRecord {
   std::uint32_t signature_id = 0;
   std::uint32_t rev = 0;
   std::string signature;
-  std::string category;        // classtype description: "A Network Trojan was detected", ...
-  std::uint32_t severity = 0;  // 1 (high) .. 4; 0 unknown
-  std::string action;          // "allowed", "blocked"
-  flow::PacketRef source;      // the file and line it was read from (source.line)
+  std::string category;                 // classtype description: "A Network Trojan was detected", ...
+  std::uint32_t severity = 0;           // 1 (high) .. 4; 0 unknown
+  std::string action;                   // "allowed", "blocked"
+  flow::PacketRef source, source_last;  // RecordSource above: always a line of the EVE file
 };
 
 // Receives the records in a deterministic order (packet order, then flow emission order).

@@ -299,6 +299,27 @@ bool contains(const std::string& hay, const std::string& needle) {
   return hay.find(needle) != std::string::npos;
 }
 
+// A protocol record says where it is: its own line in a log, or the first and last packets that carried it
+// in a capture, within its flow's packets when its flow is known.
+void check_record_location(const Record& r, const std::string& id) {
+  SCOPED_TRACE(id);
+  if (scalar(r, "line") != nullptr) return;
+  const std::string* first = scalar(r, "first_packet");
+  const std::string* last = scalar(r, "last_packet");
+  ASSERT_NE(first, nullptr) << "a record from a capture without its packets";
+  ASSERT_NE(last, nullptr);
+  EXPECT_NE(scalar(r, "input"), nullptr);
+  const std::uint64_t f = std::stoull(*first), l = std::stoull(*last);
+  EXPECT_GE(f, 1u);
+  EXPECT_LE(f, l);
+  const std::string* flow_first = scalar(r, "flow_first_packet");
+  const std::string* flow_last = scalar(r, "flow_last_packet");
+  if (flow_first != nullptr && flow_last != nullptr && scalar(r, "last_input") == nullptr) {
+    EXPECT_LE(std::stoull(*flow_first), f);
+    EXPECT_GE(std::stoull(*flow_last), l);
+  }
+}
+
 // The checks every reported server must pass: at least one reason; every cited evidence id resolves in
 // evidence.jsonl; a flow from each victim to the server is cited; an intel reason cites its indicator record.
 void check_evidence(const Analysis& a, const Server& s) {
@@ -320,6 +341,7 @@ void check_evidence(const Analysis& a, const Server& s) {
       const std::string* type = scalar(it->second, "type");
       ASSERT_NE(type, nullptr) << id;
       if (*type == "indicator") indicator = true;
+      if (*type != "indicator" && *type != "flow") check_record_location(it->second, id);
       const std::string* resp = scalar(it->second, "resp_h");
       const std::string* orig = scalar(it->second, "orig_h");
       if (*type == "flow" && resp != nullptr && orig != nullptr && *resp == s.ip)
@@ -361,6 +383,19 @@ void expect_country(const Server& s) {
   if (it != countries.end()) {
     EXPECT_EQ(s.country, it->second) << s.ip;
   }
+}
+
+// The first record of `type` ("ssl", "dns", ...) a server's reasons cite, or null.
+const Record* cited_record(const Analysis& a, const Server& s, const std::string& type) {
+  for (const Reason& r : s.reasons) {
+    for (const std::string& id : r.evidence) {
+      auto it = a.evidence.find(id);
+      if (it == a.evidence.end()) continue;
+      const std::string* t = scalar(it->second, "type");
+      if (t != nullptr && *t == type) return &it->second;
+    }
+  }
+  return nullptr;
 }
 
 // The indicator records (evidence.jsonl type "indicator") a server's reasons cite.
@@ -853,6 +888,12 @@ TEST(AnalyzeRealData, SuricataMaliciousC2HelloMatchesRealSslblJa3) {
   EXPECT_EQ(field(*inds[0], "malware"), "TrickBot");
   EXPECT_EQ(field(*inds[0], "line"), "93");
   expect_victim(*s, "192.168.46.2", 1, 1, true);
+  // The ssl record that matched is the ClientHello, frame 4 (tshark), in a flow of frames 1-9.
+  const Record* ssl = cited_record(a, *s, "ssl");
+  ASSERT_NE(ssl, nullptr);
+  EXPECT_EQ(field(*ssl, "first_packet"), "4");
+  EXPECT_EQ(field(*ssl, "last_packet"), "4");
+  EXPECT_EQ(field(*ssl, "flow_first_packet"), "1");
 }
 
 constexpr const char* kGlupteba = "suricata-verify/tls/tls-glupteba/input.pcap";
@@ -887,6 +928,11 @@ TEST(AnalyzeRealData, SuricataGluptebaMatchesCertificateSha1) {
   EXPECT_EQ(field(*inds[0], "indicator_type"), "cert_sha1");
   EXPECT_EQ(field(*inds[0], "value"), hex);
   expect_victim(*s, "192.168.134.106", 1, 1, true);
+  // tshark: ClientHello in frame 4, ServerHello in 6, Certificate and ServerKeyExchange complete in 8.
+  const Record* x509 = cited_record(a, *s, "x509");
+  ASSERT_NE(x509, nullptr);
+  EXPECT_EQ(field(*x509, "first_packet"), "8");
+  EXPECT_EQ(field(*x509, "last_packet"), "8");
 }
 
 // ---- Zeek intel whitelisting -----------------------------------------------------------------------------
@@ -1232,6 +1278,14 @@ TEST(AnalyzeRealData, DnsTunnelToolsAreReportedByDomain) {
       const std::string* query = scalar(e->second, "query");
       ASSERT_NE(query, nullptr) << id;
       EXPECT_TRUE(query->ends_with(std::string(".") + c.domain)) << *query;
+      // Cited at the end of the run, after its flow: the lookup's own packets still say where it is.
+      check_record_location(e->second, id);
+    }
+    if (std::string(c.capture).ends_with("dns2tcp.pcap")) {  // tshark: query in frame 1, answer in 2
+      const auto e = a.evidence.find(t.reasons[0].evidence[0]);
+      ASSERT_NE(e, a.evidence.end());
+      EXPECT_EQ(field(e->second, "first_packet"), "1");
+      EXPECT_EQ(field(e->second, "last_packet"), "2");
     }
   }
 }

@@ -168,11 +168,13 @@ struct Harness {
   AppLayer app{AppConfig{}, logs, conns};
   flow::FlowTable table{flow::FlowConfig{}, app};
   std::int64_t t = 1'700'000'000'000'000'000;
+  std::uint64_t packets = 0;  // numbered from 1 in input 0, as a capture's
 
   void packet(const char* src, std::uint16_t sport, const char* dst, std::uint16_t dport, std::uint8_t proto,
               const Buf& payload, std::uint8_t flags = 0x18, std::uint32_t seq = 0, std::uint32_t ack = 0) {
     t += 1'000'000;
-    session_test_util::feed_packet(table, app, t, src, sport, dst, dport, proto, payload, flags, seq, ack);
+    session_test_util::feed_packet(table, app, t, src, sport, dst, dport, proto, payload, flags, seq, ack,
+                                   flow::PacketRef{0, ++packets});
   }
 };
 
@@ -260,6 +262,11 @@ TEST(AppLayer, PairsDnsQueriesWithResponsesAndLogsUnansweredOnesAtFlowEnd) {
   EXPECT_EQ(h.conns.flows[0].service, "dns");
   EXPECT_EQ(h.logs.dns[0].id.uid, h.conns.flows[0].uid);
   EXPECT_EQ(h.app.counters().dns_unanswered, 1u);
+  // Where each came from (RecordSource): query in packet 1, answer in 3; the unanswered one in 2 only.
+  EXPECT_EQ(r.source.packet_number, 1u);
+  EXPECT_EQ(r.source_last.packet_number, 3u);
+  EXPECT_EQ(h.logs.dns[1].source.packet_number, 2u);
+  EXPECT_EQ(h.logs.dns[1].source_last.packet_number, 0u);
 }
 
 // NTP (RFC 5905): byte 0 is LI (2 bits), version (3), mode (3); the rest of the 48-byte header does not
@@ -594,8 +601,11 @@ TEST(AppLayer, HttpConnectTunnelCarriesTls) {
   ASSERT_EQ(h.logs.http.size(), 1u);
   EXPECT_EQ(h.logs.http[0].method, "CONNECT");
   EXPECT_EQ(h.logs.http[0].status_code, 200);
+  EXPECT_EQ(h.logs.http[0].source.packet_number, 2u);       // the request
+  EXPECT_EQ(h.logs.http[0].source_last.packet_number, 3u);  // its response
   ASSERT_EQ(h.logs.ssl.size(), 1u);
   EXPECT_EQ(h.logs.ssl[0].server_name, "c2.example");
+  EXPECT_EQ(h.logs.ssl[0].source.packet_number, 4u);
   ASSERT_EQ(h.conns.flows.size(), 1u);
   EXPECT_EQ(h.conns.flows[0].service, "http,ssl");
   EXPECT_EQ(h.app.counters().tunnels_opened, 1u);
@@ -639,6 +649,9 @@ TEST(AppLayer, Socks5HandshakeThenTls) {
   ASSERT_EQ(h.logs.ssl.size(), 1u);
   EXPECT_EQ(h.logs.ssl[0].server_name, "c2.example");
   EXPECT_TRUE(h.logs.ssl[0].id.via_proxy);  // the TLS inside concerns the server asked for
+  // The hello completed in the sixth packet, the tunnel's first record.
+  EXPECT_EQ(h.logs.ssl[0].source.packet_number, 6u);
+  EXPECT_EQ(h.logs.ssl[0].source_last.packet_number, 6u);
   ASSERT_EQ(h.conns.flows.size(), 1u);
   EXPECT_EQ(h.conns.flows[0].service, "socks,ssl");
   EXPECT_EQ(h.conns.flows[0].server_name, "c2.example");  // asked of the proxy

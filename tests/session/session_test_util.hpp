@@ -31,7 +31,8 @@ inline void put16(Buf& b, std::size_t v) {
 inline void feed_packet(flow::FlowTable& table, session::AppLayer& app, std::int64_t ts_ns,
                         const std::string& src, std::uint16_t sport, const std::string& dst,
                         std::uint16_t dport, std::uint8_t proto, const Buf& payload,
-                        std::uint8_t flags = 0x18, std::uint32_t seq = 0, std::uint32_t ack = 0) {
+                        std::uint8_t flags = 0x18, std::uint32_t seq = 0, std::uint32_t ack = 0,
+                        flow::PacketRef ref = {}) {
   decode::DecodedPacket p;
   p.level_count = 1;
   decode::NetLevel& l = p.levels[0];
@@ -48,8 +49,8 @@ inline void feed_packet(flow::FlowTable& table, session::AppLayer& app, std::int
   l.tcp_seq = seq;
   l.tcp_ack = ack;
   flow::FlowHandle handles[decode::kMaxLevels];
-  table.update(p, Timestamp{ts_ns}, flow::PacketRef{0, 0}, handles);
-  app.on_packet(table, p, handles, Timestamp{ts_ns});
+  table.update(p, Timestamp{ts_ns}, ref, handles);
+  app.on_packet(table, p, handles, Timestamp{ts_ns}, ref);
 }
 
 }  // namespace c2scope::session_test_util
