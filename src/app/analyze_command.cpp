@@ -184,7 +184,9 @@ std::vector<report::FeedSummary> load_feeds(const std::vector<std::string>& path
                           {},
                           r.ignored,
                           r.duplicates,
-                          r.ignored_by_reason};
+                          r.ignored_by_reason,
+                          r.file_bytes,
+                          r.sha256};
     // JSON feeds (STIX, MISP) have no line to a problem: "line 0" would point nowhere.
     const auto where = [](const intel::FeedProblem& p) {
       return p.line > 0 ? fmt::format("line {}: ", p.line) : std::string();

@@ -7,7 +7,6 @@
 #include <fmt/ranges.h>
 #include <maxminddb.h>
 #include <netinet/in.h>
-#include <openssl/evp.h>
 
 #include <algorithm>
 #include <atomic>
@@ -24,6 +23,7 @@
 
 #include "attrib/asn_table.hpp"
 #include "attrib/special_ranges.hpp"
+#include "core/digest.hpp"
 
 #ifndef C2SCOPE_DEFAULT_GEO_DIR
 #define C2SCOPE_DEFAULT_GEO_DIR ""
@@ -62,16 +62,6 @@ std::string_view trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
   return s;
-}
-
-std::string sha256_hex(const void* data, std::size_t size) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int digest_size = 0;
-  if (EVP_Digest(data, size, digest, &digest_size, EVP_sha256(), nullptr) != 1) return {};
-  std::string hex;
-  hex.reserve(std::size_t{digest_size} * 2);
-  for (unsigned int i = 0; i < digest_size; ++i) hex += fmt::format("{:02x}", digest[i]);
-  return hex;
 }
 
 std::string utc_date_time(std::uint64_t epoch) {

@@ -11,6 +11,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "core/digest.hpp"
 #include "intel/loader.hpp"
 #include "intel/normalize.hpp"
 #include "intel/url_key.hpp"
@@ -164,7 +165,10 @@ FeedLoadReport IndicatorSet::load_file(const std::string& path, FeedFormat forma
   const bool failed = std::ferror(f) != 0;
   std::fclose(f);
   if (failed) throw std::runtime_error("cannot read '" + path + "': read error");
-  return load_text(bytes, path, format);
+  FeedLoadReport report = load_text(bytes, path, format);
+  report.file_bytes = bytes.size();
+  report.sha256 = sha256_hex(bytes.data(), bytes.size());  // the feed's provenance, as the inputs'
+  return report;
 }
 
 FeedLoadReport IndicatorSet::load_text(std::string_view text, const std::string& name, FeedFormat format) {

@@ -180,6 +180,8 @@ struct FeedLoadReport {
   std::uint64_t skipped = 0;     // malformed values or records (each one is also a problem, see below)
   std::uint64_t ignored = 0;     // well-formed records of a kind c2scope does not match (file hashes, ...)
   std::uint64_t duplicates = 0;  // repeats of (type, value, object_id) within this load, not added again
+  std::uint64_t file_bytes = 0;  // load_file(): the file's size as stored (before gunzip)
+  std::string sha256;            // load_file(): SHA-256 of those bytes, lower-case hex
   std::map<std::string, std::uint64_t> ignored_by_reason;
   std::vector<FeedProblem> problems;  // the first kMaxProblems; `skipped` counts all
 };

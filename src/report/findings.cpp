@@ -384,7 +384,9 @@ void write_reasons(JsonWriter& j, const std::vector<detect::Reason>& reasons) {
 }
 
 void write_feed(JsonWriter& j, const FeedSummary& f) {
-  j.begin_object().field("path", f.path).field("format", f.format).field("records", f.records);
+  j.begin_object().field("path", f.path);
+  write_sha256(j, f.sha256);
+  j.field("bytes", f.bytes).field("format", f.format).field("records", f.records);
   j.field("indicators", f.indicators).field("skipped", f.skipped);
   j.field("ignored", f.ignored).field("duplicates", f.duplicates);
   j.key("ignored_by_reason").begin_object();
@@ -774,6 +776,7 @@ std::string report_text(const AnalysisOutput& o, const std::vector<CountryStatis
       t += fmt::format("  {} ({}): {} records: {} {}, {} skipped as malformed, {} ignored{}, {} duplicates\n",
                        f.path, f.format, f.records, f.indicators, what, f.skipped, f.ignored,
                        ignored.empty() ? "" : " (" + ignored + ")", f.duplicates);
+      if (!f.sha256.empty()) t += fmt::format("    {} bytes, sha256 {}\n", f.bytes, f.sha256);
       for (std::size_t i = 0; i < f.problems.size() && i < 5; ++i)
         t += fmt::format("    {}\n", f.problems[i]);
     }

@@ -47,6 +47,8 @@ struct FeedSummary {
   // of an indicator already loaded from the same file: with skipped, every record read is accounted for.
   std::uint64_t ignored = 0, duplicates = 0;
   std::map<std::string, std::uint64_t> ignored_by_reason;
+  std::uint64_t bytes = 0;  // the file as stored
+  std::string sha256;
 };
 
 // Everything the analyze outputs are made of.

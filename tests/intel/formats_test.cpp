@@ -105,6 +105,9 @@ TEST(IntelFormats, GzipIsReadLikeThePlainFile) {
   plain.load_file(data("plain_mixed.txt"));
   const auto r = gz.load_file(data("plain_mixed.txt.gz"));
   EXPECT_EQ(r.skipped, 3u);
+  // The feed's provenance is the file as stored: `sha256sum plain_mixed.txt.gz`, not of what it inflates to.
+  EXPECT_EQ(r.file_bytes, 342u);
+  EXPECT_EQ(r.sha256, "2632893a3264c2be8b39b699567c219475ddb18927cb1429e2a05d5c7654dd60");
   ASSERT_EQ(gz.size(), plain.size());
   for (std::size_t i = 0; i < gz.size(); ++i) {
     EXPECT_EQ(gz.indicators()[i].value, plain.indicators()[i].value);

@@ -1,0 +1,13 @@
+// SHA-256 of a file's bytes in memory, as the outputs print it (lower-case hex): the input hashes behind
+// every report (feeds, allow lists, attribution data).
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+namespace c2scope {
+
+// Empty when OpenSSL fails (it does not for SHA-256 in practice).
+std::string sha256_hex(const void* data, std::size_t size);
+
+}  // namespace c2scope
