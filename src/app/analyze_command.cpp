@@ -406,6 +406,15 @@ int run_analyze(const AnalyzeArgs& a, AnalyzeSummary* summary) {
   out.options.push_back(fmt::format("beacon_min_intervals={}", a.beacon_min_intervals));
   out.options.push_back(fmt::format("max_flows={}", a.input.max_flows));
   out.options.push_back(fmt::format("max_pairs={}", a.max_pairs));
+  // The flow timeouts decide where one connection ends and the next begins (and so every beat), and the
+  // input format how the inputs were read: a run is reproduced only with the same.
+  out.options.push_back(fmt::format("tcp_timeout={}", a.input.tcp_timeout_s));
+  out.options.push_back(fmt::format("udp_timeout={}", a.input.udp_timeout_s));
+  out.options.push_back(fmt::format("dns_timeout={}", a.input.dns_timeout_s));
+  out.options.push_back(fmt::format("icmp_timeout={}", a.input.icmp_timeout_s));
+  out.options.push_back(fmt::format("other_timeout={}", a.input.other_timeout_s));
+  out.options.push_back("input_format=" +
+                        std::string(inputs_are_netflow(a.input) ? "netflow" : a.input.input_format));
   const std::string text = report::write_analysis(a.out, out);
   if (!a.quiet) fmt::print("{}", text);
   const int rc = finish_run(accounting, started);
