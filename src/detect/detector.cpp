@@ -1670,6 +1670,7 @@ DetectionResult Detector::finish() {
       v.flows = np.flows;
       v.established = !relay_seen || relay_completed ? np.established : 0;
       v.proxy = np.proxy;
+      cite_sample(np.sample, v.evidence);
       proxied_victims.push_back(ProxiedVictim{server, v, &kv->first.name});
     }
   }
@@ -1693,6 +1694,7 @@ DetectionResult Detector::finish() {
     v.last_seen = p.last;
     v.flows = p.flows;
     v.established = p.established;
+    cite_sample(p.sample, v.evidence);
     add_victim(it->second.finding, v);
     for (const auto& n : p.names) it->second.domains.insert(n);
   }
@@ -1712,6 +1714,7 @@ DetectionResult Detector::finish() {
     same->last_seen = std::max(same->last_seen, v.last_seen);
     same->flows += v.flows;
     same->established += v.established;
+    same->evidence.insert(same->evidence.end(), v.evidence.begin(), v.evidence.end());
     if (!same->proxy) same->proxy = v.proxy;
     widen_seen(f, v);
   }

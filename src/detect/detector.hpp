@@ -63,6 +63,9 @@ struct Victim {
   std::uint64_t flows = 0;
   std::uint64_t established = 0;   // flows with a completed exchange (docs/counting.md)
   std::optional<IpAddress> proxy;  // reached the server through this proxy (its flows are those to the proxy)
+  // Its first and last flows to the server (or its requests to the proxy): what makes it a victim, cited
+  // whether or not a reason rests on them.
+  std::vector<std::string> evidence;
   [[nodiscard]] bool controlled() const { return established > 0; }
 };
 

@@ -469,6 +469,7 @@ std::string write_findings(OutputFile& out, const AnalysisOutput& o,
       write_seen(j, v.first_seen, v.last_seen);
       j.field("flows", v.flows).field("established", v.established).field("controlled", v.controlled());
       if (v.proxy) j.field("proxy", v.proxy->to_string());  // only for hosts behind a proxy
+      write_strings(j, "evidence", v.evidence);
       j.end_object();
     }
     j.end_array();
