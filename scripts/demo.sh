@@ -2,7 +2,8 @@
 # `make demo`: generates a labelled day of traffic (scripts/gen_scenario.py: 55 hosts browsing, NTP, update
 # checks and push heartbeats, among them a few infected hosts beaconing to C2 servers in several countries)
 # with the threat-intel feeds that list some of those servers, then runs the main job on it and prints the
-# report. The expected answer is in build/demo/truth.json; scripts/eval_scenario.py compares the two.
+# report, then checks it with `c2scope verify`. The expected answer is in build/demo/truth.json;
+# scripts/eval_scenario.py compares the two.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=build/demo
@@ -17,3 +18,6 @@ echo "== c2scope analyze ${args[*]} --out out =="
 echo
 echo "== written: $out/out/{report.txt,findings.json,beacons.json,evidence.jsonl} =="
 python3 ../../scripts/eval_scenario.py --no-run . | tail -n 1
+echo
+echo "== c2scope verify out: every number against its evidence, the inputs' hashes and the cited packets =="
+../release/c2scope verify out

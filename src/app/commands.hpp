@@ -105,4 +105,12 @@ struct CollectArgs {
 void add_collect_command(CLI::App& app, CollectArgs& args);
 int run_collect(const CollectArgs& args);
 
+// `verify`: checks an analyze output directory against itself and the files it names (src/verify).
+struct VerifyArgs {
+  std::string dir;
+  std::vector<std::string> files;
+};
+void add_verify_command(CLI::App& app, VerifyArgs& args);
+int run_verify(const VerifyArgs& args);
+
 }  // namespace c2scope::app

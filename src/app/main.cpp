@@ -25,6 +25,8 @@ int run(int argc, char** argv) {
   c2scope::app::add_analyze_command(app, analyze_args);
   c2scope::app::CollectArgs collect_args;
   c2scope::app::add_collect_command(app, collect_args);
+  c2scope::app::VerifyArgs verify_args;
+  c2scope::app::add_verify_command(app, verify_args);
 
   try {
     app.parse(argc, argv);
@@ -36,6 +38,7 @@ int run(int argc, char** argv) {
     if (app.got_subcommand("logs")) return c2scope::app::run_logs(logs_args);
     if (app.got_subcommand("analyze")) return c2scope::app::run_analyze(analyze_args);
     if (app.got_subcommand("collect")) return c2scope::app::run_collect(collect_args);
+    if (app.got_subcommand("verify")) return c2scope::app::run_verify(verify_args);
   } catch (const CLI::Error& e) {
     return app.exit(e);
   } catch (const std::exception& e) {

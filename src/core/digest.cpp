@@ -2,12 +2,15 @@
 
 #include <openssl/evp.h>
 
+#include <cstdio>
+#include <memory>
+#include <vector>
+
 namespace c2scope {
 
-std::string sha256_hex(const void* data, std::size_t size) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int digest_size = 0;
-  if (EVP_Digest(data, size, digest, &digest_size, EVP_sha256(), nullptr) != 1) return {};
+namespace {
+
+std::string to_hex(const unsigned char* digest, unsigned int digest_size) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string hex;
   hex.reserve(std::size_t{digest_size} * 2);
@@ -16,6 +19,35 @@ std::string sha256_hex(const void* data, std::size_t size) {
     hex += kHex[digest[i] & 0xf];
   }
   return hex;
+}
+
+}  // namespace
+
+std::string sha256_hex(const void* data, std::size_t size) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int digest_size = 0;
+  if (EVP_Digest(data, size, digest, &digest_size, EVP_sha256(), nullptr) != 1) return {};
+  return to_hex(digest, digest_size);
+}
+
+std::string sha256_file(const std::string& path, std::uint64_t& bytes) {
+  bytes = 0;
+  const std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
+  const std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+  if (!f || !ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) return {};
+  std::vector<unsigned char> block(std::size_t{1} << 20);
+  std::size_t n = 0;
+  while ((n = std::fread(block.data(), 1, block.size(), f.get())) > 0) {  // bounded by the file's size
+    if (EVP_DigestUpdate(ctx.get(), block.data(), n) != 1) return {};
+    bytes += n;
+  }
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int digest_size = 0;
+  if (std::ferror(f.get()) != 0 || EVP_DigestFinal_ex(ctx.get(), digest, &digest_size) != 1) {
+    bytes = 0;
+    return {};
+  }
+  return to_hex(digest, digest_size);
 }
 
 }  // namespace c2scope
