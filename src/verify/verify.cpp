@@ -155,7 +155,7 @@ class Verifier {
   VerifyResult run() {
     VerifyResult r;
     r.checks.push_back(read_outputs());
-    if (r.checks.back().outcome == Check::Outcome::kFailed) return r;
+    if (!findings_read_) return r;  // nothing to check the rest against
     r.checks.push_back(check_evidence_ids());
     r.checks.push_back(check_victims());
     r.checks.push_back(check_statistics());
@@ -185,6 +185,7 @@ class Verifier {
                             simdjson::error_message(err)));
       return c.done("findings.json unreadable");
     }
+    findings_read_ = true;
     if (str(doc, "schema") != "c2scope/findings/1")
       c.problem(fmt::format("findings.json: schema is '{}', not c2scope/findings/1", str(doc, "schema")));
     element window;
@@ -515,6 +516,10 @@ class Verifier {
     return c.done(summary, missing == 0);
   }
 
+  bool recorded_input(const std::string& path) const {
+    return std::any_of(inputs_.begin(), inputs_.end(), [&](const RecordedFile& f) { return f.path == path; });
+  }
+
   // The packets evidence.jsonl cites, read back from each capture: the flow's or record's endpoints, and for
   // a flow the times of its first and last packets.
   Check check_packets() {
@@ -534,6 +539,11 @@ class Verifier {
     if (cites == 0) return c.done("", false);  // log inputs, or no finding: nothing to check here
     std::size_t packets_checked = 0, inputs_missing = 0;
     for (const auto& [input, packets] : wanted) {
+      if (!recorded_input(input)) {
+        c.problem(fmt::format("{} (cited by {}) is not among the inputs of findings.json", input,
+                              packets.begin()->second.front().ev->id));
+        continue;
+      }
       const auto where = located_.find(input);
       if (where == located_.end()) {
         ++inputs_missing;
@@ -620,6 +630,10 @@ class Verifier {
     std::size_t lines = 0, missing = 0;
     for (const auto& [id, ev] : evidence_) {
       if (ev.type == "indicator" || ev.line == 0 || ev.input.empty()) continue;
+      if (!recorded_input(ev.input)) {
+        c.problem(fmt::format("{} (cited by {}) is not among the inputs of findings.json", ev.input, id));
+        continue;
+      }
       const auto where = located_.find(ev.input);
       if (where == located_.end() || is_zstd(where->second)) {
         ++missing;
@@ -652,6 +666,11 @@ class Verifier {
     std::map<std::string, std::string> whole;  // feed -> its text (JSON feeds: objects have no line)
     for (const auto& [id, ev] : evidence_) {
       if (ev.type != "indicator") continue;
+      if (std::none_of(feeds_.begin(), feeds_.end(),
+                       [&](const RecordedFile& f) { return f.path == ev.file; })) {
+        c.problem(fmt::format("{} (the file of {}) is not among the feeds of findings.json", ev.file, id));
+        continue;
+      }
       const auto where = located_.find(ev.file);
       if (where == located_.end()) {
         ++missing;
@@ -701,6 +720,7 @@ class Verifier {
   std::map<std::string, Evidence> evidence_;
   std::map<std::string, std::string> located_;  // recorded path -> path here
   bool netflow_ = false;
+  bool findings_read_ = false;
 };
 
 }  // namespace
