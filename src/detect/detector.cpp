@@ -131,6 +131,7 @@ struct PairState {
   std::vector<std::string> names;            // server names this host used for it, bounded
   std::vector<std::uint32_t> stacks;         // TLS client stacks this host used toward it, bounded
   TcpSessions tcp;                           // established TCP connections (persistent sessions)
+  bool records_dated = false;                // first/last come from records (no flow seen yet)
 };
 
 struct NamePairState {
@@ -362,6 +363,14 @@ struct Detector::State {
   std::unordered_map<HostStack, std::vector<IpAddress>, HostStackHash> stack_servers;   // up to 3 servers
   Timestamp window_start;
   Timestamp window_end;
+  bool window_set = false;
+
+  // The window spans every flow seen, and the records a finding may rest on (logs can lack their conn lines).
+  void widen_window(Timestamp first, Timestamp last) {
+    if (!window_set || first < window_start) window_start = first;
+    if (!window_set || last > window_end) window_end = last;
+    window_set = true;
+  }
   std::vector<std::uint32_t> hits;   // scratch
   std::vector<std::uint32_t> found;  // scratch of on_dns
   // Alerts that say C2, by (server, signature id): at most kMaxAlertKeys, each citing a few of its records.
@@ -589,15 +598,24 @@ struct Detector::State {
   }
 
   // `hits` holds the record's active indicators.
-  void add_record_hits(const session::ConnId& conn, const std::string& evidence_id, const char* what,
-                       const std::string& observed) {
+  void add_record_hits(const session::ConnId& conn, Timestamp ts, const std::string& evidence_id,
+                       const char* what, const std::string& observed) {
     counters.intel_matches += hits.size();
     if (std::vector<RecordHit>* waiting = proxy_conn(conn); waiting != nullptr) {
       keep_hits(*waiting, evidence_id, what, observed);
       return;
     }
     PairState* p = pair(conn.orig_h, conn.resp_h, [] { return true; });
-    if (p != nullptr) keep_hits(p->record_hits, evidence_id, what, observed);
+    if (p == nullptr) return;
+    keep_hits(p->record_hits, evidence_id, what, observed);
+    // Logs may lack a record's conn line (an ssl.log without its conn.log): until a flow of the pair is
+    // seen, its records date the contact (a flow's times replace theirs, on_flow).
+    if (p->flows == 0) {
+      widen_window(ts, ts);
+      if (!p->records_dated || ts < p->first) p->first = ts;
+      if (!p->records_dated || ts > p->last) p->last = ts;
+      p->records_dated = true;
+    }
   }
 };
 
@@ -609,8 +627,7 @@ Detector::~Detector() = default;
 
 void Detector::on_flow(const flow::FlowRecord& r) {
   State& s = *state_;
-  if (s.counters.flows_seen == 0 || r.first_ts < s.window_start) s.window_start = r.first_ts;
-  if (s.counters.flows_seen == 0 || r.last_ts > s.window_end) s.window_end = r.last_ts;
+  s.widen_window(r.first_ts, r.last_ts);
   ++s.counters.flows_seen;
   if (r.carrier) return;          // tunnel carriers: their inner flows are the hosts' traffic
   if (group_address(r.resp_h)) {  // SSDP, mDNS, LLMNR, broadcast: announcements, not a server
@@ -779,7 +796,7 @@ class RecordHits {
     s_.keep_active(r_.ts);
     if (s_.hits.empty()) return;
     if (id_.empty()) id_ = s_.evidence.cite_record(r_);
-    s_.add_record_hits(r_.id, id_, what, observed);
+    s_.add_record_hits(r_.id, r_.ts, id_, what, observed);
   }
 
  private:
@@ -1695,6 +1712,12 @@ DetectionResult Detector::finish() {
     v.flows = p.flows;
     v.established = p.established;
     cite_sample(p.sample, v.evidence);
+    if (p.flows == 0) {  // only records of its connections were seen (logs without their conn lines)
+      for (const RecordHit& h : p.record_hits) {
+        if (std::find(v.evidence.begin(), v.evidence.end(), h.evidence) == v.evidence.end())
+          v.evidence.push_back(h.evidence);
+      }
+    }
     add_victim(it->second.finding, v);
     for (const auto& n : p.names) it->second.domains.insert(n);
   }

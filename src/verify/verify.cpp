@@ -410,7 +410,9 @@ class Verifier {
           const auto it = evidence_.find(id);
           if (it == evidence_.end()) {
             c.problem(fmt::format("{}: {} is not in evidence.jsonl", who, id));
-          } else if (it->second.type != "flow" || it->second.orig_h != v.ip) {
+          } else if (it->second.type == "indicator" || it->second.orig_h != v.ip ||
+                     (it->second.type != "flow" && v.flows > 0)) {
+            // Records stand for a host's flows only when no flow of it was seen (logs without conn lines).
             c.problem(fmt::format("{}: {} is not a flow of that host", who, id));
           } else {
             own = true;

@@ -896,6 +896,28 @@ TEST(AnalyzeRealData, SuricataMaliciousC2HelloMatchesRealSslblJa3) {
   EXPECT_EQ(field(*ssl, "flow_first_packet"), "1");
 }
 
+constexpr const char* kSlipsTest15 = "slips-stratosphere/test15-malicious-zeek-dir";
+
+// Slips' test15 Zeek logs: ssl.log holds 206 TLS records, conn.log only 2 connections (to 1.1.1.1). Line 13
+// of ssl.log, 10.0.2.15 -> 23.38.85.187:443 at ts 99.216713, has JA3 8916410db85077a5460817142dcbc8de,
+// TrickBot on the SSLBL JA3 list (line 84). Its conn line is missing: the host is a victim that attempted (no
+// flow shows a completed exchange), dated by the record (not 1970-01-01T00:00:00, as before), citing it, and
+// the window (the conn records start at 279 s) reaches back to it.
+TEST(AnalyzeRealData, ATlsRecordWithoutItsConnLineDatesItsVictim) {
+  C2SCOPE_REQUIRE_CASE_DATA(kSlipsTest15);
+  C2SCOPE_REQUIRE_CASE_DATA(kSslblJa3);
+  const Analysis a =
+      analyze_twice("slips_test15", {path_in_shared(kSlipsTest15), "--intel", path_in_shared(kSslblJa3)});
+  ASSERT_EQ(a.rc, 0);
+  const Server* s = a.server("23.38.85.187");
+  ASSERT_NE(s, nullptr);
+  EXPECT_NE(reason_of(*s, "intel"), nullptr);
+  expect_victim(*s, "10.0.2.15", 0, 0, false);
+  EXPECT_NE(a.findings_text.find(R"("first_seen":"1970-01-01T00:01:39.216713Z")"), std::string::npos);
+  EXPECT_NE(a.findings_text.find(R"("window":{"start":"1970-01-01T00:01:39.216713Z")"), std::string::npos);
+  EXPECT_NE(a.findings_text.find(R"("evidence":["ssl:0"])"), std::string::npos);
+}
+
 constexpr const char* kGlupteba = "suricata-verify/tls/tls-glupteba/input.pcap";
 
 // suricata-verify tls-glupteba: 192.168.134.106:23481 -> 72.16.54.30:443 serves the Glupteba certificate
