@@ -19,5 +19,6 @@ echo
 echo "== written: $out/out/{report.txt,findings.json,beacons.json,evidence.jsonl} =="
 python3 ../../scripts/eval_scenario.py --no-run . | tail -n 1
 echo
-echo "== c2scope verify out: every number against its evidence, the inputs' hashes and the cited packets =="
-../release/c2scope verify out
+echo "== c2scope verify out --rerun: every number against its evidence, the inputs' hashes, the cited packets, =="
+echo "== and the same analysis run again from what findings.json records =="
+../release/c2scope verify out --rerun

@@ -413,6 +413,10 @@ int run_analyze(const AnalyzeArgs& a, AnalyzeSummary* summary) {
   out.options.push_back(fmt::format("dns_timeout={}", a.input.dns_timeout_s));
   out.options.push_back(fmt::format("icmp_timeout={}", a.input.icmp_timeout_s));
   out.options.push_back(fmt::format("other_timeout={}", a.input.other_timeout_s));
+  // Attribution files given on the command line (the defaults are named, with their hashes, in
+  // `attribution`).
+  if (!a.geoip.empty()) out.options.push_back("geoip=" + a.geoip);
+  if (!a.asn.empty()) out.options.push_back("asn=" + a.asn);
   out.options.push_back("input_format=" +
                         std::string(inputs_are_netflow(a.input) ? "netflow" : a.input.input_format));
   const std::string text = report::write_analysis(a.out, out);

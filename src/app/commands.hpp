@@ -109,6 +109,7 @@ int run_collect(const CollectArgs& args);
 struct VerifyArgs {
   std::string dir;
   std::vector<std::string> files;
+  bool rerun = false;  // also run analyze again and compare the outputs byte for byte
 };
 void add_verify_command(CLI::App& app, VerifyArgs& args);
 int run_verify(const VerifyArgs& args);

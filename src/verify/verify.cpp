@@ -476,17 +476,7 @@ class Verifier {
   // ---- checks against the files named -------------------------------------------------------------------
 
   // Where a recorded path is here, or empty.
-  std::string locate(const std::string& recorded) const {
-    const std::string name = fs::path(recorded).filename().string();
-    for (const std::string& f : o_.files) {
-      if (f == recorded || fs::path(f).filename().string() == name) return f;
-    }
-    std::error_code ec;
-    if (fs::is_regular_file(recorded, ec)) return recorded;
-    const fs::path beside = fs::path(o_.dir).parent_path() / recorded;
-    if (fs::path(recorded).is_relative() && fs::is_regular_file(beside, ec)) return beside.string();
-    return {};
-  }
+  std::string locate(const std::string& recorded) const { return locate_file(o_, recorded); }
 
   Check check_files(const char* what, const std::vector<RecordedFile>& files) {
     CheckBuilder c(what, o_.max_problems);
@@ -729,6 +719,116 @@ class Verifier {
 
 VerifyResult verify_output(const VerifyOptions& options) {
   return Verifier(options).run();
+}
+
+std::string locate_file(const VerifyOptions& options, const std::string& recorded) {
+  const std::string name = fs::path(recorded).filename().string();
+  for (const std::string& f : options.files) {
+    if (f == recorded || fs::path(f).filename().string() == name) return f;
+  }
+  std::error_code ec;
+  if (fs::is_regular_file(recorded, ec)) return recorded;
+  fs::path dir = fs::path(options.dir).lexically_normal();
+  if (dir.filename().empty()) dir = dir.parent_path();  // "out/"
+  const fs::path beside = dir.parent_path() / recorded;
+  if (fs::path(recorded).is_relative() && fs::is_regular_file(beside, ec)) return beside.string();
+  return {};
+}
+
+const std::string* RunRecipe::option(const std::string& name) const {
+  for (const auto& [key, value] : options) {
+    if (key == name) return &value;
+  }
+  return nullptr;
+}
+
+RunRecipe read_recipe(const std::string& dir) {
+  simdjson::dom::parser parser;
+  element doc;
+  const std::string path = (fs::path(dir) / "findings.json").string();
+  if (const auto err = parser.load(path).get(doc); err)
+    throw std::runtime_error(path + ": cannot read as JSON: " + simdjson::error_message(err));
+  RunRecipe r;
+  array a;
+  if (doc["inputs"].get_array().get(a) == simdjson::SUCCESS) {
+    for (element in : a) {
+      r.inputs.push_back(str(in, "path"));
+      if (str(in, "format") == "skipped") r.skipped_inputs.push_back(r.inputs.back());
+    }
+  }
+  element section;
+  if (doc["intel"].get(section) == simdjson::SUCCESS &&
+      section["feeds"].get_array().get(a) == simdjson::SUCCESS) {
+    for (element f : a) r.intel.push_back(str(f, "path"));
+  }
+  if (doc["allowed"].get(section) == simdjson::SUCCESS &&
+      section["lists"].get_array().get(a) == simdjson::SUCCESS) {
+    for (element f : a) r.allow.push_back(str(f, "path"));
+  }
+  if (doc["options"].get_array().get(a) == simdjson::SUCCESS) {
+    for (element o : a) {
+      std::string_view text;
+      if (o.get_string().get(text) != simdjson::SUCCESS) continue;
+      const auto eq = text.find('=');
+      if (eq == std::string_view::npos) continue;
+      r.options.emplace_back(std::string(text.substr(0, eq)), std::string(text.substr(eq + 1)));
+    }
+  }
+  return r;
+}
+
+namespace {
+
+std::string read_whole(const fs::path& p, bool& ok) {
+  std::ifstream in(p, std::ios::binary);
+  ok = static_cast<bool>(in);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+void replace_all(std::string& text, const std::string& from, const std::string& to) {
+  if (from.empty() || from == to) return;
+  for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+    text.replace(at, from.size(), to);
+}
+
+}  // namespace
+
+Check compare_rerun(const VerifyOptions& options, const std::string& rerun_dir,
+                    const std::vector<std::pair<std::string, std::string>>& renamed) {
+  CheckBuilder c("rerun", options.max_problems);
+  // Longest first, so that a path never rewrites part of a longer one.
+  std::vector<std::pair<std::string, std::string>> order = renamed;
+  std::sort(order.begin(), order.end(),
+            [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
+  std::size_t same = 0;
+  for (const char* name : {"findings.json", "beacons.json", "evidence.jsonl", "report.txt"}) {
+    bool ok_a = false, ok_b = false;
+    const std::string original = read_whole(fs::path(options.dir) / name, ok_a);
+    std::string again = read_whole(fs::path(rerun_dir) / name, ok_b);
+    if (!ok_a || !ok_b) {
+      c.problem(fmt::format("{}: missing in {}", name, !ok_a ? options.dir : rerun_dir));
+      continue;
+    }
+    for (const auto& [here, recorded] : order) replace_all(again, here, recorded);
+    if (again == original) {
+      ++same;
+      continue;
+    }
+    std::size_t line = 1, at = 0;  // the first byte that differs
+    while (at < original.size() && at < again.size() && original[at] == again[at]) {
+      if (original[at] == '\n') ++line;
+      ++at;
+    }
+    const auto excerpt = [&](const std::string& t) {
+      std::string e = t.substr(at > 40 ? at - 40 : 0, 100);
+      std::replace(e.begin(), e.end(), '\n', ' ');
+      return e;
+    };
+    c.problem(fmt::format("{}: differs from line {} on: original '{}', rerun '{}'", name, line,
+                          excerpt(original), excerpt(again)));
+  }
+  return c.done(fmt::format(
+      "analyze run again with the recorded inputs, feeds and options: {} of 4 outputs byte-identical", same));
 }
 
 std::string format_result(const VerifyResult& result) {

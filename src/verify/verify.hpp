@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace c2scope::verify {
@@ -36,6 +37,30 @@ struct VerifyResult {
 
 // Never throws for what it reads: unreadable or malformed files are failed checks naming the file.
 VerifyResult verify_output(const VerifyOptions& options);
+
+// What an analyze run was given, as its findings.json records it: enough to run it again.
+struct RunRecipe {
+  std::vector<std::string> inputs;  // recorded paths, in findings.json order
+  // Of those, the entries a directory input held that are not logs (`"format": "skipped"`): the run was given
+  // their directory, whose other files they stand beside.
+  std::vector<std::string> skipped_inputs;
+  std::vector<std::string> intel;                            // feeds
+  std::vector<std::string> allow;                            // allow lists
+  std::vector<std::pair<std::string, std::string>> options;  // findings.json options[], name=value
+  [[nodiscard]] const std::string* option(const std::string& name) const;
+};
+// Throws std::runtime_error naming the file when findings.json cannot be read.
+RunRecipe read_recipe(const std::string& dir);
+
+// Where a recorded path is here (VerifyOptions: --file by name, as is, beside the output directory); empty
+// when nowhere.
+std::string locate_file(const VerifyOptions& options, const std::string& recorded);
+
+// Compares a rerun's output directory with the original, file by file (findings.json, beacons.json,
+// evidence.jsonl, report.txt), after replacing in the rerun's outputs each path it was given with the path
+// the original recorded (`renamed`: here -> recorded). Passed when every file is byte-identical.
+Check compare_rerun(const VerifyOptions& options, const std::string& rerun_dir,
+                    const std::vector<std::pair<std::string, std::string>>& renamed);
 
 // The text `c2scope verify` prints: one line per check, its problems, then the totals.
 std::string format_result(const VerifyResult& result);

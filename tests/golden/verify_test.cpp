@@ -1,6 +1,7 @@
-// `c2scope verify DIR`: passes on an untouched analyze run, and fails, naming the check, when one number,
-// one evidence record, one input byte or one cited packet number is changed. Runs the binary on a labelled
-// scenario (scripts/gen_scenario.py --kind small --seed 1: 4 C2 servers, 5 feeds).
+// `c2scope verify DIR [--rerun]`: passes on an untouched analyze run (run again: the same bytes), and fails,
+// naming the check, when one number, one evidence record, one input byte or one cited packet number is
+// changed. Runs the binary on a labelled scenario (scripts/gen_scenario.py --kind small --seed 1: 4 C2
+// servers, 5 feeds).
 #include <gtest/gtest.h>
 #include <simdjson.h>
 #include <unistd.h>
@@ -76,6 +77,11 @@ TEST_F(Verify, AnUntouchedRunHolds) {
     EXPECT_NE(text.find(std::string("[ok  ] ") + check + ":"), std::string::npos) << check << "\n" << text;
   }
   EXPECT_EQ(text.find("FAIL"), std::string::npos) << text;
+  // Run again from what findings.json records: the same bytes.
+  EXPECT_EQ(verify(out, text, {"--rerun"}), 0) << text;
+  EXPECT_NE(text.find("[ok  ] rerun: analyze run again with the recorded inputs, feeds and options: 4 of 4"),
+            std::string::npos)
+      << text;
 }
 
 TEST_F(Verify, AChangedCountFailsTheStatistics) {
@@ -96,6 +102,10 @@ TEST_F(Verify, AChangedCountFailsTheStatistics) {
   EXPECT_EQ(verify(out, text), 1) << text;
   EXPECT_NE(text.find("[FAIL] statistics"), std::string::npos) << text;
   EXPECT_NE(text.find("[ok  ] evidence ids"), std::string::npos) << text;
+  // Running the analysis again gives the original count, not the changed one.
+  EXPECT_EQ(verify(out, text, {"--rerun"}), 1) << text;
+  EXPECT_NE(text.find("[FAIL] rerun"), std::string::npos) << text;
+  EXPECT_NE(text.find("findings.json: differs from line 1"), std::string::npos) << text;
 }
 
 TEST_F(Verify, ADroppedEvidenceRecordFailsItsCitation) {
