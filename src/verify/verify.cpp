@@ -658,8 +658,8 @@ class Verifier {
     std::map<std::string, std::string> whole;  // feed -> its text (JSON feeds: objects have no line)
     for (const auto& [id, ev] : evidence_) {
       if (ev.type != "indicator") continue;
-      if (std::none_of(feeds_.begin(), feeds_.end(),
-                       [&](const RecordedFile& f) { return f.path == ev.file; })) {
+      const std::string& file = ev.file;  // clang 14 does not capture structured bindings
+      if (std::none_of(feeds_.begin(), feeds_.end(), [&](const RecordedFile& f) { return f.path == file; })) {
         c.problem(fmt::format("{} (the file of {}) is not among the feeds of findings.json", ev.file, id));
         continue;
       }
