@@ -490,17 +490,26 @@ class Verifier {
         continue;
       }
       std::uint64_t bytes = 0;
-      const std::string sha = sha256_file(path, bytes);
+      // One byte past the recorded size tells a longer file: never read further (findings.json may name any
+      // path; an endless one must not hang the check).
+      const std::uint64_t limit = f.bytes < ~std::uint64_t{0} ? f.bytes + 1 : f.bytes;
+      const std::string sha = sha256_file(path, bytes, limit);
       if (sha.empty()) {
         c.problem(path + ": cannot be read");
         continue;
       }
       ++checked;
-      if (!f.sha256.empty() && sha != f.sha256)
+      bool same = true;
+      if (f.bytes != bytes) {
+        c.problem(fmt::format("{}: {}{} bytes, findings.json records {}", path,
+                              bytes >= limit ? "more than " : "", bytes >= limit ? f.bytes : bytes, f.bytes));
+        same = false;
+      } else if (!f.sha256.empty() && sha != f.sha256) {
         c.problem(fmt::format("{}: sha256 {}, findings.json records {}", path, sha, f.sha256));
-      if (f.bytes != bytes)
-        c.problem(fmt::format("{}: {} bytes, findings.json records {}", path, bytes, f.bytes));
-      located_[f.path] = path;
+        same = false;
+      }
+      // Only the recorded file is read further (its packets and lines): another one proves nothing.
+      if (same) located_[f.path] = path;
     }
     if (files.empty()) return c.done("", false);
     std::string summary = fmt::format("{} of {} files: SHA-256 and size as recorded", checked, files.size());
@@ -574,7 +583,8 @@ class Verifier {
     std::string summary = fmt::format(
         "{} packets cited by {} flows and records read back: endpoints{} as evidence.jsonl says",
         packets_checked, cites, netflow_ ? " (NetFlow: the export datagrams)" : " and flow times");
-    if (inputs_missing > 0) summary += fmt::format("; {} captures not found", inputs_missing);
+    if (inputs_missing > 0)
+      summary += fmt::format("; {} captures not found or not as recorded", inputs_missing);
     return c.done(summary, inputs_missing == 0);
   }
 
@@ -647,7 +657,8 @@ class Verifier {
     if (lines == 0 && missing == 0) return c.done("", false);  // captures: no line cited
     std::string summary =
         fmt::format("{} cited lines of log inputs hold their record's uid or addresses", lines);
-    if (missing > 0) summary += fmt::format("; {} not checked (log not found, or zstd)", missing);
+    if (missing > 0)
+      summary += fmt::format("; {} not checked (log not found or not as recorded, or zstd)", missing);
     return c.done(summary, missing == 0);
   }
 
@@ -698,7 +709,7 @@ class Verifier {
     }
     if (checked == 0 && missing == 0) return c.done("", false);  // no intel reason
     std::string summary = fmt::format("{} cited indicators found on their feed line or object", checked);
-    if (missing > 0) summary += fmt::format("; {} not checked (feed not found)", missing);
+    if (missing > 0) summary += fmt::format("; {} not checked (feed not found or not as recorded)", missing);
     return c.done(summary, missing == 0);
   }
 

@@ -174,5 +174,19 @@ TEST_F(Verify, AChangedInputFailsItsHashAndAMovedOneIsFoundWithFile) {
   EXPECT_NE(text.find("sha256"), std::string::npos) << text;
 }
 
+// findings.json may name any path: one that reads on forever (/proc/self/pagemap claims size 0 and yields
+// gigabytes) is read one byte past the recorded size, found longer, and left; verify ends.
+TEST_F(Verify, AnEndlessFileNamedAsAnInputIsNotReadToItsEnd) {
+  C2SCOPE_REQUIRE_SHARED("geoip/geo-whois-asn-country.mmdb");
+  if (!fs::exists("/proc/self/pagemap")) GTEST_SKIP() << "no /proc/self/pagemap here";
+  const fs::path out = analyze("endless");
+  replace_once(out / "findings.json", R"("inputs":[{"path":")",
+               R"("inputs":[{"path":"/proc/self/pagemap"},{"path":")");
+  std::string text;
+  EXPECT_EQ(verify(out, text, {"--file", (dir_ / "scenario/traffic.pcap").string()}), 1) << text;
+  EXPECT_NE(text.find("/proc/self/pagemap: more than 0 bytes, findings.json records 0"), std::string::npos)
+      << text;
+}
+
 }  // namespace
 }  // namespace c2scope::testing
