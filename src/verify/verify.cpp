@@ -69,9 +69,7 @@ struct StatRow {
 
 struct RecordedFile {
   std::string path, sha256;
-  std::uint64_t bytes = 0, packets = 0;
-  bool capture = false;
-  bool has_packets = false;
+  std::uint64_t bytes = 0;
 };
 
 class CheckBuilder {
@@ -229,10 +227,7 @@ class Verifier {
     }
     if (doc["inputs"].get_array().get(a) == simdjson::SUCCESS) {
       for (element in : a) {
-        RecordedFile f{str(in, "path"), str(in, "sha256"), num(in, "bytes"), num(in, "packets")};
-        f.has_packets = in["packets"].error() == simdjson::SUCCESS;
-        f.capture = f.has_packets;
-        inputs_.push_back(f);
+        inputs_.push_back(RecordedFile{str(in, "path"), str(in, "sha256"), num(in, "bytes")});
       }
     }
     element intel;
