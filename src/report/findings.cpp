@@ -272,10 +272,11 @@ void write_evidence(OutputFile& out, const AnalysisOutput& o) {
     const std::string& uid = std::visit([](const auto& r) -> const std::string& { return r.id.uid; }, record);
     const auto flow_id = ev.flow_of(uid);
     const auto brief = flow_id ? ev.load_flow(*flow_id) : std::nullopt;
-    const flow::PacketRef& source =
-        std::visit([](const auto& r) -> const flow::PacketRef& { return r.source; }, record);
-    const flow::PacketRef& source_last =
-        std::visit([](const auto& r) -> const flow::PacketRef& { return r.source_last; }, record);
+    const auto [source, source_last] = std::visit(
+        [](const auto& r) {
+          return std::pair<flow::PacketRef, flow::PacketRef>{r.source, r.source_last};
+        },
+        record);
     if (brief) j.field("flow", "flow:" + std::to_string(*flow_id));
     if (source.line || source.packet_number != 0) {
       // The record's own line (a log) or packets (a capture), then where its flow is.

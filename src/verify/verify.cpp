@@ -15,6 +15,7 @@
 #include <stdexcept>
 #include <tuple>
 
+#include "core/ascii.hpp"
 #include "core/digest.hpp"
 #include "core/ip_address.hpp"
 #include "core/timestamp.hpp"
@@ -108,9 +109,9 @@ bool boolean(element e, const char* key) {
   return e[key].get_bool().get(v) == simdjson::SUCCESS && v;
 }
 
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-  return s;
+// Whether findings.json lists `path` among `files` (inputs, or feeds and allow lists).
+bool listed(const std::vector<RecordedFile>& files, const std::string& path) {
+  return std::any_of(files.begin(), files.end(), [&](const RecordedFile& f) { return f.path == path; });
 }
 
 // Reads line `n` (1-based) of a plain or gzip file; nullopt when the file has fewer lines or cannot be read.
@@ -512,10 +513,6 @@ class Verifier {
     return c.done(summary, missing == 0);
   }
 
-  bool recorded_input(const std::string& path) const {
-    return std::any_of(inputs_.begin(), inputs_.end(), [&](const RecordedFile& f) { return f.path == path; });
-  }
-
   // The packets evidence.jsonl cites, read back from each capture: the flow's or record's endpoints, and for
   // a flow the times of its first and last packets.
   Check check_packets() {
@@ -535,7 +532,7 @@ class Verifier {
     if (cites == 0) return c.done("", false);  // log inputs, or no finding: nothing to check here
     std::size_t packets_checked = 0, inputs_missing = 0;
     for (const auto& [input, packets] : wanted) {
-      if (!recorded_input(input)) {
+      if (!listed(inputs_, input)) {
         c.problem(fmt::format("{} (cited by {}) is not among the inputs of findings.json", input,
                               packets.begin()->second.front().ev->id));
         continue;
@@ -627,7 +624,7 @@ class Verifier {
     std::size_t lines = 0, missing = 0;
     for (const auto& [id, ev] : evidence_) {
       if (ev.type == "indicator" || ev.line == 0 || ev.input.empty()) continue;
-      if (!recorded_input(ev.input)) {
+      if (!listed(inputs_, ev.input)) {
         c.problem(fmt::format("{} (cited by {}) is not among the inputs of findings.json", ev.input, id));
         continue;
       }
@@ -664,8 +661,7 @@ class Verifier {
     std::map<std::string, std::string> whole;  // feed -> its text (JSON feeds: objects have no line)
     for (const auto& [id, ev] : evidence_) {
       if (ev.type != "indicator") continue;
-      const std::string& file = ev.file;  // clang 14 does not capture structured bindings
-      if (std::none_of(feeds_.begin(), feeds_.end(), [&](const RecordedFile& f) { return f.path == file; })) {
+      if (!listed(feeds_, ev.file)) {
         c.problem(fmt::format("{} (the file of {}) is not among the feeds of findings.json", ev.file, id));
         continue;
       }
@@ -678,7 +674,7 @@ class Verifier {
       // Hashes are written with or without colons, names in any case: compare both sides folded.
       const bool hash = ev.indicator_type.find("sha") != std::string::npos || ev.indicator_type == "ja3";
       const auto fold = [&](std::string s) {
-        s = lower(std::move(s));
+        s = ascii_lower(s);
         if (hash) s.erase(std::remove(s.begin(), s.end(), ':'), s.end());
         return s;
       };
