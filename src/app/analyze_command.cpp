@@ -118,6 +118,7 @@ class MonitoredClassifier final : public detect::HostClassifier {
     return monitored;
   }
   std::uint32_t network_of(const IpAddress& ip) override { return places_.locate(ip).asn; }
+  std::string network_owner(const IpAddress& ip) override { return places_.locate(ip).as_org; }
 
  private:
   const attrib::MonitoredSide& side_;

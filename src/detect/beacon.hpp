@@ -102,6 +102,12 @@ struct BeaconParams {
   // wildcard C2 share its few addresses).
   std::uint32_t org_service_names = 5;
   std::uint32_t org_service_addresses = 5;
+  // First-party networks: a name whose organisation (its registrable domain's own label, "dropbox" of
+  // bolt.dropbox.com) names the organisation holding the network of the addresses it was reached at (the
+  // AS "Dropbox, Inc.") is that organisation's own service on its own network: score 0. A C2 operator rents
+  // servers from a hoster or a cloud whose name is not its domain's; a C2 inside a service's own network
+  // (a bot API, a file share) is not a C2 server of the country where that service's address lies.
+  bool first_party = true;
   double schedule_tolerance = 0.1;  // periods within ±10% of the group's median are one schedule, or
   // within `schedule_error` standard errors of the difference between the host's estimate and the median
   // when that is wider: three hosts of one botnet jittered ±30% with ten check-ins can lie 15% apart.
@@ -147,6 +153,9 @@ struct BeaconScore {
   // under its registrable domain the host reached, and the addresses it reached them at.
   std::uint32_t org_names = 0;
   std::uint32_t org_addresses = 0;
+  // The destination's name is its network owner's (BeaconParams::first_party); checked only for pairs that
+  // would otherwise make a finding.
+  bool first_party = false;
   std::uint64_t connections = 0;  // connections offered (before decimation)
   std::uint64_t checkins = 0;     // after merging near-simultaneous starts
   double period_s = 0;            // median beat interval

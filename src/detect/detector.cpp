@@ -13,6 +13,7 @@
 #include <unordered_set>
 
 #include "core/ascii.hpp"
+#include "detect/first_party.hpp"
 #include "detect/match_memo.hpp"
 #include "detect/public_suffix.hpp"
 #include "intel/indicator_set.hpp"
@@ -1096,6 +1097,33 @@ DetectionResult Detector::finish() {
   const auto schedule_of = [](const BeaconScore& b) {
     return SchedulePeriod{b.period_mean_s, b.beat_spread, b.beat_gaps};
   };
+  // First-party networks (BeaconParams::first_party): a pair that would make a finding under a name whose
+  // organisation holds the network of at least half the addresses it was reached at scores 0. The owner is
+  // asked once per address, and only for such pairs.
+  std::unordered_map<IpAddress, std::string, IpAddressHash> owners;
+  const auto owner_of = [&](const IpAddress& a) -> const std::string& {
+    auto it = owners.find(a);
+    if (it == owners.end()) it = owners.emplace(a, s.classifier.network_owner(a)).first;
+    return it->second;
+  };
+  const auto weigh_first_party = [&](BeaconScore& score, std::span<const std::string> names,
+                                     std::span<const IpAddress> addresses) {
+    if (!bp.first_party || addresses.empty() || !beacon_finding(score, s.config.beacon_threshold)) return;
+    for (const std::string& name : names) {
+      if (name.empty() || name.front() == '*' || address_text(name)) continue;
+      const auto org = org_of.find(name);
+      const std::string domain = org != org_of.end() ? org->second : registrable_domain(name);
+      const auto own = std::count_if(addresses.begin(), addresses.end(), [&](const IpAddress& a) {
+        return owner_names_domain(owner_of(a), domain);
+      });
+      if (2 * static_cast<std::size_t>(own) >= addresses.size()) {
+        score.first_party = true;
+        score.prevalence_factor = 0;
+        score.score = 0;
+        return;
+      }
+    }
+  };
   // Presence: the bins of the window in which each host started any connection.
   ActivityBins bins;
   if (window_end.ns > window_start.ns) {
@@ -1226,6 +1254,7 @@ DetectionResult Detector::finish() {
     prevalence_with_org(
         score, PrevalenceInput{reach.monitored, reach.sharing, shared, platform_of(key.server)}, org);
     weigh_breadth(score, key.host, p.names);
+    weigh_first_party(score, p.names, std::span<const IpAddress>(&key.server, 1));
     // The host's resolver: its lookups follow whatever the host does (a beacon to a name makes its lookups
     // periodic too), so they rank here but never make the resolver a C2 server. A resolver is a server that
     // answered lookups of several registered domains, or any DNS server when the inputs carry no lookups.
@@ -1326,7 +1355,10 @@ DetectionResult Detector::finish() {
         score,
         PrevalenceInput{reach.monitored, reach.sharing, shared_of(name_shared, key.name), name_platform},
         group ? Reach{} : org_reach(key.name));
-    if (!group) weigh_breadth(score, key.host, std::span<const std::string>(&key.name, 1));
+    if (!group) {
+      weigh_breadth(score, key.host, std::span<const std::string>(&key.name, 1));
+      weigh_first_party(score, std::span<const std::string>(&key.name, 1), addresses);
+    }
     BeaconEntry entry{key.host, false, {}, group ? std::string() : key.name, score, false, {}, np.proxy};
     if (group) entry.port_group = key.name.substr(1);
     result.beacons.push_back(std::move(entry));

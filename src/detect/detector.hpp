@@ -33,6 +33,10 @@ class HostClassifier {
   // The network (AS number) an external address belongs to, 0 when unknown; asked at finish() only, to tell
   // a provider's address pool (beacons by name) from addresses of unrelated networks.
   virtual std::uint32_t network_of(const IpAddress& /*ip*/) { return 0; }
+  // The name of the organisation holding that network (the AS's organisation: "Dropbox, Inc."), "" when
+  // unknown; asked at finish() only, for a pair that would make a finding, to tell a service beaconing to
+  // its own organisation's network from a C2 server (BeaconParams::first_party).
+  virtual std::string network_owner(const IpAddress& /*ip*/) { return {}; }
 };
 
 struct DetectConfig {

@@ -346,6 +346,7 @@ void write_beacons(OutputFile& out, const AnalysisOutput& o) {
     p.key("shared_schedule").value(s.shared_schedule);
     p.key("platform_share").raw_number(score_text(s.platform_share));
     p.field("org_names", std::uint64_t{s.org_names}).field("org_addresses", std::uint64_t{s.org_addresses});
+    p.key("first_party").value(s.first_party);
     p.key("resolver").value(b.resolver);
     p.key("base_score").raw_number(score_text(s.base));
     p.key("beat_score").raw_number(score_text(s.beat));

@@ -1220,3 +1220,44 @@ TEST(Detector, EveryProxyAClientAskedIsARelay) {
     EXPECT_TRUE(r.servers[0].victims[i].controlled());
   }
 }
+
+// First-party networks (BeaconParams::first_party): one host's sync client long-polling bolt.dropbox.com
+// every 10 min at an address of Dropbox's own network (AS "Dropbox, Inc.") is that organisation's service,
+// not a C2 server (the fourth independent set's sync clients, Slips' Zeek capture 008's t8.dropbox.com). The
+// same beat under a name Dropbox does not own, or with the network's owner unknown, stays a finding.
+TEST(Detector, AServiceOnItsOwnOrganisationsNetworkIsNoC2) {
+  class OwnerClassifier final : public detect::HostClassifier {
+   public:
+    bool is_monitored(const IpAddress& a) override { return a.is_v4() && a.data()[0] == 10; }
+    std::string network_owner(const IpAddress& a) override {
+      return a.data()[0] == 162 ? "Dropbox, Inc." : "DigitalOcean, LLC";
+    }
+  };
+  const auto run = [](const char* name, const char* server, bool first_party = true) {
+    OwnerClassifier owners;
+    TestClassifier unknown;
+    detect::DetectConfig config;
+    config.beacon.first_party = first_party;
+    detect::EvidenceStore evidence;
+    detect::Detector d(config, nullptr, first_party ? static_cast<detect::HostClassifier&>(owners) : unknown,
+                       evidence);
+    Flows f;
+    for (int i = 0; i < 60; ++i) {
+      auto r = f.make("10.0.0.5", server, 443, 1000 + i * 600 + (i * 37) % 40);
+      r.server_name = name;
+      d.on_flow(r);
+    }
+    return d.finish();
+  };
+  const auto own = run("bolt.dropbox.com", "162.125.19.9");
+  EXPECT_TRUE(own.servers.empty());
+  ASSERT_FALSE(own.beacons.empty());
+  for (const auto& b : own.beacons) {
+    EXPECT_TRUE(b.score.first_party) << b.domain << ' ' << b.server.to_string();
+    EXPECT_EQ(b.score.score, 0.0);
+    EXPECT_GT(b.score.base, 0.75);  // the beat itself is as strong as ever
+  }
+  EXPECT_EQ(run("bolt.dropbox-sync.com", "162.125.19.9").servers.size(), 1u);    // not Dropbox's name
+  EXPECT_EQ(run("bolt.dropbox.com", "167.99.1.2").servers.size(), 1u);           // not Dropbox's network
+  EXPECT_EQ(run("bolt.dropbox.com", "162.125.19.9", false).servers.size(), 1u);  // owner unknown
+}
