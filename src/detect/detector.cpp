@@ -133,6 +133,8 @@ struct PairState {
   std::vector<std::uint32_t> stacks;         // TLS client stacks this host used toward it, bounded
   TcpSessions tcp;                           // established TCP connections (persistent sessions)
   bool records_dated = false;                // first/last come from records (no flow seen yet)
+  std::uint16_t last_orig_p = 0;             // ports of the pair's latest flow (see `continued` in on_flow)
+  std::uint16_t last_resp_p = 0;
 };
 
 struct NamePairState {
@@ -675,6 +677,14 @@ void Detector::on_flow(const flow::FlowRecord& r) {
   if (p == nullptr) return;
   s.evidence.spool(r);
   if (own_hits) State::merge_hits(p->record_hits, conn_hits);
+  // A TCP flow that starts midstream (no SYN seen) on the ports of the pair's previous flow is that
+  // connection again, cut by an inactivity timeout (the sensor's or this flow table's): a persistent
+  // connection's keepalive after a long idle (push channels every 28 min, MQTT every 5 min: the Zeek logs
+  // of CTU-Normal 008 log one connection to ESET as 248 records), not a new connection, so not a check-in.
+  const bool continued = r.ip_proto == 6 && p->flows > 0 && r.conn_state == "OTH" &&
+                         r.orig_p == p->last_orig_p && r.resp_p == p->last_resp_p;
+  p->last_orig_p = r.orig_p;
+  p->last_resp_p = r.resp_p;
   if (p->flows == 0 || r.first_ts < p->first) p->first = r.first_ts;
   if (p->flows == 0 || r.last_ts > p->last) p->last = r.last_ts;
   ++p->flows;
@@ -696,7 +706,7 @@ void Detector::on_flow(const flow::FlowRecord& r) {
   const BeaconEvent event = beacon_event(r);
   if (dns) ++p->dns_flows;
   // A request to an external proxy checks in with the server it names, not with the proxy (below).
-  if (!ntp && !proxied) p->series.add(event, s.config.max_events_per_pair);
+  if (!ntp && !proxied && !continued) p->series.add(event, s.config.max_events_per_pair);
   if (!proxied && !r.server_name.empty() && p->names.size() < kMaxNamesPerPair &&
       std::find(p->names.begin(), p->names.end(), r.server_name) == p->names.end())
     p->names.push_back(r.server_name);
@@ -715,7 +725,7 @@ void Detector::on_flow(const flow::FlowRecord& r) {
           named ? std::string_view(r.server_name) : port_group_label(r.ip_proto, r.resp_p, label_buf);
       // Past the bound the name pair is not kept, but the flow still goes on to intel matching below.
       if (NamePairState* np = s.name_pair(r.orig_h, key_name); np != nullptr) {
-        np->series.add(event, s.config.max_events_per_pair);
+        if (!continued) np->series.add(event, s.config.max_events_per_pair);
         np->sample.add(r.first_ts.ns, r.id, s.config.cite_flows_per_victim);
         if (std::find(np->servers.begin(), np->servers.end(), r.resp_h) == np->servers.end()) {
           if (np->servers.size() < kMaxServersPerName) {

@@ -1223,7 +1223,7 @@ TEST(Detector, EveryProxyAClientAskedIsARelay) {
 
 // First-party networks (BeaconParams::first_party): one host's sync client long-polling bolt.dropbox.com
 // every 10 min at an address of Dropbox's own network (AS "Dropbox, Inc.") is that organisation's service,
-// not a C2 server (the fourth independent set's sync clients, Slips' Zeek capture 008's t8.dropbox.com). The
+// not a C2 server (the fourth independent set's sync clients, CTU-Normal 008's t8.dropbox.com). The
 // same beat under a name Dropbox does not own, or with the network's owner unknown, stays a finding.
 TEST(Detector, AServiceOnItsOwnOrganisationsNetworkIsNoC2) {
   class OwnerClassifier final : public detect::HostClassifier {
@@ -1260,4 +1260,28 @@ TEST(Detector, AServiceOnItsOwnOrganisationsNetworkIsNoC2) {
   EXPECT_EQ(run("bolt.dropbox-sync.com", "162.125.19.9").servers.size(), 1u);    // not Dropbox's name
   EXPECT_EQ(run("bolt.dropbox.com", "167.99.1.2").servers.size(), 1u);           // not Dropbox's network
   EXPECT_EQ(run("bolt.dropbox.com", "162.125.19.9", false).servers.size(), 1u);  // owner unknown
+}
+
+// One persistent connection whose keepalive after each long idle is logged as a new midstream flow (no SYN
+// seen: OTH) on the same ports, as Zeek's 5-min inactivity timeout logs Windows' push channel in
+// CTU-Normal 008 (49 records of one connection, every 28 min): one connection, not 49 check-ins. The same
+// timing as new connections (a new client port, a handshake each) is a beacon.
+TEST(Detector, KeepalivesOfOneConnectionCutByTimeoutsAreNoCheckins) {
+  const auto run = [](bool same_connection) {
+    TestClassifier classifier;
+    detect::EvidenceStore evidence;
+    detect::Detector d(detect::DetectConfig{}, nullptr, classifier, evidence);
+    Flows f;
+    for (int i = 0; i < 49; ++i) {
+      auto r = f.make("10.0.0.5", "198.51.100.20", 443, 1000 + i * 1680,
+                      i == 0 || !same_connection ? "SF" : "OTH", 103);
+      if (same_connection) r.orig_p = 52756;
+      d.on_flow(r);
+    }
+    return d.finish();
+  };
+  const auto held = run(true);
+  EXPECT_TRUE(held.servers.empty());
+  for (const auto& b : held.beacons) EXPECT_LE(b.score.checkins, 1u);
+  EXPECT_EQ(run(false).servers.size(), 1u);
 }
