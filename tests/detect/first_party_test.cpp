@@ -14,6 +14,9 @@ TEST(FirstParty, OwnerNamesTheDomainsOwnLabel) {
   EXPECT_TRUE(detect::owner_names_domain("Microsoft Corporation", "microsoft.com"));
   EXPECT_TRUE(detect::owner_names_domain("ESET, spol. s r.o.", "eset.com"));
   EXPECT_TRUE(detect::owner_names_domain("GOOGLE", "google.co.uk"));  // case, any suffix
+  // GeoLite2-ASN's names (--asn) are AS handles.
+  EXPECT_TRUE(detect::owner_names_domain("MICROSOFT-CORP-MSN-AS-BLOCK", "microsoft.com"));
+  EXPECT_TRUE(detect::owner_names_domain("AMAZON-02", "amazon.com"));
   // Words run together, hyphens dropped: "T-Mobile" is the words "T" and "Mobile".
   EXPECT_TRUE(detect::owner_names_domain("T-Mobile USA, Inc.", "t-mobile.com"));
   EXPECT_TRUE(detect::owner_names_domain("Deutsche Telekom AG", "deutschetelekom.de"));
