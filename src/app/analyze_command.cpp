@@ -398,6 +398,9 @@ int run_analyze(const AnalyzeArgs& a, AnalyzeSummary* summary) {
   out.feeds = std::move(feeds);
   out.allow_lists = std::move(allow_lists);
   out.credits = attributor.get().credits();
+  for (const attrib::DataSource& d : attributor.get().sources())
+    out.attribution_files.push_back(
+        report::AttributionFile{d.role, d.path, d.format, d.sha256, d.size_bytes});
   out.detectors_unavailable = std::move(unavailable);
   out.options.push_back("home_net=" + side.home.to_string());
   // Without --home-net, Zeek's local_orig/local_resp said which hosts are monitored (LocalFlags).

@@ -439,6 +439,13 @@ std::string write_findings(OutputFile& out, const AnalysisOutput& o,
   j.end_array().end_object();
   j.key("attribution").begin_object();
   write_strings(j, "credits", o.credits);
+  j.key("databases").begin_array();
+  for (const AttributionFile& f : o.attribution_files) {
+    j.begin_object().field("role", f.role).field("path", f.path).field("format", f.format);
+    write_sha256(j, f.sha256);
+    j.field("bytes", f.bytes).end_object();
+  }
+  j.end_array();
   j.end_object();
   const detect::DetectCounters& c = d.counters;
   j.key("detection").begin_object();

@@ -51,6 +51,16 @@ struct FeedSummary {
   std::string sha256;
 };
 
+// One attribution database file in use (findings.json attribution.databases): what `c2scope verify` hashes
+// and locates the servers and victims with again.
+struct AttributionFile {
+  std::string role;    // "country" or "asn"
+  std::string path;    // as opened
+  std::string format;  // "mmdb" or "csv"
+  std::string sha256;
+  std::uint64_t bytes = 0;
+};
+
 // Everything the analyze outputs are made of.
 struct AnalysisOutput {
   std::string version;
@@ -63,6 +73,7 @@ struct AnalysisOutput {
   std::vector<FeedSummary> feeds;
   std::vector<FeedSummary> allow_lists;            // --allow files
   std::vector<std::string> credits;                // attribution data credits, printed in every report
+  std::vector<AttributionFile> attribution_files;  // the databases those credits name
   std::vector<std::string> options;                // the analysis options as "name=value", for reproduction
   std::vector<std::string> detectors_unavailable;  // "beacon: ... " when an input lacks what a detector needs
 };

@@ -15,6 +15,8 @@
 #include <stdexcept>
 #include <tuple>
 
+#include "attrib/attributor.hpp"
+#include "attrib/home_net.hpp"
 #include "core/ascii.hpp"
 #include "core/digest.hpp"
 #include "core/ip_address.hpp"
@@ -58,6 +60,7 @@ struct Victim {
 struct Finding {
   std::string what;  // "server 192.0.2.1", "dns tunnel x.example"
   std::string ip, country, first_seen, last_seen;
+  std::string asn, as_org;  // servers: the AS number as text ("" for null), the AS organisation
   std::vector<std::pair<std::string, std::vector<std::string>>> reasons;  // detector, evidence ids
   std::vector<Victim> victims;
 };
@@ -71,6 +74,11 @@ struct StatRow {
 struct RecordedFile {
   std::string path, sha256;
   std::uint64_t bytes = 0;
+};
+
+struct RecordedDatabase {
+  RecordedFile file;
+  std::string role, format;  // "country" / "asn", "mmdb" / "csv"
 };
 
 class CheckBuilder {
@@ -160,6 +168,7 @@ class Verifier {
     r.checks.push_back(check_statistics());
     r.checks.push_back(check_files("inputs", inputs_));
     r.checks.push_back(check_files("feeds and allow lists", feeds_));
+    r.checks.push_back(check_places());
     r.checks.push_back(check_packets());
     r.checks.push_back(check_lines());
     r.checks.push_back(check_indicators());
@@ -239,7 +248,18 @@ class Verifier {
     if (doc["options"].get_array().get(a) == simdjson::SUCCESS) {
       for (element opt : a) {
         std::string_view v;
-        if (opt.get_string().get(v) == simdjson::SUCCESS && v == "input_format=netflow") netflow_ = true;
+        if (opt.get_string().get(v) != simdjson::SUCCESS) continue;
+        if (v == "input_format=netflow") netflow_ = true;
+        if (v.starts_with("home_net=")) home_net_ = v.substr(9);
+        if (v.starts_with("home_country=")) home_country_ = v.substr(13);
+      }
+    }
+    element attribution;
+    if (doc["attribution"].get(attribution) == simdjson::SUCCESS &&
+        attribution["databases"].get_array().get(a) == simdjson::SUCCESS) {
+      for (element d : a) {
+        databases_.push_back(RecordedDatabase{RecordedFile{str(d, "path"), str(d, "sha256"), num(d, "bytes")},
+                                              str(d, "role"), str(d, "format")});
       }
     }
     read_evidence(c, dir / "evidence.jsonl");
@@ -261,6 +281,9 @@ class Verifier {
     f.what = std::move(what);
     f.ip = str(s, "ip");
     f.country = str(s, "country");
+    if (std::uint64_t asn = 0; s["asn"].get_uint64().get(asn) == simdjson::SUCCESS)
+      f.asn = std::to_string(asn);
+    f.as_org = str(s, "as_org");
     f.first_seen = str(s, "first_seen");
     f.last_seen = str(s, "last_seen");
     array a;
@@ -513,6 +536,77 @@ class Verifier {
     return c.done(summary, missing == 0);
   }
 
+  // The attribution databases findings.json names (SHA-256 and size as recorded), and every server's and
+  // victim's country and AS located again with them: the "located in" of each statistics row. A victim in
+  // the home net that no database locates takes the home country, as analyze gives it.
+  Check check_places() {
+    CheckBuilder c("places", o_.max_problems);
+    if (databases_.empty()) return c.done("", false);  // an output written before databases were recorded
+    std::vector<RecordedFile> files;
+    for (const RecordedDatabase& d : databases_) files.push_back(d.file);
+    Check hashes = check_files("attribution databases", files);
+    for (std::string& p : hashes.problems) c.problem(std::move(p));
+    std::string missing;
+    attrib::AttribConfig config;
+    for (const RecordedDatabase& d : databases_) {
+      const auto here = located_.find(d.file.path);
+      if (here == located_.end()) {
+        missing += (missing.empty() ? "" : ", ") + d.file.path;
+      } else if (d.role == "country") {
+        config.geoip_path = here->second;
+      } else {
+        config.asn_path += (config.asn_path.empty() ? "" : ",") + here->second;
+      }
+    }
+    if (!missing.empty() || !c.ok() || config.geoip_path.empty())
+      return c.done(
+          fmt::format("attribution databases not found or not as recorded (give them to --file): {}",
+                      missing.empty() ? std::string("see above") : missing),
+          false);
+    attrib::MonitoredSide side;
+    std::string error;
+    if (!home_net_.empty() && home_net_ != "none" && !attrib::HomeNet::parse(home_net_, side.home, error))
+      c.problem(fmt::format("findings.json options: home_net {}: {}", home_net_, error));
+    side.home_country = home_country_;
+    std::optional<attrib::Attributor> attributor;
+    try {
+      attributor.emplace(config);
+    } catch (const std::exception& e) {
+      c.problem(e.what());
+      return c.done("attribution databases unreadable");
+    }
+    std::size_t servers = 0, victims = 0;
+    for (const Finding& f : findings_) {
+      IpAddress ip;
+      if (!IpAddress::parse(f.ip, ip)) {
+        c.problem(fmt::format("{}: not an address", f.what));
+        continue;
+      }
+      const attrib::Location at = attributor->locate(ip);
+      const std::string asn = at.asn != 0 ? std::to_string(at.asn) : std::string();
+      ++servers;
+      if (at.country != f.country || asn != f.asn || at.as_org != f.as_org)
+        c.problem(fmt::format("{}: findings.json says {} AS{} '{}', the databases say {} AS{} '{}'", f.what,
+                              f.country, f.asn, f.as_org, at.country, asn, at.as_org));
+      for (const Victim& v : f.victims) {
+        IpAddress vip;
+        if (!IpAddress::parse(v.ip, vip)) {
+          c.problem(fmt::format("{} victim {}: not an address", f.what, v.ip));
+          continue;
+        }
+        ++victims;
+        const std::string country = side.host_country(vip, attributor->locate(vip));
+        if (country != v.country)
+          c.problem(fmt::format("{} victim {}: findings.json says country '{}', the databases say '{}'",
+                                f.what, v.ip, v.country, country));
+      }
+    }
+    return c.done(
+        fmt::format("{} databases: SHA-256 and size as recorded; {} servers' country and AS, {} "
+                    "victims' countries located again",
+                    databases_.size(), servers, victims));
+  }
+
   // The packets evidence.jsonl cites, read back from each capture: the flow's or record's endpoints, and for
   // a flow the times of its first and last packets.
   Check check_packets() {
@@ -714,6 +808,8 @@ class Verifier {
   std::map<std::string, Evidence> evidence_;
   std::map<std::string, std::string> located_;  // recorded path -> path here
   bool netflow_ = false;
+  std::vector<RecordedDatabase> databases_;  // attribution databases
+  std::string home_net_, home_country_;      // findings.json options
   bool findings_read_ = false;
 };
 

@@ -73,7 +73,7 @@ TEST_F(Verify, AnUntouchedRunHolds) {
   std::string text;
   EXPECT_EQ(verify(out, text), 0) << text;
   for (const char* check : {"outputs", "evidence ids", "victims", "statistics", "inputs",
-                            "feeds and allow lists", "packets", "indicators"}) {
+                            "feeds and allow lists", "places", "packets", "indicators"}) {
     EXPECT_NE(text.find(std::string("[ok  ] ") + check + ":"), std::string::npos) << check << "\n" << text;
   }
   EXPECT_EQ(text.find("FAIL"), std::string::npos) << text;
@@ -106,6 +106,30 @@ TEST_F(Verify, AChangedCountFailsTheStatistics) {
   EXPECT_EQ(verify(out, text, {"--rerun"}), 1) << text;
   EXPECT_NE(text.find("[FAIL] rerun"), std::string::npos) << text;
   EXPECT_NE(text.find("findings.json: differs from line 1"), std::string::npos) << text;
+}
+
+// A server said to be located elsewhere than the recorded databases place it: the places check names it
+// (and the statistics, recomputed from that server's country, still agree with findings.json's rows only if
+// those were changed too).
+TEST_F(Verify, AServerPlacedInAnotherCountryFailsThePlaces) {
+  C2SCOPE_REQUIRE_SHARED("geoip/geo-whois-asn-country.mmdb");
+  const fs::path out = analyze("placed");
+  std::string findings = read_file(out / "findings.json");
+  const std::smatch m = [&] {
+    std::smatch r;
+    std::regex_search(findings, r, std::regex(R"re("servers":\[\{"ip":"([^"]+)","country":"([A-Z]{2})")re"));
+    return r;
+  }();
+  ASSERT_EQ(m.size(), 3u) << findings.substr(0, 2000);
+  const std::string server = m.str(1), country = m.str(2);  // before the text they point into changes
+  const std::string other = country == "AQ" ? "BV" : "AQ";
+  findings.replace(static_cast<std::size_t>(m.position(2)), 2, other);
+  std::ofstream(out / "findings.json", std::ios::trunc) << findings;
+  std::string text;
+  EXPECT_EQ(verify(out, text), 1) << text;
+  EXPECT_NE(text.find("[FAIL] places"), std::string::npos) << text;
+  EXPECT_NE(text.find("server " + server + ": findings.json says " + other), std::string::npos) << text;
+  EXPECT_NE(text.find("the databases say " + country), std::string::npos) << text;
 }
 
 TEST_F(Verify, ADroppedEvidenceRecordFailsItsCitation) {
