@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <future>
 #include <optional>
 #include <unordered_map>
@@ -398,9 +399,12 @@ int run_analyze(const AnalyzeArgs& a, AnalyzeSummary* summary) {
   out.feeds = std::move(feeds);
   out.allow_lists = std::move(allow_lists);
   out.credits = attributor.get().credits();
-  for (const attrib::DataSource& d : attributor.get().sources())
-    out.attribution_files.push_back(
-        report::AttributionFile{d.role, d.path, d.format, d.sha256, d.size_bytes});
+  // Default data by its file name (where a clone keeps it is no part of the result), a named file as given.
+  for (const attrib::DataSource& d : attributor.get().sources()) {
+    out.attribution_files.push_back(report::AttributionFile{
+        d.role, d.default_data ? std::filesystem::path(d.path).filename().string() : d.path, d.format,
+        d.sha256, d.size_bytes});
+  }
   out.detectors_unavailable = std::move(unavailable);
   out.options.push_back("home_net=" + side.home.to_string());
   // Without --home-net, Zeek's local_orig/local_resp said which hosts are monitored (LocalFlags).

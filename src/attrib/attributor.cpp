@@ -235,6 +235,20 @@ std::vector<fs::path> candidate_dirs(const AttribConfig& config) {
   return {fs::path(compiled)};
 }
 
+}  // namespace
+
+std::string default_data_file(std::string_view file_name, const AttribConfig& config) {
+  if (file_name.empty() || file_name.find('/') != std::string_view::npos) return {};
+  for (const fs::path& dir : candidate_dirs(config)) {
+    std::error_code ec;
+    const fs::path p = dir / std::string(file_name);
+    if (fs::is_regular_file(p, ec)) return p.string();
+  }
+  return {};
+}
+
+namespace {
+
 std::string credit_for(const DataSource& s) {
   const std::string version = s.version.empty() ? "(version not recorded)" : s.version;
   if (s.package == kCountryPackage) {
@@ -356,6 +370,7 @@ Attributor::Attributor(const AttribConfig& config) : impl_(std::make_unique<Impl
       default_country ? data_dir / kDefaultCountryFile : fs::path(config.geoip_path);
   impl_->country_db = open_mmdb(country_path, "GeoIP database");
   DataSource country = mmdb_source(*impl_->country_db, country_path, "country");
+  country.default_data = default_country;
   if (lower(country.database_type).find("asn") != std::string::npos) {
     throw std::runtime_error(
         fmt::format("GeoIP database {}: database_type {} is an AS database, not a country one",
@@ -365,6 +380,7 @@ Attributor::Attributor(const AttribConfig& config) : impl_(std::make_unique<Impl
 
   if (default_asn) {
     impl_->open_asn_csvs({data_dir / kAsnV4File, data_dir / kAsnV6File});
+    for (DataSource& d : impl_->sources) d.default_data = d.default_data || d.role == "asn";
     return;
   }
   std::vector<fs::path> csv_files;

@@ -36,10 +36,11 @@ struct AttribConfig {
 
 // One database file in use, for the report's provenance section.
 struct DataSource {
-  std::string role;     // "country" or "asn"
-  std::string path;     // as opened
-  std::string format;   // "mmdb" or "csv"
-  std::string package;  // npm package it comes from ("@ip-location-db/asn"), "" when not known
+  std::string role;           // "country" or "asn"
+  std::string path;           // as opened
+  bool default_data = false;  // found in the default data directory (not named by --geoip/--asn)
+  std::string format;         // "mmdb" or "csv"
+  std::string package;        // npm package it comes from ("@ip-location-db/asn"), "" when not known
   std::string version;  // package version from the VERSIONS file beside it (written by make deps), else ""
   std::string database_type;      // MMDB metadata database_type; "" for CSV
   std::uint64_t build_epoch = 0;  // MMDB metadata build_epoch (s since 1970); 0 for CSV
@@ -49,6 +50,11 @@ struct DataSource {
   std::map<std::string, std::uint64_t, std::less<>> skipped;  // CSV rows skipped, by reason
   std::vector<std::string> problems;                          // first skipped rows as "file:line: reason"
 };
+
+// Where the default data file `file_name` (geo-whois-asn-country.mmdb, asn-ipv4.csv, ...) is on this machine:
+// the first directory of the default search (AttribConfig::data_dir) that holds it; "" when none does. What
+// `c2scope verify` looks in for a database an output names by its file name alone.
+std::string default_data_file(std::string_view file_name, const AttribConfig& config = {});
 
 class Attributor {
  public:

@@ -497,12 +497,15 @@ class Verifier {
   // Where a recorded path is here, or empty.
   std::string locate(const std::string& recorded) const { return locate_file(o_, recorded); }
 
-  Check check_files(const char* what, const std::vector<RecordedFile>& files) {
+  // `defaults`: a file recorded by its name alone may also be in the default data directory (attribution
+  // databases that analyze found there).
+  Check check_files(const char* what, const std::vector<RecordedFile>& files, bool defaults = false) {
     CheckBuilder c(what, o_.max_problems);
     std::size_t checked = 0, missing = 0;
     std::string missing_list;
     for (const RecordedFile& f : files) {
-      const std::string path = locate(f.path);
+      std::string path = locate(f.path);
+      if (path.empty() && defaults) path = attrib::default_data_file(f.path);
       if (path.empty()) {
         ++missing;
         missing_list += (missing_list.empty() ? "" : ", ") + f.path;
@@ -544,7 +547,7 @@ class Verifier {
     if (databases_.empty()) return c.done("", false);  // an output written before databases were recorded
     std::vector<RecordedFile> files;
     for (const RecordedDatabase& d : databases_) files.push_back(d.file);
-    Check hashes = check_files("attribution databases", files);
+    Check hashes = check_files("attribution databases", files, true);
     for (std::string& p : hashes.problems) c.problem(std::move(p));
     std::string missing;
     attrib::AttribConfig config;

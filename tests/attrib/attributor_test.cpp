@@ -383,5 +383,22 @@ TEST(AttributorErrors, NoDefaultDataSaysRunMakeDepsAndNamesThePathsTried) {
   EXPECT_NE(error.find("/nonexistent/c2scope-data/asn-ipv4.csv"), std::string::npos) << error;
 }
 
+// The default data by file name (what verify looks for when an output names a database by its name alone):
+// found in the data directory's geo/ or itself; never a path, never a file that is not there.
+TEST(DefaultDataFile, FindsANameInTheDataDirectoryOnly) {
+  const fs::path dir = fs::temp_directory_path() / ("c2scope_default_data_" + std::to_string(::getpid()));
+  fs::create_directories(dir / "geo");
+  std::ofstream(dir / "geo" / "asn-ipv4.csv") << "1.0.0.0,1.0.0.255,13335,Cloudflare\n";
+  std::ofstream(dir / "asn-ipv6.csv") << "";
+  AttribConfig config;
+  config.data_dir = dir.string();
+  EXPECT_EQ(default_data_file("asn-ipv4.csv", config), (dir / "geo" / "asn-ipv4.csv").string());
+  EXPECT_EQ(default_data_file("asn-ipv6.csv", config), (dir / "asn-ipv6.csv").string());
+  EXPECT_EQ(default_data_file("geo-whois-asn-country.mmdb", config), "");
+  EXPECT_EQ(default_data_file("geo/asn-ipv4.csv", config), "");  // a name, not a path
+  EXPECT_EQ(default_data_file("", config), "");
+  fs::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace c2scope::attrib
