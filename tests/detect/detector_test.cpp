@@ -53,6 +53,16 @@ struct Flows {
   }
 };
 
+// A detector with the defaults and no feed over the flows `feed` gives it.
+detect::DetectionResult detect_flows(const std::function<void(detect::Detector&, Flows&)>& feed) {
+  TestClassifier classifier;
+  detect::EvidenceStore evidence;
+  detect::Detector d(detect::DetectConfig{}, nullptr, classifier, evidence);
+  Flows f;
+  feed(d, f);
+  return d.finish();
+}
+
 // A detector over one plain-list feed (`text` as the file `file`).
 struct Feed {
   intel::IndicatorSet indicators;
@@ -1268,17 +1278,14 @@ TEST(Detector, AServiceOnItsOwnOrganisationsNetworkIsNoC2) {
 // timing as new connections (a new client port, a handshake each) is a beacon.
 TEST(Detector, KeepalivesOfOneConnectionCutByTimeoutsAreNoCheckins) {
   const auto run = [](bool same_connection) {
-    TestClassifier classifier;
-    detect::EvidenceStore evidence;
-    detect::Detector d(detect::DetectConfig{}, nullptr, classifier, evidence);
-    Flows f;
-    for (int i = 0; i < 49; ++i) {
-      auto r = f.make("10.0.0.5", "198.51.100.20", 443, 1000 + i * 1680,
-                      i == 0 || !same_connection ? "SF" : "OTH", 103);
-      if (same_connection) r.orig_p = 52756;
-      d.on_flow(r);
-    }
-    return d.finish();
+    return detect_flows([&](detect::Detector& d, Flows& f) {
+      for (int i = 0; i < 49; ++i) {
+        auto r = f.make("10.0.0.5", "198.51.100.20", 443, 1000 + i * 1680,
+                        i == 0 || !same_connection ? "SF" : "OTH", 103);
+        if (same_connection) r.orig_p = 52756;
+        d.on_flow(r);
+      }
+    });
   };
   const auto held = run(true);
   EXPECT_TRUE(held.servers.empty());
