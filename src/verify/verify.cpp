@@ -557,11 +557,24 @@ class Verifier {
         missing += (missing.empty() ? "" : ", ") + d.file.path;
       } else if (d.role == "country") {
         config.geoip_path = here->second;
-      } else {
+      } else if (d.role == "asn") {
         config.asn_path += (config.asn_path.empty() ? "" : ",") + here->second;
+      } else {
+        c.problem(fmt::format("findings.json: attribution database {} has role '{}', not country or asn",
+                              d.file.path, d.role));
       }
     }
-    if (!missing.empty() || !c.ok() || config.geoip_path.empty())
+    // analyze records a country database and AS data, always: with either missing, the databases would be
+    // this machine's defaults, not the run's.
+    const auto has_role = [&](const char* role) {
+      return std::any_of(databases_.begin(), databases_.end(),
+                         [&](const RecordedDatabase& d) { return d.role == role; });
+    };
+    for (const char* role : {"country", "asn"}) {
+      if (!has_role(role))
+        c.problem(fmt::format("findings.json: no {} database among attribution.databases", role));
+    }
+    if (!missing.empty() || !c.ok() || config.geoip_path.empty() || config.asn_path.empty())
       return c.done(
           fmt::format("attribution databases not found or not as recorded (give them to --file): {}",
                       missing.empty() ? std::string("see above") : missing),
