@@ -581,7 +581,7 @@ class Verifier {
           false);
     attrib::MonitoredSide side;
     std::string error;
-    if (!home_net_.empty() && home_net_ != "none" && !attrib::HomeNet::parse(home_net_, side.home, error))
+    if (!home_net_.empty() && !attrib::HomeNet::parse(home_net_, side.home, error))  // "none": empty
       c.problem(fmt::format("findings.json options: home_net {}: {}", home_net_, error));
     side.home_country = home_country_;
     std::optional<attrib::Attributor> attributor;
