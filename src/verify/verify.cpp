@@ -505,7 +505,13 @@ class Verifier {
     std::string missing_list;
     for (const RecordedFile& f : files) {
       std::string path = locate(f.path);
-      if (path.empty() && defaults) path = attrib::default_data_file(f.path);
+      // A database named by its file name alone is analyze's default data: a --file of that name, else the
+      // default data directory, before a file of that name in the current directory.
+      if (defaults && f.path.find('/') == std::string::npos &&
+          std::none_of(o_.files.begin(), o_.files.end(),
+                       [&](const std::string& g) { return fs::path(g).filename().string() == f.path; })) {
+        if (std::string found = attrib::default_data_file(f.path); !found.empty()) path = std::move(found);
+      }
       if (path.empty()) {
         ++missing;
         missing_list += (missing_list.empty() ? "" : ", ") + f.path;
