@@ -1120,7 +1120,7 @@ DetectionResult Detector::finish() {
                                      std::span<const IpAddress> addresses) {
     if (!bp.first_party || addresses.empty() || !beacon_finding(score, s.config.beacon_threshold)) return;
     for (const std::string& name : names) {
-      if (name.empty() || name.front() == '*' || address_text(name)) continue;
+      if (name.empty() || port_group(name) || address_text(name)) continue;
       const auto org = org_of.find(name);
       const std::string domain = org != org_of.end() ? org->second : registrable_domain(name);
       const auto own = std::count_if(addresses.begin(), addresses.end(), [&](const IpAddress& a) {

@@ -37,11 +37,13 @@ bool owner_names_domain(std::string_view owner, std::string_view registrable) {
   owner = owner.substr(0, kMaxText);
   registrable = registrable.substr(0, kMaxText);
   // The domain's own label, lower case, hyphens dropped.
+  const std::size_t dot = registrable.find('.');
+  if (dot == std::string_view::npos) return false;
   std::string label;
-  for (const char c : registrable.substr(0, registrable.find('.'))) {
+  for (const char c : registrable.substr(0, dot)) {
     if (c != '-') label.push_back(ascii_lower(c));
   }
-  if (label.size() < kMinLabel || registrable.find('.') == std::string_view::npos) return false;
+  if (label.size() < kMinLabel) return false;
   // The owner's words, lower case.
   std::array<std::string, kMaxWords> words;
   std::size_t n = 0;
